@@ -1,0 +1,68 @@
+// Package provider is the Terraform front door of wincontainers: terraform-plugin-framework resources
+// and data sources over the engine in internal/. It holds no Windows knowledge of its own.
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/function"
+	tfprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+)
+
+// Address is the provider's registry source address.
+const Address = "registry.terraform.io/wincontainers/wincontainers"
+
+// TypeName is the provider type name, the prefix of every resource and data source.
+const TypeName = "wincontainers"
+
+var (
+	_ tfprovider.Provider              = (*Provider)(nil)
+	_ tfprovider.ProviderWithFunctions = (*Provider)(nil)
+)
+
+// Provider is the wincontainers provider.
+type Provider struct {
+	version string
+}
+
+// New returns a constructor for the provider at the given version.
+func New(version string) func() tfprovider.Provider {
+	return func() tfprovider.Provider { return &Provider{version: version} }
+}
+
+// Metadata implements provider.Provider.
+func (p *Provider) Metadata(_ context.Context, _ tfprovider.MetadataRequest, resp *tfprovider.MetadataResponse) {
+	resp.TypeName = TypeName
+	resp.Version = p.version
+}
+
+// Schema implements provider.Provider.
+func (p *Provider) Schema(_ context.Context, _ tfprovider.SchemaRequest, resp *tfprovider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The wincontainers provider turns Windows machines into verified container hosts " +
+			"(process isolation, Hyper-V isolation or LCOW), and answers offline which Windows host, base image, " +
+			"isolation and engine combinations work, and why the others do not.",
+	}
+}
+
+// Configure implements provider.Provider.
+func (p *Provider) Configure(_ context.Context, _ tfprovider.ConfigureRequest, _ *tfprovider.ConfigureResponse) {
+}
+
+// Resources implements provider.Provider.
+func (p *Provider) Resources(_ context.Context) []func() resource.Resource {
+	return nil
+}
+
+// DataSources implements provider.Provider.
+func (p *Provider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return []func() datasource.DataSource{}
+}
+
+// Functions implements provider.ProviderWithFunctions.
+func (p *Provider) Functions(_ context.Context) []func() function.Function {
+	return nil
+}
