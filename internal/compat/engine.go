@@ -1,0 +1,368 @@
+package compat
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Mode is the container mode a host is made ready for.
+type Mode string
+
+// Container modes.
+const (
+	ModeProcess Mode = "process" // Windows Server containers, process isolation
+	ModeHyperV  Mode = "hyperv"  // Hyper-V isolated Windows containers
+	ModeLCOW    Mode = "lcow"    // Linux containers on Windows (LinuxKit/hcsshim utility VM)
+)
+
+// Modes lists the container modes.
+func Modes() []Mode { return []Mode{ModeProcess, ModeHyperV, ModeLCOW} }
+
+// NeedsHyperV reports whether the mode needs the Hyper-V role and hardware virtualization: Hyper-V
+// isolation and LCOW both run a utility VM [MS-SYSREQ][MS-ISO][HCS].
+func (m Mode) NeedsHyperV() bool { return m == ModeHyperV || m == ModeLCOW }
+
+// EngineType is a container engine.
+type EngineType string
+
+// Engines.
+const (
+	Docker     EngineType = "docker"
+	Containerd EngineType = "containerd"
+)
+
+// EngineTypes lists the engines.
+func EngineTypes() []EngineType { return []EngineType{Docker, Containerd} }
+
+// Severity of a finding.
+type Severity string
+
+// Severities.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+)
+
+// Finding is one rule's verdict on a host/mode/engine combination.
+type Finding struct {
+	Severity Severity
+	// Code is stable, for tests and for matching in front doors ("docker_23_needs_17763").
+	Code string
+	// Summary is a one-line statement; Detail says what was found, why it matters and what to do.
+	Summary string
+	Detail  string
+	Sources []string
+}
+
+func (f Finding) String() string { return string(f.Severity) + ": " + f.Summary + ": " + f.Detail }
+
+// Versions the rules are written against.
+var (
+	// Docker 23.0 requires Windows build 17763: moby commit 1b3fef5, first tag v23.0.0 [MOBY-SYS].
+	docker23 = MustVersion("23.0.0")
+	// LCOW timeline [MOBY-LCOW][CLI-DEP]: LCOW_SUPPORTED era from v17.07.0-ce (fe5b34b); experimental on
+	// build >= 16299 from v18.02.0-ce (5b24976); experimental on build >= 17763 from v19.03.0 (e0b528f);
+	// marked deprecated in 20.10; removed in 23.0 (moby#42451).
+	dockerLCOWFirst        = MustVersion("17.07.0")
+	dockerLCOWExperimental = MustVersion("18.02.0")
+	dockerLCOWRS5          = MustVersion("19.03.0")
+	dockerLCOWDeprecated   = MustVersion("20.10.0")
+	// Process isolation on Windows 10/11 from Docker 18.09 on build 17763 [MS-FAQ][MS-ISO]; in moby the
+	// change (c907c24) first shipped in v19.03.0 and in the docker-ce 18.09 branch (inference) [MOBY-C907].
+	dockerClientProcess = MustVersion("18.09.0")
+	// containerd's windows-lcow snapshotter is shown working on 1.7.13 [I-CTRD9822] and failing on 1.5.7
+	// [I-CTRD6313]; 1.7 is the floor used here.
+	containerdLCOW = MustVersion("1.7.0")
+)
+
+// Default engine versions, used when the user pins none.
+//
+//   - Docker for builds >= 17763: 29.2.1, the newest static zip version named in the reference
+//     (Scoop's manifest hash for it) [P-SCOOP].
+//   - Docker for builds < 17763, and for legacy LCOW: 20.10.24, the last 20.10 patch release. The
+//     reference names 20.10.17 [SSP-2022] but not the final patch; 20.10.24 is the final 20.10 release
+//     on download.docker.com (not in shared/reference).
+//   - containerd: 2.1.2, a published containerd 2.1 release; its release tarballs have .sha256sum
+//     companions [P-SCOOPCTRD].
+//   - LinuxKit LCOW boot files: release v4.14.35-v0.3.9 (2018-11-15), the last one; linuxkit/lcow is
+//     archived [LK].
+const (
+	DefaultDockerVersion       = "29.2.1"
+	DefaultLegacyDockerVersion = "20.10.24"
+	DefaultContainerdVersion   = "2.1.2"
+	DefaultLinuxKitRelease     = "v4.14.35-v0.3.9"
+)
+
+// DefaultEngineVersion returns the version used when none is pinned, for a host build (0 = unknown)
+// and mode.
+func DefaultEngineVersion(engine EngineType, build int, mode Mode) string {
+	if engine == Containerd {
+		return DefaultContainerdVersion
+	}
+	if mode == ModeLCOW || (build > 0 && build < build2019) {
+		return DefaultLegacyDockerVersion
+	}
+	return DefaultDockerVersion
+}
+
+// DefaultEngine returns the engine used when none is declared: Docker, except for LCOW, which Docker no
+// longer supports, so containerd (with runhcs and self-supplied boot files) [CLI-DEP][HCS].
+func DefaultEngine(mode Mode) EngineType {
+	if mode == ModeLCOW {
+		return Containerd
+	}
+	return Docker
+}
+
+// HostSpec is what is known about a host before touching it. Build 0 means unknown: only the
+// host-independent rules apply then.
+type HostSpec struct {
+	OS         *OS
+	Edition    Edition
+	Mode       Mode
+	Engine     EngineType
+	Version    Version
+	Experiment bool // legacy Docker LCOW: experimental enabled in daemon.json
+}
+
+// CheckEngine returns every finding for the combination. Errors make it impossible; warnings are
+// things the user must know. It never reads anything but its arguments.
+func CheckEngine(h HostSpec) []Finding {
+	var out []Finding
+	out = append(out, dockerBuildFloor(h)...)
+	out = append(out, lcowRules(h)...)
+	out = append(out, clientRules(h)...)
+	out = append(out, editionRules(h)...)
+	return out
+}
+
+// dockerBuildFloor: "this version of Windows does not support the docker daemon (Windows build 17763 or
+// higher is required)" for Docker >= 23 [MOBY-SYS].
+func dockerBuildFloor(h HostSpec) []Finding {
+	if h.Engine != Docker || h.OS == nil || h.Version.IsZero() {
+		return nil
+	}
+	if h.Version.AtLeast(docker23) && h.OS.Build < build2019 {
+		return []Finding{{
+			Severity: SeverityError, Code: "docker_23_needs_17763",
+			Summary: fmt.Sprintf("Docker %s cannot run on %s", h.Version, h.OS),
+			Detail: fmt.Sprintf("Docker 23.0 and later refuse to start below build 17763 (\"this version of Windows does not support the docker daemon "+
+				"(Windows build 17763 or higher is required)\"); the host is build %d. Use Docker %s (the last release line that runs there), "+
+				"or move the host to Windows Server 2019 or later", h.OS.Build, DefaultLegacyDockerVersion),
+			Sources: []string{"https://github.com/moby/moby/commit/1b3fef5"},
+		}}
+	}
+	return nil
+}
+
+func lcowRules(h HostSpec) []Finding {
+	if h.Mode != ModeLCOW {
+		return nil
+	}
+	deprecated := Finding{
+		Severity: SeverityWarning, Code: "lcow_deprecated",
+		Summary: "LCOW is deprecated upstream",
+		Detail: "Docker deprecated LCOW in 20.10 and removed it in 23.0, and linuxkit/lcow was archived in 2020; today only containerd with " +
+			"hcsshim's runhcs shim and self-supplied boot files runs it. Prefer Linux hosts or WSL2 for Linux containers where you can",
+		Sources: []string{"https://github.com/docker/cli/blob/master/docs/deprecated.md", "https://github.com/linuxkit/lcow"},
+	}
+	out := []Finding{deprecated}
+	if h.OS != nil && h.OS.Build < build1709 {
+		out = append(out, Finding{
+			Severity: SeverityError, Code: "lcow_host_too_old",
+			Summary: fmt.Sprintf("%s can never run Linux containers (LCOW)", h.OS),
+			Detail: fmt.Sprintf("LCOW arrived with Windows Server, version 1709 (build 16299); build %d has no LCOW support in any engine. "+
+				"Use a Windows Server 2019 or later host (build 17763+) with containerd, or Docker 18.02-20.10 with experimental features, "+
+				"or run Linux containers on a Linux host", h.OS.Build),
+			Sources: []string{"https://github.com/moby/moby/commit/5b24976", "https://github.com/moby/moby/commit/e0b528f"},
+		})
+		return out
+	}
+	switch h.Engine {
+	case Docker:
+		out = append(out, dockerLCOW(h)...)
+	case Containerd:
+		out = append(out, containerdLCOWRules(h)...)
+	}
+	return out
+}
+
+// dockerLCOW encodes the Docker LCOW eras [MOBY-LCOW][CLI-DEP][LK-README].
+func dockerLCOW(h HostSpec) []Finding {
+	v := h.Version
+	if v.IsZero() {
+		return nil
+	}
+	lcowErr := func(code, summary, detail string, src ...string) []Finding {
+		return []Finding{{Severity: SeverityError, Code: code, Summary: summary, Detail: detail, Sources: src}}
+	}
+	switch {
+	case v.AtLeast(docker23):
+		return lcowErr("lcow_removed_from_docker", fmt.Sprintf("Docker %s has no LCOW", v),
+			fmt.Sprintf("LCOW was removed from Docker in 23.0 (moby#42451). Use engine type \"containerd\" (LCOW through hcsshim's runhcs), "+
+				"or Docker %s with experimental features on a build 17763+ host", DefaultLegacyDockerVersion),
+			"https://github.com/docker/cli/blob/master/docs/deprecated.md")
+	case v.Less(dockerLCOWFirst):
+		return lcowErr("lcow_docker_too_old", fmt.Sprintf("Docker %s predates LCOW", v),
+			"LCOW first appeared in Docker 17.07/17.09 behind LCOW_SUPPORTED; use Docker 19.03-20.10 with experimental features, or containerd",
+			"https://github.com/moby/moby/commit/fe5b34b")
+	}
+	var out []Finding
+	build := 0
+	if h.OS != nil {
+		build = h.OS.Build
+	}
+	switch {
+	case v.Less(dockerLCOWExperimental):
+		out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_supported_env",
+			Summary: fmt.Sprintf("Docker %s enables LCOW only with LCOW_SUPPORTED=1", v),
+			Detail:  "Docker before 18.02 enables LCOW only when the daemon's environment has LCOW_SUPPORTED=1; wincontainers sets it for the service",
+			Sources: []string{"https://github.com/moby/moby/commit/fe5b34b"}})
+	case v.Less(dockerLCOWRS5):
+		if build > 0 && build < build1709 {
+			return lcowErr("lcow_docker_needs_16299", fmt.Sprintf("Docker %s runs LCOW only on build 16299 or later", v),
+				fmt.Sprintf("the host is build %d", build), "https://github.com/moby/moby/commit/5b24976")
+		}
+	default:
+		if build > 0 && build < build2019 {
+			return lcowErr("lcow_docker_needs_17763", fmt.Sprintf("Docker %s runs LCOW only on build 17763 or later", v),
+				fmt.Sprintf("from Docker 19.03, LCOW requires build 17763 (Windows Server 2019/1809); the host is build %d. "+
+					"Use Docker 18.02-18.09 on this host, or a Windows Server 2019+ host", build),
+				"https://github.com/moby/moby/commit/e0b528f")
+		}
+	}
+	if v.AtLeast(dockerLCOWDeprecated) {
+		out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_docker_deprecated",
+			Summary: fmt.Sprintf("LCOW in Docker %s is deprecated", v),
+			Detail:  "Docker 20.10 is the last release with LCOW, which it marks deprecated; it will not receive LCOW fixes",
+			Sources: []string{"https://github.com/docker/cli/pull/2798"}})
+	}
+	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_experimental",
+		Summary: "LCOW in Docker needs experimental features",
+		Detail:  "wincontainers sets \"experimental\": true in daemon.json and installs the LinuxKit kernel and initrd.img under C:\\Program Files\\Linux Containers",
+		Sources: []string{"https://github.com/linuxkit/lcow"}})
+	return out
+}
+
+// containerdLCOWRules: containerd runs LCOW through hcsshim's runhcs shim and the windows-lcow snapshotter
+// with self-supplied boot files [HCS][CTRD-LCOW]; containerd-shim-lcow-v2 needs build 26100 [HCS-README].
+// The 17763 floor for runhcs LCOW is an inference: the reference shows LCOW in containerd only on 2019+
+// hosts, and Docker required RS5 for LCOW from 19.03 for the same platform reasons.
+func containerdLCOWRules(h HostSpec) []Finding {
+	var out []Finding
+	if h.OS != nil && h.OS.Build < build2019 {
+		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_needs_17763",
+			Summary: fmt.Sprintf("containerd LCOW needs build 17763 or later; the host is %s", h.OS),
+			Detail:  "containerd runs LCOW through hcsshim, which needs Windows Server 2019 (build 17763) or later; use a 2019+ host",
+			Sources: []string{"https://github.com/microsoft/hcsshim"}})
+	}
+	if !h.Version.IsZero() && h.Version.Less(containerdLCOW) {
+		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_too_old",
+			Summary: fmt.Sprintf("containerd %s is too old for LCOW", h.Version),
+			Detail:  "the windows-lcow snapshotter works from containerd 1.7 (reported failing on 1.5.7 with \"no match for platform in manifest\"); use 1.7 or later",
+			Sources: []string{"https://github.com/containerd/containerd/issues/9822", "https://github.com/containerd/containerd/issues/6313"}})
+	}
+	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_boot_files",
+		Summary: "containerd LCOW needs self-supplied boot files",
+		Detail: "Microsoft ships no LCOW kernel; wincontainers installs kernel and initrd.img from the pinned LinuxKit release " + DefaultLinuxKitRelease +
+			" (or your own source) into C:\\Program Files\\Linux Containers. No checksum is published for it, so pin lcow.sha256",
+		Sources: []string{"https://github.com/linuxkit/lcow", "https://github.com/microsoft/hcsshim"}})
+	return out
+}
+
+// clientRules: process isolation on Windows 10/11 is for development and testing, from build 17763 with
+// Docker 18.09+ [MS-FAQ][MS-ISO]; Docker Desktop is the documented client engine [MS-SETUP].
+func clientRules(h HostSpec) []Finding {
+	if h.OS == nil || h.OS.Release.Kind != Client {
+		return nil
+	}
+	var out []Finding
+	if h.Mode == ModeProcess {
+		if h.OS.Build < build2019 {
+			out = append(out, Finding{Severity: SeverityError, Code: "client_process_needs_1809",
+				Summary: fmt.Sprintf("%s can only run Hyper-V isolated containers", h.OS),
+				Detail:  "Windows client releases before 1809 cannot run process-isolated containers; use container_mode = \"hyperv\" or update to 1809+",
+				Sources: []string{srcMobyC907}})
+		} else if h.Engine == Docker && !h.Version.IsZero() && h.Version.Less(dockerClientProcess) {
+			out = append(out, Finding{Severity: SeverityError, Code: "client_process_docker_too_old",
+				Summary: fmt.Sprintf("Docker %s cannot run process isolation on a Windows client", h.Version),
+				Detail:  "process isolation on Windows 10/11 needs Docker 18.09 or later",
+				Sources: []string{srcFAQ}})
+		}
+		out = append(out, Finding{Severity: SeverityWarning, Code: "client_process_dev_only",
+			Summary: "process isolation on Windows 10/11 is for development and testing only",
+			Detail:  "Microsoft supports process-isolated containers on Windows client for development and testing, not production",
+			Sources: []string{srcFAQ}})
+	}
+	return out
+}
+
+// editionRules: licensing and edition limits [MS-FAQ][WSD-AC][MS-SYSREQ][MS-HVEN].
+func editionRules(h HostSpec) []Finding {
+	if h.Edition == "" {
+		return nil
+	}
+	var out []Finding
+	if h.OS != nil && !h.OS.Release.SupportsEdition(h.Edition) {
+		out = append(out, Finding{Severity: SeverityError, Code: "edition_not_supported",
+			Summary: fmt.Sprintf("%s is not a supported container host edition of %s", title(string(h.Edition)), h.OS.Release.Title),
+			Detail: fmt.Sprintf("supported editions of %s: %s", h.OS.Release.Title, joinEditions(h.OS.Release.Editions)) +
+				editionWhy(h.OS.Release),
+			Sources: []string{"https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/system-requirements"}})
+	}
+	if h.Edition == Standard && h.Mode.NeedsHyperV() {
+		out = append(out, Finding{Severity: SeverityWarning, Code: "standard_hyperv_limit",
+			Summary: "Windows Server Standard is licensed for 2 Hyper-V isolated containers",
+			Detail: "Standard edition licenses two Hyper-V isolated containers at a time (Datacenter: unlimited). The limit is a licensing rule, " +
+				"not enforced by Windows; use Datacenter for more",
+			Sources: []string{srcFAQ}})
+	}
+	return out
+}
+
+func editionWhy(r Release) string {
+	switch r.Channel {
+	case Annual:
+		return " (the Annual Channel is activated with Datacenter keys only)"
+	case ClientGA:
+		return " (Home editions cannot run Hyper-V and are not container hosts)"
+	default:
+		return ""
+	}
+}
+
+func joinEditions(es []Edition) string {
+	s := make([]string, len(es))
+	for i, e := range es {
+		s[i] = string(e)
+	}
+	return strings.Join(s, ", ")
+}
+
+func title(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// Errors returns only the error findings.
+func Errors(fs []Finding) []Finding {
+	var out []Finding
+	for _, f := range fs {
+		if f.Severity == SeverityError {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// HasCode reports whether a finding with the code is present.
+func HasCode(fs []Finding, code string) bool {
+	for _, f := range fs {
+		if f.Code == code {
+			return true
+		}
+	}
+	return false
+}
