@@ -51,9 +51,14 @@ func ParseOS(s string) (OS, error) {
 	if err != nil {
 		return OS{}, err
 	}
+	if isNumber && rev == 0 && build < 10000 && !strings.Contains(in, ".") {
+		// Four digits are a release name, not a build (builds have five): "2012", "2008".
+		isNumber = false
+	}
 	if !isNumber {
-		return OS{}, fmt.Errorf("%w: %q is not a Windows release wincontainers knows; use one of %s, "+
-			"a client release win10-<version> or win11-<version> (for example win10-22h2, win11-24h2), or a build number",
+		return OS{}, fmt.Errorf("%w: %q is not a Windows release wincontainers knows (Windows containers start with Windows Server 2016 "+
+			"and Windows 10 1607); use one of %s, a client release win10-<version> or win11-<version> (for example win10-22h2, win11-24h2), "+
+			"or a five-digit build number such as 20348",
 			ErrUnknownOS, in, strings.Join(ServerReleaseNames(), ", "))
 	}
 	candidates := ReleasesWithBuild(build)

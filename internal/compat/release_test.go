@@ -180,7 +180,7 @@ func TestParseOSErrors(t *testing.T) {
 		says []string
 	}{
 		{"", ErrMalformedOS, []string{"empty"}},
-		{"2012", ErrUnknownOS, []string{"2012", "known builds"}},
+		{"2012", ErrUnknownOS, []string{"2012", "start with Windows Server 2016", "2022, 23H2"}},
 		{"17000", ErrUnknownOS, []string{"17000", "14393"}},
 		{"vista", ErrUnknownOS, []string{"vista", "2016, 1709", "win11"}},
 		{"17763..1", ErrMalformedOS, []string{"17763..1"}},

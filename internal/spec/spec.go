@@ -1,0 +1,325 @@
+// Package spec is the desired state of a container host, and every check that can be made without
+// the host: plan-time validation for the Terraform resource and Prepare-time validation for the Packer
+// provisioner. Its diagnostics carry an attribute path, so front doors attach them to the attribute
+// the user wrote.
+package spec
+
+import (
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+)
+
+// Spec is the desired host state as the user wrote it. Empty strings mean "not set".
+type Spec struct {
+	// Mode is the container mode: process, hyperv or lcow. Required.
+	Mode string
+	// Channel is the declared servicing channel: ltsc, sac or annual. Optional; checked against the host.
+	Channel string
+	// OSVersion is the declared release ("2022", "23H2", "win11-24h2", a build number). Optional; when
+	// given, impossible combinations fail before the host is touched.
+	OSVersion string
+	Engine    Engine
+	// LCOW holds the LCOW boot-file settings; only valid with Mode "lcow".
+	LCOW *LCOW
+}
+
+// Engine is the container engine to install.
+type Engine struct {
+	// Type is docker or containerd; defaults by mode (compat.DefaultEngine).
+	Type string
+	// Version defaults to a pinned version that fits the host and mode (compat.DefaultEngineVersion).
+	Version string
+	// SHA256 pins the engine archive. Docker publishes no checksums for its Windows zips, so without it
+	// the first download's hash is recorded (trust on first use) and any later change is flagged.
+	SHA256 string
+	// URL overrides the download location (a mirror). It must be https.
+	URL string
+}
+
+// LCOW is where the LinuxKit boot files (kernel, initrd.img) come from.
+type LCOW struct {
+	// URL of a release.zip holding kernel and initrd.img; defaults to the pinned LinuxKit release.
+	URL string
+	// SHA256 of that archive; no checksum is published upstream, so pin it.
+	SHA256 string
+}
+
+// Resolved is a validated spec with defaults applied.
+type Resolved struct {
+	Mode    compat.Mode
+	Channel compat.Channel // "" when not declared
+	// OS is the declared release, nil when os_version was not given.
+	OS             *compat.OS
+	EngineType     compat.EngineType
+	EngineVersion  compat.Version
+	VersionDefault bool // the engine version was not given and was chosen by wincontainers
+	EngineSHA256   string
+	EngineURL      string
+	LCOW           *LCOW
+}
+
+// Attribute paths used in diagnostics. Front doors map them onto their own schema.
+const (
+	PathMode          = "container_mode"
+	PathChannel       = "channel"
+	PathOSVersion     = "os_version"
+	PathEngineType    = "engine.type"
+	PathEngineVersion = "engine.version"
+	PathEngineSHA256  = "engine.sha256"
+	PathEngineURL     = "engine.url"
+	PathLCOW          = "lcow"
+	PathLCOWURL       = "lcow.url"
+	PathLCOWSHA256    = "lcow.sha256"
+)
+
+// Validate checks everything that can be known without the host, as of day (lifecycle warnings depend
+// on it). It returns the resolved spec, which is meaningful only when diags has no errors.
+func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
+	var r Resolved
+	var d Diagnostics
+
+	r.Mode = validateMode(s.Mode, &d)
+	r.Channel = validateChannel(s.Channel, &d)
+	r.OS = validateOS(s.OSVersion, r.Channel, day, &d)
+	validateEngine(s.Engine, &r, &d)
+	validateLCOW(s.LCOW, &r, &d)
+
+	if r.Mode != "" && r.EngineType != "" && !d.HasErrors() {
+		host := compat.HostSpec{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
+		for _, f := range compat.CheckEngine(host) {
+			d.add(findingDiag(f, r))
+		}
+	}
+	return r, d
+}
+
+func validateMode(mode string, d *Diagnostics) compat.Mode {
+	m := compat.Mode(strings.ToLower(strings.TrimSpace(mode)))
+	switch m {
+	case compat.ModeProcess, compat.ModeHyperV, compat.ModeLCOW:
+		return m
+	case "":
+		d.errorf(PathMode, "container_mode is required",
+			"set container_mode to \"process\" (Windows Server containers), \"hyperv\" (Hyper-V isolated) or \"lcow\" (Linux containers on Windows)")
+	default:
+		d.errorf(PathMode, "unknown container_mode",
+			"container_mode is %q; use \"process\", \"hyperv\" or \"lcow\"", mode)
+	}
+	return ""
+}
+
+func validateChannel(channel string, d *Diagnostics) compat.Channel {
+	c := compat.Channel(strings.ToLower(strings.TrimSpace(channel)))
+	switch c {
+	case "":
+		return ""
+	case compat.LTSC, compat.SAC, compat.Annual:
+		if c == compat.SAC {
+			d.warnf(PathChannel, "the Semi-Annual Channel is retired",
+				"SAC ended with Windows Server 20H2 on 2022-08-09 and receives no updates; SAC hosts are Server Core only. "+
+					"New hosts should use LTSC (2022 or 2025) or the Annual Channel")
+		}
+		return c
+	default:
+		d.errorf(PathChannel, "unknown channel", "channel is %q; use \"ltsc\", \"sac\" or \"annual\"", channel)
+		return ""
+	}
+}
+
+func validateOS(v string, channel compat.Channel, day compat.Date, d *Diagnostics) *compat.OS {
+	if strings.TrimSpace(v) == "" {
+		return nil
+	}
+	o, err := compat.ParseOS(v)
+	if err != nil {
+		d.errorf(PathOSVersion, "unknown os_version", "%s", err.Error())
+		return nil
+	}
+	rel := o.Release
+	if channel != "" {
+		switch {
+		case rel.Kind == compat.Client:
+			d.errorf(PathChannel, "channel does not apply to Windows client releases",
+				"os_version %q is %s, a Windows client release; remove channel, which describes Windows Server servicing", v, rel.Title)
+		case rel.Channel != channel:
+			d.errorf(PathChannel, "channel does not match os_version",
+				"os_version %q is %s in the %s channel, but channel is %q. %s", v, rel.Label(), strings.ToUpper(string(rel.Channel)), channel,
+				channelHint(rel, channel))
+		}
+	}
+	if rel.OutOfSupport(day) {
+		d.warnf(PathOSVersion, rel.Title+" is out of support",
+			"%s reached its end of support on %s and gets no security updates; plan a move to Windows Server 2022 or 2025",
+			rel.Label(), rel.EndOfSupport)
+	}
+	return &o
+}
+
+// channelHint names the release that matches what the user probably meant.
+func channelHint(rel compat.Release, channel compat.Channel) string {
+	switch channel {
+	case compat.Annual:
+		return "The Annual Channel release is 23H2 (build 25398); it reports itself as \"Windows Server 2022 Datacenter\" but is a different build. " +
+			"Use os_version = \"23H2\", or channel = \"ltsc\""
+	case compat.SAC:
+		if sac := sameBuild(rel, compat.SAC); sac != "" {
+			return fmt.Sprintf("The SAC release with this build is %q; use os_version = %q, or channel = %q", sac, sac, rel.Channel)
+		}
+		return "SAC releases are 1709, 1803, 1809, 1903, 1909, 2004 and 20H2; use one of them, or channel = \"" + string(rel.Channel) + "\""
+	default: // ltsc
+		if l := sameBuild(rel, compat.LTSC); l != "" {
+			return fmt.Sprintf("The LTSC release with this build is %q; use os_version = %q, or channel = %q", l, l, rel.Channel)
+		}
+		return "LTSC releases are 2016, 2019, 2022 and 2025; use one of them, or channel = \"" + string(rel.Channel) + "\""
+	}
+}
+
+func sameBuild(rel compat.Release, ch compat.Channel) string {
+	for _, r := range compat.ReleasesWithBuild(rel.Build) {
+		if r.Kind == compat.Server && r.Channel == ch {
+			return r.Name
+		}
+	}
+	return ""
+}
+
+func validateEngine(e Engine, r *Resolved, d *Diagnostics) {
+	t := compat.EngineType(strings.ToLower(strings.TrimSpace(e.Type)))
+	switch t {
+	case "":
+		if r.Mode != "" {
+			t = compat.DefaultEngine(r.Mode)
+		}
+	case compat.Docker, compat.Containerd:
+	default:
+		d.errorf(PathEngineType, "unknown engine type", "engine.type is %q; use \"docker\" or \"containerd\"", e.Type)
+		t = ""
+	}
+	r.EngineType = t
+
+	if strings.TrimSpace(e.Version) != "" {
+		v, err := compat.ParseVersion(e.Version)
+		if err != nil {
+			d.errorf(PathEngineVersion, "malformed engine version", "%s", err.Error())
+		} else {
+			r.EngineVersion = v
+		}
+	} else if t != "" && r.Mode != "" {
+		build := 0
+		if r.OS != nil {
+			build = r.OS.Build
+		}
+		r.EngineVersion = compat.MustVersion(compat.DefaultEngineVersion(t, build, r.Mode))
+		r.VersionDefault = true
+	}
+
+	if sum := strings.TrimSpace(e.SHA256); sum != "" {
+		norm, err := normalizeSHA256(sum)
+		if err != nil {
+			d.errorf(PathEngineSHA256, "malformed engine.sha256", "%s", err.Error())
+		}
+		r.EngineSHA256 = norm
+	} else if t == compat.Docker {
+		d.warnf(PathEngineSHA256, "the Docker download is not pinned by checksum",
+			"Docker publishes no checksums for its Windows zips, so wincontainers records the SHA-256 of the first download (trust on first use) "+
+				"and flags any later change. Set engine.sha256 to verify the archive from the start")
+	}
+
+	if u := strings.TrimSpace(e.URL); u != "" {
+		if err := checkHTTPSURL(u); err != nil {
+			d.errorf(PathEngineURL, "invalid engine.url", "%s", err.Error())
+		}
+		r.EngineURL = u
+		if r.EngineSHA256 == "" {
+			d.warnf(PathEngineURL, "a custom engine URL without a checksum",
+				"engine.url points at a mirror; set engine.sha256 too, or the mirror's content is trusted on first use")
+		}
+	}
+}
+
+func validateLCOW(l *LCOW, r *Resolved, d *Diagnostics) {
+	if l == nil {
+		return
+	}
+	if r.Mode != "" && r.Mode != compat.ModeLCOW {
+		d.errorf(PathLCOW, "lcow settings without container_mode = \"lcow\"",
+			"the lcow block configures LinuxKit boot files, which only LCOW uses; container_mode is %q. Remove the lcow block or set container_mode = \"lcow\"", r.Mode)
+		return
+	}
+	out := LCOW{URL: strings.TrimSpace(l.URL)}
+	if out.URL != "" {
+		if err := checkHTTPSURL(out.URL); err != nil {
+			d.errorf(PathLCOWURL, "invalid lcow.url", "%s", err.Error())
+		}
+	}
+	if s := strings.TrimSpace(l.SHA256); s != "" {
+		norm, err := normalizeSHA256(s)
+		if err != nil {
+			d.errorf(PathLCOWSHA256, "malformed lcow.sha256", "%s", err.Error())
+		}
+		out.SHA256 = norm
+	}
+	r.LCOW = &out
+}
+
+func normalizeSHA256(s string) (string, error) {
+	v := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sha256:")
+	if len(v) != 64 {
+		return "", fmt.Errorf("a SHA-256 is 64 hexadecimal characters; got %d characters (%q)", len(v), truncate(s, 80))
+	}
+	if _, err := hex.DecodeString(v); err != nil {
+		return "", fmt.Errorf("a SHA-256 is 64 hexadecimal characters; %q has other characters", truncate(s, 80))
+	}
+	return v, nil
+}
+
+func checkHTTPSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%q is not a URL: %w", truncate(raw, 120), err)
+	}
+	if u.Scheme != "https" || u.Host == "" {
+		return fmt.Errorf("%q must be an https:// URL with a host (downloads are verified and never fetched over plain HTTP)", truncate(raw, 120))
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q carries credentials; pass them another way, URLs end up in logs", u.Redacted())
+	}
+	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+// findingDiag maps a compat finding onto the attribute that best explains it.
+func findingDiag(f compat.Finding, r Resolved) Diagnostic {
+	path := PathMode
+	switch {
+	case strings.HasPrefix(f.Code, "docker_23"), strings.HasPrefix(f.Code, "lcow_docker"), f.Code == "lcow_removed_from_docker",
+		strings.HasPrefix(f.Code, "lcow_containerd_too_old"), f.Code == "client_process_docker_too_old", f.Code == "lcow_supported_env":
+		path = PathEngineVersion
+		if r.VersionDefault {
+			path = PathEngineType
+		}
+	case f.Code == "lcow_host_too_old", f.Code == "lcow_containerd_needs_17763", f.Code == "client_process_needs_1809":
+		path = PathOSVersion
+	case f.Code == "lcow_boot_files":
+		path = PathLCOW
+	}
+	detail := f.Detail
+	if len(f.Sources) > 0 {
+		detail += " (source: " + strings.Join(f.Sources, ", ") + ")"
+	}
+	sev := SeverityWarning
+	if f.Severity == compat.SeverityError {
+		sev = SeverityError
+	}
+	return Diagnostic{Severity: sev, Path: path, Code: f.Code, Summary: f.Summary, Detail: detail}
+}
