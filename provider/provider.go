@@ -26,6 +26,12 @@ var (
 // Provider is the wincontainers provider.
 type Provider struct {
 	version string
+	clock   clock
+}
+
+// providerData is what Configure hands to resources and data sources.
+type providerData struct {
+	clock clock
 }
 
 // New returns a constructor for the provider at the given version.
@@ -49,7 +55,10 @@ func (p *Provider) Schema(_ context.Context, _ tfprovider.SchemaRequest, resp *t
 }
 
 // Configure implements provider.Provider.
-func (p *Provider) Configure(_ context.Context, _ tfprovider.ConfigureRequest, _ *tfprovider.ConfigureResponse) {
+func (p *Provider) Configure(_ context.Context, _ tfprovider.ConfigureRequest, resp *tfprovider.ConfigureResponse) {
+	data := &providerData{clock: p.clock}
+	resp.DataSourceData = data
+	resp.ResourceData = data
 }
 
 // Resources implements provider.Provider.
@@ -59,7 +68,10 @@ func (p *Provider) Resources(_ context.Context) []func() resource.Resource {
 
 // DataSources implements provider.Provider.
 func (p *Provider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{}
+	return []func() datasource.DataSource{
+		newCompatibilityDataSource,
+		newBaseImageDataSource,
+	}
 }
 
 // Functions implements provider.ProviderWithFunctions.
