@@ -1,0 +1,174 @@
+// Package facts is the one-round-trip host facts document: what the facts script reports about a
+// Windows host (OS, features, pending reboots, virtualization, engine, LCOW boot files, disk, PowerShell),
+// its decoder, and the interpretation of raw values (release and channel detection, edition, feature
+// states) against the knowledge base.
+package facts
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// SchemaVersion is the version of the document the facts script writes.
+const SchemaVersion = 1
+
+// Facts is everything the planner needs, gathered in one script run.
+type Facts struct {
+	Schema         int               `json:"schema"`
+	OS             OS                `json:"os"`
+	Boot           Boot              `json:"boot"`
+	Features       map[string]string `json:"features"`
+	PendingReboot  PendingReboot     `json:"pending_reboot"`
+	Virtualization Virtualization    `json:"virtualization"`
+	Engine         Engine            `json:"engine"`
+	LCOW           LCOWFiles         `json:"lcow"`
+	Disk           Disk              `json:"disk"`
+	PowerShell     PowerShell        `json:"powershell"`
+	Verified       *Verified         `json:"verified,omitempty"`
+}
+
+// OS is read from HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion and Win32_OperatingSystem.
+type OS struct {
+	Build int `json:"build"` // CurrentBuildNumber
+	UBR   int `json:"ubr"`   // update build revision
+	// ProductName is WindowsProductName / ProductName, e.g. "Windows Server 2022 Datacenter". It is not a
+	// channel indicator: the Annual Channel reports "Windows Server 2022 Datacenter" too [WSD-SC].
+	ProductName    string `json:"product_name"`
+	DisplayVersion string `json:"display_version"` // DisplayVersion (2022+) or ReleaseId
+	EditionID      string `json:"edition_id"`      // ServerDatacenter, ServerStandard, Professional, Enterprise, Core ...
+	// InstallationType is "Server Core", "Server" (Desktop Experience), "Nano Server" or "Client".
+	InstallationType string `json:"installation_type"`
+	ComputerName     string `json:"computer_name"`
+}
+
+// Boot identifies the current boot, so reboots can be observed.
+type Boot struct {
+	ID             string `json:"boot_id"`
+	LastBootUpTime string `json:"last_boot_up_time"`
+}
+
+// PendingReboot holds the registry signals of a pending reboot [XPR], plus what the feature cmdlets say.
+type PendingReboot struct {
+	ComponentBasedServicing bool `json:"component_based_servicing"`
+	WindowsUpdate           bool `json:"windows_update"`
+	PendingFileRename       bool `json:"pending_file_rename"`
+	ComputerRename          bool `json:"computer_rename"`
+	// FeatureRestartNeeded is true when a feature is in an *Pending state: a reboot caused by
+	// Install-WindowsFeature is not always visible in the registry keys [I-PENDREBOOT4].
+	FeatureRestartNeeded bool `json:"feature_restart_needed"`
+}
+
+// Any reports whether any signal says a reboot is pending.
+func (p PendingReboot) Any() bool {
+	return p.ComponentBasedServicing || p.WindowsUpdate || p.PendingFileRename || p.ComputerRename || p.FeatureRestartNeeded
+}
+
+// Reasons lists the signals that are set, for messages.
+func (p PendingReboot) Reasons() []string {
+	var out []string
+	if p.ComponentBasedServicing {
+		out = append(out, "Component Based Servicing\\RebootPending")
+	}
+	if p.WindowsUpdate {
+		out = append(out, "WindowsUpdate\\Auto Update\\RebootRequired")
+	}
+	if p.PendingFileRename {
+		out = append(out, "Session Manager\\PendingFileRenameOperations")
+	}
+	if p.ComputerRename {
+		out = append(out, "a pending computer rename")
+	}
+	if p.FeatureRestartNeeded {
+		out = append(out, "a Windows feature waiting for a restart")
+	}
+	return out
+}
+
+// Virtualization holds the signals of domain.md §3.5.
+type Virtualization struct {
+	// HypervisorPresent is Win32_ComputerSystem.HypervisorPresent: a hypervisor is running (Hyper-V is on,
+	// or this machine is a VM).
+	HypervisorPresent bool `json:"hypervisor_present"`
+	// FirmwareEnabled, SLAT and VMMonitorModeExtensions are Win32_Processor's
+	// VirtualizationFirmwareEnabled, SecondLevelAddressTranslationExtensions and VMMonitorModeExtensions.
+	// They are only meaningful while no hypervisor runs [P-GCI][I-SANDBOX21].
+	FirmwareEnabled         bool   `json:"firmware_enabled"`
+	SLAT                    bool   `json:"slat"`
+	VMMonitorModeExtensions bool   `json:"vm_monitor_mode_extensions"`
+	Manufacturer            string `json:"manufacturer"` // Win32_ComputerSystem.Manufacturer
+	Model                   string `json:"model"`        // Win32_ComputerSystem.Model ("Virtual Machine" on Hyper-V)
+}
+
+// Engine is the container engine found on the host.
+type Engine struct {
+	Type    string `json:"type"` // docker, containerd, or "" when none
+	Version string `json:"version"`
+	// BinarySHA256 is the hash of dockerd.exe / containerd.exe as installed.
+	BinarySHA256 string          `json:"binary_sha256"`
+	Service      Service         `json:"service"`
+	DaemonConfig json.RawMessage `json:"daemon_config,omitempty"` // daemon.json as found, or null
+	DataRoot     string          `json:"data_root"`
+}
+
+// Service is a Windows service's state.
+type Service struct {
+	Name      string `json:"name"`
+	State     string `json:"state"`      // Running, Stopped, ... ; "" when the service does not exist
+	StartType string `json:"start_type"` // Automatic, Manual, Disabled
+}
+
+// Exists reports whether the service is installed.
+func (s Service) Exists() bool { return s.State != "" }
+
+// LCOWFiles are the LinuxKit boot files found in the boot-files directory, name -> SHA-256.
+type LCOWFiles struct {
+	Path  string            `json:"path"`
+	Files map[string]string `json:"files"`
+}
+
+// Disk is the system drive's free space.
+type Disk struct {
+	SystemDrive string `json:"system_drive"`
+	FreeBytes   int64  `json:"free_bytes"`
+}
+
+// PowerShell and .NET versions.
+type PowerShell struct {
+	Version       string `json:"version"`
+	DotNetRelease int    `json:"dotnet_release"`
+}
+
+// Verified is the marker the verify step leaves when it has proven the mode: which desired state it
+// proved, so that a converged host needs no new verification.
+type Verified struct {
+	SpecHash string `json:"spec_hash"`
+	At       string `json:"at"`
+}
+
+// ErrMalformed is returned (wrapped) for a document that cannot be facts.
+var ErrMalformed = errors.New("malformed host facts")
+
+// Decode parses and sanity-checks a facts document.
+func Decode(b []byte) (Facts, error) {
+	var f Facts
+	dec := json.NewDecoder(strings.NewReader(string(b)))
+	if err := dec.Decode(&f); err != nil {
+		return Facts{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if f.Schema != SchemaVersion {
+		return Facts{}, fmt.Errorf("%w: schema %d, this wincontainers reads schema %d; use matching versions of the provider and its scripts",
+			ErrMalformed, f.Schema, SchemaVersion)
+	}
+	if f.OS.Build <= 0 || f.OS.Build > 99999 {
+		return Facts{}, fmt.Errorf("%w: os.build is %d", ErrMalformed, f.OS.Build)
+	}
+	if f.OS.UBR < 0 || f.Disk.FreeBytes < 0 {
+		return Facts{}, fmt.Errorf("%w: negative ubr or free space", ErrMalformed)
+	}
+	if f.Features == nil {
+		f.Features = map[string]string{}
+	}
+	return f, nil
+}
