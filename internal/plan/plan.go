@@ -1,0 +1,404 @@
+// Package plan turns host facts and a resolved spec into an ordered list of steps with reboot barriers,
+// or refuses, before anything on the host changes, when the knowledge base rules the combination out
+// for the host that was actually detected.
+package plan
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+// StepKind names what a step does.
+type StepKind string
+
+// Step kinds, in the order a plan uses them.
+const (
+	// StepReboot restarts the host before anything else, because a reboot is already pending and the
+	// steps after it depend on its outcome (a feature waiting for a restart).
+	StepReboot StepKind = "reboot"
+	// StepFeatures installs every missing Windows feature in one step, so at most one reboot follows.
+	StepFeatures StepKind = "install-features"
+	// StepRebootIfRequired restarts the host only if the step before it said Windows needs it (exit 3010).
+	StepRebootIfRequired StepKind = "reboot-if-required"
+	StepEngine           StepKind = "install-engine"
+	StepService          StepKind = "start-service"
+	StepDaemonConfig     StepKind = "configure-daemon"
+	StepLCOWFiles        StepKind = "install-lcow"
+	StepVerify           StepKind = "verify"
+)
+
+// Step is one unit of work. Params are JSON-encodable and travel as the script's parameters.
+type Step struct {
+	Kind   StepKind
+	Params map[string]any
+	// Reason says which fact made the step necessary.
+	Reason string
+}
+
+// IsBarrier reports whether the executor must re-read facts after the step (a reboot may happen).
+func (s Step) IsBarrier() bool { return s.Kind == StepReboot || s.Kind == StepRebootIfRequired }
+
+// Plan is the ordered work for one host.
+type Plan struct {
+	Host     compat.OS
+	Edition  compat.Edition
+	Steps    []Step
+	Warnings []compat.Finding
+	// SpecHash identifies the desired state; the verify step records it on the host.
+	SpecHash string
+}
+
+// Empty reports whether the host is already converged.
+func (p Plan) Empty() bool { return len(p.Steps) == 0 }
+
+// Kinds lists the step kinds in order.
+func (p Plan) Kinds() []StepKind {
+	out := make([]StepKind, len(p.Steps))
+	for i, s := range p.Steps {
+		out[i] = s.Kind
+	}
+	return out
+}
+
+// MaxReboots is the number of reboots the plan may cause.
+func (p Plan) MaxReboots() int {
+	n := 0
+	for _, s := range p.Steps {
+		if s.IsBarrier() {
+			n++
+		}
+	}
+	return n
+}
+
+// RefusalError says why the host cannot become what the spec asks, before anything was changed.
+type RefusalError struct {
+	// Host describes what was detected: release, build, channel, edition, installation, virtualization.
+	Host     string
+	Findings []compat.Finding
+}
+
+func (e *RefusalError) Error() string {
+	lines := make([]string, len(e.Findings))
+	for i, f := range e.Findings {
+		lines[i] = f.Summary + ": " + f.Detail
+	}
+	return fmt.Sprintf("nothing was changed on the host: %s cannot be made into the requested container host:\n  %s",
+		e.Host, strings.Join(lines, "\n  "))
+}
+
+// Boot-file names hcsshim looks for in the LCOW boot-files directory [HCS].
+var lcowBootFiles = []string{"kernel", "initrd.img"}
+
+// Build plans the work. It returns a *RefusalError when the combination cannot work on this host.
+func Build(f facts.Facts, want spec.Resolved) (Plan, error) {
+	host, err := f.OSInfo()
+	if err != nil {
+		return Plan{}, &RefusalError{Host: describeRaw(f), Findings: []compat.Finding{{
+			Severity: compat.SeverityError, Code: "unknown_host_release",
+			Summary: "unknown Windows release", Detail: err.Error(),
+		}}}
+	}
+	p := Plan{Host: host, Edition: f.Edition(), SpecHash: SpecHash(want)}
+
+	var refusals []compat.Finding
+	refusals = append(refusals, declaredMismatch(host, want)...)
+	for _, fd := range compat.CheckEngine(compat.HostSpec{OS: &host, Edition: p.Edition, Mode: want.Mode, Engine: want.EngineType, Version: want.EngineVersion}) {
+		if fd.Severity == compat.SeverityError {
+			refusals = append(refusals, fd)
+		} else {
+			p.Warnings = append(p.Warnings, fd)
+		}
+	}
+	if want.Mode.NeedsHyperV() {
+		refusals = append(refusals, virtualizationRefusals(f)...)
+	}
+	if len(refusals) > 0 {
+		return Plan{}, &RefusalError{Host: describe(f, host), Findings: refusals}
+	}
+	p.Warnings = append(p.Warnings, otherEngineWarning(f, want)...)
+
+	features, featureReason, needReboot := missingFeatures(f, want.Mode)
+	engineStep := engineStep(f, want)
+	changes := len(features) > 0 || engineStep != nil || needReboot
+
+	if needReboot || (changes && f.PendingReboot.Any()) {
+		p.Steps = append(p.Steps, Step{Kind: StepReboot, Reason: "a reboot is pending: " + strings.Join(pendingReasons(f, needReboot), ", ")})
+	}
+	if len(features) > 0 {
+		p.Steps = append(p.Steps,
+			Step{Kind: StepFeatures, Reason: featureReason, Params: map[string]any{
+				"features": features, "client": f.IsClient(),
+			}},
+			Step{Kind: StepRebootIfRequired, Reason: "Windows features take effect after a restart"},
+		)
+	}
+	if engineStep != nil {
+		p.Steps = append(p.Steps, *engineStep)
+	}
+	if cfg := daemonStep(f, want); cfg != nil {
+		p.Steps = append(p.Steps, *cfg)
+	}
+	if engineStep == nil {
+		if s := serviceStep(f, want); s != nil {
+			p.Steps = append(p.Steps, *s)
+		}
+	}
+	if want.Mode == compat.ModeLCOW {
+		if s := lcowStep(f, want); s != nil {
+			p.Steps = append(p.Steps, *s)
+		}
+	}
+	if len(p.Steps) > 0 || f.Verified == nil || f.Verified.SpecHash != p.SpecHash {
+		p.Steps = append(p.Steps, verifyStep(f, want, host, p.SpecHash))
+	}
+	return p, nil
+}
+
+// declaredMismatch compares what the user declared (os_version, channel) with what was detected.
+func declaredMismatch(host compat.OS, want spec.Resolved) []compat.Finding {
+	var out []compat.Finding
+	if want.OS != nil && (want.OS.Build != host.Build || want.OS.Release.Kind != host.Release.Kind ||
+		(want.OS.Release.Channel != host.Release.Channel && !want.OS.FromBuild)) {
+		out = append(out, compat.Finding{Severity: compat.SeverityError, Code: "os_version_mismatch",
+			Summary: fmt.Sprintf("os_version declares %s, but the host is %s", want.OS.Release.Label(), host),
+			Detail: "os_version describes the host you expect; correct it to " + quote(host.Release.Name) +
+				" or point the resource at the intended host"})
+	}
+	if want.Channel != "" && want.Channel != host.Release.Channel {
+		detail := fmt.Sprintf("the host is %s in the %q channel", host, host.Release.Channel)
+		if host.Release.Channel == compat.Annual || want.Channel == compat.Annual {
+			detail += "; the Annual Channel is recognised by build 25398 (it reports itself as \"Windows Server 2022\")"
+		}
+		out = append(out, compat.Finding{Severity: compat.SeverityError, Code: "channel_mismatch",
+			Summary: fmt.Sprintf("channel %q does not match the host", want.Channel), Detail: detail + "; correct channel or the host"})
+	}
+	return out
+}
+
+// virtualizationRefusals: Hyper-V isolation and LCOW need the Hyper-V role and a running hypervisor;
+// inside a VM that means nested virtualization [MS-SYSREQ][MS-NESTED] (domain.md §3.4-3.5).
+func virtualizationRefusals(f facts.Facts) []compat.Finding {
+	v := f.Virtualization
+	hv := f.Feature("Hyper-V")
+	nested := "Enable nested virtualization for this VM: on Hyper-V, Set-VMProcessor -VMName <vm> -ExposeVirtualizationExtensions $true " +
+		"with the VM off; on VMware, vhv.enable = \"TRUE\"; on Azure, a size with nested virtualization and Security Type Standard " +
+		"(not Trusted Launch); on AWS, C8i/M8i/R8i or bare metal. Or use container_mode = \"process\""
+	found := fmt.Sprintf("found: hypervisor_present=%v, VirtualizationFirmwareEnabled=%v, SLAT=%v, VMMonitorModeExtensions=%v, machine %q %q",
+		v.HypervisorPresent, v.FirmwareEnabled, v.SLAT, v.VMMonitorModeExtensions, v.Manufacturer, v.Model)
+	switch {
+	case hv == facts.FeatureInstalled && !v.HypervisorPresent && !f.PendingReboot.Any():
+		return []compat.Finding{{Severity: compat.SeverityError, Code: "no_hypervisor",
+			Summary: "Hyper-V is installed but no hypervisor is running",
+			Detail: "Hyper-V isolated containers would fail with \"No hypervisor is present on this system. (0xc0351000)\"; " + found + ". " +
+				"The processor does not expose virtualization extensions to Windows (or the hypervisor is disabled in the boot configuration). " + nested,
+			Sources: []string{"https://learn.microsoft.com/virtualization/hyper-v-on-windows/user-guide/enable-nested-virtualization"}}}
+	case hv != facts.FeatureInstalled && hv != facts.FeatureInstallPending && !v.CanEnableHyperV():
+		return []compat.Finding{{Severity: compat.SeverityError, Code: "no_virtualization",
+			Summary: "this host cannot run Hyper-V, which Hyper-V isolation and LCOW need",
+			Detail:  "the processor does not expose hardware virtualization with SLAT to Windows; " + found + ". " + nested,
+			Sources: []string{"https://learn.microsoft.com/virtualization/hyper-v-on-windows/user-guide/enable-nested-virtualization"}}}
+	}
+	return nil
+}
+
+// missingFeatures lists the roles to install (Containers, plus Hyper-V for hyperv/lcow) and whether a
+// reboot is needed before the engine can work (a feature already waiting for one).
+func missingFeatures(f facts.Facts, mode compat.Mode) (missing []string, reason string, needReboot bool) {
+	roles := []string{"Containers"}
+	if mode.NeedsHyperV() {
+		roles = append(roles, "Hyper-V")
+	}
+	var why []string
+	for _, role := range roles {
+		st := f.Feature(role)
+		switch st {
+		case facts.FeatureInstalled:
+		case facts.FeatureInstallPending:
+			needReboot = true
+		default:
+			missing = append(missing, facts.FeatureName(role, f.IsClient()))
+			why = append(why, fmt.Sprintf("%s is %s", role, st))
+		}
+	}
+	return missing, strings.Join(why, ", "), needReboot
+}
+
+func pendingReasons(f facts.Facts, featurePending bool) []string {
+	r := f.PendingReboot.Reasons()
+	if featurePending && !f.PendingReboot.FeatureRestartNeeded {
+		r = append(r, "a Windows feature waiting for a restart")
+	}
+	return r
+}
+
+// engineStep installs, upgrades or downgrades the engine when the host's differs from the wanted one.
+func engineStep(f facts.Facts, want spec.Resolved) *Step {
+	e := f.Engine
+	var why string
+	switch {
+	case e.Type != string(want.EngineType) || !e.Service.Exists():
+		why = fmt.Sprintf("%s %s is not installed", want.EngineType, want.EngineVersion)
+	case !sameVersion(e.Version, want.EngineVersion):
+		why = fmt.Sprintf("%s %s is installed, %s is wanted", e.Type, e.Version, want.EngineVersion)
+	default:
+		// engine.sha256 pins the archive, not the installed binary, so a matching type and version is
+		// converged here; a binary replaced behind our back shows as drift through facts.engine.binary_sha256.
+		return nil
+	}
+	params := map[string]any{
+		"type": string(want.EngineType), "version": want.EngineVersion.String(),
+		"sha256": want.EngineSHA256, "url": want.EngineURL, "previous_version": e.Version,
+	}
+	return &Step{Kind: StepEngine, Reason: why, Params: params}
+}
+
+func sameVersion(have string, want compat.Version) bool {
+	v, err := compat.ParseVersion(have)
+	return err == nil && v.Compare(want) == 0
+}
+
+func otherEngineWarning(f facts.Facts, want spec.Resolved) []compat.Finding {
+	if f.Engine.Type == "" || f.Engine.Type == string(want.EngineType) {
+		return nil
+	}
+	return []compat.Finding{{Severity: compat.SeverityWarning, Code: "other_engine_present",
+		Summary: fmt.Sprintf("%s %s is already installed", f.Engine.Type, f.Engine.Version),
+		Detail: fmt.Sprintf("wincontainers installs %s beside it and leaves %s untouched; remove it yourself if it should go",
+			want.EngineType, f.Engine.Type)}}
+}
+
+// DesiredDaemonConfig returns the daemon.json keys wincontainers manages for the mode and engine.
+// Other keys the user set are kept. Hyper-V mode makes hyperv the default isolation
+// ("exec-opts": ["isolation=hyperv"]); legacy Docker LCOW needs "experimental": true [MS-DOCKERD][LK-README].
+func DesiredDaemonConfig(want spec.Resolved) map[string]any {
+	if want.EngineType != compat.Docker {
+		return map[string]any{}
+	}
+	cfg := map[string]any{}
+	switch want.Mode {
+	case compat.ModeHyperV:
+		cfg["exec-opts"] = []any{"isolation=hyperv"}
+	case compat.ModeLCOW:
+		cfg["experimental"] = true
+	case compat.ModeProcess:
+		// Process isolation is the server default; nothing to manage.
+	}
+	return cfg
+}
+
+func daemonStep(f facts.Facts, want spec.Resolved) *Step {
+	desired := DesiredDaemonConfig(want)
+	if len(desired) == 0 {
+		return nil
+	}
+	var have map[string]any
+	if len(f.Engine.DaemonConfig) > 0 {
+		_ = json.Unmarshal(f.Engine.DaemonConfig, &have) // unreadable config: treat as empty and rewrite the managed keys
+	}
+	var differing []string
+	for k, v := range desired {
+		if !jsonEqual(have[k], v) {
+			differing = append(differing, k)
+		}
+	}
+	if len(differing) == 0 {
+		return nil
+	}
+	slices.Sort(differing)
+	return &Step{Kind: StepDaemonConfig, Reason: "daemon.json differs in " + strings.Join(differing, ", "),
+		Params: map[string]any{"managed": desired, "engine": string(want.EngineType)}}
+}
+
+func serviceStep(f facts.Facts, want spec.Resolved) *Step {
+	s := f.Engine.Service
+	if s.State == "Running" && strings.EqualFold(s.StartType, "Automatic") {
+		return nil
+	}
+	return &Step{Kind: StepService, Reason: fmt.Sprintf("the %s service is %s (start type %s)", s.Name, s.State, s.StartType),
+		Params: map[string]any{"service": string(want.EngineType)}}
+}
+
+func lcowStep(f facts.Facts, want spec.Resolved) *Step {
+	wantSHA := ""
+	url := ""
+	if want.LCOW != nil {
+		wantSHA, url = want.LCOW.SHA256, want.LCOW.URL
+	}
+	var missing []string
+	for _, name := range lcowBootFiles {
+		if _, ok := f.LCOW.Files[name]; !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &Step{Kind: StepLCOWFiles, Reason: "LCOW boot files missing: " + strings.Join(missing, ", "),
+		Params: map[string]any{"url": url, "sha256": wantSHA, "release": compat.DefaultLinuxKitRelease, "files": lcowBootFiles}}
+}
+
+func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) Step {
+	why := "the host has not been verified for this configuration"
+	if f.Verified != nil && f.Verified.SpecHash == hash {
+		why = "the host changed and must be verified again"
+	}
+	images := compat.ImagesFor(host, isolationFor(want.Mode), compat.Date{}, false)
+	image := ""
+	if len(images) > 0 {
+		image = images[0].Image.Reference()
+	}
+	return Step{Kind: StepVerify, Reason: why, Params: map[string]any{
+		"mode": string(want.Mode), "engine": string(want.EngineType), "image": image, "spec_hash": hash,
+	}}
+}
+
+func isolationFor(m compat.Mode) compat.Isolation {
+	if m == compat.ModeProcess {
+		return compat.Process
+	}
+	return compat.HyperV
+}
+
+// SpecHash identifies the desired state that verification proves.
+func SpecHash(want spec.Resolved) string {
+	doc := map[string]any{
+		"mode": want.Mode, "engine": want.EngineType, "version": want.EngineVersion.String(),
+		"daemon": DesiredDaemonConfig(want),
+	}
+	if want.LCOW != nil {
+		doc["lcow"] = map[string]string{"url": want.LCOW.URL, "sha256": want.LCOW.SHA256}
+	}
+	b, _ := json.Marshal(doc) // maps of strings and bools: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func jsonEqual(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && string(ja) == string(jb)
+}
+
+func describe(f facts.Facts, host compat.OS) string {
+	inst := string(f.Installation())
+	if inst == "" {
+		inst = strings.ToLower(f.OS.InstallationType)
+	}
+	return fmt.Sprintf("%s, channel %s, edition %s, installation %s (product name %q, display version %q; hypervisor present: %v)",
+		host, host.Release.Channel, f.Edition(), inst, f.OS.ProductName, f.OS.DisplayVersion, f.Virtualization.HypervisorPresent)
+}
+
+func describeRaw(f facts.Facts) string {
+	return fmt.Sprintf("build %d.%d (product name %q, installation type %q)", f.OS.Build, f.OS.UBR, f.OS.ProductName, f.OS.InstallationType)
+}
+
+func quote(s string) string { return "\"" + s + "\"" }

@@ -1,0 +1,300 @@
+package plan
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+var today = compat.D(2026, 11, 22)
+
+// bare returns the facts of a freshly installed host of the release: no features, no engine.
+func bare(t *testing.T, release string) facts.Facts {
+	t.Helper()
+	r, ok := compat.LookupRelease(release)
+	if !ok {
+		t.Fatalf("unknown release %s", release)
+	}
+	f := facts.Facts{Schema: facts.SchemaVersion, Features: map[string]string{}}
+	f.OS = facts.OS{Build: r.Build, UBR: 1, DisplayVersion: r.DisplayVersion, EditionID: "ServerDatacenter", InstallationType: "Server Core",
+		ProductName: r.ProductName + " Datacenter"}
+	if r.Kind == compat.Client {
+		f.OS.EditionID, f.OS.InstallationType, f.OS.ProductName = "Professional", "Client", r.ProductName+" Pro"
+		f.Features["Containers"], f.Features["Microsoft-Hyper-V"] = "Disabled", "Disabled"
+	} else {
+		f.Features["Containers"], f.Features["Hyper-V"] = "Available", "Available"
+	}
+	f.Virtualization = facts.Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true, Manufacturer: "Dell Inc.", Model: "PowerEdge R650"}
+	return f
+}
+
+func resolve(t *testing.T, s spec.Spec) spec.Resolved {
+	t.Helper()
+	r, d := spec.Validate(s, today)
+	if d.HasErrors() {
+		t.Fatalf("spec %+v: %v", s, d)
+	}
+	return r
+}
+
+// converge applies a plan's effects to facts, the way the scripts change a host, so tests can check
+// that a second plan is empty.
+func converge(t *testing.T, f facts.Facts, p Plan) facts.Facts {
+	t.Helper()
+	for _, s := range p.Steps {
+		switch s.Kind {
+		case StepReboot, StepRebootIfRequired:
+			for k, v := range f.Features {
+				if v == "InstallPending" || v == "EnablePending" {
+					f.Features[k] = map[bool]string{true: "Enabled", false: "Installed"}[f.IsClient()]
+				}
+			}
+			f.PendingReboot = facts.PendingReboot{}
+			if f.Feature("Hyper-V") == facts.FeatureInstalled {
+				f.Virtualization.HypervisorPresent = true
+			}
+		case StepFeatures:
+			names, ok := s.Params["features"].([]string)
+			if !ok {
+				t.Fatalf("features param %T", s.Params["features"])
+			}
+			for _, n := range names {
+				f.Features[n] = map[bool]string{true: "EnablePending", false: "InstallPending"}[f.IsClient()]
+			}
+			f.PendingReboot.FeatureRestartNeeded = true
+		case StepEngine:
+			typ, _ := s.Params["type"].(string)
+			ver, _ := s.Params["version"].(string)
+			f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Running", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
+		case StepDaemonConfig:
+			have := map[string]any{}
+			if len(f.Engine.DaemonConfig) > 0 {
+				_ = json.Unmarshal(f.Engine.DaemonConfig, &have)
+			}
+			managed, _ := s.Params["managed"].(map[string]any)
+			for k, v := range managed {
+				have[k] = v
+			}
+			b, _ := json.Marshal(have)
+			f.Engine.DaemonConfig = b
+		case StepService:
+			f.Engine.Service.State, f.Engine.Service.StartType = "Running", "Automatic"
+		case StepLCOWFiles:
+			f.LCOW.Files = map[string]string{"kernel": "k", "initrd.img": "i"}
+		case StepVerify:
+			h, _ := s.Params["spec_hash"].(string)
+			f.Verified = &facts.Verified{SpecHash: h}
+		}
+	}
+	return f
+}
+
+func TestBareToConverged(t *testing.T) {
+	cases := []struct {
+		release string
+		spec    spec.Spec
+		steps   []StepKind
+		image   string
+	}{
+		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
+		{"2022", spec.Spec{Mode: "lcow"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+	}
+	for _, c := range cases {
+		t.Run(c.release+"/"+c.spec.Mode, func(t *testing.T) {
+			f := bare(t, c.release)
+			want := resolve(t, c.spec)
+			p, err := Build(f, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(p.Kinds(), c.steps) {
+				t.Fatalf("steps %v, want %v", p.Kinds(), c.steps)
+			}
+			if p.MaxReboots() > 1 {
+				t.Errorf("at most one reboot from bare to converged, plan has %d", p.MaxReboots())
+			}
+			feat := p.Steps[0].Params["features"].([]string)
+			wantFeat := []string{"Containers"}
+			if want.Mode.NeedsHyperV() {
+				wantFeat = append(wantFeat, facts.FeatureName("Hyper-V", f.IsClient()))
+			}
+			if !slices.Equal(feat, wantFeat) {
+				t.Errorf("features %v, want %v in one step", feat, wantFeat)
+			}
+			verify := p.Steps[len(p.Steps)-1]
+			if verify.Params["image"] != c.image {
+				t.Errorf("verify image %v, want %s", verify.Params["image"], c.image)
+			}
+			// Idempotent: once the steps have run, the plan is empty.
+			after := converge(t, f, p)
+			p2, err := Build(after, want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !p2.Empty() {
+				t.Errorf("second plan not empty: %v", p2.Kinds())
+			}
+		})
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	noVirt := func(f facts.Facts) facts.Facts {
+		f.Virtualization = facts.Virtualization{Manufacturer: "Microsoft Corporation", Model: "Virtual Machine"}
+		return f
+	}
+	cases := []struct {
+		name    string
+		facts   func(*testing.T) facts.Facts
+		spec    spec.Spec
+		code    string
+		mention []string
+	}{
+		// The host is detected as 2016 even though os_version was not declared.
+		{"2016 lcow", func(t *testing.T) facts.Facts { return bare(t, "2016") }, spec.Spec{Mode: "lcow"}, "lcow_host_too_old", []string{"14393", "1709"}},
+		{"2016 docker 27", func(t *testing.T) facts.Facts { return bare(t, "2016") },
+			spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}}, "docker_23_needs_17763", []string{"17763", "20.10.24"}},
+		{"no virtualization hyperv", func(t *testing.T) facts.Facts { return noVirt(bare(t, "2022")) }, spec.Spec{Mode: "hyperv"},
+			"no_virtualization", []string{"nested virtualization", "ExposeVirtualizationExtensions", "hypervisor_present=false", "Virtual Machine"}},
+		{"hyper-v installed, no hypervisor", func(t *testing.T) facts.Facts {
+			f := noVirt(bare(t, "2022"))
+			f.Features["Hyper-V"] = "Installed"
+			return f
+		}, spec.Spec{Mode: "lcow"}, "no_hypervisor", []string{"0xc0351000", "nested virtualization"}},
+		{"annual declared on ltsc 2022", func(t *testing.T) facts.Facts { return bare(t, "2022") }, spec.Spec{Mode: "process", Channel: "annual"},
+			"channel_mismatch", []string{"25398"}},
+		{"ltsc declared on annual", func(t *testing.T) facts.Facts { return bare(t, "23H2") }, spec.Spec{Mode: "process", Channel: "ltsc"},
+			"channel_mismatch", []string{"25398", "annual"}},
+		{"os_version mismatch", func(t *testing.T) facts.Facts { return bare(t, "2019") }, spec.Spec{Mode: "process", OSVersion: "2022"},
+			"os_version_mismatch", []string{"20348", "17763", `"2019"`}},
+		{"annual standard", func(t *testing.T) facts.Facts {
+			f := bare(t, "23H2")
+			f.OS.EditionID = "ServerStandard"
+			return f
+		}, spec.Spec{Mode: "process"}, "edition_not_supported", []string{"Datacenter"}},
+		{"home edition", func(t *testing.T) facts.Facts {
+			f := bare(t, "win11-24h2")
+			f.OS.EditionID = "Core"
+			return f
+		}, spec.Spec{Mode: "hyperv"}, "edition_not_supported", []string{"Home"}},
+		{"unknown build", func(t *testing.T) facts.Facts {
+			f := bare(t, "2022")
+			f.OS.Build, f.OS.ProductName = 9600, "Windows Server 2012 R2 Datacenter"
+			return f
+		}, spec.Spec{Mode: "process"}, "unknown_host_release", []string{"9600"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Build(c.facts(t), resolve(t, c.spec))
+			var re *RefusalError
+			if !errors.As(err, &re) {
+				t.Fatalf("want a refusal, got %v", err)
+			}
+			if !compat.HasCode(re.Findings, c.code) {
+				t.Errorf("codes %v lack %s", re.Findings, c.code)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, "nothing was changed") {
+				t.Errorf("refusal must say nothing changed: %s", msg)
+			}
+			for _, m := range c.mention {
+				if !strings.Contains(msg, m) {
+					t.Errorf("refusal lacks %q:\n%s", m, msg)
+				}
+			}
+		})
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	f := bare(t, "2022")
+	f.OS.EditionID = "ServerStandard"
+	p, err := Build(f, resolve(t, spec.Spec{Mode: "hyperv"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !compat.HasCode(p.Warnings, "standard_hyperv_limit") {
+		t.Errorf("Standard + hyperv must warn: %v", p.Warnings)
+	}
+	f = bare(t, "2022")
+	f.Engine = facts.Engine{Type: "containerd", Version: "1.7.13", Service: facts.Service{Name: "containerd", State: "Running", StartType: "Automatic"}}
+	p, err = Build(f, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "docker"}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !compat.HasCode(p.Warnings, "other_engine_present") {
+		t.Errorf("other engine must warn: %v", p.Warnings)
+	}
+}
+
+func TestDriftAndPendingReboots(t *testing.T) {
+	want := resolve(t, spec.Spec{Mode: "hyperv"})
+	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	if p := mustPlan(t, base, want); !p.Empty() {
+		t.Fatalf("converged host planned %v", p.Kinds())
+	}
+	cases := []struct {
+		name  string
+		drift func(*facts.Facts)
+		steps []StepKind
+	}{
+		{"service stopped", func(f *facts.Facts) { f.Engine.Service.State = "Stopped" }, []StepKind{StepService, StepVerify}},
+		{"feature removed", func(f *facts.Facts) { f.Features["Containers"] = "Available" },
+			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
+		{"feature removal pending", func(f *facts.Facts) { f.Features["Containers"] = "UninstallPending" },
+			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
+		{"engine replaced", func(f *facts.Facts) { f.Engine.Version = "26.1.0" }, []StepKind{StepEngine, StepVerify}},
+		{"daemon config changed", func(f *facts.Facts) {
+			f.Engine.DaemonConfig = json.RawMessage(`{"exec-opts":["isolation=process"],"debug":true}`)
+		},
+			[]StepKind{StepDaemonConfig, StepVerify}},
+		{"feature waiting for reboot", func(f *facts.Facts) { f.Features["Hyper-V"] = "InstallPending" }, []StepKind{StepReboot, StepVerify}},
+		{"unrelated pending reboot on a converged host", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true }, nil},
+		{"pending reboot before changes", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true; f.Engine.Version = "26.1.0" },
+			[]StepKind{StepReboot, StepEngine, StepVerify}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := base
+			f.Features = map[string]string{}
+			for k, v := range base.Features {
+				f.Features[k] = v
+			}
+			c.drift(&f)
+			p := mustPlan(t, f, want)
+			if !slices.Equal(p.Kinds(), c.steps) {
+				t.Errorf("steps %v, want %v", p.Kinds(), c.steps)
+			}
+		})
+	}
+}
+
+func TestSpecHashChangesWithTheSpec(t *testing.T) {
+	a := SpecHash(resolve(t, spec.Spec{Mode: "process"}))
+	b := SpecHash(resolve(t, spec.Spec{Mode: "hyperv"}))
+	c := SpecHash(resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}}))
+	if a == b || a == c || len(a) != 64 || a != SpecHash(resolve(t, spec.Spec{Mode: "process"})) {
+		t.Errorf("hashes %s %s %s", a, b, c)
+	}
+}
+
+func mustPlan(t *testing.T, f facts.Facts, want spec.Resolved) Plan {
+	t.Helper()
+	p, err := Build(f, want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
