@@ -107,6 +107,11 @@ func Build(f facts.Facts, want spec.Resolved) (Plan, error) {
 			Summary: "unknown Windows release", Detail: err.Error(),
 		}}}
 	}
+	if want.VersionDefault {
+		// No version was pinned: the default fits the detected host, not the one guessed at plan time
+		// (a 2016 host gets the last Docker that runs there).
+		want.EngineVersion = compat.MustVersion(compat.DefaultEngineVersion(want.EngineType, host.Build, want.Mode))
+	}
 	p := Plan{Host: host, Edition: f.Edition(), SpecHash: SpecHash(want)}
 
 	var refusals []compat.Finding

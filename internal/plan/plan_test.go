@@ -48,50 +48,67 @@ func resolve(t *testing.T, s spec.Spec) spec.Resolved {
 func converge(t *testing.T, f facts.Facts, p Plan) facts.Facts {
 	t.Helper()
 	for _, s := range p.Steps {
-		switch s.Kind {
-		case StepReboot, StepRebootIfRequired:
-			for k, v := range f.Features {
-				if v == "InstallPending" || v == "EnablePending" {
-					f.Features[k] = map[bool]string{true: "Enabled", false: "Installed"}[f.IsClient()]
-				}
-			}
-			f.PendingReboot = facts.PendingReboot{}
-			if f.Feature("Hyper-V") == facts.FeatureInstalled {
-				f.Virtualization.HypervisorPresent = true
-			}
-		case StepFeatures:
-			names, ok := s.Params["features"].([]string)
-			if !ok {
-				t.Fatalf("features param %T", s.Params["features"])
-			}
-			for _, n := range names {
-				f.Features[n] = map[bool]string{true: "EnablePending", false: "InstallPending"}[f.IsClient()]
-			}
-			f.PendingReboot.FeatureRestartNeeded = true
-		case StepEngine:
-			typ, _ := s.Params["type"].(string)
-			ver, _ := s.Params["version"].(string)
-			f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Running", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
-		case StepDaemonConfig:
-			have := map[string]any{}
-			if len(f.Engine.DaemonConfig) > 0 {
-				_ = json.Unmarshal(f.Engine.DaemonConfig, &have)
-			}
-			managed, _ := s.Params["managed"].(map[string]any)
-			for k, v := range managed {
-				have[k] = v
-			}
-			b, _ := json.Marshal(have)
-			f.Engine.DaemonConfig = b
-		case StepService:
-			f.Engine.Service.State, f.Engine.Service.StartType = "Running", "Automatic"
-		case StepLCOWFiles:
-			f.LCOW.Files = map[string]string{"kernel": "k", "initrd.img": "i"}
-		case StepVerify:
-			h, _ := s.Params["spec_hash"].(string)
-			f.Verified = &facts.Verified{SpecHash: h}
-		}
+		f = applyStep(t, f, s)
 	}
+	return f
+}
+
+// applyStep is the effect of one step on a host's facts (a reboot resolves pending features).
+func applyStep(t *testing.T, f facts.Facts, s Step) facts.Facts {
+	t.Helper()
+	f = cloneFacts(f)
+	switch s.Kind {
+	case StepReboot, StepRebootIfRequired:
+		for k, v := range f.Features {
+			if v == "InstallPending" || v == "EnablePending" {
+				f.Features[k] = map[bool]string{true: "Enabled", false: "Installed"}[f.IsClient()]
+			}
+		}
+		f.PendingReboot = facts.PendingReboot{}
+		if f.Feature("Hyper-V") == facts.FeatureInstalled {
+			f.Virtualization.HypervisorPresent = true
+		}
+	case StepFeatures:
+		names, ok := s.Params["features"].([]string)
+		if !ok {
+			t.Fatalf("features param %T", s.Params["features"])
+		}
+		for _, n := range names {
+			f.Features[n] = map[bool]string{true: "EnablePending", false: "InstallPending"}[f.IsClient()]
+		}
+		f.PendingReboot.FeatureRestartNeeded = true
+	case StepEngine:
+		typ, _ := s.Params["type"].(string)
+		ver, _ := s.Params["version"].(string)
+		f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Running", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
+	case StepDaemonConfig:
+		have := map[string]any{}
+		if len(f.Engine.DaemonConfig) > 0 {
+			_ = json.Unmarshal(f.Engine.DaemonConfig, &have)
+		}
+		managed, _ := s.Params["managed"].(map[string]any)
+		for k, v := range managed {
+			have[k] = v
+		}
+		b, _ := json.Marshal(have)
+		f.Engine.DaemonConfig = b
+	case StepService:
+		f.Engine.Service.State, f.Engine.Service.StartType = "Running", "Automatic"
+	case StepLCOWFiles:
+		f.LCOW.Files = map[string]string{"kernel": "k", "initrd.img": "i"}
+	case StepVerify:
+		h, _ := s.Params["spec_hash"].(string)
+		f.Verified = &facts.Verified{SpecHash: h}
+	}
+	return f
+}
+
+func cloneFacts(f facts.Facts) facts.Facts {
+	feats := make(map[string]string, len(f.Features))
+	for k, v := range f.Features {
+		feats[k] = v
+	}
+	f.Features = feats
 	return f
 }
 

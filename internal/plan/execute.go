@@ -1,0 +1,196 @@
+package plan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+// Host is what the executor needs from a transport: the facts in one round trip, one step run as a
+// script, and a reboot that returns once the host is back. An adapter over the Runner implements it.
+type Host interface {
+	Facts(ctx context.Context) (facts.Facts, error)
+	RunStep(ctx context.Context, step Step, progress func(Event)) (StepOutcome, error)
+	Reboot(ctx context.Context) error
+}
+
+// StepOutcome is what a step reported.
+type StepOutcome struct {
+	// RebootRequired is true when the script exited 3010.
+	RebootRequired bool
+}
+
+// EventKind classifies progress events.
+type EventKind string
+
+// Event kinds.
+const (
+	EventPlanned   EventKind = "planned"
+	EventStepStart EventKind = "step_start"
+	EventStepDone  EventKind = "step_done"
+	EventProgress  EventKind = "progress"
+	EventReboot    EventKind = "reboot"
+	EventConverged EventKind = "converged"
+	EventWarning   EventKind = "warning"
+)
+
+// Event is one progress report, for TF_LOG, packer.Ui and tests.
+type Event struct {
+	Kind    EventKind
+	Step    StepKind
+	Message string
+}
+
+// Options bound the executor.
+type Options struct {
+	// MaxReboots is how many reboots one Apply may cause; a host that keeps asking for more is
+	// reported, not rebooted forever. Default 2 (one for features, one spare for a pending reboot found
+	// on arrival).
+	MaxReboots int
+	// MaxRounds bounds the facts -> plan -> run loop. Default 6.
+	MaxRounds int
+	Progress  func(Event)
+}
+
+// Result is what Apply did.
+type Result struct {
+	// Facts are the host's facts as last read: after a successful Apply, those of a converged host.
+	Facts facts.Facts
+	// Plan is the last plan: empty after a successful Apply.
+	Plan Plan
+	// StepsRun lists the steps that ran, in order, across rounds.
+	StepsRun []StepKind
+	Reboots  int
+	// FactsReads counts facts round trips.
+	FactsReads int
+}
+
+// StepError reports a step that failed; nothing after it ran. The next Apply resumes from the host's
+// real state, so completed steps are not repeated.
+type StepError struct {
+	Step Step
+	Err  error
+}
+
+func (e *StepError) Error() string {
+	return fmt.Sprintf("step %s failed (%s): %v; completed steps are kept and the next apply resumes from the host's state", e.Step.Kind, e.Step.Reason, e.Err)
+}
+
+func (e *StepError) Unwrap() error { return e.Err }
+
+// ErrNotConverging is returned (wrapped) when the host does not converge within the bounds.
+var ErrNotConverging = errors.New("the host did not converge")
+
+// Apply converges the host: read facts, plan, run steps up to a reboot barrier, reboot when Windows
+// needs it, and read facts again, until a plan comes back empty. Every round starts from the host's real
+// state, which is what makes an interrupted apply resumable.
+func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result, error) {
+	if opt.MaxReboots == 0 {
+		opt.MaxReboots = 2
+	}
+	if opt.MaxRounds == 0 {
+		opt.MaxRounds = 6
+	}
+	emit := func(e Event) {
+		if opt.Progress != nil {
+			opt.Progress(e)
+		}
+	}
+	var res Result
+	var prevRan []StepKind
+	prevRebooted := true
+	for round := 0; round < opt.MaxRounds; round++ {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("apply cancelled: %w", err)
+		}
+		f, err := h.Facts(ctx)
+		res.FactsReads++
+		if err != nil {
+			return res, fmt.Errorf("reading host facts: %w", err)
+		}
+		res.Facts = f
+		p, err := Build(f, want)
+		if err != nil {
+			return res, err
+		}
+		res.Plan = p
+		if p.Empty() {
+			emit(Event{Kind: EventConverged, Message: fmt.Sprintf("%s is converged", p.Host)})
+			return res, nil
+		}
+		emit(Event{Kind: EventPlanned, Message: fmt.Sprintf("%d step(s) on %s: %s", len(p.Steps), p.Host, kindsString(p.Kinds()))})
+		for _, w := range p.Warnings {
+			emit(Event{Kind: EventWarning, Message: w.Summary + ": " + w.Detail})
+		}
+		if !prevRebooted && slices.Equal(work(p.Kinds()), prevRan) {
+			return res, fmt.Errorf("%w: the same steps (%s) were planned again right after they ran; the host does not keep their effect",
+				ErrNotConverging, kindsString(prevRan))
+		}
+		before := len(res.StepsRun)
+		rebooted, err := runUntilBarrier(ctx, h, p, &res, opt, emit)
+		if err != nil {
+			return res, err
+		}
+		prevRan, prevRebooted = work(res.StepsRun[before:]), rebooted
+	}
+	return res, fmt.Errorf("%w after %d rounds; last plan: %s", ErrNotConverging, opt.MaxRounds, kindsString(res.Plan.Kinds()))
+}
+
+// runUntilBarrier runs the plan's steps in order and stops after a reboot, because the plan after a
+// reboot must be made from new facts.
+func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Options, emit func(Event)) (rebooted bool, err error) {
+	var last StepOutcome
+	for _, s := range p.Steps {
+		switch s.Kind {
+		case StepReboot, StepRebootIfRequired:
+			if s.Kind == StepRebootIfRequired && !last.RebootRequired {
+				continue
+			}
+			if res.Reboots >= opt.MaxReboots {
+				return false, fmt.Errorf("%w: the host asks for reboot number %d (%s), over the limit of %d; check for a pending Windows Update or a feature that does not finish installing",
+					ErrNotConverging, res.Reboots+1, s.Reason, opt.MaxReboots)
+			}
+			emit(Event{Kind: EventReboot, Step: s.Kind, Message: "restarting: " + s.Reason})
+			if err := h.Reboot(ctx); err != nil {
+				return false, &StepError{Step: s, Err: err}
+			}
+			res.Reboots++
+			res.StepsRun = append(res.StepsRun, s.Kind)
+			return true, nil
+		default:
+			emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
+			out, err := h.RunStep(ctx, s, emit)
+			if err != nil {
+				return false, &StepError{Step: s, Err: err}
+			}
+			res.StepsRun = append(res.StepsRun, s.Kind)
+			emit(Event{Kind: EventStepDone, Step: s.Kind})
+			last = out
+		}
+	}
+	return false, nil
+}
+
+// work drops the reboot barriers from a list of step kinds.
+func work(ks []StepKind) []StepKind {
+	var out []StepKind
+	for _, k := range ks {
+		if k != StepReboot && k != StepRebootIfRequired {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func kindsString(ks []StepKind) string {
+	s := make([]string, len(ks))
+	for i, k := range ks {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ", ")
+}
