@@ -1,0 +1,159 @@
+# wincontainers:script facts/1
+# Reads everything the planner needs in one round trip and writes it as one result line: OS and
+# channel inputs, feature states, pending-reboot signals, virtualization signals, the engine, the LCOW
+# boot files, free disk space, PowerShell and .NET versions, and the verification marker.
+# The document is decoded by internal/facts (schema 1). Read-only: it changes nothing on the host.
+# Windows PowerShell 5.1 (Windows Server 2016 to 2025). Takes no parameters.
+
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+function Get-RegValue([string]$Path, [string]$Name) {
+    $item = Get-ItemProperty -Path $Path -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $item) { return $null }
+    return $item.$Name
+}
+
+function Get-Sha256([string]$Path) {
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { return $null }
+    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
+}
+
+$cvPath = 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion'
+$cv = Get-ItemProperty -Path $cvPath
+$displayVersion = Get-RegValue $cvPath 'DisplayVersion'
+if (-not $displayVersion) { $displayVersion = Get-RegValue $cvPath 'ReleaseId' }
+$ubr = Get-RegValue $cvPath 'UBR'
+if ($null -eq $ubr) { $ubr = 0 }
+
+$os = Get-CimInstance -ClassName Win32_OperatingSystem
+$boot = $os.LastBootUpTime.ToUniversalTime()
+
+# Features: ServerManager on Windows Server, DISM optional features on clients.
+$isClient = ($cv.InstallationType -eq 'Client')
+$features = @{}
+if ($isClient) {
+    foreach ($name in @('Containers', 'Microsoft-Hyper-V')) {
+        try {
+            $f = Get-WindowsOptionalFeature -Online -FeatureName $name
+            if ($null -ne $f) { $features[$name] = $f.State.ToString() }
+        } catch {
+            $features[$name] = 'Unknown'
+        }
+    }
+} else {
+    Import-Module ServerManager -ErrorAction SilentlyContinue
+    foreach ($f in @(Get-WindowsFeature -Name 'Containers', 'Hyper-V')) {
+        $features[$f.Name] = $f.InstallState.ToString()
+    }
+}
+$featurePending = $false
+foreach ($state in $features.Values) {
+    if ($state -match 'Pending$') { $featurePending = $true }
+}
+
+# Pending reboot signals (xPendingReboot / ComputerManagementDsc PendingReboot).
+$cbs = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
+$wu = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
+$pfro = $null -ne (Get-RegValue 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations')
+$active = Get-RegValue 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName\ActiveComputerName' 'ComputerName'
+$pendingName = Get-RegValue 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName\ComputerName' 'ComputerName'
+$rename = ($null -ne $active) -and ($null -ne $pendingName) -and ($active -ne $pendingName)
+
+# Virtualization signals. The processor properties are only meaningful while no hypervisor runs.
+$cs = Get-CimInstance -ClassName Win32_ComputerSystem
+$cpu = @(Get-CimInstance -ClassName Win32_Processor)[0]
+
+# Engine: Docker first, then containerd.
+$engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = '' }; daemon_config = $null; data_root = '' }
+foreach ($candidate in @('docker', 'containerd')) {
+    $svc = Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $candidate)
+    if ($null -eq $svc) { continue }
+    $exe = $svc.PathName
+    if ($exe -match '^"([^"]+)"') { $exe = $Matches[1] } elseif ($exe -match '^(\S+)') { $exe = $Matches[1] }
+    $version = ''
+    if (Test-Path -LiteralPath $exe -PathType Leaf) {
+        $out = (& $exe --version 2>$null | Out-String)
+        if ($out -match '(?:version |v)(\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $version = $Matches[1] }
+    }
+    $engine.type = $candidate
+    $engine.version = $version
+    $engine.binary_sha256 = [string](Get-Sha256 $exe)
+    $engine.service = @{ name = $svc.Name; state = [string]$svc.State; start_type = [string]$svc.StartMode }
+    if ($candidate -eq 'docker') {
+        $configPath = Join-Path $env:ProgramData 'docker\config\daemon.json'
+        $engine.data_root = Join-Path $env:ProgramData 'docker'
+        if (Test-Path -LiteralPath $configPath -PathType Leaf) {
+            try {
+                $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
+                $engine.daemon_config = $config
+                if ($config.'data-root') { $engine.data_root = [string]$config.'data-root' }
+            } catch {
+                $engine.daemon_config = @{ '_unreadable' = $_.Exception.Message }
+            }
+        }
+    }
+    break
+}
+# Win32_Service reports StartMode "Auto"; the planner speaks the ServiceController names.
+if ($engine.service.start_type -eq 'Auto') { $engine.service.start_type = 'Automatic' }
+
+# LCOW boot files, where hcsshim looks for them.
+$lcowPath = Join-Path $env:ProgramFiles 'Linux Containers'
+$lcowFiles = @{}
+foreach ($name in @('kernel', 'vmlinux', 'initrd.img', 'rootfs.vhd')) {
+    $hash = Get-Sha256 (Join-Path $lcowPath $name)
+    if ($hash) { $lcowFiles[$name] = $hash }
+}
+
+$systemDrive = $env:SystemDrive
+$disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter ("DeviceID='{0}'" -f $systemDrive)
+
+$dotnet = Get-RegValue 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' 'Release'
+if ($null -eq $dotnet) { $dotnet = 0 }
+
+$verified = $null
+$markerPath = 'HKLM:\SOFTWARE\wincontainers'
+$specHash = Get-RegValue $markerPath 'VerifiedSpecHash'
+if ($specHash) { $verified = @{ spec_hash = [string]$specHash; at = [string](Get-RegValue $markerPath 'VerifiedAt') } }
+
+$doc = @{
+    schema = 1
+    os = @{
+        build = [int]$cv.CurrentBuildNumber
+        ubr = [int]$ubr
+        product_name = [string]$cv.ProductName
+        display_version = [string]$displayVersion
+        edition_id = [string]$cv.EditionID
+        installation_type = [string]$cv.InstallationType
+        computer_name = [string]$env:COMPUTERNAME
+    }
+    boot = @{
+        boot_id = [string]$boot.Ticks
+        last_boot_up_time = $boot.ToString('o')
+    }
+    features = $features
+    pending_reboot = @{
+        component_based_servicing = [bool]$cbs
+        windows_update = [bool]$wu
+        pending_file_rename = [bool]$pfro
+        computer_rename = [bool]$rename
+        feature_restart_needed = [bool]$featurePending
+    }
+    virtualization = @{
+        hypervisor_present = [bool]$cs.HypervisorPresent
+        firmware_enabled = [bool]$cpu.VirtualizationFirmwareEnabled
+        slat = [bool]$cpu.SecondLevelAddressTranslationExtensions
+        vm_monitor_mode_extensions = [bool]$cpu.VMMonitorModeExtensions
+        manufacturer = [string]$cs.Manufacturer
+        model = [string]$cs.Model
+    }
+    engine = $engine
+    lcow = @{ path = $lcowPath; files = $lcowFiles }
+    disk = @{ system_drive = $systemDrive; free_bytes = [int64]$disk.FreeSpace }
+    powershell = @{ version = $PSVersionTable.PSVersion.ToString(); dotnet_release = [int]$dotnet }
+}
+if ($null -ne $verified) { $doc.verified = $verified }
+
+Write-Output ('##wincontainers:result ' + ($doc | ConvertTo-Json -Depth 8 -Compress))
+exit 0
