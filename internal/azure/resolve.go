@@ -57,9 +57,18 @@ func Resolve(ctx context.Context, api ImageAPI, q Query) (Image, error) {
 	if strings.TrimSpace(q.Location) == "" {
 		return Image{}, errors.New("location is required (for example \"westeurope\"): image availability is regional")
 	}
-	want, rel, err := SKU(q)
-	if err != nil {
-		return Image{}, err
+	var want string
+	var rel compat.Release
+	if q.SKU != "" {
+		if err := CheckRetired(Offer, q.SKU); err != nil {
+			return Image{}, err
+		}
+		want = q.SKU
+	} else {
+		var err error
+		if want, rel, err = SKU(q); err != nil {
+			return Image{}, err
+		}
 	}
 	skus, err := api.ListSKUs(ctx, q.Location, Publisher, Offer)
 	if err != nil {
@@ -73,7 +82,11 @@ func Resolve(ctx context.Context, api ImageAPI, q Query) (Image, error) {
 		}
 	}
 	if sku == "" {
-		return Image{}, fmt.Errorf("SKU %q is not offered in %s; SKUs there for %s: %s", want, q.Location, rel.Title, strings.Join(related(skus, rel.Name), ", "))
+		prefix := rel.Name
+		if prefix == "" {
+			prefix, _, _ = strings.Cut(want, "-")
+		}
+		return Image{}, fmt.Errorf("SKU %q is not offered in %s; related SKUs there: %s", want, q.Location, strings.Join(related(skus, prefix), ", "))
 	}
 
 	version := strings.TrimSpace(q.Version)
@@ -90,6 +103,12 @@ func Resolve(ctx context.Context, api ImageAPI, q Query) (Image, error) {
 	build, ubr, err := parseImageVersion(version)
 	if err != nil {
 		return Image{}, err
+	}
+	if rel.Name == "" {
+		rel = serverRelease(build)
+		if rel.Name == "" {
+			return Image{}, fmt.Errorf("image version %s is build %d, which is not a Windows Server release wincontainers knows", version, build)
+		}
 	}
 	if build != rel.Build {
 		return Image{}, fmt.Errorf("image version %s is build %d, but %s is build %d; pin a version of this SKU", version, build, rel.Title, rel.Build)
@@ -115,6 +134,16 @@ func Resolve(ctx context.Context, api ImageAPI, q Query) (Image, error) {
 			"\"Standard\" on the VM, not Trusted Launch")
 	}
 	return img, nil
+}
+
+// serverRelease is the server release of a build, LTSC first (17763 is 2019).
+func serverRelease(build int) compat.Release {
+	for _, r := range compat.ReleasesWithBuild(build) {
+		if r.Kind == compat.Server {
+			return r
+		}
+	}
+	return compat.Release{}
 }
 
 func alternative(d Details) string {

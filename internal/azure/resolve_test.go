@@ -269,3 +269,20 @@ func TestNewestVersion(t *testing.T) {
 		t.Error("empty list")
 	}
 }
+
+func TestResolveBySKU(t *testing.T) {
+	api := newMarket().client(t)
+	img, err := Resolve(context.Background(), api, Query{SKU: "23H2-Datacenter-Core-G2", Location: "westeurope"})
+	if err != nil || img.SKU != "23h2-datacenter-core-g2" || img.Release.Name != "23H2" || img.Build != 25398 {
+		t.Errorf("by SKU: %+v %v", img, err)
+	}
+	_, err = Resolve(context.Background(), api, Query{SKU: "2019-Datacenter-with-Containers", Location: "westeurope"})
+	var re *RetiredSKUError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "2023-04-30") {
+		t.Errorf("retired SKU: %v", err)
+	}
+	_, err = Resolve(context.Background(), api, Query{SKU: "2022-datacenter-smalldisk-g2", Location: "westeurope"})
+	if err == nil || !strings.Contains(err.Error(), "2022-datacenter-core-g2") {
+		t.Errorf("missing SKU should list related ones: %v", err)
+	}
+}

@@ -35,6 +35,9 @@ type Query struct {
 	// Version is "latest" (or empty) or a pinned image version such as 20348.4893.260303.
 	Version  string
 	Location string
+	// SKU names the marketplace SKU directly instead of Release/Installation/AzureEdition/Generation/
+	// SmallDisk. Retired SKUs are refused with their replacement.
+	SKU string
 }
 
 // RetiredSKUError explains a SKU that no longer exists and what replaces it.
