@@ -5,11 +5,14 @@ package provider
 import (
 	"context"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	tfprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/wincontainers/wincontainers/internal/azure"
 )
 
 // Address is the provider's registry source address.
@@ -27,11 +30,19 @@ var (
 type Provider struct {
 	version string
 	clock   clock
+	// azureTransport replaces the HTTP client of Azure calls; tests use it to reach a loopback endpoint.
+	azureTransport policy.Transporter
 }
 
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
-	clock clock
+	clock          clock
+	azure          azure.Auth
+	azureTransport policy.Transporter
+}
+
+type providerModel struct {
+	Azure *azureModel `tfsdk:"azure"`
 }
 
 // New returns a constructor for the provider at the given version.
@@ -51,12 +62,20 @@ func (p *Provider) Schema(_ context.Context, _ tfprovider.SchemaRequest, resp *t
 		MarkdownDescription: "The wincontainers provider turns Windows machines into verified container hosts " +
 			"(process isolation, Hyper-V isolation or LCOW), and answers offline which Windows host, base image, " +
 			"isolation and engine combinations work, and why the others do not.",
+		Attributes: map[string]schema.Attribute{
+			"azure": azureSchema(),
+		},
 	}
 }
 
 // Configure implements provider.Provider.
-func (p *Provider) Configure(_ context.Context, _ tfprovider.ConfigureRequest, resp *tfprovider.ConfigureResponse) {
-	data := &providerData{clock: p.clock}
+func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureRequest, resp *tfprovider.ConfigureResponse) {
+	var m providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	data := &providerData{clock: p.clock, azure: m.Azure.auth(), azureTransport: p.azureTransport}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
@@ -71,6 +90,7 @@ func (p *Provider) DataSources(_ context.Context) []func() datasource.DataSource
 	return []func() datasource.DataSource{
 		newCompatibilityDataSource,
 		newBaseImageDataSource,
+		newAzureImageDataSource,
 	}
 }
 
