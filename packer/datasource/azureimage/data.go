@@ -1,0 +1,200 @@
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,DatasourceOutput
+
+// Package azureimage is the Packer data source `wincontainers-azure-image`: the Azure Marketplace
+// Windows Server image for a release, with its build and the container base images that match it,
+// so a template can feed the same build to its source and to the wincontainers provisioner.
+package azureimage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/packer-plugin-sdk/hcl2helper"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	"github.com/hashicorp/packer-plugin-sdk/template/config"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/wincontainers/wincontainers/internal/azure"
+	"github.com/wincontainers/wincontainers/internal/compat"
+)
+
+// Config is the data source's HCL2 configuration. Image arguments mirror the Terraform data source
+// wincontainers_azure_image; credential arguments use the Packer azure plugin's names, so templates
+// port one to one.
+type Config struct {
+	// Azure region, for example westeurope. Required.
+	Location string `mapstructure:"location" required:"true"`
+	// 2016, 2019, 2022, 2025 or 23H2. Required unless sku is set.
+	Release string `mapstructure:"release"`
+	// core (default) or desktop.
+	Installation string `mapstructure:"installation"`
+	// Use the Azure Edition image (2022 and 2025, Generation 2).
+	AzureEdition bool `mapstructure:"azure_edition"`
+	// 1 or 2; default Generation 2.
+	Generation int `mapstructure:"generation"`
+	// Use the 30 GB OS disk variant.
+	SmallDisk bool `mapstructure:"small_disk"`
+	// An image version, or latest (default).
+	Version string `mapstructure:"version"`
+	// A marketplace SKU to use as is; retired SKUs are refused with their replacement.
+	SKU string `mapstructure:"sku"`
+
+	SubscriptionID     string `mapstructure:"subscription_id"`
+	TenantID           string `mapstructure:"tenant_id"`
+	ClientID           string `mapstructure:"client_id"`
+	ClientSecret       string `mapstructure:"client_secret"`
+	ClientCertPath     string `mapstructure:"client_cert_path"`
+	ClientCertPassword string `mapstructure:"client_cert_password"`
+	// An OIDC/JWT client assertion, as the Packer azure plugin's client_jwt.
+	ClientJWT string `mapstructure:"client_jwt"`
+	// Use the Azure CLI's login; overrides every other credential, as in the Packer azure plugin.
+	UseAzureCLIAuth bool `mapstructure:"use_azure_cli_auth"`
+	// Public (default), USGovernment or China.
+	CloudEnvironmentName string `mapstructure:"cloud_environment_name"`
+	// Overrides for private clouds (https only), set together.
+	ResourceManagerEndpoint string `mapstructure:"resource_manager_endpoint"`
+	AuthorityHost           string `mapstructure:"authority_host"`
+	// How long the marketplace calls may take; default 2m.
+	Timeout time.Duration `mapstructure:"timeout"`
+}
+
+// DatasourceOutput is what the data source returns.
+type DatasourceOutput struct {
+	URN                 string   `mapstructure:"urn"`
+	Publisher           string   `mapstructure:"publisher"`
+	Offer               string   `mapstructure:"offer"`
+	SKU                 string   `mapstructure:"sku"`
+	Version             string   `mapstructure:"version"`
+	HyperVGeneration    string   `mapstructure:"hyperv_generation"`
+	SecurityType        string   `mapstructure:"security_type"`
+	DiskControllerTypes []string `mapstructure:"disk_controller_types"`
+	DeprecationState    string   `mapstructure:"deprecation_state"`
+	Build               int      `mapstructure:"build"`
+	UBR                 int      `mapstructure:"ubr"`
+	OSRelease           string   `mapstructure:"os_release"`
+	Channel             string   `mapstructure:"channel"`
+	BaseImages          []string `mapstructure:"base_images"`
+	BaseImage           string   `mapstructure:"base_image"`
+}
+
+// Datasource implements packer.Datasource.
+type Datasource struct {
+	config Config
+	// transport replaces the HTTP client (tests reach a loopback endpoint with it).
+	transport policy.Transporter
+}
+
+var _ packersdk.Datasource = (*Datasource)(nil)
+
+// ConfigSpec implements packer.Datasource.
+func (d *Datasource) ConfigSpec() hcldec.ObjectSpec { return d.config.FlatMapstructure().HCL2Spec() }
+
+// OutputSpec implements packer.Datasource.
+func (d *Datasource) OutputSpec() hcldec.ObjectSpec {
+	return (&DatasourceOutput{}).FlatMapstructure().HCL2Spec()
+}
+
+// Configure implements packer.Datasource: it decodes and validates everything that needs no call.
+func (d *Datasource) Configure(raws ...interface{}) error {
+	if err := config.Decode(&d.config, nil, raws...); err != nil {
+		return fmt.Errorf("wincontainers-azure-image: %w", err)
+	}
+	var errs error
+	c := &d.config
+	if strings.TrimSpace(c.Location) == "" {
+		errs = errors.Join(errs, errors.New("location is required (for example \"westeurope\")"))
+	}
+	switch {
+	case c.SKU == "" && c.Release == "":
+		errs = errors.Join(errs, errors.New("set release (for example \"2022\") or sku"))
+	case c.SKU != "" && c.Release != "":
+		errs = errors.Join(errs, errors.New("set release or sku, not both"))
+	case c.SKU != "":
+		if err := azure.CheckRetired(azure.Offer, c.SKU); err != nil {
+			errs = errors.Join(errs, err)
+		}
+		if c.Installation != "" || c.AzureEdition || c.Generation != 0 || c.SmallDisk {
+			errs = errors.Join(errs, errors.New("installation, azure_edition, generation and small_disk describe the SKU to build; with sku set, remove them"))
+		}
+	default:
+		if _, _, err := azure.SKU(d.query()); err != nil {
+			errs = errors.Join(errs, err)
+		}
+	}
+	if c.Timeout == 0 {
+		c.Timeout = 2 * time.Minute
+	}
+	if errs != nil {
+		return fmt.Errorf("wincontainers-azure-image: %w", errs)
+	}
+	return nil
+}
+
+func (d *Datasource) query() azure.Query {
+	c := d.config
+	return azure.Query{Release: c.Release, Installation: compat.Installation(c.Installation), AzureEdition: c.AzureEdition,
+		Generation: c.Generation, SmallDisk: c.SmallDisk, Version: c.Version, Location: c.Location, SKU: c.SKU}
+}
+
+// auth maps the Packer azure plugin's credential semantics onto azure.Auth: use_azure_cli_auth wins;
+// otherwise a service principal (secret, certificate or JWT) when configured, else managed identity.
+func (d *Datasource) auth() azure.Auth {
+	c := d.config
+	a := azure.Auth{
+		SubscriptionID: c.SubscriptionID, TenantID: c.TenantID, ClientID: c.ClientID,
+		Environment: c.CloudEnvironmentName, ResourceManagerEndpoint: c.ResourceManagerEndpoint, AuthorityHost: c.AuthorityHost,
+	}
+	off, on := false, true
+	switch {
+	case c.UseAzureCLIAuth:
+		a.UseCLI = &on
+	case c.ClientSecret != "" || c.ClientCertPath != "" || c.ClientJWT != "":
+		a.ClientSecret, a.ClientCertificatePath, a.ClientCertificatePassword, a.OIDCToken = c.ClientSecret, c.ClientCertPath, c.ClientCertPassword, c.ClientJWT
+		a.UseCLI = &off
+	default:
+		a.UseMSI, a.UseCLI = true, &off
+	}
+	return a.WithEnv(os.Getenv)
+}
+
+// Execute implements packer.Datasource.
+func (d *Datasource) Execute() (cty.Value, error) {
+	out := &DatasourceOutput{}
+	spec := out.FlatMapstructure().HCL2Spec()
+	api, err := azure.NewImageAPI(d.auth(), d.transport)
+	if err != nil {
+		return cty.NullVal(cty.EmptyObject), fmt.Errorf("wincontainers-azure-image: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), d.config.Timeout)
+	defer cancel()
+	img, err := azure.Resolve(ctx, api, d.query())
+	if err != nil {
+		return cty.NullVal(cty.EmptyObject), fmt.Errorf("wincontainers-azure-image: %w", err)
+	}
+	*out = DatasourceOutput{
+		URN: img.URN(), Publisher: img.Publisher, Offer: img.Offer, SKU: img.SKU, Version: img.Version,
+		HyperVGeneration: img.HyperVGeneration, SecurityType: img.SecurityType, DiskControllerTypes: nonNil(img.DiskControllerTypes),
+		DeprecationState: img.DeprecationState, Build: img.Build, UBR: img.UBR, OSRelease: img.Release.Name,
+		Channel: string(img.Release.Channel), BaseImages: nonNil(img.BaseImages),
+	}
+	for _, b := range img.BaseImages {
+		if strings.Contains(b, "/servercore:") {
+			out.BaseImage = b
+			break
+		}
+	}
+	return hcl2helper.HCL2ValueFromConfig(out, spec), nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
