@@ -143,24 +143,31 @@ func (d *Datasource) query() azure.Query {
 }
 
 // auth maps the Packer azure plugin's credential semantics onto azure.Auth: use_azure_cli_auth wins;
-// otherwise a service principal (secret, certificate or JWT) when configured, else managed identity.
+// otherwise a service principal (secret, certificate or JWT, from the template or the ARM_*/AZURE_*
+// variables) when one is configured, else managed identity. The decision is made after the
+// environment is applied, so a secret given only as ARM_CLIENT_SECRET never adds a managed-identity
+// probe to the chain.
 func (d *Datasource) auth() azure.Auth {
 	c := d.config
 	a := azure.Auth{
 		SubscriptionID: c.SubscriptionID, TenantID: c.TenantID, ClientID: c.ClientID,
-		Environment: c.CloudEnvironmentName, ResourceManagerEndpoint: c.ResourceManagerEndpoint, AuthorityHost: c.AuthorityHost,
+		ClientSecret: c.ClientSecret, ClientCertificatePath: c.ClientCertPath, ClientCertificatePassword: c.ClientCertPassword,
+		OIDCToken: c.ClientJWT, Environment: c.CloudEnvironmentName,
+		ResourceManagerEndpoint: c.ResourceManagerEndpoint, AuthorityHost: c.AuthorityHost,
 	}
 	off, on := false, true
+	a.UseCLI = &off // keep ARM_USE_CLI from deciding: Packer's own flag does
+	a = a.WithEnv(os.Getenv)
 	switch {
 	case c.UseAzureCLIAuth:
-		a.UseCLI = &on
-	case c.ClientSecret != "" || c.ClientCertPath != "" || c.ClientJWT != "":
-		a.ClientSecret, a.ClientCertificatePath, a.ClientCertificatePassword, a.OIDCToken = c.ClientSecret, c.ClientCertPath, c.ClientCertPassword, c.ClientJWT
-		a.UseCLI = &off
+		a = azure.Auth{SubscriptionID: a.SubscriptionID, TenantID: a.TenantID, Environment: a.Environment,
+			ResourceManagerEndpoint: a.ResourceManagerEndpoint, AuthorityHost: a.AuthorityHost, UseCLI: &on}
+	case a.ClientSecret != "" || a.ClientCertificatePath != "" || a.OIDCToken != "" || a.OIDCTokenFilePath != "":
+		a.UseMSI = false
 	default:
-		a.UseMSI, a.UseCLI = true, &off
+		a.UseMSI = true
 	}
-	return a.WithEnv(os.Getenv)
+	return a
 }
 
 // Execute implements packer.Datasource.

@@ -101,9 +101,18 @@ func TestAuthSemantics(t *testing.T) {
 	if a := d.auth(); a.UseCLI == nil || !*a.UseCLI {
 		t.Error("use_azure_cli_auth must select the CLI")
 	}
+	for _, k := range []string{"ARM_CLIENT_SECRET", "AZURE_CLIENT_SECRET", "ARM_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PATH",
+		"ARM_OIDC_TOKEN", "ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE"} {
+		t.Setenv(k, "")
+	}
 	d, _ = configure(t, nil, map[string]interface{}{"release": "2022", "client_secret": nil})
 	if a := d.auth(); !a.UseMSI || a.UseCLI == nil || *a.UseCLI {
 		t.Errorf("without service principal credentials Packer falls back to managed identity: %+v", a)
+	}
+	// A secret from the environment selects the service principal, with no managed-identity probe.
+	t.Setenv("ARM_CLIENT_SECRET", "from-env")
+	if a := d.auth(); a.UseMSI || a.ClientSecret != "from-env" {
+		t.Errorf("ARM_CLIENT_SECRET must select the service principal alone: %+v", a)
 	}
 	if d.config.Timeout == 0 {
 		t.Error("timeout default")
