@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
@@ -67,16 +66,9 @@ func (d *azureImageDataSource) Metadata(_ context.Context, req datasource.Metada
 }
 
 func (d *azureImageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		d.auth, d.transport = data.azure, data.azureTransport
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected data source configure type",
-			fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider, please report it", req.ProviderData))
-		return
-	}
-	d.auth, d.transport = data.azure, data.azureTransport
 }
 
 func (d *azureImageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

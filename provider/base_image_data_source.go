@@ -61,16 +61,9 @@ func (d *baseImageDataSource) Metadata(_ context.Context, req datasource.Metadat
 }
 
 func (d *baseImageDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
+	if data := configuredData(req.ProviderData, &resp.Diagnostics); data != nil {
+		d.clock = data.clock
 	}
-	data, ok := req.ProviderData.(*providerData)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected data source configure type",
-			fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider, please report it", req.ProviderData))
-		return
-	}
-	d.clock = data.clock
 }
 
 func (d *baseImageDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

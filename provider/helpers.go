@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -46,4 +47,19 @@ func (c clock) today() compat.Date {
 		return compat.DateOf(time.Now())
 	}
 	return compat.DateOf(c())
+}
+
+// configuredData returns what the provider's Configure handed over, or nil before the provider is
+// configured (validation runs before Configure). A value of another type is a provider bug.
+func configuredData(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected configure type",
+			fmt.Sprintf("expected *providerData, got %T; this is a bug in the provider, please report it", v))
+		return nil
+	}
+	return data
 }
