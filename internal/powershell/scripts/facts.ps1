@@ -155,5 +155,5 @@ $doc = @{
 }
 if ($null -ne $verified) { $doc.verified = $verified }
 
-Write-Output ('##wincontainers:result ' + ($doc | ConvertTo-Json -Depth 8 -Compress))
+Write-WcResult $doc
 exit 0
