@@ -1,0 +1,345 @@
+package wsman
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Handler runs one command line the way the simulated host would (cmd.exe /c semantics, PowerShell,
+// the library scripts), reading stdin and streaming stdout and stderr. It returns the exit code.
+type Handler func(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) uint32
+
+// Config configures a server.
+type Config struct {
+	User, Password string
+	// AllowUnencrypted permits Basic over plain HTTP, as the Windows setting of that name.
+	AllowUnencrypted bool
+	// HTTPS tells the server it is behind TLS (Basic is then always allowed).
+	HTTPS bool
+	// MaxEnvelopeSizeKB is the server's limit (MaxEnvelopeSizekb, default 500).
+	MaxEnvelopeSizeKB int
+	// MaxTimeout clamps OperationTimeout (MaxTimeoutms, default 60s).
+	MaxTimeout time.Duration
+	Machine    string
+	Handler    Handler
+}
+
+// Server is the WS-Man endpoint at /wsman.
+type Server struct {
+	cfg    Config
+	mu     sync.Mutex
+	shells map[string]*shell
+	counts map[string]int
+}
+
+// NewServer returns a server; it does not listen (mount it on an http.Server or httptest).
+func NewServer(cfg Config) *Server {
+	if cfg.MaxEnvelopeSizeKB == 0 {
+		cfg.MaxEnvelopeSizeKB = 500
+	}
+	if cfg.MaxTimeout == 0 {
+		cfg.MaxTimeout = 60 * time.Second
+	}
+	if cfg.Machine == "" {
+		cfg.Machine = "127.0.0.1"
+	}
+	return &Server{cfg: cfg, shells: map[string]*shell{}, counts: map[string]int{}}
+}
+
+// Counts returns the number of requests per action verb (Create, Command, Send, Receive, Signal, Delete).
+func (s *Server) Counts() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[string]int, len(s.counts))
+	for k, v := range s.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// CloseAll drops every shell and kills their commands (a reboot does this).
+func (s *Server) CloseAll() {
+	s.mu.Lock()
+	shells := s.shells
+	s.shells = map[string]*shell{}
+	s.mu.Unlock()
+	for _, sh := range shells {
+		sh.kill()
+	}
+}
+
+type shell struct {
+	id       string
+	mu       sync.Mutex
+	commands map[string]*command
+}
+
+func (sh *shell) kill() {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for _, c := range sh.commands {
+		c.cancel()
+	}
+}
+
+func newGUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return strings.ToUpper(fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]))
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path != "/wsman" || r.Method != http.MethodPost {
+		http.NotFound(w, r)
+		return
+	}
+	if !s.authorized(r) {
+		// Windows answers 401 without a body, offering Negotiate and Basic (winrm.md §3.1).
+		w.Header().Add("WWW-Authenticate", "Negotiate")
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/soap+xml") {
+		w.WriteHeader(http.StatusUnsupportedMediaType)
+		return
+	}
+	limit := int64(s.cfg.MaxEnvelopeSizeKB) * 1024
+	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if err != nil {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	if int64(len(body)) > limit {
+		w.WriteHeader(http.StatusRequestEntityTooLarge)
+		return
+	}
+	req, err := parseRequest(body)
+	if err != nil {
+		s.fault(w, "uuid:00000000-0000-0000-0000-000000000000", faultInvalid(err.Error()))
+		return
+	}
+	verb := req.Header.Action[strings.LastIndexAny(req.Header.Action, "/")+1:]
+	s.mu.Lock()
+	s.counts[verb]++
+	s.mu.Unlock()
+
+	resp, action, ferr := s.dispatch(r.Context(), req)
+	if ferr != nil {
+		s.fault(w, req.Header.MessageID, ferr)
+		return
+	}
+	w.Header().Set("Content-Type", contentTypeXML)
+	_, _ = w.Write(envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp))
+}
+
+func (s *Server) authorized(r *http.Request) bool {
+	if !s.cfg.HTTPS && !s.cfg.AllowUnencrypted {
+		return false // Basic over HTTP is refused unless AllowUnencrypted, as on Windows.
+	}
+	auth := r.Header.Get("Authorization")
+	if !strings.HasPrefix(auth, "Basic ") {
+		return false
+	}
+	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
+	if err != nil {
+		return false
+	}
+	u, p, ok := strings.Cut(string(raw), ":")
+	return ok && subtle.ConstantTimeCompare([]byte(u), []byte(s.cfg.User)) == 1 &&
+		subtle.ConstantTimeCompare([]byte(p), []byte(s.cfg.Password)) == 1
+}
+
+func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *Fault) {
+	w.Header().Set("Content-Type", contentTypeXML)
+	w.WriteHeader(http.StatusInternalServerError)
+	_, _ = w.Write(envelope(ActionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
+}
+
+func (s *Server) dispatch(ctx context.Context, req *request) (body, action string, f *Fault) {
+	if req.Header.ResourceURI != ShellURI {
+		return "", "", faultInvalid("unsupported resource URI " + req.Header.ResourceURI)
+	}
+	if req.Header.Action == ActionCreate {
+		return s.create()
+	}
+	id := req.selector("ShellId")
+	s.mu.Lock()
+	sh := s.shells[id]
+	s.mu.Unlock()
+	if sh == nil {
+		return "", "", faultNoShell(id)
+	}
+	switch req.Header.Action {
+	case ActionDelete:
+		s.mu.Lock()
+		delete(s.shells, id)
+		s.mu.Unlock()
+		sh.kill()
+		return "", NsXfer + "/DeleteResponse", nil
+	case ActionCommand:
+		return s.command(sh, req)
+	case ActionSend:
+		return s.send(sh, req)
+	case ActionReceive:
+		return s.receive(ctx, sh, req)
+	case ActionSignal:
+		return s.signal(sh, req)
+	default:
+		return "", "", faultInvalid("unsupported action " + req.Header.Action)
+	}
+}
+
+func (s *Server) create() (string, string, *Fault) {
+	id := newGUID()
+	s.mu.Lock()
+	s.shells[id] = &shell{id: id, commands: map[string]*command{}}
+	s.mu.Unlock()
+	// The ShellId in both places: masterzen ≤2024 reads the Selector, 2025 reads rsp:ShellId (winrm.md §0).
+	body := `<x:ResourceCreated><a:Address>http://` + s.cfg.Machine + `/wsman</a:Address><a:ReferenceParameters>` +
+		`<w:ResourceURI>` + ShellURI + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet>` +
+		`</a:ReferenceParameters></x:ResourceCreated>` +
+		`<rsp:Shell><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + ShellURI + `</rsp:ResourceUri>` +
+		`<rsp:Owner>` + esc(s.cfg.User) + `</rsp:Owner><rsp:ClientIP>127.0.0.1</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>` +
+		`<rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams>` +
+		`<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
+	return body, NsXfer + "/CreateResponse", nil
+}
+
+// maxCommandLine is cmd.exe's limit: WinRS runs the line through cmd.exe /c (winrm.md §4.2).
+const maxCommandLine = 8191
+
+func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
+	cl := req.Body.CommandLine
+	if cl == nil {
+		return "", "", faultInvalid("the Command request has no rsp:CommandLine")
+	}
+	line := strings.TrimSpace(cl.Command)
+	for _, a := range cl.Arguments {
+		line += " " + a
+	}
+	id := cl.CommandID
+	if id == "" {
+		id = newGUID()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := newCommand(id, cancel)
+	sh.mu.Lock()
+	sh.commands[id] = c
+	sh.mu.Unlock()
+	go func() {
+		defer cancel()
+		if len("cmd.exe /c "+line) > maxCommandLine {
+			_, _ = c.stderrW().Write([]byte("The command line is too long.\r\n"))
+			c.finish(1)
+			return
+		}
+		code := s.cfg.Handler(ctx, line, c.stdinR, c.stdoutW(), c.stderrW())
+		c.finish(code)
+	}()
+	return `<rsp:CommandResponse><rsp:CommandId>` + id + `</rsp:CommandId></rsp:CommandResponse>`, NsShell + "/CommandResponse", nil
+}
+
+func (s *Server) lookup(sh *shell, id string) *command {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	return sh.commands[id]
+}
+
+func (s *Server) send(sh *shell, req *request) (string, string, *Fault) {
+	if req.Body.Send == nil {
+		return "", "", faultInvalid("the Send request has no rsp:Send")
+	}
+	for _, st := range req.Body.Send.Streams {
+		c := s.lookup(sh, st.CommandID)
+		if c == nil {
+			return "", "", faultNoCommand()
+		}
+		data, err := base64.StdEncoding.DecodeString(strings.TrimSpace(st.Data))
+		if err != nil {
+			return "", "", faultInvalid("stdin is not base64")
+		}
+		if err := c.writeStdin(data, strings.EqualFold(st.End, "true")); err != nil {
+			return "", "", faultPipeEnded()
+		}
+	}
+	return `<rsp:SendResponse/>`, NsShell + "/SendResponse", nil
+}
+
+func (s *Server) receive(ctx context.Context, sh *shell, req *request) (string, string, *Fault) {
+	if req.Body.Receive == nil {
+		return "", "", faultInvalid("the Receive request has no rsp:Receive")
+	}
+	id := req.Body.Receive.Desired.CommandID
+	c := s.lookup(sh, id)
+	if c == nil {
+		return "", "", faultNoCommand()
+	}
+	timeout := parseDuration(req.Header.OperationTimeout, s.cfg.MaxTimeout)
+	if timeout > s.cfg.MaxTimeout {
+		timeout = s.cfg.MaxTimeout
+	}
+	// Output per response must fit the client's MaxEnvelopeSize (winrm.md §1.7): leave room for the
+	// envelope and base64's 4/3.
+	maxEnv, _ := strconv.Atoi(strings.TrimSpace(req.Header.MaxEnvelopeSize))
+	if maxEnv <= 0 || maxEnv > s.cfg.MaxEnvelopeSizeKB*1024 {
+		maxEnv = s.cfg.MaxEnvelopeSizeKB * 1024
+	}
+	budget := (maxEnv - 4096) * 3 / 4
+	if budget < 1024 {
+		budget = 1024
+	}
+	out, errOut, done, code, ok := c.take(ctx, timeout, budget)
+	if !ok {
+		return "", "", faultTimedOut()
+	}
+	var b strings.Builder
+	b.WriteString(`<rsp:ReceiveResponse>`)
+	for _, chunk := range out {
+		b.WriteString(`<rsp:Stream Name="stdout" CommandId="` + id + `">` + base64.StdEncoding.EncodeToString(chunk) + `</rsp:Stream>`)
+	}
+	for _, chunk := range errOut {
+		b.WriteString(`<rsp:Stream Name="stderr" CommandId="` + id + `">` + base64.StdEncoding.EncodeToString(chunk) + `</rsp:Stream>`)
+	}
+	if done {
+		b.WriteString(`<rsp:Stream Name="stdout" CommandId="` + id + `" End="true"></rsp:Stream>`)
+		b.WriteString(`<rsp:Stream Name="stderr" CommandId="` + id + `" End="true"></rsp:Stream>`)
+		b.WriteString(`<rsp:CommandState CommandId="` + id + `" State="` + stateDone + `"><rsp:ExitCode>` + strconv.FormatUint(uint64(code), 10) + `</rsp:ExitCode></rsp:CommandState>`)
+		sh.mu.Lock()
+		delete(sh.commands, id) // a later Receive gets InvalidSelectors, as on Windows
+		sh.mu.Unlock()
+	} else {
+		b.WriteString(`<rsp:CommandState CommandId="` + id + `" State="` + stateRunning + `"></rsp:CommandState>`)
+	}
+	b.WriteString(`</rsp:ReceiveResponse>`)
+	return b.String(), NsShell + "/ReceiveResponse", nil
+}
+
+func (s *Server) signal(sh *shell, req *request) (string, string, *Fault) {
+	if req.Body.Signal == nil {
+		return "", "", faultInvalid("the Signal request has no rsp:Signal")
+	}
+	id := req.Body.Signal.CommandID
+	sh.mu.Lock()
+	c := sh.commands[id]
+	if strings.EqualFold(req.Body.Signal.Code, signalTerm) {
+		delete(sh.commands, id)
+	}
+	sh.mu.Unlock()
+	if c != nil {
+		c.cancel()
+	}
+	return `<rsp:SignalResponse/>`, NsShell + "/SignalResponse", nil
+}
