@@ -1,0 +1,247 @@
+// Package winrm is the WinRM transport: an Exec (see internal/runner) over github.com/masterzen/winrm,
+// HTTPS with certificate verification by default, Basic, NTLM, client-certificate or Kerberos
+// authentication, SOAP faults turned into errors, and failures explained in terms a user can act on.
+package winrm
+
+import (
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	mz "github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+
+	"github.com/wincontainers/wincontainers/internal/runner"
+)
+
+// Auth methods.
+const (
+	AuthBasic       = "basic"
+	AuthNTLM        = "ntlm"
+	AuthCertificate = "certificate"
+	AuthKerberos    = "kerberos"
+)
+
+// Options configure a connection. Secrets (Password, Key) are never logged.
+type Options struct {
+	Host string
+	// Port defaults to 5986 with HTTPS and 5985 without.
+	Port int
+	// HTTP selects plain HTTP; it is refused unless AllowUnencrypted is also set, as Windows refuses
+	// Basic over HTTP unless its AllowUnencrypted setting is on.
+	HTTP             bool
+	AllowUnencrypted bool
+	// Insecure skips certificate verification (never the default).
+	Insecure      bool
+	CACert        []byte
+	TLSServerName string
+	User          string
+	Password      string
+	// Auth is basic (default), ntlm, certificate or kerberos.
+	Auth string
+	// Cert and Key are the client certificate for certificate authentication (PEM).
+	Cert, Key []byte
+	// Kerberos settings (masterzen's ClientKerberos).
+	KrbRealm, KrbConfig, KrbSPN, KrbCCache string
+	// OperationTimeout is the WS-Man OperationTimeout of each Receive long-poll. Default 60s (Windows
+	// clamps larger values to MaxTimeoutms).
+	OperationTimeout time.Duration
+	// EnvelopeSize is the MaxEnvelopeSize sent to the host. Default 153600 (what every client sends).
+	EnvelopeSize int
+}
+
+// Client is an Exec over one host.
+type Client struct {
+	opts   Options
+	client *mz.Client
+}
+
+var _ runner.Exec = (*Client)(nil)
+
+// New validates the options and builds a client. It does not connect.
+func New(o Options) (*Client, error) {
+	if strings.TrimSpace(o.Host) == "" {
+		return nil, errors.New("winrm: host is required")
+	}
+	if o.HTTP && !o.AllowUnencrypted {
+		return nil, errors.New("winrm: plain HTTP was requested without allow_unencrypted: Windows refuses Basic and Negotiate over HTTP " +
+			"unless its AllowUnencrypted setting is on; use HTTPS (port 5986), or set allow_unencrypted = true on both sides")
+	}
+	if o.Auth == "" {
+		o.Auth = AuthBasic
+	}
+	if o.Port == 0 {
+		o.Port = 5986
+		if o.HTTP {
+			o.Port = 5985
+		}
+	}
+	if o.OperationTimeout == 0 {
+		o.OperationTimeout = 60 * time.Second
+	}
+	if o.EnvelopeSize == 0 {
+		o.EnvelopeSize = 153600
+	}
+	// The HTTP timeout must outlast the OperationTimeout long-poll, or every quiet Receive fails.
+	ep := mz.NewEndpoint(o.Host, o.Port, !o.HTTP, o.Insecure, o.CACert, o.Cert, o.Key, o.OperationTimeout+30*time.Second)
+	ep.TLSServerName = o.TLSServerName
+	// Our own Parameters: masterzen's DefaultParameters is a shared pointer and is never touched.
+	params := mz.NewParameters(iso8601(o.OperationTimeout), "en-US", o.EnvelopeSize)
+	var inner func() mz.Transporter
+	switch o.Auth {
+	case AuthBasic:
+		inner = func() mz.Transporter { return mz.NewClientWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial) }
+	case AuthNTLM:
+		inner = func() mz.Transporter { return mz.NewClientNTLMWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial) }
+	case AuthCertificate:
+		if len(o.Cert) == 0 || len(o.Key) == 0 || o.HTTP {
+			return nil, errors.New("winrm: certificate authentication needs HTTPS, a client certificate and its key")
+		}
+		inner = func() mz.Transporter {
+			return mz.NewClientAuthRequestWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial)
+		}
+	case AuthKerberos:
+		proto := "https"
+		if o.HTTP {
+			proto = "http"
+		}
+		s := &mz.Settings{WinRMUsername: o.User, WinRMPassword: o.Password, WinRMHost: o.Host, WinRMPort: o.Port, WinRMProto: proto,
+			WinRMInsecure: o.Insecure, KrbRealm: o.KrbRealm, KrbConfig: o.KrbConfig, KrbSpn: o.KrbSPN, KrbCCache: o.KrbCCache}
+		inner = func() mz.Transporter { return mz.NewClientKerberos(s) }
+	default:
+		return nil, fmt.Errorf("winrm: auth %q: use basic, ntlm, certificate or kerberos", o.Auth)
+	}
+	params.TransportDecorator = func() mz.Transporter { return &faultTransport{inner: inner()} }
+	c, err := mz.NewClientWithParameters(ep, o.User, o.Password, params)
+	if err != nil {
+		return nil, fmt.Errorf("winrm: %w", err)
+	}
+	return &Client{opts: o, client: c}, nil
+}
+
+// Exec implements runner.Exec.
+func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	code, err := c.client.RunWithContextWithInput(ctx, commandLine, stdout, stderr, stdin)
+	if err != nil {
+		return code, c.explain(err)
+	}
+	if code == 16001 { // masterzen's code for a connection that ended (EOF) mid-command
+		return code, &runner.TransportError{Op: "winrm " + c.where(), Retryable: true,
+			Err: errors.New("the connection ended while the command ran (the host may be restarting)")}
+	}
+	return code, nil
+}
+
+func (c *Client) where() string {
+	scheme := "https"
+	if c.opts.HTTP {
+		scheme = "http"
+	}
+	return scheme + "://" + net.JoinHostPort(c.opts.Host, strconv.Itoa(c.opts.Port)) + "/wsman"
+}
+
+// explain turns masterzen's errors into advice. Connection failures are retryable; authentication and
+// TLS problems are not.
+func (c *Client) explain(err error) error {
+	msg := err.Error()
+	op := "winrm " + c.where()
+	var f *FaultError
+	switch {
+	case errors.As(err, &f):
+		return &runner.TransportError{Op: op, Retryable: false, Err: err}
+	case strings.Contains(msg, "401"):
+		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("the host rejected the credentials for %q with %s authentication (HTTP 401): "+
+			"check the user name and password; a local account needs the form .\\user or HOST\\user; Basic needs Basic enabled in the WinRM service "+
+			"(winrm set winrm/config/service/auth @{Basic=\"true\"}), and over plain HTTP also AllowUnencrypted; domain accounts usually need ntlm or kerberos",
+			c.opts.User, c.opts.Auth)}
+	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
+		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the host's certificate is not trusted; pass its CA in ca_cert "+
+			"(and tls_server_name if the certificate names another host); insecure = true skips verification and is not recommended", err)}
+	case strings.Contains(msg, "413"):
+		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the request exceeded the host's MaxEnvelopeSizekb; lower the envelope size", err)}
+	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"),
+		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "no route to host"), strings.Contains(msg, "broken pipe"):
+		return &runner.TransportError{Op: op, Retryable: true, Err: err}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &runner.TransportError{Op: op, Retryable: false, Err: err}
+	default:
+		return &runner.TransportError{Op: op, Retryable: false, Err: err}
+	}
+}
+
+// FaultError is a WS-Management SOAP fault the host returned.
+type FaultError struct {
+	Subcode string
+	Code    string
+	Message string
+}
+
+func (e *FaultError) Error() string {
+	return fmt.Sprintf("WS-Management fault %s (code %s): %s", e.Subcode, e.Code, strings.TrimSpace(e.Message))
+}
+
+// faultTransport surfaces SOAP faults as errors: masterzen returns a fault body as a successful
+// response, so a Receive fault would spin and a Create fault would yield an empty shell id
+// (winrm.md §2.3). The TimedOut fault's text contains "OperationTimeout", which masterzen treats as
+// "no output yet" and answers with the next Receive, as every client does.
+type faultTransport struct{ inner mz.Transporter }
+
+func (t *faultTransport) Transport(e *mz.Endpoint) error {
+	if err := t.inner.Transport(e); err != nil {
+		return fmt.Errorf("winrm transport: %w", err)
+	}
+	return nil
+}
+
+func (t *faultTransport) Post(c *mz.Client, m *soap.SoapMessage) (string, error) {
+	body, err := t.inner.Post(c, m)
+	if err != nil {
+		// Wrapped with %w: masterzen still sees url.Error timeouts and the texts it matches on.
+		return body, fmt.Errorf("winrm post: %w", err)
+	}
+	if f := parseFault(body); f != nil {
+		return "", f
+	}
+	return body, nil
+}
+
+func parseFault(body string) *FaultError {
+	if !strings.Contains(body, "Fault") {
+		return nil
+	}
+	var env struct {
+		Body struct {
+			Fault *struct {
+				Subcode string `xml:"Code>Subcode>Value"`
+				Reason  string `xml:"Reason>Text"`
+				Detail  struct {
+					WSMan struct {
+						Code    string `xml:"Code,attr"`
+						Message string `xml:"Message"`
+					} `xml:"WSManFault"`
+				} `xml:"Detail"`
+			} `xml:"Fault"`
+		} `xml:"Body"`
+	}
+	// A body that does not parse, or parses without a Fault, is not a fault: masterzen judges the rest.
+	_ = xml.Unmarshal([]byte(body), &env)
+	if env.Body.Fault == nil {
+		return nil
+	}
+	f := env.Body.Fault
+	msg := f.Detail.WSMan.Message
+	if msg == "" {
+		msg = f.Reason
+	}
+	return &FaultError{Subcode: f.Subcode, Code: f.Detail.WSMan.Code, Message: msg}
+}
+
+func iso8601(d time.Duration) string {
+	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
+}

@@ -1,0 +1,202 @@
+package winrm
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	mz "github.com/masterzen/winrm"
+	"github.com/masterzen/winrm/soap"
+
+	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
+)
+
+const (
+	user     = "Administrator"
+	password = "Winsim-P@ss'w0rd" // never on a command line
+)
+
+type lab struct {
+	host   *host.Host
+	server *wsman.Server
+	addr   string
+	port   int
+	ca     []byte
+}
+
+func newLab(t *testing.T) *lab {
+	t.Helper()
+	h := host.New("WIN-LAB01", 20348, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	// A test script with progress and a reboot-required exit, standing in for install-features.
+	h.Register("facts", func(_ context.Context, _ *host.Host, p map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+		fmt.Fprint(stdout, "##wincontainers:progress {\"step\":\"features\",\"message\":\"Installing Containers\",\"percent\":40}\r\n")
+		b, _ := json.Marshal(map[string]any{"echo": p["value"], "schema": 1})
+		fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
+		return powershell.ExitRebootRequired
+	})
+	srv := wsman.NewServer(wsman.Config{User: user, Password: password, HTTPS: true, Handler: h.Run, MaxTimeout: 2 * time.Second})
+	ts := httptest.NewUnstartedServer(srv)
+	ts.StartTLS()
+	t.Cleanup(ts.Close)
+	hostPort := strings.TrimPrefix(ts.URL, "https://")
+	addr, port, _ := net.SplitHostPort(hostPort)
+	p, _ := strconv.Atoi(port)
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ts.Certificate().Raw})
+	return &lab{host: h, server: srv, addr: addr, port: p, ca: ca}
+}
+
+func (l *lab) client(t *testing.T, mutate func(*Options)) (*Client, error) {
+	t.Helper()
+	o := Options{Host: l.addr, Port: l.port, CACert: l.ca, User: user, Password: password, OperationTimeout: 2 * time.Second}
+	if mutate != nil {
+		mutate(&o)
+	}
+	return New(o)
+}
+
+func TestRunnerOverWinRM(t *testing.T) {
+	l := newLab(t)
+	c, err := l.client(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	p, err := runner.Probe(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.BootID != l.host.BootID() || p.ComputerName != "WIN-LAB01" || p.OSBuild != 20348 {
+		t.Errorf("probe %+v", p)
+	}
+	var events []powershell.Progress
+	secret := "sëcret-'value'-$(Get-Secret)"
+	o, err := r.Run(context.Background(), "facts", map[string]string{"value": secret}, func(e powershell.Progress) { events = append(events, e) })
+	if err != nil || !o.RebootRequired || len(events) != 1 || events[0].Step != "features" {
+		t.Fatalf("3010 + progress: %+v %v %v", o, err, events)
+	}
+	var res map[string]any
+	_ = json.Unmarshal(o.Result, &res)
+	if res["echo"] != secret {
+		t.Errorf("the parameter did not arrive unchanged: %q", res["echo"])
+	}
+	for _, line := range l.host.CommandLines() {
+		if strings.Contains(line, "cret") || strings.Contains(line, password) || len(line) > 8191 {
+			t.Errorf("a secret or a long line on the command line (%d chars)", len(line))
+		}
+	}
+	// A library script the host does not implement fails with its (CLIXML) error, decoded.
+	_, err = r.Run(context.Background(), "restart", nil, nil)
+	var se *powershell.ScriptError
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), `no implementation of the library script "restart"`) {
+		t.Errorf("unimplemented script: %v", err)
+	}
+	// A script over 100 KB travels on stdin without trouble.
+	big := strings.Repeat("x", 120_000)
+	if _, err := r.Run(context.Background(), "facts", map[string]string{"value": big}, nil); err != nil {
+		t.Errorf("large script: %v", err)
+	}
+	if n := l.server.Counts(); n["Create"] != n["Delete"] {
+		t.Errorf("shells leaked: %v", n)
+	}
+}
+
+func TestAuthAndTLSErrorsAreAdvice(t *testing.T) {
+	l := newLab(t)
+	cases := []struct {
+		name      string
+		mutate    func(*Options)
+		says      []string
+		retryable bool
+	}{
+		{"wrong password", func(o *Options) { o.Password = "nope" }, []string{"rejected the credentials", "HTTP 401", "Basic"}, false},
+		{"untrusted certificate", func(o *Options) { o.CACert = nil }, []string{"certificate is not trusted", "ca_cert"}, false},
+		{"nothing listening", func(o *Options) { o.Port = freePort(t) }, []string{"connection refused"}, true},
+	}
+	for _, c := range cases {
+		cl, err := l.client(t, c.mutate)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err = cl.Exec(ctx, "hostname", strings.NewReader(""), io.Discard, io.Discard)
+		cancel()
+		var te *runner.TransportError
+		if !errors.As(err, &te) || te.Retryable != c.retryable {
+			t.Errorf("%s: want a TransportError (retryable=%v), got %v", c.name, c.retryable, err)
+			continue
+		}
+		for _, s := range c.says {
+			if !strings.Contains(err.Error(), s) {
+				t.Errorf("%s: %q lacks %q", c.name, err, s)
+			}
+		}
+		if strings.Contains(err.Error(), password) {
+			t.Errorf("%s: the password leaked into the error", c.name)
+		}
+	}
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	return p
+}
+
+func TestOptionsValidation(t *testing.T) {
+	if _, err := New(Options{Host: "h", HTTP: true}); err == nil || !strings.Contains(err.Error(), "allow_unencrypted") {
+		t.Errorf("plain HTTP must need allow_unencrypted: %v", err)
+	}
+	if _, err := New(Options{Host: "h", Auth: "digest"}); err == nil {
+		t.Error("unknown auth accepted")
+	}
+	if _, err := New(Options{Host: "h", Auth: AuthCertificate}); err == nil {
+		t.Error("certificate auth without a certificate accepted")
+	}
+	c, err := New(Options{Host: "h", HTTP: true, AllowUnencrypted: true})
+	if err != nil || c.opts.Port != 5985 {
+		t.Errorf("http default port: %v", err)
+	}
+	c, err = New(Options{Host: "h"})
+	if err != nil || c.opts.Port != 5986 || c.opts.HTTP {
+		t.Errorf("https is the default: %+v %v", c.opts, err)
+	}
+	// Never the shared default parameters.
+	if mz.DefaultParameters.TransportDecorator != nil {
+		t.Error("masterzen's DefaultParameters were modified")
+	}
+}
+
+// fakeInner returns a canned body, as masterzen's transports do for a SOAP fault (HTTP 500).
+type fakeInner struct{ body string }
+
+func (f fakeInner) Post(*mz.Client, *soap.SoapMessage) (string, error) { return f.body, nil }
+func (f fakeInner) Transport(*mz.Endpoint) error                       { return nil }
+
+func TestFaultTransport(t *testing.T) {
+	timedOut := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Body><s:Fault><s:Code><s:Value>s:Receiver</s:Value><s:Subcode><s:Value>w:TimedOut</s:Value></s:Subcode></s:Code><s:Reason><s:Text xml:lang="en-US">The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </s:Text></s:Reason><s:Detail><f:WSManFault xmlns:f="http://schemas.microsoft.com/wbem/wsman/1/wsmanfault" Code="2150858793" Machine="192.168.56.11"><f:Message>The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  </f:Message></f:WSManFault></s:Detail></s:Fault></s:Body></s:Envelope>`
+	_, err := (&faultTransport{inner: fakeInner{timedOut}}).Post(nil, nil)
+	var f *FaultError
+	if !errors.As(err, &f) || f.Code != "2150858793" || f.Subcode != "w:TimedOut" || !strings.Contains(err.Error(), "OperationTimeout") {
+		t.Errorf("TimedOut: %v", err)
+	}
+	ok := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><rsp:ReceiveResponse xmlns:rsp="x"/></s:Body></s:Envelope>`
+	if body, err := (&faultTransport{inner: fakeInner{ok}}).Post(nil, nil); err != nil || body != ok {
+		t.Errorf("a normal body must pass through: %v", err)
+	}
+}

@@ -1,0 +1,202 @@
+// Package host is the simulated Windows host behind winsim's WS-Man server: it runs the command lines
+// clients send — cmd.exe built-ins, Packer's and pywinrm's probes, and wincontainers' library scripts,
+// recognised from the script itself and executed by native Go implementations of their semantics.
+//
+// It decodes the script channel on its own rather than importing internal/powershell, so a change to
+// the wire contract on one side shows up as a test failure instead of being copied into both.
+package host
+
+import (
+	"bufio"
+	"context"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+)
+
+// ScriptFunc is the native implementation of one library script: it gets the decoded parameters and
+// the rest of stdin, writes stdout and stderr, and returns the exit code.
+type ScriptFunc func(ctx context.Context, h *Host, params map[string]any, data io.Reader, stdout, stderr io.Writer) uint32
+
+// Host is one simulated machine.
+type Host struct {
+	mu           sync.Mutex
+	computerName string
+	build        int
+	bootTime     time.Time
+	boots        int
+	scripts      map[string]ScriptFunc
+	commandLines []string
+}
+
+// New returns a host with the channel's scripts registered.
+func New(computerName string, build int, boot time.Time) *Host {
+	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1}
+	h.scripts = map[string]ScriptFunc{"probe": probe}
+	return h
+}
+
+// Register adds (or replaces) a script implementation; call it before serving.
+func (h *Host) Register(name string, fn ScriptFunc) { h.scripts[name] = fn }
+
+// CommandLines returns every command line received, for tests that check nothing secret is on them.
+func (h *Host) CommandLines() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.commandLines...)
+}
+
+// BootID identifies the current boot, as LastBootUpTime ticks (100 ns since 0001-01-01).
+func (h *Host) BootID() string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return bootID(h.bootTime)
+}
+
+func bootID(t time.Time) string {
+	const ticksTo1970 = 621355968000000000
+	return strconv.FormatInt(t.UnixNano()/100+ticksTo1970, 10)
+}
+
+var (
+	encodedCmd = regexp.MustCompile(`(?i)^powershell(?:\.exe)?\s+(?:-\w+(?:\s+(?:Bypass|Unrestricted|RemoteSigned))?\s+)*-(?:EncodedCommand|enc|e)\s+([A-Za-z0-9+/=]+)\s*$`)
+	header     = regexp.MustCompile(`^wincontainers-script/1 (\d+)\r?\n$`)
+	prelude    = regexp.MustCompile(`^\$WcParams = '([A-Za-z0-9+/=]*)'\r?\n# wincontainers:script ([a-z][a-z0-9-]*)/(\d+)\r?\n`)
+)
+
+// Run executes one command line (the wsman.Handler contract).
+func (h *Host) Run(ctx context.Context, line string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+	h.mu.Lock()
+	h.commandLines = append(h.commandLines, line)
+	h.mu.Unlock()
+	line = strings.TrimSpace(line)
+	if m := encodedCmd.FindStringSubmatch(line); m != nil {
+		script, err := decodeUTF16(m[1])
+		if err != nil {
+			fmt.Fprint(stderr, clixmlError("Cannot process the command because the value specified with -EncodedCommand is not properly encoded. The value must be Base64 encoded."))
+			return 1
+		}
+		return h.powershell(ctx, script, stdin, stdout, stderr)
+	}
+	return h.cmd(line, stdout, stderr)
+}
+
+// cmd handles the cmd.exe built-ins clients send (winrm.md §4.1).
+func (h *Host) cmd(line string, stdout, stderr io.Writer) uint32 {
+	fields := strings.Fields(line)
+	switch {
+	case len(fields) == 0:
+		return 0
+	case strings.EqualFold(fields[0], "hostname"):
+		fmt.Fprint(stdout, h.computerName+"\r\n")
+		return 0
+	case strings.EqualFold(fields[0], "echo"):
+		fmt.Fprint(stdout, strings.TrimSpace(line[len(fields[0]):])+"\r\n")
+		return 0
+	case len(fields) == 4 && strings.EqualFold(fields[0], "cmd") && strings.EqualFold(fields[1], "/c") && strings.EqualFold(fields[2], "exit"):
+		n, err := strconv.ParseInt(fields[3], 10, 64)
+		if err != nil {
+			return 0
+		}
+		return uint32(n) // the DWORD: exit -1 is 4294967295
+	default:
+		fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", fields[0])
+		return 1
+	}
+}
+
+// powershell runs a decoded -EncodedCommand: the wincontainers bootstrap, or Packer's connect probe.
+func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+	switch {
+	case strings.Contains(script, "# wincontainers:bootstrap/1"):
+		return h.bootstrap(ctx, stdin, stdout, stderr)
+	case strings.Contains(script, `echo "WinRM connected."`):
+		fmt.Fprint(stdout, "WinRM connected.\r\n")
+		return 0
+	default:
+		first := strings.Fields(script)
+		name := "script"
+		if len(first) > 0 {
+			name = first[0]
+		}
+		fmt.Fprint(stderr, clixmlError(fmt.Sprintf("%s : winsim does not interpret arbitrary PowerShell; it runs wincontainers' library scripts and a few probe commands.", name)))
+		return 1
+	}
+}
+
+// bootstrap reads the stdin framing exactly as the real bootstrap does and dispatches on the header.
+func (h *Host) bootstrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+	br := bufio.NewReader(stdin)
+	line, err := br.ReadString('\n')
+	m := header.FindStringSubmatch(line)
+	if err != nil || m == nil {
+		fmt.Fprint(stderr, "wincontainers: stdin does not start with a script header\r\n")
+		return 2
+	}
+	n, _ := strconv.Atoi(m[1])
+	body := make([]byte, n)
+	if _, err := io.ReadFull(br, body); err != nil {
+		fmt.Fprint(stderr, "wincontainers: stdin ended inside the script\r\n")
+		return 2
+	}
+	p := prelude.FindSubmatch(body)
+	if p == nil {
+		fmt.Fprint(stderr, clixmlError("At line:1 char:1: the script does not start with the $WcParams prelude and a wincontainers header."))
+		return 1
+	}
+	var params map[string]any
+	if raw, err := base64.StdEncoding.DecodeString(string(p[1])); err == nil {
+		_ = json.Unmarshal(raw, &params)
+	}
+	fn, ok := h.scripts[string(p[2])]
+	if !ok {
+		fmt.Fprint(stderr, clixmlError(fmt.Sprintf("winsim has no implementation of the library script %q (version %s).", p[2], p[3])))
+		return 1
+	}
+	return fn(ctx, h, params, br, stdout, stderr)
+}
+
+func probe(_ context.Context, h *Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	h.mu.Lock()
+	res := map[string]any{
+		"boot_id": bootID(h.bootTime), "last_boot_up_time": h.bootTime.Format("2006-01-02T15:04:05.0000000Z"),
+		"computer_name": h.computerName, "ps_version": "5.1." + strconv.Itoa(h.build) + ".1", "os_build": h.build,
+	}
+	h.mu.Unlock()
+	b, _ := json.Marshal(res)
+	fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
+	return 0
+}
+
+func decodeUTF16(b64 string) (string, error) {
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || len(b)%2 != 0 {
+		return "", fmt.Errorf("not UTF-16LE base64")
+	}
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		u[i] = binary.LittleEndian.Uint16(b[2*i:])
+	}
+	return string(utf16.Decode(u)), nil
+}
+
+// clixmlError is how Windows PowerShell 5.1 reports an error on stderr under WinRS, preceded by the
+// "Preparing modules for first use." progress record it emits before any script runs (winrm.md §4.3).
+func clixmlError(msg string) string {
+	var b strings.Builder
+	b.WriteString("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">")
+	b.WriteString(`<Obj S="progress" RefId="0"><TN RefId="0"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><I64 N="SourceId">1</I64><PR N="Record"><AV>Preparing modules for first use.</AV><AI>0</AI><Nil /><PI>-1</PI><PC>-1</PC><T>Completed</T><SR>-1</SR><SD> </SD></PR></MS></Obj>`)
+	b.WriteString(`<S S="Error">`)
+	r := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\r\n", "_x000D__x000A_", "\n", "_x000A_")
+	b.WriteString(r.Replace(msg + "\r\n"))
+	b.WriteString(`</S></Objs>`)
+	return b.String()
+}
