@@ -46,7 +46,9 @@ func newLab(t *testing.T) *lab {
 		fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
 		return powershell.ExitRebootRequired
 	})
-	srv := wsman.NewServer(wsman.Config{User: user, Password: password, HTTPS: true, Handler: h.Run, MaxTimeout: 2 * time.Second})
+	h.RebootTime = time.Second
+	srv := wsman.NewServer(wsman.Config{User: user, Password: password, HTTPS: true, Handler: h.Run, MaxTimeout: 2 * time.Second, Up: h.Up})
+	h.OnReboot = srv.CloseAll
 	ts := httptest.NewUnstartedServer(srv)
 	ts.StartTLS()
 	t.Cleanup(ts.Close)
@@ -97,9 +99,9 @@ func TestRunnerOverWinRM(t *testing.T) {
 		}
 	}
 	// A library script the host does not implement fails with its (CLIXML) error, decoded.
-	_, err = r.Run(context.Background(), "restart", nil, nil)
+	_, err = r.Run(context.Background(), "receive-file", nil, nil)
 	var se *powershell.ScriptError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), `no implementation of the library script "restart"`) {
+	if !errors.As(err, &se) || !strings.Contains(err.Error(), `no implementation of the library script "receive-file"`) {
 		t.Errorf("unimplemented script: %v", err)
 	}
 	// A script over 100 KB travels on stdin without trouble.
@@ -198,5 +200,50 @@ func TestFaultTransport(t *testing.T) {
 	ok := `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><rsp:ReceiveResponse xmlns:rsp="x"/></s:Body></s:Envelope>`
 	if body, err := (&faultTransport{inner: fakeInner{ok}}).Post(nil, nil); err != nil || body != ok {
 		t.Errorf("a normal body must pass through: %v", err)
+	}
+}
+
+// TestRebootAndWaitOverWinRM: the restart script schedules the restart, the host resets connections
+// while it is down, and comes back with a new boot id and no shells; the wait ends after three
+// probes in a row on the new boot.
+func TestRebootAndWaitOverWinRM(t *testing.T) {
+	l := newLab(t)
+	c, err := l.client(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	before := l.host.BootID()
+	var events []string
+	err = runner.RebootAndWait(context.Background(), r, runner.RebootOptions{
+		Timeout: 30 * time.Second, PollInterval: 200 * time.Millisecond, ProbeTimeout: 5 * time.Second, DelaySeconds: 1,
+		OnEvent: func(s string) { events = append(events, s) },
+	})
+	if err != nil {
+		t.Fatalf("%v (events %v)", err, events)
+	}
+	if l.host.Boots() != 2 || l.host.BootID() == before {
+		t.Errorf("boots %d, boot id %s (before %s)", l.host.Boots(), l.host.BootID(), before)
+	}
+}
+
+// A host that goes down and never returns: the error arrives within the deadline and says what was seen.
+func TestRebootHostNeverBack(t *testing.T) {
+	l := newLab(t)
+	l.host.RebootTime = time.Hour
+	c, err := l.client(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	start := time.Now()
+	err = runner.RebootAndWait(context.Background(), r, runner.RebootOptions{
+		Timeout: 4 * time.Second, PollInterval: 300 * time.Millisecond, ProbeTimeout: 2 * time.Second, DelaySeconds: 1,
+	})
+	if !errors.Is(err, runner.ErrHostNotBack) || !strings.Contains(err.Error(), "never answered again") {
+		t.Fatalf("got %v", err)
+	}
+	if took := time.Since(start); took > 12*time.Second {
+		t.Errorf("the error took %s for a 4s deadline", took)
 	}
 }

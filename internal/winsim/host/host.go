@@ -33,15 +33,58 @@ type Host struct {
 	build        int
 	bootTime     time.Time
 	boots        int
+	down         bool
 	scripts      map[string]ScriptFunc
 	commandLines []string
+	// RebootTime is how long the host stays unreachable while it restarts.
+	RebootTime time.Duration
+	// OnReboot runs when the host goes down (the WS-Man server drops every shell then).
+	OnReboot func()
+	// Clock returns the current time; tests may replace it before serving.
+	Clock func() time.Time
 }
 
 // New returns a host with the channel's scripts registered.
 func New(computerName string, build int, boot time.Time) *Host {
-	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1}
-	h.scripts = map[string]ScriptFunc{"probe": probe}
+	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now}
+	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart}
 	return h
+}
+
+// Up reports whether the host accepts connections (false while it restarts).
+func (h *Host) Up() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return !h.down
+}
+
+// Boots counts the boots so far, the first included.
+func (h *Host) Boots() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.boots
+}
+
+// Reboot takes the host down after delay and brings it back RebootTime later with a new boot time,
+// the way shutdown /r does: in-flight connections are reset, new ones refused, then it answers again
+// with every shell gone (winrm.md §6.4).
+func (h *Host) Reboot(delay time.Duration) {
+	time.AfterFunc(delay, func() {
+		h.mu.Lock()
+		h.down = true
+		hook, wait := h.OnReboot, h.RebootTime
+		h.mu.Unlock()
+		if hook != nil {
+			hook()
+		}
+		time.AfterFunc(wait, func() {
+			h.mu.Lock()
+			h.down = false
+			h.boots++
+			h.bootTime = h.Clock().UTC()
+			h.mu.Unlock()
+		})
+	})
 }
 
 // Register adds (or replaces) a script implementation; call it before serving.
@@ -173,6 +216,18 @@ func probe(_ context.Context, h *Host, _ map[string]any, _ io.Reader, stdout, _ 
 	h.mu.Unlock()
 	b, _ := json.Marshal(res)
 	fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
+	return 0
+}
+
+// restart implements the restart script: schedule the restart delay_seconds ahead and return first.
+func restart(_ context.Context, h *Host, params map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	delay := 5.0
+	if v, ok := params["delay_seconds"].(float64); ok && v >= 0 {
+		delay = v
+	}
+	before := h.BootID()
+	h.Reboot(time.Duration(delay * float64(time.Second)))
+	fmt.Fprintf(stdout, "##wincontainers:result {\"scheduled\":true,\"already_scheduled\":false,\"boot_id\":%q,\"delay_seconds\":%g}\r\n", before, delay)
 	return 0
 }
 

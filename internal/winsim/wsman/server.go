@@ -31,6 +31,9 @@ type Config struct {
 	MaxTimeout time.Duration
 	Machine    string
 	Handler    Handler
+	// Up, when set, is consulted on every request: while it returns false the host is restarting and
+	// connections are reset without an answer.
+	Up func() bool
 }
 
 // Server is the WS-Man endpoint at /wsman.
@@ -105,6 +108,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if s.cfg.Up != nil && !s.cfg.Up() {
+		resetConnection(w)
+		return
+	}
 	if !s.authorized(r) {
 		// Windows answers 401 without a body, offering Negotiate and Basic (winrm.md §3.1).
 		w.Header().Add("WWW-Authenticate", "Negotiate")
@@ -143,6 +150,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", contentTypeXML)
 	_, _ = w.Write(envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp))
+}
+
+// resetConnection drops the TCP connection without a response, as a host going down does.
+func resetConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			if tc, ok := conn.(interface{ SetLinger(int) error }); ok {
+				_ = tc.SetLinger(0) // RST rather than FIN
+			}
+			_ = conn.Close()
+			return
+		}
+	}
+	w.WriteHeader(http.StatusServiceUnavailable)
 }
 
 func (s *Server) authorized(r *http.Request) bool {
