@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -222,4 +224,25 @@ func FuzzParseRequest(f *testing.F) {
 			t.Fatal("accepted an envelope without an action")
 		}
 	})
+}
+
+// TestPywinrmConformance drives the server with Debian's pywinrm, an independent client that checks
+// RelatesTo on Signal and Delete and parses streams by tag suffix. CI installs python3-winrm (.ci/run);
+// there a missing client fails the test instead of skipping it.
+func TestPywinrmConformance(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import winrm").Run(); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pywinrm is missing: apt-get install -y python3-winrm (run with /usr/bin/python3)")
+		}
+		t.Skip("SKIPPING the pywinrm conformance suite: python3-winrm is not installed (apt-get install -y python3-winrm)")
+	}
+	srv := NewServer(Config{User: "Administrator", Password: "P@ssw0rd!", AllowUnencrypted: true, Handler: testHandler})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "/usr/bin/python3", "testdata/pywinrm_conformance.py", ts.URL+"/wsman", "Administrator", "P@ssw0rd!").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "pywinrm conformance: ok") {
+		t.Fatalf("pywinrm: %v\n%s", err, out)
+	}
 }
