@@ -31,9 +31,17 @@ func testHandler(ctx context.Context, line string, stdin io.Reader, stdout, stde
 		fmt.Fprint(stdout, "out \r\n")
 		fmt.Fprint(stderr, "err \r\n")
 		return 1
+	case line == "hostname":
+		fmt.Fprint(stdout, "WIN-TEST\r\n")
+		return 0
 	case line == "cat":
 		b, _ := io.ReadAll(stdin)
 		_, _ = stdout.Write(b)
+		return 0
+	case line == "medium":
+		for i := 0; i < 2000; i++ {
+			fmt.Fprintf(stdout, "line %05d of the long output\r\n", i)
+		}
 		return 0
 	case line == "long":
 		for i := 0; i < 20000; i++ {
@@ -244,5 +252,26 @@ func TestPywinrmConformance(t *testing.T) {
 	out, err := exec.CommandContext(ctx, "/usr/bin/python3", "testdata/pywinrm_conformance.py", ts.URL+"/wsman", "Administrator", "P@ssw0rd!").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "pywinrm conformance: ok") {
 		t.Fatalf("pywinrm: %v\n%s", err, out)
+	}
+}
+
+// TestNodeWinrmClientConformance drives the server with the npm winrm-client 0.0.11, a third independent
+// client. CI installs it with `npm ci` in testdata/js (.ci/run).
+func TestNodeWinrmClientConformance(t *testing.T) {
+	if _, err := os.Stat("testdata/js/node_modules/winrm-client"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("winrm-client is missing: run `npm ci` in internal/winsim/wsman/testdata/js")
+		}
+		t.Skip("SKIPPING the winrm-client conformance suite: run `npm ci` in internal/winsim/wsman/testdata/js")
+	}
+	srv := NewServer(Config{User: "Administrator", Password: "P@ssw0rd!", AllowUnencrypted: true, Handler: testHandler})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "node", "testdata/js/conformance.js", host, port, "Administrator", "P@ssw0rd!").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "winrm-client conformance: ok") {
+		t.Fatalf("winrm-client: %v\n%s", err, out)
 	}
 }
