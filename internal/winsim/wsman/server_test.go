@@ -39,9 +39,12 @@ func testHandler(ctx context.Context, line string, stdin io.Reader, stdout, stde
 		_, _ = stdout.Write(b)
 		return 0
 	case line == "medium":
+		// One write: a client that reads a single Receive (winrm-client) gets all of it.
+		var b strings.Builder
 		for i := 0; i < 2000; i++ {
-			fmt.Fprintf(stdout, "line %05d of the long output\r\n", i)
+			fmt.Fprintf(&b, "line %05d of the long output\r\n", i)
 		}
+		fmt.Fprint(stdout, b.String())
 		return 0
 	case line == "long":
 		for i := 0; i < 20000; i++ {
