@@ -127,6 +127,9 @@ func New(o Options) (*Client, error) {
 
 // Exec implements runner.Exec.
 func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	if stdin != nil {
+		stdin = &sendSized{r: stdin, chunk: sendChunk(c.opts.EnvelopeSize)}
+	}
 	code, err := c.client.RunWithContextWithInput(ctx, commandLine, stdout, stderr, stdin)
 	if err != nil {
 		return code, c.explain(err)
@@ -172,6 +175,43 @@ func (c *Client) explain(err error) error {
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
 	default:
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
+	}
+}
+
+// sendChunk is the most stdin one Send can carry so that its envelope, base64 and all, fits the
+// MaxEnvelopeSize: masterzen cuts at EnvelopeSize-1000 raw bytes, which base64 inflates past the limit.
+func sendChunk(envelope int) int {
+	n := (envelope - 2048) * 3 / 4
+	return max(n-n%3, 3)
+}
+
+// sendSized hands masterzen stdin in envelope-sized pieces. io.Copy would otherwise pass it 32 KB at a
+// time, one Send each (masterzen sends every Write as it comes).
+type sendSized struct {
+	r     io.Reader
+	chunk int
+}
+
+func (s *sendSized) Read(p []byte) (int, error) { return s.r.Read(p) } //nolint:wrapcheck // io.Reader must return io.EOF itself
+
+func (s *sendSized) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, s.chunk)
+	var total int64
+	for {
+		n, err := io.ReadFull(s.r, buf)
+		if n > 0 {
+			m, werr := w.Write(buf[:n])
+			total += int64(m)
+			if werr != nil {
+				return total, fmt.Errorf("sending stdin: %w", werr)
+			}
+		}
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return total, nil
+		}
+		if err != nil {
+			return total, fmt.Errorf("reading stdin: %w", err)
+		}
 	}
 }
 

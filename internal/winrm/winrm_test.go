@@ -1,7 +1,10 @@
 package winrm
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"errors"
@@ -36,7 +39,7 @@ type lab struct {
 	ca     []byte
 }
 
-func newLab(t *testing.T) *lab {
+func newLab(t testing.TB) *lab {
 	t.Helper()
 	h := host.New("WIN-LAB01", 20348, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	// A test script with progress and a reboot-required exit, standing in for install-features.
@@ -59,7 +62,7 @@ func newLab(t *testing.T) *lab {
 	return &lab{host: h, server: srv, addr: addr, port: p, ca: ca}
 }
 
-func (l *lab) client(t *testing.T, mutate func(*Options)) (*Client, error) {
+func (l *lab) client(t testing.TB, mutate func(*Options)) (*Client, error) {
 	t.Helper()
 	o := Options{Host: l.addr, Port: l.port, CACert: l.ca, User: user, Password: password, OperationTimeout: 2 * time.Second}
 	if mutate != nil {
@@ -97,12 +100,6 @@ func TestRunnerOverWinRM(t *testing.T) {
 		if strings.Contains(line, "cret") || strings.Contains(line, password) || len(line) > 8191 {
 			t.Errorf("a secret or a long line on the command line (%d chars)", len(line))
 		}
-	}
-	// A library script the host does not implement fails with its (CLIXML) error, decoded.
-	_, err = r.Run(context.Background(), "receive-file", nil, nil)
-	var se *powershell.ScriptError
-	if !errors.As(err, &se) || !strings.Contains(err.Error(), `no implementation of the library script "receive-file"`) {
-		t.Errorf("unimplemented script: %v", err)
 	}
 	// A script over 100 KB travels on stdin without trouble.
 	big := strings.Repeat("x", 120_000)
@@ -246,4 +243,87 @@ func TestRebootHostNeverBack(t *testing.T) {
 	if took := time.Since(start); took > 12*time.Second {
 		t.Errorf("the error took %s for a 4s deadline", took)
 	}
+}
+
+func TestUploadOverWinRM(t *testing.T) {
+	l := newLab(t)
+	c, err := l.client(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	data := pseudoRandom(5<<20 + 123)
+	sum := sha256.Sum256(data)
+	var events int
+	dest := `C:\ProgramData\wincontainers\cache\docker-29.2.1.zip`
+	if err := r.Upload(context.Background(), bytes.NewReader(data), int64(len(data)), hex.EncodeToString(sum[:]), dest,
+		func(powershell.Progress) { events++ }); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := l.host.File(dest)
+	if !ok || f.Size != int64(len(data)) || f.SHA256 != hex.EncodeToString(sum[:]) || events == 0 {
+		t.Errorf("file %+v %v, %d progress events", f, ok, events)
+	}
+	// A wrong checksum leaves nothing at the target.
+	err = r.Upload(context.Background(), bytes.NewReader(data[:1000]), 1000, strings.Repeat("ab", 32), `C:\x.bin`, nil)
+	var se *powershell.ScriptError
+	if !errors.As(err, &se) || se.Code != "checksum_mismatch" {
+		t.Errorf("mismatch: %v", err)
+	}
+	if _, ok := l.host.File(`C:\x.bin`); ok {
+		t.Error("a corrupt upload must not appear at the target")
+	}
+}
+
+func pseudoRandom(n int) []byte {
+	b := make([]byte, n)
+	x := uint32(2463534242)
+	for i := range b {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		b[i] = byte(x)
+	}
+	return b
+}
+
+// BenchmarkUpload measures the streaming upload through masterzen over verified HTTPS to winsim:
+// throughput (MB/s via SetBytes), HTTP requests per upload and payload bytes per request.
+func BenchmarkUpload(b *testing.B) {
+	for _, tc := range []struct {
+		size, envelope int
+	}{{1 << 20, 153600}, {20 << 20, 153600}, {20 << 20, 500 * 1024}} {
+		size := tc.size
+		b.Run(fmt.Sprintf("%dMB/envelope=%dKB", size>>20, tc.envelope/1024), func(b *testing.B) {
+			l := newLab(b)
+			c, err := l.client(b, func(o *Options) { o.EnvelopeSize = tc.envelope })
+			if err != nil {
+				b.Fatal(err)
+			}
+			r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+			data := pseudoRandom(size)
+			sum := sha256.Sum256(data)
+			hexsum := hex.EncodeToString(sum[:])
+			b.SetBytes(int64(size))
+			before := total(l.server.Counts())
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := r.Upload(context.Background(), bytes.NewReader(data), int64(size), hexsum, `C:\bench.bin`, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			reqs := float64(total(l.server.Counts())-before) / float64(b.N)
+			b.ReportMetric(reqs, "requests/upload")
+			b.ReportMetric(float64(size)/reqs, "payload-bytes/request")
+		})
+	}
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
 }

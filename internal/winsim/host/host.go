@@ -9,8 +9,10 @@ package host
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -36,6 +38,7 @@ type Host struct {
 	down         bool
 	scripts      map[string]ScriptFunc
 	commandLines []string
+	files        map[string]File
 	// RebootTime is how long the host stays unreachable while it restarts.
 	RebootTime time.Duration
 	// OnReboot runs when the host goes down (the WS-Man server drops every shell then).
@@ -46,8 +49,9 @@ type Host struct {
 
 // New returns a host with the channel's scripts registered.
 func New(computerName string, build int, boot time.Time) *Host {
-	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now}
-	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart}
+	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now,
+		files: map[string]File{}}
+	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile}
 	return h
 }
 
@@ -229,6 +233,67 @@ func restart(_ context.Context, h *Host, params map[string]any, _ io.Reader, std
 	h.Reboot(time.Duration(delay * float64(time.Second)))
 	fmt.Fprintf(stdout, "##wincontainers:result {\"scheduled\":true,\"already_scheduled\":false,\"boot_id\":%q,\"delay_seconds\":%g}\r\n", before, delay)
 	return 0
+}
+
+// File is a file on the simulated disk: its size and SHA-256 (contents are not kept).
+type File struct {
+	Size   int64
+	SHA256 string
+}
+
+// File returns a file's record; paths compare case-insensitively, as on NTFS.
+func (h *Host) File(path string) (File, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	f, ok := h.files[strings.ToLower(path)]
+	return f, ok
+}
+
+// receiveFile implements the receive-file script: base64 lines on stdin after the script, written to a
+// temporary file, verified, then moved into place; a mismatch leaves nothing at the target.
+func receiveFile(_ context.Context, h *Host, params map[string]any, data io.Reader, stdout, _ io.Writer) uint32 {
+	path, _ := params["path"].(string)
+	want, _ := params["sha256"].(string)
+	size, _ := params["size"].(float64)
+	sum := sha256.New()
+	var n int64
+	sc := bufio.NewScanner(data)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	next := int64(4 << 20)
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if line == "" {
+			continue
+		}
+		b, err := base64.StdEncoding.DecodeString(line)
+		if err != nil {
+			writeResult(stdout, map[string]any{"error": map[string]string{"code": "bad_input", "message": "Exception calling \"FromBase64String\" with \"1\" argument(s): \"The input is not a valid Base-64 string\"", "remedy": "send the file again"}})
+			return 1
+		}
+		sum.Write(b)
+		n += int64(len(b))
+		if size > 0 && n >= next {
+			next += 4 << 20
+			fmt.Fprintf(stdout, "##wincontainers:progress {\"step\":\"receive-file\",\"message\":\"%d of %d bytes\",\"percent\":%d}\r\n", n, int64(size), int(100*float64(n)/size))
+		}
+	}
+	got := hex.EncodeToString(sum.Sum(nil))
+	if got != strings.ToLower(want) || (size > 0 && n != int64(size)) {
+		writeResult(stdout, map[string]any{"error": map[string]string{"code": "checksum_mismatch",
+			"message": fmt.Sprintf("received %d bytes with SHA-256 %s; expected %d bytes with SHA-256 %s", n, got, int64(size), want),
+			"remedy":  "the transfer was corrupted or truncated; send the file again"}})
+		return 1
+	}
+	h.mu.Lock()
+	h.files[strings.ToLower(path)] = File{Size: n, SHA256: got}
+	h.mu.Unlock()
+	writeResult(stdout, map[string]any{"path": path, "sha256": got, "bytes": n})
+	return 0
+}
+
+func writeResult(w io.Writer, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(w, "##wincontainers:result %s\r\n", b)
 }
 
 func decodeUTF16(b64 string) (string, error) {
