@@ -18,6 +18,7 @@ import (
 	"time"
 
 	mz "github.com/masterzen/winrm"
+	"github.com/packer-community/winrmcp/winrmcp"
 	"github.com/masterzen/winrm/soap"
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -326,4 +327,50 @@ func total(m map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+func newWinrmcp(tb testing.TB, l *lab) *winrmcp.Winrmcp {
+	tb.Helper()
+	c, err := winrmcp.New(net.JoinHostPort(l.addr, strconv.Itoa(l.port)), &winrmcp.Config{
+		Auth: winrmcp.Auth{User: user, Password: password}, Https: true, CACertBytes: l.ca,
+		OperationTimeout: 2 * time.Second, MaxOperationsPerShell: 15,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return c
+}
+
+// winsim serves winrmcp (Packer's and Terraform's upload) too, so the two methods can be compared.
+func TestWinrmcpUploadAgainstWinsim(t *testing.T) {
+	l := newLab(t)
+	data := pseudoRandom(100_000)
+	sum := sha256.Sum256(data)
+	if err := newWinrmcp(t, l).Write(`C:\Windows\Temp\payload.bin`, bytes.NewReader(data)); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := l.host.File(`C:\Windows\Temp\payload.bin`)
+	if !ok || f.Size != int64(len(data)) || f.SHA256 != hex.EncodeToString(sum[:]) {
+		t.Errorf("winrmcp upload: %+v %v", f, ok)
+	}
+}
+
+// BenchmarkUploadWinrmcp is the baseline: winrmcp's echo-chunk method on the same loopback host.
+func BenchmarkUploadWinrmcp(b *testing.B) {
+	const size = 1 << 20
+	l := newLab(b)
+	cp := newWinrmcp(b, l)
+	data := pseudoRandom(size)
+	b.SetBytes(size)
+	before := total(l.server.Counts())
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := cp.Write(`C:\bench-winrmcp.bin`, bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	reqs := float64(total(l.server.Counts())-before) / float64(b.N)
+	b.ReportMetric(reqs, "requests/upload")
+	b.ReportMetric(size/reqs, "payload-bytes/request")
 }

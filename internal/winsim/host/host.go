@@ -39,6 +39,7 @@ type Host struct {
 	scripts      map[string]ScriptFunc
 	commandLines []string
 	files        map[string]File
+	texts        map[string]*strings.Builder // text files written by `echo ... >> file`
 	// RebootTime is how long the host stays unreachable while it restarts.
 	RebootTime time.Duration
 	// OnReboot runs when the host goes down (the WS-Man server drops every shell then).
@@ -50,7 +51,7 @@ type Host struct {
 // New returns a host with the channel's scripts registered.
 func New(computerName string, build int, boot time.Time) *Host {
 	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now,
-		files: map[string]File{}}
+		files: map[string]File{}, texts: map[string]*strings.Builder{}}
 	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile}
 	return h
 }
@@ -136,8 +137,31 @@ func (h *Host) Run(ctx context.Context, line string, stdin io.Reader, stdout, st
 	return h.cmd(line, stdout, stderr)
 }
 
+// tempDir is %TEMP% (and $env:TEMP) of the account clients use.
+const tempDir = `C:\Users\Administrator\AppData\Local\Temp`
+
+var echoAppend = regexp.MustCompile(`(?i)^echo (.*?) >> "([^"]+)"$`)
+
+func expandTemp(p string) string {
+	r := strings.NewReplacer("%TEMP%", tempDir, "%temp%", tempDir, "$env:TEMP", tempDir, "$env:temp", tempDir)
+	return r.Replace(p)
+}
+
 // cmd handles the cmd.exe built-ins clients send (winrm.md §4.1).
 func (h *Host) cmd(line string, stdout, stderr io.Writer) uint32 {
+	if m := echoAppend.FindStringSubmatch(line); m != nil {
+		// winrmcp (Packer's and Terraform's upload): echo <base64> >> "%TEMP%\winrmcp-<uuid>.tmp".
+		key := strings.ToLower(expandTemp(m[2]))
+		h.mu.Lock()
+		b := h.texts[key]
+		if b == nil {
+			b = &strings.Builder{}
+			h.texts[key] = b
+		}
+		b.WriteString(m[1] + "\r\n")
+		h.mu.Unlock()
+		return 0
+	}
 	fields := strings.Fields(line)
 	switch {
 	case len(fields) == 0:
@@ -168,6 +192,8 @@ func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, s
 	case strings.Contains(script, `echo "WinRM connected."`):
 		fmt.Fprint(stdout, "WinRM connected.\r\n")
 		return 0
+	case strings.Contains(script, "$tmp_file_path = [System.IO.Path]::GetFullPath("):
+		return h.winrmcp(script, stderr)
 	default:
 		first := strings.Fields(script)
 		name := "script"
@@ -177,6 +203,48 @@ func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, s
 		fmt.Fprint(stderr, clixmlError(fmt.Sprintf("%s : winsim does not interpret arbitrary PowerShell; it runs wincontainers' library scripts and a few probe commands.", name)))
 		return 1
 	}
+}
+
+var (
+	winrmcpTmp  = regexp.MustCompile(`\$tmp_file_path = \[System\.IO\.Path\]::GetFullPath\("([^"]+)"\)`)
+	winrmcpDest = regexp.MustCompile(`\$dest_file_path = \[System\.IO\.Path\]::GetFullPath\("([^"]+)"\.Trim\("'"\)\)`)
+)
+
+// winrmcp runs winrmcp's restore script (base64 lines of the temporary file decoded into the
+// destination) and its cleanup script (Remove-Item of the temporary file).
+func (h *Host) winrmcp(script string, stderr io.Writer) uint32 {
+	tmp := winrmcpTmp.FindStringSubmatch(script)
+	if tmp == nil {
+		fmt.Fprint(stderr, clixmlError("winsim: unrecognised winrmcp script"))
+		return 1
+	}
+	key := strings.ToLower(expandTemp(tmp[1]))
+	dest := winrmcpDest.FindStringSubmatch(script)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if dest == nil { // cleanup
+		delete(h.texts, key)
+		return 0
+	}
+	sum := sha256.New()
+	var n int64
+	if b := h.texts[key]; b != nil {
+		for _, line := range strings.Split(b.String(), "\r\n") {
+			line = strings.TrimSpace(line)
+			if line == "" {
+				continue
+			}
+			raw, err := base64.StdEncoding.DecodeString(line)
+			if err != nil {
+				fmt.Fprint(stderr, clixmlError(`Exception calling "FromBase64String" with "1" argument(s): "The input is not a valid Base-64 string as it contains a non-base 64 character"`))
+				return 1
+			}
+			sum.Write(raw)
+			n += int64(len(raw))
+		}
+	}
+	h.files[strings.ToLower(strings.Trim(dest[1], "'"))] = File{Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))}
+	return 0
 }
 
 // bootstrap reads the stdin framing exactly as the real bootstrap does and dispatches on the header.
