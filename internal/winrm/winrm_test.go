@@ -18,8 +18,8 @@ import (
 	"time"
 
 	mz "github.com/masterzen/winrm"
-	"github.com/packer-community/winrmcp/winrmcp"
 	"github.com/masterzen/winrm/soap"
+	"github.com/packer-community/winrmcp/winrmcp"
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
