@@ -38,10 +38,27 @@ type Config struct {
 
 // Server is the WS-Man endpoint at /wsman.
 type Server struct {
-	cfg    Config
-	mu     sync.Mutex
-	shells map[string]*shell
-	counts map[string]int
+	cfg      Config
+	mu       sync.Mutex
+	shells   map[string]*shell
+	counts   map[string]int
+	bytesIn  int64
+	bytesOut int64
+}
+
+// Bytes returns the SOAP bytes received and sent so far.
+func (s *Server) Bytes() (in, out int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.bytesIn, s.bytesOut
+}
+
+// ResetCounts zeroes the request and byte counters.
+func (s *Server) ResetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.counts = map[string]int{}
+	s.bytesIn, s.bytesOut = 0, 0
 }
 
 // NewServer returns a server; it does not listen (mount it on an http.Server or httptest).
@@ -141,6 +158,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	verb := req.Header.Action[strings.LastIndexAny(req.Header.Action, "/")+1:]
 	s.mu.Lock()
 	s.counts[verb]++
+	s.bytesIn += int64(len(body))
 	s.mu.Unlock()
 
 	resp, action, ferr := s.dispatch(r.Context(), req)
@@ -148,8 +166,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, req.Header.MessageID, ferr)
 		return
 	}
+	out := envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp)
+	s.mu.Lock()
+	s.bytesOut += int64(len(out))
+	s.mu.Unlock()
 	w.Header().Set("Content-Type", contentTypeXML)
-	_, _ = w.Write(envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp))
+	_, _ = w.Write(out)
 }
 
 // resetConnection drops the TCP connection without a response, as a host going down does.

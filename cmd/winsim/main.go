@@ -1,0 +1,122 @@
+// Command winsim serves simulated Windows hosts over WS-Management, for tests, demos and labs.
+//
+//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic] [--user U] [--password P]
+//	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
+//	             [--reboot-time 3s] [--offline] [--state-dir DIR]
+//	winsim profiles
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+
+	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/profile"
+)
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "winsim:", err)
+		os.Exit(2)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: winsim serve [flags] | winsim profiles")
+	}
+	switch args[0] {
+	case "profiles":
+		tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "PROFILE\tBUILD\tCHANNEL\tPRODUCT\tDISPLAY\tEDITIONS\tINSTALLATIONS")
+		for _, p := range profile.All() {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Build, p.Channel, p.ProductName, p.DisplayVersion,
+				strings.Join(p.Editions, ","), strings.Join(p.Installations, ","))
+		}
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("writing the profile table: %w", err)
+		}
+		return nil
+	case "serve":
+		return serve(args[1:], stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q: use serve or profiles", args[0])
+	}
+}
+
+func serve(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o winsim.Options
+	addr := fs.String("addr", "127.0.0.1:0", "listen address (port 0 picks a free port; with --count, ports count up from a fixed one)")
+	count := fs.Int("count", 1, "number of hosts")
+	fs.StringVar(&o.Profile, "os", "ws2022", "release profile (winsim profiles)")
+	fs.BoolVar(&o.HTTPS, "https", false, "serve HTTPS with a generated CA written to <state-dir>/ca.pem")
+	fs.StringVar(&o.Auth, "auth", "basic", "authentication: basic")
+	fs.StringVar(&o.User, "user", "Administrator", "user name")
+	fs.StringVar(&o.Password, "password", "", "password (required; or WINSIM_PASSWORD)")
+	fs.StringVar(&o.Virtualization, "virtualization", "none", "none or exposed")
+	fs.StringVar(&o.Edition, "edition", "", "standard or datacenter (clients: pro or enterprise)")
+	fs.StringVar(&o.Installation, "installation", "", "core or desktop")
+	fs.DurationVar(&o.RebootTime, "reboot-time", 0, "how long a restart keeps the host unreachable (default 3s)")
+	fs.BoolVar(&o.Offline, "offline", false, "downloads fail as on an air-gapped host")
+	fs.StringVar(&o.StateDir, "state-dir", "", "directory for ca.pem and state")
+	if err := fs.Parse(args); err != nil {
+		return err //nolint:wrapcheck // flag already printed the usage
+	}
+	if o.Password == "" {
+		o.Password = os.Getenv("WINSIM_PASSWORD")
+	}
+	if *count < 1 || *count > 64 {
+		return fmt.Errorf("--count %d: between 1 and 64", *count)
+	}
+	host, port := *addr, 0
+	if i := strings.LastIndex(*addr, ":"); i >= 0 {
+		host = (*addr)[:i]
+		p, err := strconv.Atoi((*addr)[i+1:])
+		if err != nil {
+			return fmt.Errorf("--addr %q: %w", *addr, err)
+		}
+		port = p
+	}
+	var stops []func() error
+	defer func() {
+		for _, s := range stops {
+			_ = s()
+		}
+	}()
+	for i := 0; i < *count; i++ {
+		hostOpts := o
+		if o.StateDir != "" && *count > 1 {
+			hostOpts.StateDir = filepath.Join(o.StateDir, strconv.Itoa(i))
+		}
+		hostOpts.ComputerName = fmt.Sprintf("WINSIM-%02d", i)
+		sim, err := winsim.New(hostOpts)
+		if err != nil {
+			return err //nolint:wrapcheck // already says what is wrong with which flag
+		}
+		listen := host + ":0"
+		if port != 0 {
+			listen = host + ":" + strconv.Itoa(port+i)
+		}
+		url, stop, err := sim.Listen(listen)
+		if err != nil {
+			return err //nolint:wrapcheck // already names the address
+		}
+		stops = append(stops, stop)
+		fmt.Fprintf(stdout, "winsim: host %d listening on %s os=%s build=%d\n", i, url, sim.Profile().Name, sim.Profile().Build)
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	return nil
+}

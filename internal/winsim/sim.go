@@ -1,0 +1,305 @@
+// Package winsim assembles a simulated Windows host: the WS-Man server (wsman), the host model (host),
+// a release profile (profile), HTTPS with a generated CA, fault injection and the control API of
+// shared/design.md (GET /winsim/v1/state, POST /winsim/v1/faults, POST /winsim/v1/reset-counters).
+//
+// The control API shares the listener but lives outside /wsman. It requires the same credentials as
+// WinRM (HTTP Basic), so reaching the listener does not give control of the host; the listener binds
+// to loopback by default.
+package winsim
+
+import (
+	"context"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/profile"
+	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
+)
+
+// Options configure one simulated host (the flags of `winsim serve`).
+type Options struct {
+	Profile          string
+	User, Password   string
+	HTTPS            bool
+	Auth             string // basic (ntlm is not implemented yet)
+	Virtualization   string // none | exposed
+	Edition          string
+	Installation     string
+	RebootTime       time.Duration
+	Offline          bool
+	StateDir         string
+	ComputerName     string
+	AllowUnencrypted bool
+}
+
+// Sim is one simulated host.
+type Sim struct {
+	opts    Options
+	prof    profile.Profile
+	Host    *host.Host
+	Server  *wsman.Server
+	TLS     *tls.Config
+	mu      sync.Mutex
+	faults  faults
+	reboots int
+}
+
+type faults struct {
+	rejectAuth bool
+	latency    time.Duration
+	resets     int
+}
+
+// New validates the options and builds the host; it does not listen.
+func New(o Options) (*Sim, error) {
+	p, err := profile.Lookup(o.Profile)
+	if err != nil {
+		return nil, err
+	}
+	if o.Edition == "" {
+		o.Edition = p.Editions[len(p.Editions)-1]
+	}
+	if o.Installation == "" {
+		o.Installation = p.Installations[0]
+	}
+	if err := p.Check(o.Edition, o.Installation); err != nil {
+		return nil, err
+	}
+	switch o.Virtualization {
+	case "", "none", "exposed":
+	default:
+		return nil, fmt.Errorf("--virtualization %q: use none or exposed", o.Virtualization)
+	}
+	switch o.Auth {
+	case "", "basic":
+	case "ntlm":
+		return nil, errors.New("--auth ntlm is not implemented in winsim yet; use basic (HTTPS, or HTTP with AllowUnencrypted)")
+	default:
+		return nil, fmt.Errorf("--auth %q: use basic", o.Auth)
+	}
+	if o.User == "" || o.Password == "" {
+		return nil, errors.New("--user and --password are required")
+	}
+	if o.RebootTime == 0 {
+		o.RebootTime = 3 * time.Second
+	}
+	if o.ComputerName == "" {
+		o.ComputerName = "WINSIM-" + strings.ToUpper(p.Name)
+	}
+	s := &Sim{opts: o, prof: p}
+	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour))
+	s.Host.RebootTime = o.RebootTime
+	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
+		Handler: s.Host.Run, Up: s.Host.Up})
+	s.Host.OnReboot = func() {
+		s.mu.Lock()
+		s.reboots++
+		s.mu.Unlock()
+		s.Server.CloseAll()
+	}
+	if o.HTTPS {
+		cfg, caPEM, err := newTLS()
+		if err != nil {
+			return nil, err
+		}
+		s.TLS = cfg
+		if o.StateDir == "" {
+			return nil, errors.New("--https needs --state-dir, where the CA certificate is written as ca.pem")
+		}
+		if err := os.MkdirAll(o.StateDir, 0o700); err != nil {
+			return nil, fmt.Errorf("state dir: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(o.StateDir, "ca.pem"), caPEM, 0o600); err != nil {
+			return nil, fmt.Errorf("writing ca.pem: %w", err)
+		}
+	}
+	return s, nil
+}
+
+// Profile returns the host's release profile.
+func (s *Sim) Profile() profile.Profile { return s.prof }
+
+// Handler is the listener's handler: /wsman (through fault injection) and the control API.
+func (s *Sim) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/wsman", http.HandlerFunc(s.wsman))
+	mux.HandleFunc("GET /winsim/v1/state", s.control(s.state))
+	mux.HandleFunc("POST /winsim/v1/faults", s.control(s.injectFault))
+	mux.HandleFunc("POST /winsim/v1/reset-counters", s.control(func(w http.ResponseWriter, _ *http.Request) {
+		s.Server.ResetCounts()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	return mux
+}
+
+func (s *Sim) wsman(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	f := s.faults
+	if s.faults.resets > 0 {
+		s.faults.resets--
+	}
+	s.mu.Unlock()
+	if f.latency > 0 {
+		select {
+		case <-time.After(f.latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	switch {
+	case f.resets > 0:
+		if hj, ok := w.(http.Hijacker); ok {
+			if conn, _, err := hj.Hijack(); err == nil {
+				_ = conn.Close()
+				return
+			}
+		}
+	case f.rejectAuth:
+		w.Header().Add("WWW-Authenticate", "Negotiate")
+		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	s.Server.ServeHTTP(w, r)
+}
+
+func (s *Sim) control(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		if !ok || subtle.ConstantTimeCompare([]byte(u), []byte(s.opts.User)) != 1 || subtle.ConstantTimeCompare([]byte(p), []byte(s.opts.Password)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Basic realm="winsim control"`)
+			http.Error(w, "the control API needs the host's credentials", http.StatusUnauthorized)
+			return
+		}
+		h(w, r)
+	}
+}
+
+// State is the control API's view of the host.
+type State struct {
+	OS struct {
+		Profile      string `json:"profile"`
+		Build        int    `json:"build"`
+		Channel      string `json:"channel"`
+		Edition      string `json:"edition"`
+		Installation string `json:"installation"`
+		ProductName  string `json:"product_name"`
+	} `json:"os"`
+	BootID         string `json:"boot_id"`
+	Reboots        int    `json:"reboots"`
+	Up             bool   `json:"up"`
+	Virtualization string `json:"virtualization"`
+	Requests       struct {
+		Total    int            `json:"total"`
+		ByAction map[string]int `json:"by_action"`
+		BytesIn  int64          `json:"bytes_in"`
+		BytesOut int64          `json:"bytes_out"`
+	} `json:"requests"`
+}
+
+// Snapshot returns the current state.
+func (s *Sim) Snapshot() State {
+	var st State
+	st.OS.Profile, st.OS.Build, st.OS.Channel = s.prof.Name, s.prof.Build, s.prof.Channel
+	st.OS.Edition, st.OS.Installation = s.opts.Edition, s.opts.Installation
+	st.OS.ProductName = s.prof.ProductName
+	if !s.prof.Client {
+		st.OS.ProductName += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
+	}
+	st.BootID, st.Up = s.Host.BootID(), s.Host.Up()
+	s.mu.Lock()
+	st.Reboots = s.reboots
+	s.mu.Unlock()
+	st.Virtualization = s.opts.Virtualization
+	if st.Virtualization == "" {
+		st.Virtualization = "none"
+	}
+	st.Requests.ByAction = s.Server.Counts()
+	for _, n := range st.Requests.ByAction {
+		st.Requests.Total += n
+	}
+	st.Requests.BytesIn, st.Requests.BytesOut = s.Server.Bytes()
+	return st
+}
+
+func (s *Sim) state(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(s.Snapshot())
+}
+
+// Fault is a control-API fault request.
+type Fault struct {
+	Kind  string `json:"kind"`
+	Count int    `json:"count"`
+	Delay string `json:"delay"`
+}
+
+func (s *Sim) injectFault(w http.ResponseWriter, r *http.Request) {
+	var f Fault
+	if err := json.NewDecoder(io.LimitReader(r.Body, 1<<16)).Decode(&f); err != nil {
+		http.Error(w, "fault: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := s.Inject(f); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// Inject applies a fault: reset_connections (count), reboot_now, reject_auth, allow_auth, latency (delay).
+func (s *Sim) Inject(f Fault) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch f.Kind {
+	case "reset_connections":
+		if f.Count <= 0 {
+			f.Count = 1
+		}
+		s.faults.resets += f.Count
+	case "reboot_now":
+		go s.Host.Reboot(0)
+	case "reject_auth":
+		s.faults.rejectAuth = true
+	case "allow_auth":
+		s.faults.rejectAuth = false
+	case "latency":
+		d, err := time.ParseDuration(f.Delay)
+		if err != nil || d < 0 || d > time.Minute {
+			return fmt.Errorf("latency delay %q: give a duration up to 1m, such as \"50ms\"", f.Delay)
+		}
+		s.faults.latency = d
+	default:
+		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency)", f.Kind)
+	}
+	return nil
+}
+
+// Listen starts serving on addr (127.0.0.1:0 picks a free port) and returns the base URL and a stop
+// function.
+func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, TLSConfig: s.TLS}
+	scheme := "http"
+	if s.TLS != nil {
+		scheme = "https"
+		ln = tls.NewListener(ln, s.TLS)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	return scheme + "://" + ln.Addr().String(), srv.Close, nil
+}

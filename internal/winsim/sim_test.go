@@ -1,0 +1,158 @@
+package winsim
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winrm"
+)
+
+func TestOptionsValidation(t *testing.T) {
+	cases := []struct {
+		o    Options
+		says string
+	}{
+		{Options{Profile: "ws2008", User: "u", Password: "p"}, "unknown profile"},
+		{Options{Profile: "ws23h2", User: "u", Password: "p", Installation: "desktop"}, "cannot be installed as \"desktop\""},
+		{Options{Profile: "ws20h2", User: "u", Password: "p", Installation: "desktop"}, "installation options: core"},
+		{Options{Profile: "ws23h2", User: "u", Password: "p", Edition: "standard"}, "no standard edition"},
+		{Options{Profile: "ws2022", User: "u", Password: "p", Auth: "ntlm"}, "not implemented"},
+		{Options{Profile: "ws2022", User: "u", Password: "p", Virtualization: "maybe"}, "none or exposed"},
+		{Options{Profile: "ws2022", User: "u"}, "--password"},
+		{Options{Profile: "ws2022", User: "u", Password: "p", HTTPS: true}, "--state-dir"},
+	}
+	for _, c := range cases {
+		if _, err := New(c.o); err == nil || !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%+v: want %q, got %v", c.o, c.says, err)
+		}
+	}
+}
+
+type env struct {
+	sim    *Sim
+	url    string
+	runner *runner.ScriptRunner
+}
+
+func start(t *testing.T) *env {
+	t.Helper()
+	dir := t.TempDir()
+	sim, err := New(Options{Profile: "ws2025", User: "Administrator", Password: "Sim-P@ss", HTTPS: true, StateDir: dir, RebootTime: 500 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, stop, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
+	p, _ := strconv.Atoi(port)
+	c, err := winrm.New(winrm.Options{Host: host, Port: p, CACert: ca, User: "Administrator", Password: "Sim-P@ss", OperationTimeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{sim: sim, url: url, runner: &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}}
+}
+
+func (e *env) control(t *testing.T, method, path, body, user string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(context.Background(), method, e.url+path, strings.NewReader(body))
+	req.SetBasicAuth(user, "Sim-P@ss")
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: e.sim.TLS.Clone()}}
+	client.Transport.(*http.Transport).TLSClientConfig.InsecureSkipVerify = true //nolint:gosec // the test talks to its own loopback server
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func TestHTTPSWithGeneratedCA(t *testing.T) {
+	e := start(t)
+	p, err := runner.Probe(context.Background(), e.runner)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.OSBuild != 26100 || p.BootID != e.sim.Host.BootID() {
+		t.Errorf("probe %+v", p)
+	}
+}
+
+func TestControlAPI(t *testing.T) {
+	e := start(t)
+	if resp, _ := e.control(t, "GET", "/winsim/v1/state", "", "intruder"); resp.StatusCode != 401 {
+		t.Errorf("state without the credentials: %d", resp.StatusCode)
+	}
+	if _, err := runner.Probe(context.Background(), e.runner); err != nil {
+		t.Fatal(err)
+	}
+	resp, b := e.control(t, "GET", "/winsim/v1/state", "", "Administrator")
+	var st State
+	if resp.StatusCode != 200 || json.Unmarshal(b, &st) != nil {
+		t.Fatalf("state: %d %s", resp.StatusCode, b)
+	}
+	if st.OS.Profile != "ws2025" || st.OS.Build != 26100 || st.OS.Channel != "ltsc" || st.OS.Edition != "datacenter" || st.OS.Installation != "core" ||
+		st.OS.ProductName != "Windows Server 2025 Datacenter" || st.Requests.ByAction["Command"] != 1 || st.Requests.Total < 4 || st.Requests.BytesIn == 0 {
+		t.Errorf("state %+v", st)
+	}
+	if resp, _ := e.control(t, "POST", "/winsim/v1/reset-counters", "", "Administrator"); resp.StatusCode != 204 {
+		t.Errorf("reset-counters %d", resp.StatusCode)
+	}
+	if st := e.sim.Snapshot(); st.Requests.Total != 0 {
+		t.Errorf("counters not reset: %+v", st.Requests)
+	}
+
+	// reject_auth: the client sees a 401, explained.
+	e.control(t, "POST", "/winsim/v1/faults", `{"kind":"reject_auth"}`, "Administrator")
+	_, err := runner.Probe(context.Background(), e.runner)
+	if err == nil || !strings.Contains(err.Error(), "rejected the credentials") {
+		t.Errorf("reject_auth: %v", err)
+	}
+	e.control(t, "POST", "/winsim/v1/faults", `{"kind":"allow_auth"}`, "Administrator")
+
+	// reset_connections: the next request is cut; the error is retryable.
+	e.control(t, "POST", "/winsim/v1/faults", `{"kind":"reset_connections","count":1}`, "Administrator")
+	_, err = runner.Probe(context.Background(), e.runner)
+	if !runner.IsRetryable(err) {
+		t.Errorf("reset: want a retryable error, got %v", err)
+	}
+	if _, err := runner.Probe(context.Background(), e.runner); err != nil {
+		t.Errorf("after the reset: %v", err)
+	}
+
+	// reboot_now: a new boot id, one reboot counted.
+	before := e.sim.Host.BootID()
+	e.control(t, "POST", "/winsim/v1/faults", `{"kind":"reboot_now"}`, "Administrator")
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (e.sim.Host.BootID() == before || !e.sim.Host.Up()) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := e.sim.Snapshot(); st.Reboots != 1 || st.BootID == before || !st.Up {
+		t.Errorf("after reboot_now: %+v", st)
+	}
+
+	if resp, b := e.control(t, "POST", "/winsim/v1/faults", `{"kind":"meteor"}`, "Administrator"); resp.StatusCode != 400 || !strings.Contains(string(b), "unknown fault kind") {
+		t.Errorf("unknown fault: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := e.control(t, "POST", "/winsim/v1/faults", `{"kind":"latency","delay":"2h"}`, "Administrator"); resp.StatusCode != 400 {
+		t.Errorf("latency bound: %d", resp.StatusCode)
+	}
+}
