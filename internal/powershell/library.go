@@ -36,6 +36,9 @@ type Script struct {
 	Name    string
 	Version string
 	Body    string
+	// Idempotent scripts (marked `# wincontainers:idempotent` on their second line) may be run again
+	// after a transport failure: running them twice has the effect of running them once.
+	Idempotent bool
 }
 
 var header = regexp.MustCompile(`^# wincontainers:script ([a-z][a-z0-9-]*)/([0-9]+)\r?\n`)
@@ -76,7 +79,9 @@ func Load() (*Library, error) {
 		if m[1]+".ps1" != e.Name() {
 			return nil, fmt.Errorf("%s: header names script %q", e.Name(), m[1])
 		}
-		lib.scripts[m[1]] = Script{Name: m[1], Version: m[2], Body: body}
+		rest := body[len(m[0]):]
+		lib.scripts[m[1]] = Script{Name: m[1], Version: m[2], Body: body,
+			Idempotent: strings.HasPrefix(rest, "# wincontainers:idempotent\n")}
 	}
 	if lib.bootstrap == "" {
 		return nil, fmt.Errorf("bootstrap.ps1 is missing from the library")
@@ -111,6 +116,9 @@ func (l *Library) Names() []string {
 	slices.Sort(out)
 	return out
 }
+
+// Idempotent reports whether a library script may be retried.
+func (l *Library) Idempotent(name string) bool { return l.scripts[name].Idempotent }
 
 // Bootstrap returns the bootstrap's text.
 func (l *Library) Bootstrap() string { return l.bootstrap }

@@ -127,10 +127,17 @@ func New(o Options) (*Client, error) {
 
 // Exec implements runner.Exec.
 func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	// masterzen ignores a failed stdin Send and would wait for a command that never gets its input:
+	// a failed Send cancels the command instead, and is reported.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	if stdin != nil {
-		stdin = &sendSized{r: stdin, chunk: sendChunk(c.opts.EnvelopeSize)}
+		stdin = &sendSized{r: stdin, chunk: sendChunk(c.opts.EnvelopeSize), onError: cancel}
 	}
 	code, err := c.client.RunWithContextWithInput(ctx, commandLine, stdout, stderr, stdin)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		return code, c.explain(cause)
+	}
 	if err != nil {
 		return code, c.explain(err)
 	}
@@ -188,8 +195,9 @@ func sendChunk(envelope int) int {
 // sendSized hands masterzen stdin in envelope-sized pieces. io.Copy would otherwise pass it 32 KB at a
 // time, one Send each (masterzen sends every Write as it comes).
 type sendSized struct {
-	r     io.Reader
-	chunk int
+	r       io.Reader
+	chunk   int
+	onError func(error)
 }
 
 func (s *sendSized) Read(p []byte) (int, error) { return s.r.Read(p) } //nolint:wrapcheck // io.Reader must return io.EOF itself
@@ -203,7 +211,11 @@ func (s *sendSized) WriteTo(w io.Writer) (int64, error) {
 			m, werr := w.Write(buf[:n])
 			total += int64(m)
 			if werr != nil {
-				return total, fmt.Errorf("sending stdin: %w", werr)
+				err := fmt.Errorf("sending stdin to the host failed after %d bytes (%w); the command was cancelled", total, werr)
+				if s.onError != nil {
+					s.onError(err)
+				}
+				return total, err
 			}
 		}
 		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {

@@ -241,9 +241,10 @@ func (s *Sim) state(w http.ResponseWriter, _ *http.Request) {
 
 // Fault is a control-API fault request.
 type Fault struct {
-	Kind  string `json:"kind"`
-	Count int    `json:"count"`
-	Delay string `json:"delay"`
+	Kind   string `json:"kind"`
+	Count  int    `json:"count"`
+	Delay  string `json:"delay"`
+	Action string `json:"action"`
 }
 
 func (s *Sim) injectFault(w http.ResponseWriter, r *http.Request) {
@@ -275,6 +276,14 @@ func (s *Sim) Inject(f Fault) error {
 		s.faults.rejectAuth = true
 	case "allow_auth":
 		s.faults.rejectAuth = false
+	case "soap_fault":
+		verb := f.Action
+		switch verb {
+		case "Create", "Command", "Send", "Receive", "Signal", "Delete":
+		default:
+			return fmt.Errorf("soap_fault needs an action: Create, Command, Send, Receive, Signal or Delete (got %q)", f.Action)
+		}
+		s.Server.InjectFault(verb, wsman.InternalError("The service cannot comply with the request due to internal processing errors. "))
 	case "latency":
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 || d > time.Minute {
@@ -282,7 +291,7 @@ func (s *Sim) Inject(f Fault) error {
 		}
 		s.faults.latency = d
 	default:
-		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency, soap_fault)", f.Kind)
 	}
 	return nil
 }

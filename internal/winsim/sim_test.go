@@ -3,6 +3,7 @@ package winsim
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winrm"
+	"github.com/wincontainers/wincontainers/internal/winsim/host"
 )
 
 func TestOptionsValidation(t *testing.T) {
@@ -154,5 +156,62 @@ func TestControlAPI(t *testing.T) {
 	}
 	if resp, _ := e.control(t, "POST", "/winsim/v1/faults", `{"kind":"latency","delay":"2h"}`, "Administrator"); resp.StatusCode != 400 {
 		t.Errorf("latency bound: %d", resp.StatusCode)
+	}
+}
+
+// A SOAP fault on each action: the client reports an error instead of spinning (Receive) or using an
+// empty shell id (Create). masterzen ignores errors of the cleanup verbs (Signal, Delete), as every
+// client does, so those runs succeed.
+func TestFaultOnEachAction(t *testing.T) {
+	e := start(t)
+	for _, action := range []string{"Create", "Command", "Send", "Receive", "Signal", "Delete"} {
+		if err := e.sim.Inject(Fault{Kind: "soap_fault", Action: action}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := runner.Probe(ctx, e.runner)
+		cancel()
+		switch action {
+		case "Signal", "Delete":
+			if err != nil {
+				t.Errorf("%s fault: the command itself succeeded, got %v", action, err)
+			}
+		default:
+			if err == nil || errors.Is(err, context.DeadlineExceeded) {
+				t.Errorf("%s fault: want a prompt error, got %v", action, err)
+			}
+		}
+	}
+	if _, err := runner.Probe(context.Background(), e.runner); err != nil {
+		t.Errorf("after the faults: %v", err)
+	}
+}
+
+// A reboot while a script runs: the connection is reset and the error is a retryable transport error.
+func TestRebootInTheMiddleOfAScript(t *testing.T) {
+	e := start(t)
+	started := make(chan struct{})
+	e.sim.Host.Register("facts", func(ctx context.Context, _ *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+		_, _ = io.WriteString(stdout, "##wincontainers:progress {\"step\":\"facts\",\"message\":\"reading\"}\r\n")
+		close(started)
+		<-ctx.Done()
+		return 0xC000013A
+	})
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.runner.Run(context.Background(), "facts", nil, nil)
+		done <- err
+	}()
+	<-started
+	if err := e.sim.Inject(Fault{Kind: "reboot_now"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !runner.IsRetryable(err) {
+			t.Errorf("want a retryable transport error, got %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the client did not notice the reboot")
 	}
 }

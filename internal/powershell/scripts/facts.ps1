@@ -1,4 +1,5 @@
 # wincontainers:script facts/1
+# wincontainers:idempotent
 # Reads everything the planner needs in one round trip and writes it as one result line: OS and
 # channel inputs, feature states, pending-reboot signals, virtualization signals, the engine, the LCOW
 # boot files, free disk space, PowerShell and .NET versions, and the verification marker.

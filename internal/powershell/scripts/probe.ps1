@@ -1,4 +1,5 @@
 # wincontainers:script probe/1
+# wincontainers:idempotent
 # Identifies the current boot, so that a caller can tell that a restart has happened, and reports
 # that PowerShell runs. Read-only. Windows PowerShell 5.1.
 $os = Get-CimInstance -ClassName Win32_OperatingSystem

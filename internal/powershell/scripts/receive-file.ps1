@@ -1,4 +1,5 @@
 # wincontainers:script receive-file/1
+# wincontainers:idempotent
 # Receives a file streamed on stdin after the script: base64 text lines, then end of input. Writes it
 # to a temporary file beside the target, verifies its SHA-256, then moves it into place, so a failed or
 # interrupted transfer never leaves a partial file at the target path. Windows PowerShell 5.1.

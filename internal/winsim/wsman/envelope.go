@@ -165,3 +165,8 @@ func faultInvalid(msg string) *Fault {
 func faultPipeEnded() *Fault {
 	return &Fault{Receiver: true, Subcode: "w:InternalError", Code: 232, Message: "The pipe is being closed. "}
 }
+
+// InternalError is the w:InternalError fault with WSManFault code 2147500037 (E_FAIL).
+func InternalError(msg string) *Fault {
+	return &Fault{Receiver: true, Subcode: "w:InternalError", Code: 2147500037, Message: msg}
+}

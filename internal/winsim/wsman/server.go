@@ -44,6 +44,30 @@ type Server struct {
 	counts   map[string]int
 	bytesIn  int64
 	bytesOut int64
+	// injected faults, by action verb, served once each
+	injected map[string][]*Fault
+}
+
+// InjectFault makes the next request with the given verb (Create, Command, Send, Receive, Signal,
+// Delete) fail with f.
+func (s *Server) InjectFault(verb string, f *Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.injected == nil {
+		s.injected = map[string][]*Fault{}
+	}
+	s.injected[verb] = append(s.injected[verb], f)
+}
+
+func (s *Server) takeInjected(verb string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.injected[verb]
+	if len(q) == 0 {
+		return nil
+	}
+	s.injected[verb] = q[1:]
+	return q[0]
 }
 
 // Bytes returns the SOAP bytes received and sent so far.
@@ -161,7 +185,16 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.bytesIn += int64(len(body))
 	s.mu.Unlock()
 
+	if f := s.takeInjected(verb); f != nil {
+		s.fault(w, req.Header.MessageID, f)
+		return
+	}
 	resp, action, ferr := s.dispatch(r.Context(), req)
+	if s.cfg.Up != nil && !s.cfg.Up() {
+		// The host went down while this request was in flight: the connection is reset, never answered.
+		resetConnection(w)
+		return
+	}
 	if ferr != nil {
 		s.fault(w, req.Header.MessageID, ferr)
 		return
