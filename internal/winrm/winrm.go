@@ -12,6 +12,7 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	mz "github.com/masterzen/winrm"
@@ -54,12 +55,22 @@ type Options struct {
 	OperationTimeout time.Duration
 	// EnvelopeSize is the MaxEnvelopeSize sent to the host. Default 153600 (what every client sends).
 	EnvelopeSize int
+	// MaxOperationsPerShell is how many commands run in one shell before it is replaced. Default 15, the
+	// lowest limit seen on Windows (Packer and winrmcp use the same).
+	MaxOperationsPerShell int
 }
 
-// Client is an Exec over one host.
+// Client is an Exec over one host. It keeps one remote shell and runs commands in it one at a time,
+// replacing it after MaxOperationsPerShell commands: Windows counts every command against the shell's
+// user until the shell is deleted (MaxConcurrentOperationsPerUser; Signal does not give it back), and
+// older hosts allow as few as 15 (winrm.md §1.5).
 type Client struct {
 	opts   Options
 	client *mz.Client
+
+	mu    sync.Mutex
+	shell *mz.Shell
+	ops   int
 }
 
 var _ runner.Exec = (*Client)(nil)
@@ -87,6 +98,9 @@ func New(o Options) (*Client, error) {
 	}
 	if o.EnvelopeSize == 0 {
 		o.EnvelopeSize = 153600
+	}
+	if o.MaxOperationsPerShell <= 0 {
+		o.MaxOperationsPerShell = 15
 	}
 	// The HTTP timeout must outlast the OperationTimeout long-poll, or every quiet Receive fails.
 	ep := mz.NewEndpoint(o.Host, o.Port, !o.HTTP, o.Insecure, o.CACert, o.Cert, o.Key, o.OperationTimeout+30*time.Second)
@@ -125,27 +139,89 @@ func New(o Options) (*Client, error) {
 	return &Client{opts: o, client: c}, nil
 }
 
-// Exec implements runner.Exec.
+// Exec implements runner.Exec. Commands run one at a time in the client's shell.
 func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	// masterzen ignores a failed stdin Send and would wait for a command that never gets its input:
 	// a failed Send cancels the command instead, and is reported.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	if stdin != nil {
-		stdin = &sendSized{r: stdin, chunk: sendChunk(c.opts.EnvelopeSize), onError: cancel}
+	cmd, err := c.start(ctx, commandLine)
+	if err != nil {
+		return 1, c.explain(err)
 	}
-	code, err := c.client.RunWithContextWithInput(ctx, commandLine, stdout, stderr, stdin)
+	var wg sync.WaitGroup
+	var outErr, errErr error
+	wg.Add(2)
+	go func() { defer wg.Done(); _, outErr = io.Copy(stdout, cmd.Stdout) }()
+	go func() { defer wg.Done(); _, errErr = io.Copy(stderr, cmd.Stderr) }()
+	if stdin != nil {
+		sendStdin(cmd.Stdin, stdin, sendChunk(c.opts.EnvelopeSize), c.opts.OperationTimeout+5*time.Second, cancel)
+	}
+	cmd.Wait()
+	wg.Wait()
+	_ = cmd.Close()
+	code := cmd.ExitCode()
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		c.dropShell()
 		return code, c.explain(cause)
 	}
-	if err != nil {
-		return code, c.explain(err)
+	for _, e := range []error{cmd.Error(), outErr, errErr} {
+		if e != nil {
+			c.dropShell() // the shell may be gone with the connection; start afresh next time
+			return code, c.explain(e)
+		}
 	}
 	if code == 16001 { // masterzen's code for a connection that ended (EOF) mid-command
+		c.dropShell()
 		return code, &runner.TransportError{Op: "winrm " + c.where(), Retryable: true,
 			Err: errors.New("the connection ended while the command ran (the host may be restarting)")}
 	}
 	return code, nil
+}
+
+// start runs the command in the current shell, creating or recycling the shell as needed. A shell the
+// host no longer knows (deleted, idle-timed-out, or lost in a reboot: InvalidSelectors 2150858843) is
+// replaced once.
+func (c *Client) start(ctx context.Context, commandLine string) (*mz.Command, error) {
+	for attempt := 0; ; attempt++ {
+		if c.shell == nil || c.ops >= c.opts.MaxOperationsPerShell {
+			c.dropShell()
+			sh, err := c.client.CreateShell()
+			if err != nil {
+				return nil, fmt.Errorf("creating a shell: %w", err)
+			}
+			c.shell, c.ops = sh, 0
+		}
+		c.ops++
+		cmd, err := c.shell.ExecuteWithContext(ctx, commandLine)
+		if err == nil {
+			return cmd, nil
+		}
+		c.dropShell()
+		var f *FaultError
+		if attempt == 0 && errors.As(err, &f) && f.Code == "2150858843" {
+			continue
+		}
+		return nil, fmt.Errorf("starting the command: %w", err)
+	}
+}
+
+// dropShell deletes the current shell (best effort: it may already be gone).
+func (c *Client) dropShell() {
+	if c.shell != nil {
+		_ = c.shell.Close()
+		c.shell, c.ops = nil, 0
+	}
+}
+
+// Close deletes the client's shell on the host.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.dropShell()
+	return nil
 }
 
 func (c *Client) where() string {
@@ -162,7 +238,10 @@ func (c *Client) explain(err error) error {
 	msg := err.Error()
 	op := "winrm " + c.where()
 	var f *FaultError
+	var te *runner.TransportError
 	switch {
+	case errors.As(err, &te):
+		return err
 	case errors.As(err, &f):
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
 	case strings.Contains(msg, "401"):
@@ -192,37 +271,45 @@ func sendChunk(envelope int) int {
 	return max(n-n%3, 3)
 }
 
-// sendSized hands masterzen stdin in envelope-sized pieces. io.Copy would otherwise pass it 32 KB at a
-// time, one Send each (masterzen sends every Write as it comes).
-type sendSized struct {
-	r       io.Reader
-	chunk   int
-	onError func(error)
+// stdinSink is masterzen's stdin writer: Write sends, Close sends an empty Send with End="true".
+// (Its WriteClose, which would carry the last data and End together, is unusable: it marks the pipe
+// closed before writing and so always fails with io.ErrClosedPipe — masterzen/winrm 5570be7f80cf.)
+type stdinSink interface {
+	Write([]byte) (int, error)
+	Close() error
 }
 
-func (s *sendSized) Read(p []byte) (int, error) { return s.r.Read(p) } //nolint:wrapcheck // io.Reader must return io.EOF itself
-
-func (s *sendSized) WriteTo(w io.Writer) (int64, error) {
-	buf := make([]byte, s.chunk)
-	var total int64
+// sendStdin sends stdin in envelope-sized pieces (io.Copy would hand masterzen 32 KB at a time, one Send
+// each), then ends stdin.
+//
+// A failed data Send is ambiguous: the command may have finished and stopped reading (harmless), or the
+// Send failed in transport while the command still waits for input, which masterzen would wait for
+// forever. So the command gets grace to finish on its own; if it has not, it is cancelled with the Send
+// error. A failed final End is ignored: the data was delivered, and Windows answers End after the
+// command exited with "The pipe is being closed." or an unknown-command fault.
+func sendStdin(w stdinSink, r io.Reader, chunk int, grace time.Duration, cancel func(error)) {
+	buf := make([]byte, chunk)
+	var sent int64
 	for {
-		n, err := io.ReadFull(s.r, buf)
+		n, err := io.ReadFull(r, buf)
+		last := errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !last {
+			cancel(fmt.Errorf("reading stdin for the host: %w", err))
+			return
+		}
 		if n > 0 {
-			m, werr := w.Write(buf[:n])
-			total += int64(m)
-			if werr != nil {
-				err := fmt.Errorf("sending stdin to the host failed after %d bytes (%w); the command was cancelled", total, werr)
-				if s.onError != nil {
-					s.onError(err)
-				}
-				return total, err
+			if _, werr := w.Write(buf[:n]); werr != nil {
+				// masterzen reports only io.ErrShortWrite, hiding the transport error behind it.
+				terr := &runner.TransportError{Op: "winrm send", Retryable: true,
+					Err: fmt.Errorf("sending stdin to the host failed after %d bytes (%w); the command was cancelled", sent, werr)}
+				time.AfterFunc(grace, func() { cancel(terr) })
+				return
 			}
+			sent += int64(n)
 		}
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return total, nil
-		}
-		if err != nil {
-			return total, fmt.Errorf("reading stdin: %w", err)
+		if last {
+			_ = w.Close()
+			return
 		}
 	}
 }

@@ -107,8 +107,38 @@ func TestRunnerOverWinRM(t *testing.T) {
 	if _, err := r.Run(context.Background(), "facts", map[string]string{"value": big}, nil); err != nil {
 		t.Errorf("large script: %v", err)
 	}
+	// One shell served every command; Close deletes it.
+	if n := l.server.Counts(); n["Create"] != 1 || n["Delete"] != 0 {
+		t.Errorf("shell reuse: %v", n)
+	}
+	_ = c.Close()
 	if n := l.server.Counts(); n["Create"] != n["Delete"] {
-		t.Errorf("shells leaked: %v", n)
+		t.Errorf("shell leaked after Close: %v", n)
+	}
+}
+
+// Shells are replaced after MaxOperationsPerShell commands, and a shell lost in a reboot is replaced.
+func TestShellReuseAndRecycling(t *testing.T) {
+	l := newLab(t)
+	c, err := l.client(t, func(o *Options) { o.MaxOperationsPerShell = 5 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i := 0; i < 12; i++ {
+		var out bytes.Buffer
+		if code, err := c.Exec(context.Background(), "hostname", nil, &out, io.Discard); err != nil || code != 0 || out.String() != "WIN-LAB01\r\n" {
+			t.Fatalf("command %d: %q %d %v", i, out.String(), code, err)
+		}
+	}
+	if n := l.server.Counts(); n["Create"] != 3 || n["Delete"] != 2 || n["Command"] != 12 {
+		t.Errorf("12 commands at 5 per shell: %v", n)
+	}
+	// The host forgets every shell (as after a reboot): the next command replaces the shell once.
+	l.server.CloseAll()
+	var out bytes.Buffer
+	if _, err := c.Exec(context.Background(), "hostname", nil, &out, io.Discard); err != nil || out.String() != "WIN-LAB01\r\n" {
+		t.Errorf("after the shell was lost: %q %v", out.String(), err)
 	}
 }
 
