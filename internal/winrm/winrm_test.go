@@ -404,3 +404,34 @@ func BenchmarkUploadWinrmcp(b *testing.B) {
 	b.ReportMetric(reqs, "requests/upload")
 	b.ReportMetric(size/reqs, "payload-bytes/request")
 }
+
+// BenchmarkScriptRoundTrip counts the HTTP requests one library script costs on a reused shell (the
+// price of the one-round-trip facts read of a converged host), by WS-Man action.
+func BenchmarkScriptRoundTrip(b *testing.B) {
+	l := newLab(b)
+	c, err := l.client(b, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	if _, err := runner.Probe(context.Background(), r); err != nil { // the shell is created here
+		b.Fatal(err)
+	}
+	l.server.ResetCounts()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := runner.Probe(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	n := l.server.Counts()
+	in, out := l.server.Bytes()
+	b.ReportMetric(float64(total(n))/float64(b.N), "requests/script")
+	for _, a := range []string{"Create", "Command", "Send", "Receive", "Signal", "Delete"} {
+		b.ReportMetric(float64(n[a])/float64(b.N), a+"/script")
+	}
+	b.ReportMetric(float64(in)/float64(b.N), "bytes-up/script")
+	b.ReportMetric(float64(out)/float64(b.N), "bytes-down/script")
+}
