@@ -19,9 +19,9 @@ func mustOS(t *testing.T, s string) OS {
 // which the general rule refuses (§1.2 "newer container image operating systems can't run on previous
 // host operating system" [MS-PORT]).
 func TestMatrixServerHosts(t *testing.T) {
-	type cell struct{ hv, proc bool }
+	type verdicts struct{ hv, proc bool }
 	images := []string{"2025", "2022", "2019", "2016"}
-	matrix := map[string][4]cell{
+	matrix := map[string][4]verdicts{
 		"2025": {{true, true}, {true, true}, {true, false}, {true, false}},
 		"2022": {{false, false}, {true, true}, {true, false}, {true, false}},
 		"2019": {{false, false}, {false, false}, {true, true}, {true, false}},
@@ -40,12 +40,28 @@ func TestMatrixServerHosts(t *testing.T) {
 	}
 }
 
+// cell is one host/image pair with the expected Hyper-V and process verdicts.
+type cell struct {
+	host, image string
+	hv, proc    bool
+}
+
+func checkCells(t *testing.T, cases []cell) {
+	t.Helper()
+	for _, c := range cases {
+		h, im := mustOS(t, c.host), mustOS(t, c.image)
+		if got := CheckImage(h, im, HyperV); got.Supported != c.hv {
+			t.Errorf("host %s image %s hyperv: got %v want %v (%s)", c.host, c.image, got.Supported, c.hv, got.Reason)
+		}
+		if got := CheckImage(h, im, Process); got.Supported != c.proc {
+			t.Errorf("host %s image %s process: got %v want %v (%s)", c.host, c.image, got.Supported, c.proc, got.Reason)
+		}
+	}
+}
+
 // TestMatrixClientHosts encodes the client rows of [MS-VC] (domain.md §1.2): Windows 11 and Windows 10.
 func TestMatrixClientHosts(t *testing.T) {
-	cases := []struct {
-		host, image string
-		hv, proc    bool
-	}{
+	cases := []cell{
 		// Windows 11: WS2025 HV and process from 24H2 (footnote 1), WS2022 both, WS2019/2016 HV only.
 		{"win11-24h2", "2025", true, true},
 		{"win11-25h2", "2025", true, true},
@@ -63,24 +79,13 @@ func TestMatrixClientHosts(t *testing.T) {
 		{"win10-22h2", "2016", true, false},
 		{"win10-1809", "2016", true, false},
 	}
-	for _, c := range cases {
-		h, im := mustOS(t, c.host), mustOS(t, c.image)
-		if got := CheckImage(h, im, HyperV); got.Supported != c.hv {
-			t.Errorf("host %s image %s hyperv: got %v want %v (%s)", c.host, c.image, got.Supported, c.hv, got.Reason)
-		}
-		if got := CheckImage(h, im, Process); got.Supported != c.proc {
-			t.Errorf("host %s image %s process: got %v want %v (%s)", c.host, c.image, got.Supported, c.proc, got.Reason)
-		}
-	}
+	checkCells(t, cases)
 }
 
 // TestMatrixSACEra encodes the 2019-07 and 2021-05 revisions of the matrix (domain.md §1.3,
 // [MS-VC-2019][MS-VC-2021a][MS-VC-2021b]) for the Semi-Annual Channel builds.
 func TestMatrixSACEra(t *testing.T) {
-	cases := []struct {
-		host, image string
-		hv, proc    bool
-	}{
+	cases := []cell{
 		{"20H2", "20H2", true, true},
 		{"20H2", "2004", true, false},
 		{"20H2", "1909", true, false},
@@ -110,15 +115,7 @@ func TestMatrixSACEra(t *testing.T) {
 		{"win10-20h2", "20H2", true, true},
 		{"win10-21h2", "20H2", true, false}, // no 19044 images; process needs the same build
 	}
-	for _, c := range cases {
-		h, im := mustOS(t, c.host), mustOS(t, c.image)
-		if got := CheckImage(h, im, HyperV); got.Supported != c.hv {
-			t.Errorf("host %s image %s hyperv: got %v want %v (%s)", c.host, c.image, got.Supported, c.hv, got.Reason)
-		}
-		if got := CheckImage(h, im, Process); got.Supported != c.proc {
-			t.Errorf("host %s image %s process: got %v want %v (%s)", c.host, c.image, got.Supported, c.proc, got.Reason)
-		}
-	}
+	checkCells(t, cases)
 }
 
 // TestAnnualChannel: "A Windows Server, version 23H2 container host only supports the Windows Server

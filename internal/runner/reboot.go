@@ -50,16 +50,7 @@ func (o *RebootOptions) defaults() {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		o.Sleep = sleepCtx
 	}
 	if o.OnEvent == nil {
 		o.OnEvent = func(string) {}
@@ -157,4 +148,16 @@ func probeOnce(ctx context.Context, r Runner, opt RebootOptions) (ProbeResult, e
 	pctx, cancel := context.WithTimeout(ctx, opt.ProbeTimeout)
 	defer cancel()
 	return Probe(pctx, r)
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err() //nolint:wrapcheck // callers match context.Canceled/DeadlineExceeded with errors.Is
+	case <-t.C:
+		return nil
+	}
 }

@@ -34,16 +34,7 @@ func (r *Retrying) Run(ctx context.Context, script string, params any, onProgres
 		backoff = time.Second
 	}
 	if sleep == nil {
-		sleep = func(ctx context.Context, d time.Duration) error {
-			t := time.NewTimer(d)
-			defer t.Stop()
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-t.C:
-				return nil
-			}
-		}
+		sleep = sleepCtx
 	}
 	canRetry := r.Idempotent != nil && r.Idempotent(script)
 	var errs []error
