@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -232,6 +233,9 @@ func (c *Client) where() string {
 	return scheme + "://" + net.JoinHostPort(c.opts.Host, strconv.Itoa(c.opts.Port)) + "/wsman"
 }
 
+// httpStatus finds the status in masterzen's "http response error: 401 - invalid content type".
+var httpStatus = regexp.MustCompile(`(?:http response error: |status code )(\d{3})\b`)
+
 // explain turns masterzen's errors into advice. Connection failures are retryable; authentication and
 // TLS problems are not.
 func (c *Client) explain(err error) error {
@@ -239,20 +243,24 @@ func (c *Client) explain(err error) error {
 	op := "winrm " + c.where()
 	var f *FaultError
 	var te *runner.TransportError
+	status := ""
+	if m := httpStatus.FindStringSubmatch(msg); m != nil {
+		status = m[1]
+	}
 	switch {
 	case errors.As(err, &te):
 		return err
 	case errors.As(err, &f):
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
-	case strings.Contains(msg, "401"):
+	case strings.Contains(msg, "x509") || strings.Contains(msg, "tls: "):
+		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the host's certificate is not trusted; pass its CA in ca_cert "+
+			"(and tls_server_name if the certificate names another host); insecure = true skips verification and is not recommended", err)}
+	case status == "401":
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("the host rejected the credentials for %q with %s authentication (HTTP 401): "+
 			"check the user name and password; a local account needs the form .\\user or HOST\\user; Basic needs Basic enabled in the WinRM service "+
 			"(winrm set winrm/config/service/auth @{Basic=\"true\"}), and over plain HTTP also AllowUnencrypted; domain accounts usually need ntlm or kerberos",
 			c.opts.User, c.opts.Auth)}
-	case strings.Contains(msg, "x509") || strings.Contains(msg, "certificate"):
-		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the host's certificate is not trusted; pass its CA in ca_cert "+
-			"(and tls_server_name if the certificate names another host); insecure = true skips verification and is not recommended", err)}
-	case strings.Contains(msg, "413"):
+	case status == "413":
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the request exceeded the host's MaxEnvelopeSizekb; lower the envelope size", err)}
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"),
 		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "no route to host"), strings.Contains(msg, "broken pipe"):

@@ -435,3 +435,29 @@ func BenchmarkScriptRoundTrip(b *testing.B) {
 	b.ReportMetric(float64(in)/float64(b.N), "bytes-up/script")
 	b.ReportMetric(float64(out)/float64(b.N), "bytes-down/script")
 }
+
+// The classification reads the HTTP status masterzen reports, not any "401" in the text (a port such
+// as :40193 in the URL once made a TLS error look like an authentication failure).
+func TestExplainClassification(t *testing.T) {
+	c, err := New(Options{Host: "127.0.0.1", Port: 40193, User: "u", Password: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		err       error
+		says      string
+		retryable bool
+	}{
+		{errors.New(`Post "https://127.0.0.1:40193/wsman": tls: failed to verify certificate: x509: certificate signed by unknown authority`), "certificate is not trusted", false},
+		{errors.New("http response error: 401 - invalid content type"), "rejected the credentials", false},
+		{errors.New("http response error: 413 - invalid content type"), "MaxEnvelopeSizekb", false},
+		{errors.New(`Post "https://127.0.0.1:40193/wsman": dial tcp 127.0.0.1:40193: connect: connection refused`), "connection refused", true},
+		{errors.New(`Post "https://127.0.0.1:40193/wsman": EOF`), "EOF", true},
+	}
+	for _, tc := range cases {
+		got := c.explain(tc.err)
+		if !strings.Contains(got.Error(), tc.says) || runner.IsRetryable(got) != tc.retryable {
+			t.Errorf("%v -> %v (retryable %v)", tc.err, got, runner.IsRetryable(got))
+		}
+	}
+}
