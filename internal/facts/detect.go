@@ -145,10 +145,16 @@ func FeatureName(role string, client bool) string {
 	return role
 }
 
-// CanEnableHyperV is the practical rule of domain.md §3.5 (inference): Hyper-V can be enabled when a
-// hypervisor already runs, or when the processor exposes VT-x/AMD-V with SLAT and firmware enables it.
+// CanEnableHyperV tells whether Hyper-V can run here. domain.md §3.5 infers "HypervisorPresent, or the
+// processor exposes VT-x/AMD-V with SLAT and firmware enables it"; but a virtual machine always reports
+// HypervisorPresent (it runs under one), with or without nested virtualization, so for a VM only the
+// exposed processor extensions count. On physical hardware a present hypervisor is Hyper-V itself.
 func (v Virtualization) CanEnableHyperV() bool {
-	return v.HypervisorPresent || (v.FirmwareEnabled && v.SLAT && v.VMMonitorModeExtensions)
+	extensions := v.FirmwareEnabled && v.SLAT && v.VMMonitorModeExtensions
+	if v.LooksVirtual() {
+		return extensions
+	}
+	return v.HypervisorPresent || extensions
 }
 
 // LooksVirtual reports whether the machine is a VM, from its manufacturer and model.

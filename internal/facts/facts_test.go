@@ -84,7 +84,10 @@ func TestVirtualization(t *testing.T) {
 		enable  bool
 		virtual bool
 	}{
-		{Virtualization{HypervisorPresent: true, Manufacturer: "Microsoft Corporation", Model: "Virtual Machine"}, true, true},
+		// A VM always sees a hypervisor; without exposed extensions it cannot run Hyper-V (no nesting).
+		{Virtualization{HypervisorPresent: true, Manufacturer: "Microsoft Corporation", Model: "Virtual Machine"}, false, true},
+		{Virtualization{HypervisorPresent: true, FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true, Manufacturer: "Microsoft Corporation", Model: "Virtual Machine"}, true, true},
+		{Virtualization{HypervisorPresent: true, Manufacturer: "Dell Inc.", Model: "PowerEdge R650"}, true, false},
 		{Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true, Manufacturer: "Dell Inc."}, true, false},
 		{Virtualization{FirmwareEnabled: true, SLAT: false, VMMonitorModeExtensions: true}, false, false},
 		{Virtualization{Manufacturer: "VMware, Inc.", Model: "VMware7,1"}, false, true},

@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -103,6 +104,7 @@ func New(o Options) (*Sim, error) {
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
 		Handler: s.Host.Run, Up: s.Host.Up})
+	s.Host.Register("facts", s.factsScript)
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
 		s.reboots++
@@ -311,4 +313,38 @@ func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return scheme + "://" + ln.Addr().String(), srv.Close, nil
+}
+
+// factsScript implements the facts script from the profile and options. The machine is a Hyper-V VM:
+// it always sees a hypervisor, and the processor extensions appear only with --virtualization exposed.
+// Windows features are not modelled yet: they report the state of a fresh installation.
+func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	p := s.prof
+	editionID := map[string]string{"standard": "ServerStandard", "datacenter": "ServerDatacenter", "pro": "Professional", "enterprise": "Enterprise"}[s.opts.Edition]
+	product := p.ProductName
+	features := map[string]string{"Containers": "Available", "Hyper-V": "Available"}
+	if p.Client {
+		product += map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
+		features = map[string]string{"Containers": "Disabled", "Microsoft-Hyper-V": "Disabled"}
+	} else {
+		product += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
+	}
+	exposed := s.opts.Virtualization == "exposed"
+	doc := map[string]any{
+		"schema": 1,
+		"os": map[string]any{"build": p.Build, "ubr": 1, "product_name": product, "display_version": p.DisplayVersion,
+			"edition_id": editionID, "installation_type": p.InstallationType(s.opts.Installation), "computer_name": s.opts.ComputerName},
+		"boot":           map[string]any{"boot_id": h.BootID()},
+		"features":       features,
+		"pending_reboot": map[string]any{},
+		"virtualization": map[string]any{"hypervisor_present": true, "firmware_enabled": exposed, "slat": exposed,
+			"vm_monitor_mode_extensions": exposed, "manufacturer": "Microsoft Corporation", "model": "Virtual Machine"},
+		"engine":     map[string]any{"type": "", "service": map[string]any{}},
+		"lcow":       map[string]any{"path": `C:\Program Files\Linux Containers`, "files": map[string]any{}},
+		"disk":       map[string]any{"system_drive": "C:", "free_bytes": int64(64) << 30},
+		"powershell": map[string]any{"version": "5.1." + strconv.Itoa(p.Build) + ".1", "dotnet_release": 528449},
+	}
+	b, _ := json.Marshal(doc)
+	fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
+	return 0
 }
