@@ -24,6 +24,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
@@ -42,7 +43,7 @@ type lab struct {
 
 func newLab(t testing.TB) *lab {
 	t.Helper()
-	h := host.New("WIN-LAB01", 20348, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	h := host.New("WIN-LAB01", 20348, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), machine.New(machine.Config{Build: 20348}))
 	// A test script with progress and a reboot-required exit, standing in for install-features.
 	h.Register("facts", func(_ context.Context, _ *host.Host, p map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
 		fmt.Fprint(stdout, "##wincontainers:progress {\"step\":\"features\",\"message\":\"Installing Containers\",\"percent\":40}\r\n")

@@ -19,12 +19,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
@@ -43,6 +43,8 @@ type Options struct {
 	StateDir         string
 	ComputerName     string
 	AllowUnencrypted bool
+	// Internet, when set, is shared with other simulated hosts so synthetic artifacts are hashed once.
+	Internet *machine.Internet
 }
 
 // Sim is one simulated host.
@@ -50,6 +52,7 @@ type Sim struct {
 	opts    Options
 	prof    profile.Profile
 	Host    *host.Host
+	Machine *machine.Machine
 	Server  *wsman.Server
 	TLS     *tls.Config
 	mu      sync.Mutex
@@ -100,11 +103,16 @@ func New(o Options) (*Sim, error) {
 		o.ComputerName = "WINSIM-" + strings.ToUpper(p.Name)
 	}
 	s := &Sim{opts: o, prof: p}
-	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour))
+	s.Machine = machine.New(machine.Config{Build: p.Build, Client: p.Client, Virtualization: o.Virtualization, Offline: o.Offline})
+	if o.Internet != nil {
+		s.Machine.UseInternet(o.Internet)
+	}
+	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour), s.Machine)
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
 		Handler: s.Host.Run, Up: s.Host.Up})
 	s.Host.Register("facts", s.factsScript)
+	s.registerSteps()
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
 		s.reboots++
@@ -139,6 +147,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.Handle("/wsman", http.HandlerFunc(s.wsman))
 	mux.HandleFunc("GET /winsim/v1/state", s.control(s.state))
 	mux.HandleFunc("POST /winsim/v1/faults", s.control(s.injectFault))
+	mux.HandleFunc("POST /winsim/v1/drift", s.control(s.drift))
 	mux.HandleFunc("POST /winsim/v1/reset-counters", s.control(func(w http.ResponseWriter, _ *http.Request) {
 		s.Server.ResetCounts()
 		w.WriteHeader(http.StatusNoContent)
@@ -199,11 +208,27 @@ type State struct {
 		Installation string `json:"installation"`
 		ProductName  string `json:"product_name"`
 	} `json:"os"`
-	BootID         string `json:"boot_id"`
-	Reboots        int    `json:"reboots"`
-	Up             bool   `json:"up"`
-	Virtualization string `json:"virtualization"`
-	Requests       struct {
+	BootID         string                     `json:"boot_id"`
+	Reboots        int                        `json:"reboots"`
+	Up             bool                       `json:"up"`
+	Virtualization string                     `json:"virtualization"`
+	Offline        bool                       `json:"offline"`
+	Features       map[string]string          `json:"features"`
+	PendingReboot  bool                       `json:"pending_reboot"`
+	Services       map[string]machine.Service `json:"services"`
+	Engine         struct {
+		Type    string `json:"type"`
+		Version string `json:"version"`
+	} `json:"engine"`
+	// DaemonConfig is daemon.json parsed, null when absent; DaemonConfigRaw is its text when it does not parse.
+	DaemonConfig    map[string]any    `json:"daemon_config"`
+	DaemonConfigRaw string            `json:"daemon_config_raw,omitempty"`
+	LCOWBootFiles   []string          `json:"lcow_boot_files"`
+	MachinePath     []string          `json:"machine_path"`
+	Files           map[string]string `json:"files"` // path -> sha256, under Program Files and ProgramData
+	Verified        string            `json:"verified_spec_hash"`
+	Images          []string          `json:"images,omitempty"`
+	Requests        struct {
 		Total    int            `json:"total"`
 		ByAction map[string]int `json:"by_action"`
 		BytesIn  int64          `json:"bytes_in"`
@@ -228,6 +253,33 @@ func (s *Sim) Snapshot() State {
 	if st.Virtualization == "" {
 		st.Virtualization = "none"
 	}
+	m := s.Machine
+	st.Offline = s.opts.Offline
+	st.Features, st.PendingReboot, st.Services = m.Features(), m.PendingReboot(), m.Services()
+	if e := engineOf(m); e != "" {
+		st.Engine.Type = e
+		st.Engine.Version = engineVersion(m, e)
+	}
+	if f, ok := m.File(machine.DaemonJSON); ok {
+		if err := json.Unmarshal(f.Content, &st.DaemonConfig); err != nil {
+			st.DaemonConfigRaw = string(f.Content)
+		}
+	}
+	st.LCOWBootFiles = []string{}
+	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
+		if _, ok := m.File(machine.LCOWDir + `\` + n); ok {
+			st.LCOWBootFiles = append(st.LCOWBootFiles, machine.LCOWDir+`\`+n)
+		}
+	}
+	st.MachinePath = m.MachinePath()
+	st.Files = map[string]string{}
+	for _, dir := range []string{machine.ProgramFiles, machine.ProgramData} {
+		for _, p := range m.Paths(dir) {
+			f, _ := m.File(p)
+			st.Files[p] = f.SHA256
+		}
+	}
+	st.Verified = m.Registry("VerifiedSpecHash")
 	st.Requests.ByAction = s.Server.Counts()
 	for _, n := range st.Requests.ByAction {
 		st.Requests.Total += n
@@ -247,6 +299,23 @@ type Fault struct {
 	Count  int    `json:"count"`
 	Delay  string `json:"delay"`
 	Action string `json:"action"`
+	// URLContains selects the downloads fail_download breaks ("" with fail_download clears them).
+	URLContains string `json:"url_contains"`
+}
+
+func (s *Sim) drift(w http.ResponseWriter, r *http.Request) {
+	var d machine.Drift
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<16))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&d); err != nil {
+		http.Error(w, "drift: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	if err := s.Machine.ApplyDrift(d); err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Sim) injectFault(w http.ResponseWriter, r *http.Request) {
@@ -286,6 +355,8 @@ func (s *Sim) Inject(f Fault) error {
 			return fmt.Errorf("soap_fault needs an action: Create, Command, Send, Receive, Signal or Delete (got %q)", f.Action)
 		}
 		s.Server.InjectFault(verb, wsman.InternalError("The service cannot comply with the request due to internal processing errors. "))
+	case "fail_download":
+		s.Machine.FailDownloads(f.URLContains)
 	case "latency":
 		d, err := time.ParseDuration(f.Delay)
 		if err != nil || d < 0 || d > time.Minute {
@@ -293,7 +364,7 @@ func (s *Sim) Inject(f Fault) error {
 		}
 		s.faults.latency = d
 	default:
-		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency, soap_fault)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency, soap_fault, fail_download)", f.Kind)
 	}
 	return nil
 }
@@ -313,38 +384,4 @@ func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return scheme + "://" + ln.Addr().String(), srv.Close, nil
-}
-
-// factsScript implements the facts script from the profile and options. The machine is a Hyper-V VM:
-// it always sees a hypervisor, and the processor extensions appear only with --virtualization exposed.
-// Windows features are not modelled yet: they report the state of a fresh installation.
-func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
-	p := s.prof
-	editionID := map[string]string{"standard": "ServerStandard", "datacenter": "ServerDatacenter", "pro": "Professional", "enterprise": "Enterprise"}[s.opts.Edition]
-	product := p.ProductName
-	features := map[string]string{"Containers": "Available", "Hyper-V": "Available"}
-	if p.Client {
-		product += map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
-		features = map[string]string{"Containers": "Disabled", "Microsoft-Hyper-V": "Disabled"}
-	} else {
-		product += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
-	}
-	exposed := s.opts.Virtualization == "exposed"
-	doc := map[string]any{
-		"schema": 1,
-		"os": map[string]any{"build": p.Build, "ubr": 1, "product_name": product, "display_version": p.DisplayVersion,
-			"edition_id": editionID, "installation_type": p.InstallationType(s.opts.Installation), "computer_name": s.opts.ComputerName},
-		"boot":           map[string]any{"boot_id": h.BootID()},
-		"features":       features,
-		"pending_reboot": map[string]any{},
-		"virtualization": map[string]any{"hypervisor_present": true, "firmware_enabled": exposed, "slat": exposed,
-			"vm_monitor_mode_extensions": exposed, "manufacturer": "Microsoft Corporation", "model": "Virtual Machine"},
-		"engine":     map[string]any{"type": "", "service": map[string]any{}},
-		"lcow":       map[string]any{"path": `C:\Program Files\Linux Containers`, "files": map[string]any{}},
-		"disk":       map[string]any{"system_drive": "C:", "free_bytes": int64(64) << 30},
-		"powershell": map[string]any{"version": "5.1." + strconv.Itoa(p.Build) + ".1", "dotnet_release": 528449},
-	}
-	b, _ := json.Marshal(doc)
-	fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
-	return 0
 }

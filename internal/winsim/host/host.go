@@ -22,6 +22,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf16"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
 // ScriptFunc is the native implementation of one library script: it gets the decoded parameters and
@@ -38,7 +40,7 @@ type Host struct {
 	down         bool
 	scripts      map[string]ScriptFunc
 	commandLines []string
-	files        map[string]File
+	machine      *machine.Machine
 	texts        map[string]*strings.Builder // text files written by `echo ... >> file`
 	// RebootTime is how long the host stays unreachable while it restarts.
 	RebootTime time.Duration
@@ -48,10 +50,11 @@ type Host struct {
 	Clock func() time.Time
 }
 
-// New returns a host with the channel's scripts registered.
-func New(computerName string, build int, boot time.Time) *Host {
+// New returns a host with the channel's scripts registered. m holds the machine's state: its disk, and
+// what a restart changes.
+func New(computerName string, build int, boot time.Time, m *machine.Machine) *Host {
 	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now,
-		files: map[string]File{}, texts: map[string]*strings.Builder{}}
+		machine: m, texts: map[string]*strings.Builder{}}
 	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile}
 	return h
 }
@@ -83,6 +86,7 @@ func (h *Host) Reboot(delay time.Duration) {
 			hook()
 		}
 		time.AfterFunc(wait, func() {
+			h.machine.Boot()
 			h.mu.Lock()
 			h.down = false
 			h.boots++
@@ -243,7 +247,7 @@ func (h *Host) winrmcp(script string, stderr io.Writer) uint32 {
 			n += int64(len(raw))
 		}
 	}
-	h.files[strings.ToLower(strings.Trim(dest[1], "'"))] = File{Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))}
+	h.machine.PutFile(strings.Trim(dest[1], "'"), machine.File{Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
 	return 0
 }
 
@@ -303,19 +307,11 @@ func restart(_ context.Context, h *Host, params map[string]any, _ io.Reader, std
 	return 0
 }
 
-// File is a file on the simulated disk: its size and SHA-256 (contents are not kept).
-type File struct {
-	Size   int64
-	SHA256 string
-}
-
 // File returns a file's record; paths compare case-insensitively, as on NTFS.
-func (h *Host) File(path string) (File, bool) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	f, ok := h.files[strings.ToLower(path)]
-	return f, ok
-}
+func (h *Host) File(path string) (machine.File, bool) { return h.machine.File(path) }
+
+// Machine returns the machine's state.
+func (h *Host) Machine() *machine.Machine { return h.machine }
 
 // receiveFile implements the receive-file script: base64 lines on stdin after the script, written to a
 // temporary file, verified, then moved into place; a mismatch leaves nothing at the target.
@@ -352,11 +348,18 @@ func receiveFile(_ context.Context, h *Host, params map[string]any, data io.Read
 			"remedy":  "the transfer was corrupted or truncated; send the file again"}})
 		return 1
 	}
-	h.mu.Lock()
-	h.files[strings.ToLower(path)] = File{Size: n, SHA256: got}
-	h.mu.Unlock()
+	h.machine.PutFile(path, machine.File{Size: n, SHA256: got})
 	writeResult(stdout, map[string]any{"path": path, "sha256": got, "bytes": n})
 	return 0
+}
+
+// WriteResult writes the script's result line.
+func WriteResult(w io.Writer, v any) { writeResult(w, v) }
+
+// WriteProgress writes a progress line.
+func WriteProgress(w io.Writer, step, msg string) {
+	b, _ := json.Marshal(map[string]string{"step": step, "message": msg})
+	fmt.Fprintf(w, "##wincontainers:progress %s\r\n", b)
 }
 
 func writeResult(w io.Writer, v any) {

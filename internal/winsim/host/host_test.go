@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf16"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
 func encode(script string) string {
@@ -37,7 +39,7 @@ func run(h *Host, line, stdin string) (string, string, uint32) {
 }
 
 func TestCmdBuiltins(t *testing.T) {
-	h := New("WIN-1", 20348, time.Unix(0, 0))
+	h := New("WIN-1", 20348, time.Unix(0, 0), machine.New(machine.Config{Build: 20348}))
 	cases := []struct {
 		line, out, errContains string
 		code                   uint32
@@ -60,7 +62,7 @@ func TestCmdBuiltins(t *testing.T) {
 }
 
 func TestBootstrapChannel(t *testing.T) {
-	h := New("WIN-1", 26100, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	h := New("WIN-1", 26100, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), machine.New(machine.Config{Build: 26100}))
 	line := "powershell.exe -NoLogo -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + encode(bootstrapCmd)
 	out, _, code := run(h, line, framed("probe", `{}`, ""))
 	if code != 0 || !strings.Contains(out, `"boot_id":"`+h.BootID()+`"`) || !strings.Contains(out, `"os_build":26100`) {
@@ -81,7 +83,7 @@ func TestBootstrapChannel(t *testing.T) {
 }
 
 func TestReceiveFile(t *testing.T) {
-	h := New("WIN-1", 20348, time.Unix(0, 0))
+	h := New("WIN-1", 20348, time.Unix(0, 0), machine.New(machine.Config{Build: 20348}))
 	line := "powershell.exe -EncodedCommand " + encode(bootstrapCmd)
 	content := []byte(strings.Repeat("docker.exe bytes ", 1000))
 	sum := sha256.Sum256(content)
@@ -104,7 +106,7 @@ func TestReceiveFile(t *testing.T) {
 }
 
 func TestRebootChangesBootID(t *testing.T) {
-	h := New("WIN-1", 20348, time.Unix(0, 0))
+	h := New("WIN-1", 20348, time.Unix(0, 0), machine.New(machine.Config{Build: 20348}))
 	h.RebootTime = 10 * time.Millisecond
 	dropped := make(chan struct{}, 1)
 	h.OnReboot = func() { dropped <- struct{}{} }

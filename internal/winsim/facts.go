@@ -1,0 +1,97 @@
+package winsim
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+)
+
+// engineOf is the engine the facts script reports: Docker first, then containerd, by service.
+func engineOf(m *machine.Machine) string {
+	for _, e := range []string{"docker", "containerd"} {
+		if _, ok := m.Service(e); ok {
+			return e
+		}
+	}
+	return ""
+}
+
+func engineVersion(m *machine.Machine, engine string) string {
+	exe := map[string]string{"docker": machine.Dockerd, "containerd": machine.Containerd}[engine]
+	f, _ := m.File(exe)
+	return f.Version
+}
+
+// factsScript implements the facts script (internal/powershell/scripts/facts.ps1) from the profile,
+// the options and the machine's state. The machine is a Hyper-V VM: it always sees a hypervisor, and
+// the processor extensions appear only with --virtualization exposed.
+func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	p, m := s.prof, s.Machine
+	editionID := map[string]string{"standard": "ServerStandard", "datacenter": "ServerDatacenter", "pro": "Professional", "enterprise": "Enterprise"}[s.opts.Edition]
+	product := p.ProductName
+	if p.Client {
+		product += map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
+	} else {
+		product += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
+	}
+	features := m.Features()
+	featurePending := false
+	for _, st := range features {
+		if strings.HasSuffix(st, "Pending") {
+			featurePending = true
+		}
+	}
+	exposed := s.opts.Virtualization == "exposed"
+	engine := map[string]any{"type": "", "version": "", "binary_sha256": "", "service": map[string]any{"name": "", "state": "", "start_type": ""}, "data_root": ""}
+	if e := engineOf(m); e != "" {
+		svc, _ := m.Service(e)
+		exe := map[string]string{"docker": machine.Dockerd, "containerd": machine.Containerd}[e]
+		f, _ := m.File(exe)
+		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
+			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType}, "data_root": ""}
+		if e == "docker" {
+			engine["data_root"] = machine.ProgramData + `\docker`
+			if cfg, ok := m.File(machine.DaemonJSON); ok {
+				var doc map[string]any
+				if err := json.Unmarshal(cfg.Content, &doc); err != nil {
+					engine["daemon_config"] = map[string]any{"_unreadable": "Invalid JSON primitive: " + err.Error()}
+				} else {
+					engine["daemon_config"] = doc
+					if dr, ok := doc["data-root"].(string); ok && dr != "" {
+						engine["data_root"] = dr
+					}
+				}
+			}
+		}
+	}
+	lcow := map[string]string{}
+	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
+		if f, ok := m.File(machine.LCOWDir + `\` + n); ok {
+			lcow[n] = f.SHA256
+		}
+	}
+	doc := map[string]any{
+		"schema": 1,
+		"os": map[string]any{"build": p.Build, "ubr": 1, "product_name": product, "display_version": p.DisplayVersion,
+			"edition_id": editionID, "installation_type": p.InstallationType(s.opts.Installation), "computer_name": s.opts.ComputerName},
+		"boot":           map[string]any{"boot_id": h.BootID()},
+		"features":       features,
+		"pending_reboot": map[string]any{"component_based_servicing": m.PendingReboot(), "feature_restart_needed": featurePending},
+		"virtualization": map[string]any{"hypervisor_present": true, "firmware_enabled": exposed, "slat": exposed,
+			"vm_monitor_mode_extensions": exposed, "manufacturer": "Microsoft Corporation", "model": "Virtual Machine"},
+		"engine":     engine,
+		"lcow":       map[string]any{"path": machine.LCOWDir, "files": lcow},
+		"disk":       map[string]any{"system_drive": "C:", "free_bytes": int64(64) << 30},
+		"powershell": map[string]any{"version": "5.1." + strconv.Itoa(p.Build) + ".1", "dotnet_release": 528449},
+	}
+	if v := m.Registry("VerifiedSpecHash"); v != "" {
+		doc["verified"] = map[string]any{"spec_hash": v, "at": m.Registry("VerifiedAt")}
+	}
+	host.WriteResult(stdout, doc)
+	return 0
+}

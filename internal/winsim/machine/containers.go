@@ -1,0 +1,155 @@
+package machine
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// imageBuilds maps Windows base image tags to their OS build (domain.md §1.5), written for winsim.
+var imageBuilds = map[string]int{
+	"ltsc2016": 14393, "1607": 14393, "1709": 16299, "1803": 17134, "1809": 17763, "ltsc2019": 17763,
+	"1903": 18362, "1909": 18363, "2004": 19041, "20h2": 19042, "ltsc2022": 20348, "ltsc2025": 26100,
+}
+
+var windowsImage = regexp.MustCompile(`^mcr\.microsoft\.com/windows(?:/(?:servercore|nanoserver|server))?:([A-Za-z0-9.\-]+)$`)
+
+// imageOS returns "windows" with the image's build, or "linux" for anything else (Docker Hub images
+// such as busybox).
+func imageOS(image string) (string, int, bool) {
+	if m := windowsImage.FindStringSubmatch(image); m != nil {
+		tag := strings.ToLower(m[1])
+		if i := strings.Index(tag, "-kb"); i > 0 {
+			tag = tag[:i]
+		}
+		b, ok := imageBuilds[tag]
+		return "windows", b, ok
+	}
+	if strings.HasPrefix(image, "mcr.microsoft.com/windows") {
+		return "windows", 0, false
+	}
+	return "linux", 0, true
+}
+
+// RunOptions are a container run's options.
+type RunOptions struct {
+	Engine    string // docker or containerd
+	Image     string
+	Isolation string // process or hyperv; "" = the daemon's default
+	Platform  string // "linux" for LCOW
+	// Pull allows pulling an image that is not present.
+	Pull bool
+}
+
+// RunResult is what running a container showed.
+type RunResult struct {
+	Output string
+	// Isolation is the isolation the container actually had.
+	Isolation string
+	// HostSeesProcess is true when the container's process is visible on the host (process isolation);
+	// UtilityVM is true when a vmwp.exe worker ran for it (Hyper-V isolation and LCOW).
+	HostSeesProcess bool
+	UtilityVM       bool
+	Pulled          bool
+}
+
+// HasImage reports whether an image is in the engine's store.
+func (m *Machine) HasImage(image string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.images[image]
+}
+
+// Run runs a container to completion, with the engine's checks and error texts (domain.md §1, §6, §7).
+func (m *Machine) Run(o RunOptions) (RunResult, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.engines[o.Engine]
+	if s := m.services[o.Engine]; st == nil || s == nil || s.State != Running {
+		return RunResult{}, &EngineError{"error during connect: open //./pipe/docker_engine: The system cannot find the file specified."}
+	}
+	exe := m.files[strings.ToLower(engineBinaries[o.Engine])]
+	var res RunResult
+	osName, imgBuild, known := imageOS(o.Image)
+	legacyLCOW := o.Engine == "docker" && major(exe.Version) < 23 && st.experimental && m.cfg.Build >= 17763
+	if o.Platform == "linux" || osName == "linux" {
+		if o.Engine == "docker" && !legacyLCOW {
+			if o.Platform == "linux" {
+				return res, &EngineError{"docker: Error response from daemon: unsupported os linux."}
+			}
+			return res, &EngineError{"docker: Error response from daemon: image operating system \"linux\" cannot be used on this platform."}
+		}
+	}
+	if !m.images[o.Image] {
+		if !o.Pull {
+			return res, &EngineError{fmt.Sprintf("Unable to find image '%s' locally, and pulling is off", o.Image)}
+		}
+		if m.cfg.Offline {
+			registry := "registry-1.docker.io"
+			if strings.HasPrefix(o.Image, "mcr.microsoft.com/") {
+				registry = "mcr.microsoft.com"
+			}
+			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: Get \"https://%s/v2/\": dial tcp: lookup %s: no such host.", registry, registry)}
+		}
+		if osName == "windows" {
+			if !known {
+				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: manifest for %s not found: manifest unknown: manifest tagged by %q is not found.", o.Image, o.Image[strings.LastIndexByte(o.Image, ':')+1:])}
+			}
+			if imgBuild > m.cfg.Build && o.Engine == "docker" {
+				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: a Windows version 10.0.%d-based image is incompatible with a 10.0.%d host.", imgBuild, m.cfg.Build)}
+			}
+		}
+		m.images[o.Image] = true
+		res.Pulled = true
+	}
+	iso := o.Isolation
+	if iso == "" {
+		iso = st.isolation
+	}
+	if osName == "linux" {
+		iso = "hyperv"
+	}
+	res.Isolation = iso
+	id := "4f6b1c0e9a2d"
+	if iso == "hyperv" {
+		if m.features[m.HyperVName()] != m.present() {
+			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The virtual machine could not be started because a required feature is not installed.", id)}
+		}
+		if m.cfg.Virtualization != "exposed" {
+			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: failure in a Windows system call: No hypervisor is present on this system. (0xc0351000)", id)}
+		}
+	}
+	if osName == "linux" {
+		for _, f := range []string{"kernel", "initrd.img"} {
+			if _, ok := m.files[strings.ToLower(LCOWDir+`\`+f)]; !ok {
+				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: failed to start service utility VM (createreadwrite): kernel '%s\\kernel' not found.", LCOWDir)}
+			}
+		}
+		res.Output, res.UtilityVM = "Linux\n", true
+		return res, nil
+	}
+	if iso == "process" && !processCompatible(m.cfg.Build, imgBuild) {
+		return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The container operating system does not match the host operating system. (0xc0370101)", id)}
+	}
+	if iso == "hyperv" && imgBuild > m.cfg.Build {
+		return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The operating system of the container does not match the operating system of the host. (0xc0370101)", id)}
+	}
+	res.Output = fmt.Sprintf("\r\nMicrosoft Windows [Version 10.0.%d.1]\r\n", imgBuild)
+	res.HostSeesProcess = iso == "process"
+	res.UtilityVM = iso == "hyperv"
+	return res, nil
+}
+
+// processCompatible: before 20348 the builds must match; from 20348 a host runs images from the latest
+// LTSC build earlier than or equal to it up to its own build (containerd's matcher; Docker agrees for
+// Windows 11 and Server 2025 hosts running 2022 images; domain.md §1.4).
+func processCompatible(host, image int) bool {
+	if host < 20348 {
+		return host == image
+	}
+	floor := 20348
+	if host > 26100 {
+		floor = 26100
+	}
+	return image >= floor && image <= host
+}

@@ -1,0 +1,248 @@
+package machine
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// EngineError is an engine's failure with the text the real engine prints or logs.
+type EngineError struct{ Message string }
+
+func (e *EngineError) Error() string { return e.Message }
+
+// Engine service names, binaries and the command line their --register-service writes.
+var engineBinaries = map[string]string{"docker": Dockerd, "containerd": Containerd}
+
+// InstallEngine places an engine's binaries, as extracting its archive does. version is what the
+// archive holds (winsim does not open archives: it trusts the version the step declares). A running
+// service must have been stopped first: Windows does not let a running executable be replaced.
+func (m *Machine) InstallEngine(engine, version string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s := m.services[engine]; s != nil && s.State == Running {
+		return &EngineError{fmt.Sprintf("Copy-Item : The process cannot access the file '%s' because it is being used by another process.", engineBinaries[engine])}
+	}
+	exe := func(path, v string) {
+		m.files[strings.ToLower(path)] = File{Size: 50 << 20, SHA256: syntheticHash(path + "@" + v), Version: v}
+	}
+	switch engine {
+	case "docker":
+		exe(Dockerd, version)
+		exe(DockerCLI, version)
+	case "containerd":
+		exe(Containerd, version)
+		exe(ContainerdDir+`\bin\ctr.exe`, version)
+		exe(ContainerdDir+`\bin\containerd-shim-runhcs-v1.exe`, version)
+	default:
+		return fmt.Errorf("unknown engine %q", engine)
+	}
+	return nil
+}
+
+// InstallTool places nerdctl or the CNI plugins.
+func (m *Machine) InstallTool(path, version string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.files[strings.ToLower(path)] = File{Size: 30 << 20, SHA256: syntheticHash(path + "@" + version), Version: version}
+}
+
+// RegisterService is `dockerd --register-service` / `containerd --register-service`: an own-process
+// service, start type Automatic, whose command line is the binary, --run-service and every other
+// argument given (domain.md §4.1). It fails if the service exists, as CreateService does.
+func (m *Machine) RegisterService(engine string, extraArgs ...string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	exe, ok := engineBinaries[engine]
+	if !ok {
+		return fmt.Errorf("unknown engine %q", engine)
+	}
+	if _, ok := m.files[strings.ToLower(exe)]; !ok {
+		return &EngineError{fmt.Sprintf("The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program.", exe)}
+	}
+	if m.services[engine] != nil {
+		return &EngineError{"The specified service already exists."}
+	}
+	display := map[string]string{"docker": "Docker Engine", "containerd": "containerd"}[engine]
+	line := `"` + exe + `" --run-service`
+	if len(extraArgs) > 0 {
+		line += " " + strings.Join(extraArgs, " ")
+	}
+	m.services[engine] = &Service{Name: engine, DisplayName: display, State: Stopped, StartType: Automatic, PathName: line}
+	return nil
+}
+
+// UnregisterService is --unregister-service: the service must be stopped.
+func (m *Machine) UnregisterService(engine string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.services[engine]
+	if s == nil {
+		return nil
+	}
+	if s.State == Running {
+		return &EngineError{"The service cannot accept control messages at this time."}
+	}
+	delete(m.services, engine)
+	delete(m.engines, engine)
+	return nil
+}
+
+// SetStartType is Set-Service -StartupType.
+func (m *Machine) SetStartType(name, startType string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.services[name]
+	if s == nil {
+		return &EngineError{fmt.Sprintf("Set-Service : Service %s was not found on computer '.'.", name)}
+	}
+	s.StartType = startType
+	return nil
+}
+
+// StopService is Stop-Service.
+func (m *Machine) StopService(name string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s := m.services[name]; s != nil {
+		s.State = Stopped
+	}
+	delete(m.engines, name)
+}
+
+// StartService is Start-Service followed by the engine's own start: the service runs, or stops again
+// at once with the engine's error in the Application event log (and as the returned error).
+func (m *Machine) StartService(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.startLocked(name)
+}
+
+func (m *Machine) startLocked(name string) error {
+	s := m.services[name]
+	if s == nil {
+		return &EngineError{fmt.Sprintf("Start-Service : Cannot find any service with service name '%s'.", name)}
+	}
+	if s.State == Running {
+		return nil
+	}
+	var err error
+	switch name {
+	case "docker":
+		err = m.dockerdStart(s)
+	case "containerd":
+		err = m.containerdStart()
+	default:
+		s.State = Running
+		return nil
+	}
+	if err != nil {
+		s.State = Stopped
+		m.logLocked(name, err.Error())
+		return err
+	}
+	s.State = Running
+	return nil
+}
+
+// dockerd's checks at start (moby checkSystem and configuration loading; domain.md §3.3, §4.1, §7).
+func (m *Machine) dockerdStart(s *Service) error {
+	exe, ok := m.files[strings.ToLower(Dockerd)]
+	if !ok {
+		return &EngineError{"The system cannot find the file specified."}
+	}
+	if major(exe.Version) >= 23 && m.cfg.Build < 17763 {
+		return &EngineError{"failed to start daemon: this version of Windows does not support the docker daemon (Windows build 17763 or higher is required)"}
+	}
+	if m.features["Containers"] != m.present() {
+		return &EngineError{"failed to start daemon: failed to load vmcompute.dll, ensure that the Containers feature is installed"}
+	}
+	cfg := map[string]any{}
+	if f, ok := m.files[strings.ToLower(DaemonJSON)]; ok {
+		prefix := "unable to configure the Docker daemon with file " + DaemonJSON + ": "
+		if err := json.Unmarshal(f.Content, &cfg); err != nil {
+			return &EngineError{prefix + err.Error()}
+		}
+		var unknown []string
+		for k := range cfg {
+			if !slices.Contains(daemonKeys, k) {
+				unknown = append(unknown, k)
+			}
+		}
+		if len(unknown) > 0 {
+			slices.Sort(unknown)
+			return &EngineError{prefix + "the following directives don't match any configuration option: " + strings.Join(unknown, ", ")}
+		}
+		if _, ok := cfg["hosts"]; ok && (strings.Contains(s.PathName, " -H ") || strings.Contains(s.PathName, " --host")) {
+			return &EngineError{prefix + "the following directives are specified both as a flag and in the configuration file: hosts"}
+		}
+	}
+	st := &engineState{isolation: "process"}
+	if m.cfg.Client {
+		st.isolation = "hyperv"
+	}
+	if opts, ok := cfg["exec-opts"].([]any); ok {
+		for _, o := range opts {
+			if v, ok := o.(string); ok && strings.HasPrefix(strings.ToLower(v), "isolation=") {
+				iso := strings.ToLower(strings.TrimPrefix(strings.ToLower(v), "isolation="))
+				if iso != "process" && iso != "hyperv" && iso != "default" {
+					return &EngineError{fmt.Sprintf("failed to start daemon: Invalid exec-opt value for 'isolation':'%s'. Must be one of 'default', 'process' or 'hyperv'.", iso)}
+				}
+				if iso != "default" {
+					st.isolation = iso
+				}
+			}
+		}
+	}
+	st.experimental, _ = cfg["experimental"].(bool)
+	m.engines["docker"] = st
+	return nil
+}
+
+func (m *Machine) containerdStart() error {
+	if _, ok := m.files[strings.ToLower(Containerd)]; !ok {
+		return &EngineError{"The system cannot find the file specified."}
+	}
+	m.engines["containerd"] = &engineState{isolation: "process"}
+	return nil
+}
+
+// daemonKeys are daemon.json options dockerd accepts (a subset of docker/cli's dockerd reference that
+// covers what hosts use on Windows).
+var daemonKeys = []string{"authorization-plugins", "bridge", "data-root", "debug", "default-ulimits", "dns", "dns-opts", "dns-search",
+	"exec-opts", "exec-root", "experimental", "features", "fixed-cidr", "group", "hosts", "insecure-registries", "labels",
+	"live-restore", "log-driver", "log-level", "log-opts", "max-concurrent-downloads", "max-concurrent-uploads",
+	"max-download-attempts", "metrics-addr", "mtu", "pidfile", "raw-logs", "registry-mirrors", "shutdown-timeout",
+	"storage-driver", "storage-opts", "tls", "tlscacert", "tlscert", "tlskey", "tlsverify", "builder", "containerd",
+	"proxies", "allow-nondistributable-artifacts", "default-runtime", "runtimes"}
+
+// EngineInfo is what `docker version` / `docker info` report about a running engine.
+type EngineInfo struct {
+	Version      string
+	OSArch       string
+	Isolation    string
+	Experimental bool
+}
+
+// Info answers `docker version` / `nerdctl version` over the engine's pipe.
+func (m *Machine) Info(engine string) (EngineInfo, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.engines[engine]
+	s := m.services[engine]
+	if st == nil || s == nil || s.State != Running {
+		if engine == "docker" {
+			return EngineInfo{}, &EngineError{"error during connect: this error may indicate that the docker daemon is not running: Get \"http://%2F%2F.%2Fpipe%2Fdocker_engine/v1.24/version\": open //./pipe/docker_engine: The system cannot find the file specified."}
+		}
+		return EngineInfo{}, &EngineError{"time=\"\" level=fatal msg=\"cannot access containerd socket \\\"\\\\\\\\.\\\\pipe\\\\containerd-containerd\\\"\": open \\\\.\\pipe\\containerd-containerd: The system cannot find the file specified.\""}
+	}
+	return EngineInfo{Version: m.files[strings.ToLower(engineBinaries[engine])].Version, OSArch: "windows/amd64",
+		Isolation: st.isolation, Experimental: st.experimental}, nil
+}
+
+func major(v string) int {
+	var a int
+	_, _ = fmt.Sscanf(v, "%d.", &a)
+	return a
+}

@@ -1,0 +1,364 @@
+// Package machine is the state of a simulated Windows host and the behaviour of what runs on it: Windows
+// features and their reboot requirements, pending-reboot signals, services, files, the machine PATH, the
+// registry values wincontainers reads, the host's view of the internet, and the Docker and containerd
+// engines with the checks and error texts the real ones have (shared/reference/domain.md §3-6).
+//
+// It is written from the reference on its own and must not import internal/compat: winsim and the
+// knowledge base cross-check each other.
+package machine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config describes the machine.
+type Config struct {
+	Build  int
+	Client bool
+	// Virtualization is "exposed" when the processor's virtualization extensions reach Windows (a physical
+	// machine, or a VM with nested virtualization), otherwise "none".
+	Virtualization string
+	// Offline makes every download fail the way an air-gapped host does.
+	Offline bool
+	Clock   func() time.Time
+}
+
+// Feature states, as Get-WindowsFeature (server) and Get-WindowsOptionalFeature (client) report them.
+const (
+	Available        = "Available"
+	Installed        = "Installed"
+	InstallPending   = "InstallPending"
+	UninstallPending = "UninstallPending"
+	Disabled         = "Disabled"
+	Enabled          = "Enabled"
+	EnablePending    = "EnablePending"
+	DisablePending   = "DisablePending"
+)
+
+// Service states and start types, as ServiceController names them.
+const (
+	Running   = "Running"
+	Stopped   = "Stopped"
+	Automatic = "Automatic"
+	Manual    = "Manual"
+)
+
+// Service is a Windows service.
+type Service struct {
+	Name        string `json:"-"`
+	DisplayName string `json:"display_name"`
+	State       string `json:"state"`
+	StartType   string `json:"start_type"`
+	// PathName is the service's command line, as Win32_Service reports it.
+	PathName string `json:"path_name"`
+}
+
+// File is a file on the simulated disk. Small text files keep their content; large ones only their
+// size and hash (contents of synthetic artifacts can be regenerated from their origin).
+type File struct {
+	Size    int64  `json:"size"`
+	SHA256  string `json:"sha256"`
+	Content []byte `json:"-"`
+	// Origin is the URL of the synthetic artifact this file is, or was extracted from.
+	Origin string `json:"-"`
+	// Version is the product version of an executable (what `dockerd --version` prints).
+	Version string `json:"-"`
+}
+
+// Event is an Application event log entry.
+type Event struct {
+	Source  string    `json:"source"`
+	Time    time.Time `json:"time"`
+	Message string    `json:"message"`
+}
+
+// Machine is one simulated host's state. All methods are safe for concurrent use.
+type Machine struct {
+	mu          sync.Mutex
+	cfg         Config
+	features    map[string]string
+	cbsPending  bool
+	services    map[string]*Service
+	files       map[string]File // key: lower-cased path
+	machinePath []string
+	registry    map[string]string // HKLM:\SOFTWARE\wincontainers values
+	networks    map[string]string // HNS networks: name -> type
+	images      map[string]bool
+	events      []Event
+	net         *Internet
+	failures    []string // URL substrings whose downloads fail (the fail_download fault)
+	engines     map[string]*engineState
+}
+
+type engineState struct {
+	// running is the daemon's view once the service started successfully: the configuration it read.
+	experimental bool
+	isolation    string
+}
+
+// Paths the scripts and the engines use (internal/powershell/scripts/README.md).
+const (
+	ProgramFiles     = `C:\Program Files`
+	ProgramData      = `C:\ProgramData`
+	DockerDir        = ProgramFiles + `\Docker`
+	Dockerd          = DockerDir + `\dockerd.exe`
+	DockerCLI        = DockerDir + `\docker.exe`
+	DaemonJSON       = ProgramData + `\docker\config\daemon.json`
+	ContainerdDir    = ProgramFiles + `\containerd`
+	Containerd       = ContainerdDir + `\bin\containerd.exe`
+	ContainerdConfig = ContainerdDir + `\config.toml`
+	NerdctlDir       = ProgramFiles + `\nerdctl`
+	Nerdctl          = NerdctlDir + `\nerdctl.exe`
+	CNIPlugin        = ContainerdDir + `\cni\bin\nat.exe`
+	CNIConfig        = ContainerdDir + `\cni\conf\0-containerd-nat.conf`
+	LCOWDir          = ProgramFiles + `\Linux Containers`
+	Downloads        = ProgramData + `\wincontainers\downloads`
+)
+
+// New returns a freshly installed machine: no container features, no engine.
+func New(cfg Config) *Machine {
+	if cfg.Clock == nil {
+		cfg.Clock = time.Now
+	}
+	m := &Machine{cfg: cfg, features: map[string]string{}, services: map[string]*Service{}, files: map[string]File{},
+		registry: map[string]string{}, networks: map[string]string{}, images: map[string]bool{}, net: NewInternet(),
+		engines:     map[string]*engineState{},
+		machinePath: []string{`C:\Windows\system32`, `C:\Windows`, `C:\Windows\System32\Wbem`, `C:\Windows\System32\WindowsPowerShell\v1.0\`}}
+	for _, f := range m.featureNames() {
+		m.features[f] = m.absent()
+	}
+	return m
+}
+
+// Config returns the machine's configuration.
+func (m *Machine) Config() Config { return m.cfg }
+
+// HyperVName is the Hyper-V feature's name on this machine: Hyper-V on Server, Microsoft-Hyper-V on clients.
+func (m *Machine) HyperVName() string {
+	if m.cfg.Client {
+		return "Microsoft-Hyper-V"
+	}
+	return "Hyper-V"
+}
+
+func (m *Machine) featureNames() []string { return []string{"Containers", m.HyperVName()} }
+
+func (m *Machine) absent() string {
+	if m.cfg.Client {
+		return Disabled
+	}
+	return Available
+}
+
+func (m *Machine) present() string {
+	if m.cfg.Client {
+		return Enabled
+	}
+	return Installed
+}
+
+func (m *Machine) pending() string {
+	if m.cfg.Client {
+		return EnablePending
+	}
+	return InstallPending
+}
+
+// FeatureError is a feature cmdlet's failure, with the text Windows prints.
+type FeatureError struct{ Message string }
+
+func (e *FeatureError) Error() string { return e.Message }
+
+// Features returns every feature's state.
+func (m *Machine) Features() map[string]string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make(map[string]string, len(m.features))
+	for k, v := range m.features {
+		out[k] = v
+	}
+	return out
+}
+
+// Feature returns one feature's state ("" for a name Windows does not know).
+func (m *Machine) Feature(name string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.features[canonical(m.features, name)]
+}
+
+func canonical(features map[string]string, name string) string {
+	for k := range features {
+		if strings.EqualFold(k, name) {
+			return k
+		}
+	}
+	return name
+}
+
+// InstallFeature is Install-WindowsFeature (server) or Enable-WindowsOptionalFeature -NoRestart (client):
+// the feature becomes pending until the next boot, and the return value is RestartNeeded. Installing an
+// installed feature changes nothing and needs no restart.
+func (m *Machine) InstallFeature(name string) (restartNeeded bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := canonical(m.features, name)
+	state, ok := m.features[key]
+	if !ok {
+		if m.cfg.Client {
+			return false, &FeatureError{fmt.Sprintf("Enable-WindowsOptionalFeature : Feature name %s is unknown.", name)}
+		}
+		return false, &FeatureError{fmt.Sprintf("Install-WindowsFeature : ArgumentNotValid: The role, role service, or feature name is not valid: '%s'. The name was not found.", name)}
+	}
+	switch state {
+	case m.present():
+		return false, nil
+	case m.pending():
+		return true, nil
+	}
+	if key == m.HyperVName() && m.cfg.Virtualization != "exposed" {
+		if m.cfg.Client {
+			// DISM refuses the hypervisor sub-feature when the processor lacks the extensions.
+			return false, &FeatureError{"Enable-WindowsOptionalFeature : A prerequisite check for the Hyper-V feature failed.\r\n1. Hyper-V cannot be installed: The processor does not have required virtualization capabilities."}
+		}
+		return false, &FeatureError{"Install-WindowsFeature : A prerequisite check for the Hyper-V feature failed.\r\n1. Hyper-V cannot be installed: The processor does not have required virtualization capabilities."}
+	}
+	m.features[key] = m.pending()
+	m.cbsPending = true
+	return true, nil
+}
+
+// RemoveFeature is Uninstall-WindowsFeature / Disable-WindowsOptionalFeature -NoRestart.
+func (m *Machine) RemoveFeature(name string) (restartNeeded bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	key := canonical(m.features, name)
+	switch m.features[key] {
+	case m.present():
+		if m.cfg.Client {
+			m.features[key] = DisablePending
+		} else {
+			m.features[key] = UninstallPending
+		}
+		m.cbsPending = true
+		return true
+	case m.pending():
+		m.features[key] = m.absent()
+		return false
+	}
+	return false
+}
+
+// PendingReboot reports the Component Based Servicing RebootPending key.
+func (m *Machine) PendingReboot() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.cbsPending
+}
+
+// Boot applies what a restart applies: pending features complete, the pending-reboot key goes, services
+// with start type Automatic start (and an engine that cannot start stops again, logging why).
+func (m *Machine) Boot() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, v := range m.features {
+		switch v {
+		case InstallPending, EnablePending:
+			m.features[k] = m.present()
+		case UninstallPending, DisablePending:
+			m.features[k] = m.absent()
+		}
+	}
+	m.cbsPending = false
+	m.syncSystemServices()
+	for _, s := range m.services {
+		s.State = Stopped
+	}
+	for _, name := range sortedKeys(m.services) {
+		if s := m.services[name]; s.StartType == Automatic {
+			_ = m.startLocked(name)
+		}
+	}
+}
+
+// syncSystemServices makes the services the Containers feature brings (hns, vmcompute) exist exactly
+// when the feature is installed.
+func (m *Machine) syncSystemServices() {
+	on := m.features["Containers"] == m.present()
+	for _, n := range []string{"hns", "vmcompute"} {
+		if on && m.services[n] == nil {
+			display := map[string]string{"hns": "Host Network Service", "vmcompute": "Hyper-V Host Compute Service"}[n]
+			m.services[n] = &Service{Name: n, DisplayName: display, State: Stopped, StartType: Manual, PathName: `C:\Windows\system32\svchost.exe -k NetSvcs`}
+		}
+		if !on {
+			delete(m.services, n)
+		}
+	}
+}
+
+// Drift changes the host behind the tool's back (POST /winsim/v1/drift).
+type Drift struct {
+	StopService   string `json:"stop_service,omitempty"`
+	RemoveFeature string `json:"remove_feature,omitempty"`
+	DeleteFile    string `json:"delete_file,omitempty"`
+	// SetDaemonConfig replaces daemon.json with this text.
+	SetDaemonConfig *string `json:"set_daemon_config,omitempty"`
+	// PendingReboot sets the Component Based Servicing RebootPending key (a Windows Update waiting).
+	PendingReboot bool `json:"pending_reboot,omitempty"`
+}
+
+// ApplyDrift applies one drift. A removed feature is gone at once (as after its uninstall and reboot).
+func (m *Machine) ApplyDrift(d Drift) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	did := false
+	if d.StopService != "" {
+		s := m.services[strings.ToLower(d.StopService)]
+		if s == nil {
+			return fmt.Errorf("stop_service: no service %q on the host", d.StopService)
+		}
+		s.State = Stopped
+		did = true
+	}
+	if d.RemoveFeature != "" {
+		key := canonical(m.features, d.RemoveFeature)
+		if _, ok := m.features[key]; !ok {
+			return fmt.Errorf("remove_feature: no feature %q (have %s)", d.RemoveFeature, strings.Join(sortedKeys(m.features), ", "))
+		}
+		m.features[key] = m.absent()
+		m.syncSystemServices()
+		did = true
+	}
+	if d.DeleteFile != "" {
+		if _, ok := m.files[strings.ToLower(d.DeleteFile)]; !ok {
+			return fmt.Errorf("delete_file: no file %q on the host", d.DeleteFile)
+		}
+		delete(m.files, strings.ToLower(d.DeleteFile))
+		did = true
+	}
+	if d.SetDaemonConfig != nil {
+		m.writeLocked(DaemonJSON, []byte(*d.SetDaemonConfig), "")
+		did = true
+	}
+	if d.PendingReboot {
+		m.cbsPending = true
+		did = true
+	}
+	if !did {
+		return fmt.Errorf("drift: give one of stop_service, remove_feature, delete_file, set_daemon_config, pending_reboot")
+	}
+	return nil
+}
+
+func sortedKeys[V any](mp map[string]V) []string {
+	out := make([]string, 0, len(mp))
+	for k := range mp {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

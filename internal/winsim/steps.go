@@ -1,0 +1,431 @@
+package winsim
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/host"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+)
+
+// The step scripts' effects, implemented natively from their contract
+// (internal/powershell/scripts/README.md). Each reads its parameters, consults and changes the machine,
+// and writes progress and one result line the way the PowerShell script does.
+
+func (s *Sim) registerSteps() {
+	steps := map[string]func(m *machine.Machine, p params, out io.Writer) uint32{
+		"install-features":   installFeatures,
+		"install-docker":     installDocker,
+		"install-containerd": installContainerd,
+		"configure-daemon":   configureDaemon,
+		"start-service":      startService,
+		"install-lcow":       installLCOW,
+		"verify":             verify,
+		"uninstall":          uninstall,
+	}
+	for name, fn := range steps {
+		s.Host.Register(name, func(_ context.Context, h *host.Host, raw map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+			return fn(h.Machine(), params(raw), stdout)
+		})
+	}
+}
+
+type params map[string]any
+
+func (p params) str(k string) string {
+	v, _ := p[k].(string)
+	return v
+}
+
+func (p params) flag(k string) bool {
+	v, _ := p[k].(bool)
+	return v
+}
+
+func (p params) strs(k string) []string {
+	var out []string
+	if l, ok := p[k].([]any); ok {
+		for _, v := range l {
+			if s, ok := v.(string); ok {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
+func (p params) sub(k string) params {
+	v, _ := p[k].(map[string]any)
+	return params(v)
+}
+
+func fail(out io.Writer, code, msg, remedy string) uint32 {
+	host.WriteResult(out, map[string]any{"error": map[string]string{"code": code, "message": msg, "remedy": remedy}})
+	return 1
+}
+
+func installFeatures(m *machine.Machine, p params, out io.Writer) uint32 {
+	restart := false
+	for _, f := range p.strs("features") {
+		host.WriteProgress(out, "install-features", "installing "+f)
+		need, err := m.InstallFeature(f)
+		if err != nil {
+			return fail(out, "feature_install_failed", err.Error(), remedyForFeature(f))
+		}
+		restart = restart || need
+	}
+	host.WriteResult(out, map[string]any{"features": m.Features(), "restart_needed": restart})
+	if restart {
+		return 3010
+	}
+	return 0
+}
+
+func remedyForFeature(f string) string {
+	if strings.Contains(strings.ToLower(f), "hyper-v") {
+		return "expose the processor's virtualization extensions to this machine (nested virtualization for a VM), or use container_mode = \"process\""
+	}
+	return "check that this Windows edition offers the feature"
+}
+
+// fetch gets an archive onto the host and verifies it: the pushed archive_path, or a download. It
+// returns the file's hash and whether it was pinned or observed.
+func fetch(m *machine.Machine, step, url, archivePath, dest, pinned string, out io.Writer) (string, string, uint32, bool) {
+	pinned = strings.ToLower(pinned)
+	var f machine.File
+	if archivePath != "" {
+		var ok bool
+		if f, ok = m.File(archivePath); !ok {
+			return "", "", fail(out, "archive_missing", fmt.Sprintf("Get-FileHash : Cannot find path '%s' because it does not exist.", archivePath),
+				"push the archive again"), false
+		}
+	} else {
+		have, ok := m.File(dest)
+		if ok && pinned != "" && have.SHA256 == pinned {
+			f = have
+		} else {
+			host.WriteProgress(out, step, "downloading "+url)
+			var err error
+			if f, err = m.Download(url, dest); err != nil {
+				return "", "", fail(out, "download_failed", fmt.Sprintf("downloading %s failed: %s", url, err.Error()),
+					"check the host's internet access and proxy, or push the archive from the controller (offline hosts)"), false
+			}
+		}
+	}
+	source := "observed"
+	if pinned != "" {
+		source = "pinned"
+		if f.SHA256 != pinned {
+			if archivePath == "" {
+				m.RemoveFile(dest)
+			}
+			return "", "", fail(out, "checksum_mismatch", fmt.Sprintf("the archive's SHA-256 is %s, expected %s", f.SHA256, pinned),
+				"the download was altered or the pinned hash is for another file; check the URL and the hash"), false
+		}
+	}
+	return f.SHA256, source, 0, true
+}
+
+func installDocker(m *machine.Machine, p params, out io.Writer) uint32 {
+	version := p.str("version")
+	sum, source, code, ok := fetch(m, "install-docker", p.str("url"), p.str("archive_path"), machine.Downloads+`\docker-`+version+".zip", p.str("sha256"), out)
+	if !ok {
+		return code
+	}
+	return installEngine(m, "docker", version, map[string]any{"version": version, "archive_sha256": sum, "sha256_source": source,
+		"previous_version": p.str("previous_version")}, []string{machine.DockerDir}, out)
+}
+
+func installEngine(m *machine.Machine, engine, version string, result map[string]any, pathDirs []string, out io.Writer) uint32 {
+	if svc, ok := m.Service(engine); ok && svc.State == machine.Running {
+		host.WriteProgress(out, "install-"+engine, "stopping the "+engine+" service")
+		m.StopService(engine)
+	}
+	if err := m.InstallEngine(engine, version); err != nil {
+		return fail(out, "install_failed", err.Error(), "stop whatever holds the engine's files and apply again")
+	}
+	for _, d := range pathDirs {
+		m.AddToPath(d)
+	}
+	reregistered := false
+	if svc, ok := m.Service(engine); ok {
+		rest := strings.TrimSpace(svc.PathName[strings.Index(svc.PathName, "--run-service")+len("--run-service"):])
+		if !strings.Contains(svc.PathName, "--run-service") || (rest != "" && !strings.HasPrefix(rest, "--service-name")) {
+			if err := m.UnregisterService(engine); err != nil {
+				return fail(out, "service_registration_failed", err.Error(), "stop the service and apply again")
+			}
+			reregistered = true
+		}
+	}
+	if _, ok := m.Service(engine); !ok {
+		if err := m.RegisterService(engine); err != nil {
+			return fail(out, "service_registration_failed", err.Error(), "remove the existing service (sc.exe delete "+engine+") and apply again")
+		}
+	}
+	if err := m.SetStartType(engine, machine.Automatic); err != nil {
+		return fail(out, "service_registration_failed", err.Error(), "apply again")
+	}
+	result["reregistered"] = reregistered
+	host.WriteResult(out, result)
+	return 0
+}
+
+func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
+	version := p.str("version")
+	archives := map[string]any{}
+	type part struct{ name, url, checksumURL, pinned string }
+	nerd, cni := p.sub("nerdctl"), p.sub("cni")
+	for _, a := range []part{
+		{"containerd", p.str("url"), p.str("checksum_url"), p.str("sha256")},
+		{"nerdctl", nerd.str("url"), nerd.str("checksum_url"), nerd.str("sha256")},
+		{"cni", cni.str("url"), "", cni.str("sha256")},
+	} {
+		file := a.url[strings.LastIndexByte(a.url, '/')+1:]
+		pinned := a.pinned
+		if pinned == "" && a.checksumURL != "" {
+			host.WriteProgress(out, "install-containerd", "downloading "+a.checksumURL)
+			cf, err := m.Download(a.checksumURL, machine.Downloads+`\`+file+".checksums")
+			if err != nil {
+				return fail(out, "download_failed", fmt.Sprintf("downloading %s failed: %s", a.checksumURL, err.Error()),
+					"check the host's internet access and proxy, or pin the hash")
+			}
+			pinned = checksumFor(string(cf.Content), file)
+			if pinned == "" {
+				return fail(out, "checksum_missing", fmt.Sprintf("%s does not list %s", a.checksumURL, file), "pin the archive's hash")
+			}
+		}
+		sum, source, code, ok := fetch(m, "install-containerd", a.url, "", machine.Downloads+`\`+file, pinned, out)
+		if !ok {
+			return code
+		}
+		if a.pinned == "" && a.checksumURL != "" {
+			source = "published"
+		}
+		archives[a.name] = map[string]string{"sha256": sum, "source": source}
+	}
+	m.InstallTool(machine.Nerdctl, nerd.str("version"))
+	m.InstallTool(machine.CNIPlugin, cni.str("version"))
+	if _, ok := m.File(machine.ContainerdConfig); !ok {
+		m.WriteFile(machine.ContainerdConfig, []byte("version = 3\n# written by `containerd.exe config default`; winsim does not model its contents\n"))
+	}
+	nat := p.sub("nat")
+	if _, ok := m.Service("hns"); !ok {
+		return fail(out, "hns_module_missing", "The term 'Get-HnsNetwork' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+			"the Containers feature provides the Host Network Service; install it and restart")
+	}
+	cniConf, _ := json.MarshalIndent(map[string]any{"cniVersion": "0.2.0", "name": nat.str("name"), "type": "nat", "master": "Ethernet",
+		"ipam":         map[string]any{"subnet": nat.str("subnet"), "routes": []any{map[string]string{"gateway": nat.str("gateway")}}},
+		"capabilities": map[string]bool{"portMappings": true, "dns": true}}, "", "  ")
+	m.WriteFile(machine.CNIConfig, cniConf)
+	return installEngine(m, "containerd", version, map[string]any{"version": version, "archives": archives, "nat_network": nat.str("name")},
+		[]string{machine.ContainerdDir + `\bin`, machine.NerdctlDir}, out)
+}
+
+// checksumFor finds a file's hash in a sha256sum/SHA256SUMS text ("<hash>  <name>" lines).
+func checksumFor(text, file string) string {
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 2 && strings.TrimPrefix(f[1], "*") == file && len(f[0]) == 64 {
+			return strings.ToLower(f[0])
+		}
+	}
+	return ""
+}
+
+func configureDaemon(m *machine.Machine, p params, out io.Writer) uint32 {
+	cfg := map[string]any{}
+	if f, ok := m.File(machine.DaemonJSON); ok && len(strings.TrimSpace(string(f.Content))) > 0 {
+		if err := json.Unmarshal(f.Content, &cfg); err != nil {
+			return fail(out, "daemon_config_unreadable", fmt.Sprintf("%s is not valid JSON: %s", machine.DaemonJSON, err.Error()),
+				"fix or delete the file; wincontainers does not overwrite a configuration it cannot read")
+		}
+	}
+	changed := false
+	for k, v := range p.sub("managed") {
+		if !reflect.DeepEqual(cfg[k], v) {
+			cfg[k] = v
+			changed = true
+		}
+	}
+	restarted := false
+	if changed {
+		b, _ := json.MarshalIndent(cfg, "", "  ")
+		m.WriteFile(machine.DaemonJSON, b)
+		if svc, ok := m.Service("docker"); ok && svc.State == machine.Running {
+			host.WriteProgress(out, "configure-daemon", "restarting docker")
+			m.StopService("docker")
+			if err := m.StartService("docker"); err != nil {
+				return fail(out, "engine_start_failed", err.Error(), "see the engine's message; the configuration is kept for you to correct")
+			}
+			restarted = true
+		}
+	}
+	host.WriteResult(out, map[string]any{"changed": changed, "restarted": restarted, "path": machine.DaemonJSON, "config": cfg})
+	return 0
+}
+
+func startService(m *machine.Machine, p params, out io.Writer) uint32 {
+	name := p.str("service")
+	if err := m.SetStartType(name, machine.Automatic); err != nil {
+		return fail(out, "service_missing", err.Error(), "install the engine first")
+	}
+	host.WriteProgress(out, "start-service", "starting "+name)
+	if err := m.StartService(name); err != nil {
+		msg := err.Error()
+		if ev := m.Events(name); len(ev) > 0 {
+			msg = ev[len(ev)-1].Message
+		}
+		return fail(out, "engine_start_failed", fmt.Sprintf("the %s service stopped after starting: %s", name, msg), "see the engine's message")
+	}
+	info, err := m.Info(name)
+	if err != nil {
+		return fail(out, "engine_start_failed", err.Error(), "see the engine's message")
+	}
+	host.WriteResult(out, map[string]any{"service": name, "state": machine.Running, "start_type": machine.Automatic,
+		"server_version": info.Version, "os_arch": info.OSArch})
+	return 0
+}
+
+func installLCOW(m *machine.Machine, p params, out io.Writer) uint32 {
+	sum, source, code, ok := fetch(m, "install-lcow", p.str("url"), p.str("archive_path"), machine.Downloads+`\lcow-`+p.str("release")+".zip", p.str("sha256"), out)
+	if !ok {
+		return code
+	}
+	files := map[string]string{}
+	for _, n := range p.strs("files") {
+		h := sha256.Sum256([]byte(sum + "/" + n))
+		f := machine.File{Size: 8 << 20, SHA256: hex.EncodeToString(h[:])}
+		m.PutFile(machine.LCOWDir+`\`+n, f)
+		files[n] = f.SHA256
+	}
+	host.WriteResult(out, map[string]any{"files": files, "archive_sha256": sum, "sha256_source": source})
+	return 0
+}
+
+type check struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
+	Detail string `json:"detail"`
+}
+
+func verify(m *machine.Machine, p params, out io.Writer) uint32 {
+	engine, mode := p.str("engine"), p.str("mode")
+	var checks []check
+	failed := func(name string, err error) uint32 {
+		checks = append(checks, check{name, "failed", err.Error()})
+		host.WriteResult(out, map[string]any{"checks": checks, "error": map[string]string{"code": "verify_failed", "message": err.Error(),
+			"remedy": "see the check that failed"}})
+		return 1
+	}
+	info, err := m.Info(engine)
+	if err != nil {
+		return failed("engine", err)
+	}
+	if info.OSArch != "windows/amd64" {
+		return failed("engine", fmt.Errorf("the engine reports %s, not windows/amd64", info.OSArch))
+	}
+	checks = append(checks, check{"engine", "passed", engine + " " + info.Version + " " + info.OSArch})
+	if engine == "docker" {
+		switch {
+		case mode == "hyperv" && info.Isolation != "hyperv":
+			return failed("default-isolation", fmt.Errorf("docker info reports default isolation %q, not hyperv", info.Isolation))
+		case mode == "lcow" && !info.Experimental:
+			return failed("experimental", errors.New("docker info reports experimental false; legacy LCOW needs it"))
+		}
+		checks = append(checks, check{"daemon", "passed", "isolation " + info.Isolation})
+	}
+	pull := p.flag("pull")
+	image := p.str("image")
+	iso := "process"
+	if mode != "process" {
+		iso = "hyperv"
+	}
+	switch {
+	case image == "":
+		checks = append(checks, check{"run-" + iso, "skipped", "no base image is published for this host build"})
+	case pull || m.HasImage(image):
+		r, err := m.Run(machine.RunOptions{Engine: engine, Image: image, Isolation: iso, Pull: pull})
+		if err != nil {
+			return failed("run-"+iso, err)
+		}
+		if iso == "hyperv" && (r.HostSeesProcess || !r.UtilityVM) {
+			return failed("run-hyperv", errors.New("the container's process is visible on the host: it did not run in a utility VM"))
+		}
+		checks = append(checks, check{"run-" + iso, "passed", strings.TrimSpace(r.Output)})
+	default:
+		checks = append(checks, check{"run-" + iso, "skipped", image + " is not on the host and pulling is off"})
+	}
+	if mode == "lcow" {
+		li := p.str("linux_image")
+		if pull || m.HasImage(li) {
+			r, err := m.Run(machine.RunOptions{Engine: engine, Image: li, Platform: "linux", Pull: pull})
+			if err != nil {
+				return failed("run-linux", err)
+			}
+			checks = append(checks, check{"run-linux", "passed", strings.TrimSpace(r.Output)})
+		} else {
+			checks = append(checks, check{"run-linux", "skipped", li + " is not on the host and pulling is off"})
+		}
+	}
+	m.SetRegistry("VerifiedSpecHash", p.str("spec_hash"))
+	m.SetRegistry("VerifiedAt", time.Now().UTC().Format(time.RFC3339))
+	host.WriteResult(out, map[string]any{"checks": checks, "os_arch": info.OSArch, "isolation": info.Isolation})
+	return 0
+}
+
+func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
+	var removed []string
+	engine := p.str("engine")
+	if _, ok := m.Service(engine); ok {
+		m.StopService(engine)
+		_ = m.UnregisterService(engine)
+		removed = append(removed, "service "+engine)
+	}
+	dirs := map[string][]string{"docker": {machine.DockerDir, machine.ProgramData + `\docker\config`},
+		"containerd": {machine.ContainerdDir, machine.NerdctlDir}}[engine]
+	for _, d := range dirs {
+		if m.RemoveTree(d) > 0 {
+			removed = append(removed, d)
+		}
+		m.RemoveFromPath(d)
+	}
+	if engine == "containerd" {
+		m.RemoveFromPath(machine.ContainerdDir + `\bin`)
+	}
+	if p.flag("remove_lcow") && m.RemoveTree(machine.LCOWDir) > 0 {
+		removed = append(removed, machine.LCOWDir)
+	}
+	if m.RemoveTree(machine.Downloads) > 0 {
+		removed = append(removed, machine.Downloads)
+	}
+	if m.Registry("VerifiedSpecHash") != "" {
+		m.SetRegistry("VerifiedSpecHash", "")
+		m.SetRegistry("VerifiedAt", "")
+		removed = append(removed, `HKLM:\SOFTWARE\wincontainers`)
+	}
+	restart := false
+	if p.flag("remove_features") {
+		for _, f := range p.strs("features") {
+			if m.RemoveFeature(f) {
+				restart = true
+				removed = append(removed, "feature "+f)
+			}
+		}
+	}
+	if removed == nil {
+		removed = []string{}
+	}
+	host.WriteResult(out, map[string]any{"removed": removed, "restart_needed": restart})
+	if restart {
+		return 3010
+	}
+	return 0
+}
