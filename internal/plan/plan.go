@@ -43,6 +43,17 @@ type Step struct {
 	Reason string
 }
 
+// Script is the library script that performs the step: install-engine runs install-docker or
+// install-containerd (internal/powershell/scripts/README.md).
+func (s Step) Script() string {
+	if s.Kind == StepEngine {
+		if t, _ := s.Params["type"].(string); t != "" {
+			return "install-" + t
+		}
+	}
+	return string(s.Kind)
+}
+
 // IsBarrier reports whether the executor must re-read facts after the step (a reboot may happen).
 func (s Step) IsBarrier() bool { return s.Kind == StepReboot || s.Kind == StepRebootIfRequired }
 
@@ -149,13 +160,13 @@ func Build(f facts.Facts, want spec.Resolved) (Plan, error) {
 	if engineStep != nil {
 		p.Steps = append(p.Steps, *engineStep)
 	}
+	// The engine is installed stopped; its configuration is written before it first starts (a hosts or
+	// isolation setting must be there then), and start-service starts it and waits until it answers.
 	if cfg := daemonStep(f, want); cfg != nil {
 		p.Steps = append(p.Steps, *cfg)
 	}
-	if engineStep == nil {
-		if s := serviceStep(f, want); s != nil {
-			p.Steps = append(p.Steps, *s)
-		}
+	if s := serviceStep(f, want, engineStep != nil); s != nil {
+		p.Steps = append(p.Steps, *s)
 	}
 	if want.Mode == compat.ModeLCOW {
 		if s := lcowStep(f, want); s != nil {
@@ -259,11 +270,35 @@ func engineStep(f facts.Facts, want spec.Resolved) *Step {
 		// converged here; a binary replaced behind our back shows as drift through facts.engine.binary_sha256.
 		return nil
 	}
-	params := map[string]any{
-		"type": string(want.EngineType), "version": want.EngineVersion.String(),
-		"sha256": want.EngineSHA256, "url": want.EngineURL, "previous_version": e.Version,
+	return &Step{Kind: StepEngine, Reason: why, Params: EngineParams(want, e.Version)}
+}
+
+// EngineParams are the install script's parameters: the archive's location and pinned hash, and for
+// containerd its companions (nerdctl, the Windows CNI plugins, the HNS NAT network).
+func EngineParams(want spec.Resolved, previous string) map[string]any {
+	v := want.EngineVersion.String()
+	params := map[string]any{"type": string(want.EngineType), "version": v, "sha256": want.EngineSHA256, "previous_version": previous}
+	switch want.EngineType {
+	case compat.Containerd:
+		url := want.EngineURL
+		checksum := ""
+		if url == "" {
+			url = compat.ContainerdURL(v)
+			checksum = url + ".sha256sum"
+		}
+		nerd, sums := compat.NerdctlURLs(compat.DefaultNerdctlVersion)
+		params["url"], params["checksum_url"] = url, checksum
+		params["nerdctl"] = map[string]any{"version": compat.DefaultNerdctlVersion, "url": nerd, "checksum_url": sums, "sha256": ""}
+		params["cni"] = map[string]any{"version": compat.DefaultCNIVersion, "url": compat.CNIURL(compat.DefaultCNIVersion), "sha256": ""}
+		params["nat"] = map[string]any{"name": "nat", "subnet": compat.DefaultNATSubnet, "gateway": compat.DefaultNATGateway}
+	default:
+		url := want.EngineURL
+		if url == "" {
+			url = compat.DockerURL(v)
+		}
+		params["url"] = url
 	}
-	return &Step{Kind: StepEngine, Reason: why, Params: params}
+	return params
 }
 
 func sameVersion(have string, want compat.Version) bool {
@@ -323,13 +358,16 @@ func daemonStep(f facts.Facts, want spec.Resolved) *Step {
 		Params: map[string]any{"managed": desired, "engine": string(want.EngineType)}}
 }
 
-func serviceStep(f facts.Facts, want spec.Resolved) *Step {
+func serviceStep(f facts.Facts, want spec.Resolved, installing bool) *Step {
 	s := f.Engine.Service
-	if s.State == "Running" && strings.EqualFold(s.StartType, "Automatic") {
+	reason := fmt.Sprintf("the %s service is %s (start type %s)", s.Name, s.State, s.StartType)
+	switch {
+	case installing:
+		reason = "start the engine after installing it"
+	case s.State == "Running" && strings.EqualFold(s.StartType, "Automatic"):
 		return nil
 	}
-	return &Step{Kind: StepService, Reason: fmt.Sprintf("the %s service is %s (start type %s)", s.Name, s.State, s.StartType),
-		Params: map[string]any{"service": string(want.EngineType)}}
+	return &Step{Kind: StepService, Reason: reason, Params: map[string]any{"service": string(want.EngineType)}}
 }
 
 func lcowStep(f facts.Facts, want spec.Resolved) *Step {
@@ -347,6 +385,9 @@ func lcowStep(f facts.Facts, want spec.Resolved) *Step {
 	if len(missing) == 0 {
 		return nil
 	}
+	if url == "" {
+		url = compat.LinuxKitURL(compat.DefaultLinuxKitRelease)
+	}
 	return &Step{Kind: StepLCOWFiles, Reason: "LCOW boot files missing: " + strings.Join(missing, ", "),
 		Params: map[string]any{"url": url, "sha256": wantSHA, "release": compat.DefaultLinuxKitRelease, "files": lcowBootFiles}}
 }
@@ -363,8 +404,13 @@ func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) 
 	}
 	return Step{Kind: StepVerify, Reason: why, Params: map[string]any{
 		"mode": string(want.Mode), "engine": string(want.EngineType), "image": image, "spec_hash": hash,
+		"linux_image": LinuxTestImage, "pull": want.PullImages,
 	}}
 }
+
+// LinuxTestImage is the Linux image the LCOW check runs (`docker run --platform linux busybox uname`,
+// as the LinuxKit README does [LK-README]).
+const LinuxTestImage = "busybox"
 
 func isolationFor(m compat.Mode) compat.Isolation {
 	if m == compat.ModeProcess {

@@ -80,7 +80,7 @@ func applyStep(t *testing.T, f facts.Facts, s Step) facts.Facts {
 	case StepEngine:
 		typ, _ := s.Params["type"].(string)
 		ver, _ := s.Params["version"].(string)
-		f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Running", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
+		f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Stopped", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
 	case StepDaemonConfig:
 		have := map[string]any{}
 		if len(f.Engine.DaemonConfig) > 0 {
@@ -119,14 +119,14 @@ func TestBareToConverged(t *testing.T) {
 		steps   []StepKind
 		image   string
 	}{
-		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2019", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
-		{"2022", spec.Spec{Mode: "lcow"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
-		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
+		{"2022", spec.Spec{Mode: "lcow"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
 	}
 	for _, c := range cases {
 		t.Run(c.release+"/"+c.spec.Mode, func(t *testing.T) {
@@ -272,7 +272,7 @@ func TestDriftAndPendingReboots(t *testing.T) {
 			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
 		{"feature removal pending", func(f *facts.Facts) { f.Features["Containers"] = "UninstallPending" },
 			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
-		{"engine replaced", func(f *facts.Facts) { f.Engine.Version = "26.1.0" }, []StepKind{StepEngine, StepVerify}},
+		{"engine replaced", func(f *facts.Facts) { f.Engine.Version = "26.1.0" }, []StepKind{StepEngine, StepService, StepVerify}},
 		{"daemon config changed", func(f *facts.Facts) {
 			f.Engine.DaemonConfig = json.RawMessage(`{"exec-opts":["isolation=process"],"debug":true}`)
 		},
@@ -280,7 +280,7 @@ func TestDriftAndPendingReboots(t *testing.T) {
 		{"feature waiting for reboot", func(f *facts.Facts) { f.Features["Hyper-V"] = "InstallPending" }, []StepKind{StepReboot, StepVerify}},
 		{"unrelated pending reboot on a converged host", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true }, nil},
 		{"pending reboot before changes", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true; f.Engine.Version = "26.1.0" },
-			[]StepKind{StepReboot, StepEngine, StepVerify}},
+			[]StepKind{StepReboot, StepEngine, StepService, StepVerify}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

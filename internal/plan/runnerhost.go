@@ -33,7 +33,7 @@ func (h RunnerHost) Facts(ctx context.Context) (facts.Facts, error) {
 
 // RunStep implements Host.
 func (h RunnerHost) RunStep(ctx context.Context, s Step, progress func(Event)) (StepOutcome, error) {
-	o, err := h.Runner.Run(ctx, string(s.Kind), s.Params, func(p powershell.Progress) {
+	o, err := h.Runner.Run(ctx, s.Script(), s.Params, func(p powershell.Progress) {
 		if progress != nil {
 			progress(Event{Kind: EventProgress, Step: s.Kind, Message: p.Step + ": " + p.Message})
 		}

@@ -21,7 +21,8 @@ type RebootOptions struct {
 	// ReadyProbes is how many probes in a row must see the new boot before the host counts as ready:
 	// right after boot some services are still starting. Default 3.
 	ReadyProbes int
-	// DelaySeconds is how far ahead the restart is scheduled, so the restart command returns first. Default 5.
+	// DelaySeconds is how far ahead the restart is scheduled, so the restart command returns first.
+	// Default 5; a negative value schedules it at once.
 	DelaySeconds int
 	// Now and Sleep are the clock; tests replace them.
 	Now   func() time.Time
@@ -93,7 +94,7 @@ func RebootAndWait(ctx context.Context, r Runner, opt RebootOptions) error {
 		return fmt.Errorf("before the restart, the host did not answer the probe: %w", err)
 	}
 	opt.OnEvent(fmt.Sprintf("restarting %s (boot %s, up since %s)", before.ComputerName, before.BootID, before.LastBootUpTime))
-	if _, err := r.Run(ctx, "restart", map[string]any{"delay_seconds": opt.DelaySeconds, "reason": "wincontainers: Windows features need a restart"}, nil); err != nil {
+	if _, err := r.Run(ctx, "restart", map[string]any{"delay_seconds": max(0, opt.DelaySeconds), "reason": "wincontainers: Windows features need a restart"}, nil); err != nil {
 		var se *powershell.ScriptError
 		if errors.As(err, &se) {
 			return fmt.Errorf("the restart could not be scheduled: %w", err)
@@ -160,4 +161,18 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// ScriptRebooter is a Rebooter for any Runner: the restart script, then probes until the host is back
+// on a new boot (RebootAndWait).
+type ScriptRebooter struct {
+	Runner  Runner
+	Options RebootOptions
+}
+
+var _ Rebooter = ScriptRebooter{}
+
+// Reboot implements Rebooter.
+func (r ScriptRebooter) Reboot(ctx context.Context) error {
+	return RebootAndWait(ctx, r.Runner, r.Options)
 }

@@ -25,6 +25,10 @@ type Spec struct {
 	Engine    Engine
 	// LCOW holds the LCOW boot-file settings; only valid with Mode "lcow".
 	LCOW *LCOW
+	// PullImages lets verification pull the build-matched base image (and busybox for LCOW) to run
+	// containers. Real base images are gigabytes, so it is off by default: verification then runs
+	// containers only from images already on the host and reports the rest as skipped.
+	PullImages bool
 }
 
 // Engine is the container engine to install.
@@ -60,6 +64,7 @@ type Resolved struct {
 	EngineSHA256   string
 	EngineURL      string
 	LCOW           *LCOW
+	PullImages     bool
 }
 
 // Attribute paths used in diagnostics. Front doors map them onto their own schema.
@@ -79,7 +84,7 @@ const (
 // Validate checks everything that can be known without the host, as of day (lifecycle warnings depend
 // on it). It returns the resolved spec, which is meaningful only when diags has no errors.
 func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
-	var r Resolved
+	r := Resolved{PullImages: s.PullImages}
 	var d Diagnostics
 
 	r.Mode = validateMode(s.Mode, &d)

@@ -1,0 +1,230 @@
+# wincontainers:script install-containerd/1
+# wincontainers:idempotent
+# Installs containerd (bin\ under $env:ProgramFiles\containerd), nerdctl ($env:ProgramFiles\nerdctl) and
+# the Windows CNI plugins (containerd\cni\bin), adds containerd\bin and nerdctl to the machine PATH,
+# writes the default config.toml when absent, registers the containerd service, creates the HNS NAT
+# network and writes the CNI configuration 0-containerd-nat.conf. Each archive is verified against its
+# pinned sha256, else against its published checksum file, else its hash is reported (observed).
+# Files identical to the installed ones are not copied again. The service is left registered,
+# Automatic and stopped. Windows PowerShell 5.1.
+# Parameters: { "version", "url", "sha256", "checksum_url",
+#               "nerdctl": { "version", "url", "checksum_url", "sha256" },
+#               "cni": { "version", "url", "sha256" },
+#               "nat": { "name": "nat", "subnet": "172.28.0.0/16", "gateway": "172.28.0.1" } }
+# Result: { "version", "archives": { "containerd"|"nerdctl"|"cni": { "sha256", "source" } }, "nat_network", "changed" }
+
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+$ProgressPreference = 'SilentlyContinue'
+$step = 'install-containerd'
+
+function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
+    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
+    exit 1
+}
+
+function Get-Sha256([string]$Path) {
+    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
+}
+
+# True when $Target exists and has the same content as $Source.
+function Test-WcSameFile([string]$Source, [string]$Target) {
+    if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { return $false }
+    $a = Get-Sha256 $Source
+    $b = Get-Sha256 $Target
+    return ($a -eq $b)
+}
+
+# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
+function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = -1
+    try {
+        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
+    } catch {
+        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
+    }
+    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
+}
+
+function Get-WcDownload([string]$Url, [string]$Target) {
+    $partial = $Target + '.partial'
+    try {
+        Invoke-WebRequest -UseBasicParsing -Uri $Url -OutFile $partial
+        Move-Item -LiteralPath $partial -Destination $Target -Force
+    } catch {
+        Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $Url, $_.Exception.Message) 'check the host''s internet access or proxy'
+    }
+}
+
+# Downloads one archive (unless a file of the pinned hash is already there) and verifies it.
+function Get-WcArchive([string]$Url, [string]$Pinned, [string]$ChecksumUrl) {
+    $Pinned = $Pinned.ToLowerInvariant()
+    $file = [IO.Path]::GetFileName(([Uri]$Url).AbsolutePath)
+    $path = Join-Path $downloads $file
+    $have = $Pinned -and (Test-Path -LiteralPath $path -PathType Leaf) -and ((Get-Sha256 $path) -eq $Pinned)
+    if (-not $have) {
+        Write-WcProgress -Step $step -Message ('downloading {0}' -f $Url)
+        Get-WcDownload $Url $path
+    }
+    $hash = Get-Sha256 $path
+    $want = $Pinned
+    $source = 'pinned'
+    if (-not $want -and $ChecksumUrl) {
+        $sumPath = $path + '.checksums'
+        Get-WcDownload $ChecksumUrl $sumPath
+        foreach ($line in @(Get-Content -LiteralPath $sumPath)) {
+            if ($line -match '^\s*([0-9A-Fa-f]{64})\s+\*?(\S+)\s*$' -and [IO.Path]::GetFileName($Matches[2]) -eq $file) { $want = $Matches[1].ToLowerInvariant() }
+        }
+        Remove-Item -LiteralPath $sumPath -Force -ErrorAction SilentlyContinue
+        if (-not $want) { Exit-WcError 'checksum_missing' ('{0} does not list {1}' -f $ChecksumUrl, $file) 'pin the sha256 of this archive in the specification, or check the checksum URL' }
+        $source = 'published'
+    }
+    if (-not $want) { return @{ path = $path; sha256 = $hash; source = 'observed' } }
+    if ($hash -ne $want) {
+        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'checksum_mismatch' ('{0} has SHA-256 {1}; expected {2} ({3})' -f $file, $hash, $want, $source) 'check the pinned hash for this version, or the download path (proxy, mirror); the file was deleted'
+    }
+    return @{ path = $path; sha256 = $hash; source = $source }
+}
+
+# Extracts an archive with tar.exe into a staging folder and copies the files that differ into $Dest.
+# Stops the containerd service first when something is to be copied. Returns $true when it copied.
+function Install-WcArchive([string]$Archive, [string]$Dest) {
+    $staging = $Dest.TrimEnd('\') + '.wincontainers-staging'
+    if (Test-Path -LiteralPath $staging) { Remove-Item -LiteralPath $staging -Recurse -Force }
+    New-Item -ItemType Directory -Path $staging -Force | Out-Null
+    $r = Invoke-WcNative $tar @('-xf', $Archive, '-C', $staging)
+    if ($r.code -ne 0) { Exit-WcError 'install_failed' ('tar.exe -xf {0} exited {1}: {2}' -f $Archive, $r.code, $r.output) 'delete the archive so that it is downloaded again, and check the free space' }
+    $copy = @()
+    foreach ($f in @(Get-ChildItem -LiteralPath $staging -File -Recurse)) {
+        $rel = $f.FullName.Substring($staging.Length).TrimStart('\')
+        $target = Join-Path $Dest $rel
+        if (-not (Test-WcSameFile $f.FullName $target)) { $copy += , @($f.FullName, $target) }
+    }
+    try {
+        if ($copy.Count -gt 0) {
+            $svc = Get-Service -Name containerd -ErrorAction SilentlyContinue
+            if ($null -ne $svc -and $svc.Status -ne 'Stopped') {
+                Write-WcProgress -Step $step -Message 'stopping the containerd service'
+                Stop-Service -Name containerd -Force
+            }
+            foreach ($pair in $copy) {
+                New-Item -ItemType Directory -Path (Split-Path -Parent $pair[1]) -Force | Out-Null
+                Copy-Item -LiteralPath $pair[0] -Destination $pair[1] -Force
+            }
+        }
+        Remove-Item -LiteralPath $staging -Recurse -Force
+    } catch {
+        Exit-WcError 'install_failed' ('installing into {0} failed: {1}' -f $Dest, $_.Exception.Message) 'check that no containerd, ctr or nerdctl process holds the files, then run again'
+    }
+    return ($copy.Count -gt 0)
+}
+
+function Add-WcMachinePath([string]$Dir) {
+    $want = $Dir.TrimEnd('\')
+    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
+    $parts = @(([string]$machine) -split ';' | Where-Object { $_.Trim() -ne '' })
+    if (@($parts | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) {
+        [Environment]::SetEnvironmentVariable('Path', (($parts + $want) -join ';'), 'Machine')
+    }
+    $proc = @(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' })
+    if (@($proc | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) { $env:Path = (($proc + $want) -join ';') }
+}
+
+$p = Get-WcParams
+$root = Join-Path $env:ProgramFiles 'containerd'
+$nerdctlDir = Join-Path $env:ProgramFiles 'nerdctl'
+$cniBin = Join-Path $root 'cni\bin'
+$cniConf = Join-Path $root 'cni\conf'
+$containerd = Join-Path $root 'bin\containerd.exe'
+$downloads = Join-Path $env:ProgramData 'wincontainers\downloads'
+$tar = Join-Path $env:SystemRoot 'System32\tar.exe'
+New-Item -ItemType Directory -Path $downloads -Force | Out-Null
+
+# Verify all three archives before changing anything.
+$a = Get-WcArchive ([string]$p.url) ([string]$p.sha256) ([string]$p.checksum_url)
+$n = Get-WcArchive ([string]$p.nerdctl.url) ([string]$p.nerdctl.sha256) ([string]$p.nerdctl.checksum_url)
+$c = Get-WcArchive ([string]$p.cni.url) ([string]$p.cni.sha256) ''
+
+Write-WcProgress -Step $step -Message ('installing containerd {0}' -f $p.version)
+$changed = Install-WcArchive $a.path $root
+$changed = (Install-WcArchive $n.path $nerdctlDir) -or $changed
+$changed = (Install-WcArchive $c.path $cniBin) -or $changed
+foreach ($required in @($containerd, (Join-Path $nerdctlDir 'nerdctl.exe'), (Join-Path $cniBin 'nat.exe'))) {
+    if (-not (Test-Path -LiteralPath $required -PathType Leaf)) { Exit-WcError 'install_failed' ('{0} is missing after extraction' -f $required) 'check that the URLs point at the Windows amd64 release archives' }
+}
+Add-WcMachinePath (Join-Path $root 'bin')
+Add-WcMachinePath $nerdctlDir
+
+$configPath = Join-Path $root 'config.toml'
+if (-not (Test-Path -LiteralPath $configPath -PathType Leaf)) {
+    Write-WcProgress -Step $step -Message 'writing the default config.toml'
+    $ErrorActionPreference = 'Continue'
+    $toml = & $containerd config default 2>$null | Out-String
+    $code = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    if ($code -ne 0 -or -not $toml.Trim()) { Exit-WcError 'install_failed' ('containerd.exe config default exited {0}' -f $code) 'run containerd.exe config default by hand to see the error' }
+    [IO.File]::WriteAllText($configPath, $toml, [Text.Encoding]::ASCII)
+}
+
+if ($null -eq (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {
+    Write-WcProgress -Step $step -Message 'registering the containerd service'
+    $r = Invoke-WcNative $containerd @('--register-service')
+    if ($r.code -ne 0) { Exit-WcError 'install_failed' ('containerd.exe --register-service exited {0}: {1}' -f $r.code, $r.output) 'check that the Containers feature is installed and run again' }
+}
+try {
+    if ((Get-Service -Name containerd).StartType -ne 'Automatic') { Set-Service -Name containerd -StartupType Automatic }
+} catch {
+    Exit-WcError 'install_failed' ('setting the containerd service to Automatic failed: {0}' -f $_.Exception.Message) 'check that the account is an administrator'
+}
+
+# The HNS NAT network and its CNI configuration.
+$natName = [string]$p.nat.name
+if (-not $natName) { $natName = 'nat' }
+$subnet = [string]$p.nat.subnet
+$gateway = [string]$p.nat.gateway
+Import-Module HNS -ErrorAction SilentlyContinue
+Import-Module HostNetworkingService -ErrorAction SilentlyContinue
+if ($null -eq (Get-Command Get-HnsNetwork -ErrorAction SilentlyContinue) -or $null -eq (Get-Command New-HnsNetwork -ErrorAction SilentlyContinue)) {
+    Exit-WcError 'hns_module_missing' 'the HNS PowerShell cmdlets (Get-HnsNetwork, New-HnsNetwork) are not available' 'install hns.psm1 from microsoft/SDN (Kubernetes/windows/hns.psm1) as module HNS, or create the NAT network by hand'
+}
+try {
+    $net = @(Get-HnsNetwork | Where-Object { $_.Name -eq $natName }) | Select-Object -First 1
+    if ($null -eq $net) {
+        Write-WcProgress -Step $step -Message ('creating the HNS NAT network {0} ({1})' -f $natName, $subnet)
+        New-HnsNetwork -Type NAT -Name $natName -AddressPrefix $subnet -Gateway $gateway | Out-Null
+    } elseif ($net.Subnets -and $net.Subnets[0].AddressPrefix) {
+        # An existing network keeps its prefix; the CNI configuration must describe it.
+        $subnet = [string]$net.Subnets[0].AddressPrefix
+        if ($net.Subnets[0].GatewayAddress) { $gateway = [string]$net.Subnets[0].GatewayAddress }
+    }
+} catch {
+    Exit-WcError 'install_failed' ('creating the HNS NAT network {0} failed: {1}' -f $natName, $_.Exception.Message) 'check that the Containers feature is installed and the host was restarted, and that no other NAT (Get-NetNat) overlaps the subnet'
+}
+$conf = [ordered]@{
+    cniVersion = '0.2.0'
+    name = $natName
+    type = 'nat'
+    master = 'Ethernet'
+    ipam = [ordered]@{ subnet = $subnet; routes = @(@{ gateway = $gateway }) }
+    capabilities = [ordered]@{ portMappings = $true; dns = $true }
+}
+$confText = $conf | ConvertTo-Json -Depth 8
+$confPath = Join-Path $cniConf '0-containerd-nat.conf'
+$old = $null
+if (Test-Path -LiteralPath $confPath -PathType Leaf) { $old = [IO.File]::ReadAllText($confPath) }
+if ($old -cne $confText) {
+    Write-WcProgress -Step $step -Message ('writing {0}' -f $confPath)
+    New-Item -ItemType Directory -Path $cniConf -Force | Out-Null
+    [IO.File]::WriteAllText($confPath, $confText, (New-Object Text.UTF8Encoding $false))
+    $changed = $true
+}
+
+$archives = @{
+    containerd = @{ sha256 = $a.sha256; source = $a.source }
+    nerdctl = @{ sha256 = $n.sha256; source = $n.source }
+    cni = @{ sha256 = $c.sha256; source = $c.source }
+}
+Write-WcResult @{ version = [string]$p.version; archives = $archives; nat_network = $natName; changed = $changed }
+exit 0

@@ -1,0 +1,208 @@
+# wincontainers:script install-docker/1
+# wincontainers:idempotent
+# Installs (or upgrades, or downgrades in place) the Docker static binaries into
+# $env:ProgramFiles\Docker and registers the docker service. The archive is the pushed file at
+# archive_path, or a download kept in $env:ProgramData\wincontainers\downloads. It is verified against
+# sha256 when pinned, otherwise its hash is reported for trust on first use. Binaries identical to the
+# installed ones are not copied again. The service is left registered, Automatic and stopped;
+# configure-daemon writes daemon.json and start-service starts it. Windows PowerShell 5.1.
+# Parameters: { "version": "29.2.1", "url": "https://download.docker.com/...zip", "sha256": "<hex or empty>",
+#               "archive_path": "<path on the host or empty>", "previous_version": "27.3.1" }
+# Result: { "version", "archive_sha256", "sha256_source": "pinned"|"observed", "previous_version",
+#           "reregistered", "changed" }
+
+[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+$ProgressPreference = 'SilentlyContinue'
+
+function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
+    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
+    exit 1
+}
+
+function Get-Sha256([string]$Path) {
+    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
+}
+
+# True when $Target exists and has the same content as $Source.
+function Test-WcSameFile([string]$Source, [string]$Target) {
+    if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { return $false }
+    $a = Get-Sha256 $Source
+    $b = Get-Sha256 $Target
+    return ($a -eq $b)
+}
+
+# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
+function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = -1
+    try {
+        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
+    } catch {
+        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
+    }
+    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
+}
+
+function Add-WcMachinePath([string]$Dir) {
+    $want = $Dir.TrimEnd('\')
+    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
+    $parts = @(([string]$machine) -split ';' | Where-Object { $_.Trim() -ne '' })
+    $found = @($parts | Where-Object { $_.Trim().TrimEnd('\') -ieq $want })
+    if ($found.Count -eq 0) {
+        [Environment]::SetEnvironmentVariable('Path', (($parts + $want) -join ';'), 'Machine')
+    }
+    $proc = @(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' })
+    if (@($proc | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) { $env:Path = (($proc + $want) -join ';') }
+}
+
+function Wait-WcServiceStopped([string]$Name) {
+    $deadline = (Get-Date).AddSeconds(60)
+    while ($true) {
+        $s = Get-Service -Name $Name -ErrorAction SilentlyContinue
+        if ($null -eq $s -or $s.Status -eq 'Stopped') { return }
+        if ((Get-Date) -gt $deadline) { throw ('the {0} service did not stop within 60 seconds' -f $Name) }
+        Start-Sleep -Seconds 2
+    }
+}
+
+$p = Get-WcParams
+$version = [string]$p.version
+$url = [string]$p.url
+$pinned = ([string]$p.sha256).ToLowerInvariant()
+$installDir = Join-Path $env:ProgramFiles 'Docker'
+$dockerd = Join-Path $installDir 'dockerd.exe'
+$downloads = Join-Path $env:ProgramData 'wincontainers\downloads'
+
+# The version installed now, for the result.
+$previous = [string]$p.previous_version
+if (Test-Path -LiteralPath $dockerd -PathType Leaf) {
+    $v = Invoke-WcNative $dockerd @('--version')
+    if ($v.output -match 'version (\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $previous = $Matches[1] }
+}
+
+# 1. The archive.
+if ([string]$p.archive_path) {
+    $archive = [string]$p.archive_path
+    if (-not (Test-Path -LiteralPath $archive -PathType Leaf)) {
+        Exit-WcError 'download_failed' ('the pushed archive {0} does not exist' -f $archive) 'push the archive from the controller again'
+    }
+} else {
+    New-Item -ItemType Directory -Path $downloads -Force | Out-Null
+    $archive = Join-Path $downloads ('docker-{0}.zip' -f $version)
+    $have = $false
+    if ($pinned -and (Test-Path -LiteralPath $archive -PathType Leaf)) { $have = ((Get-Sha256 $archive) -eq $pinned) }
+    if (-not $have) {
+        Write-WcProgress -Step 'install-docker' -Message ('downloading {0}' -f $url)
+        $partial = $archive + '.partial'
+        try {
+            Invoke-WebRequest -UseBasicParsing -Uri $url -OutFile $partial
+            Move-Item -LiteralPath $partial -Destination $archive -Force
+        } catch {
+            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
+            Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $url, $_.Exception.Message) 'check the host''s internet access or proxy, or push the archive from the controller'
+        }
+    }
+}
+
+# 2. The hash.
+$hash = Get-Sha256 $archive
+$source = 'observed'
+if ($pinned) {
+    if ($hash -ne $pinned) {
+        Remove-Item -LiteralPath $archive -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'checksum_mismatch' ('{0} has SHA-256 {1}; expected {2}' -f $archive, $hash, $pinned) 'check the pinned hash for this version, or the download path (proxy, mirror); the file was deleted'
+    }
+    $source = 'pinned'
+}
+
+# 3. Stage, compare with the installed binaries, copy only what differs.
+Write-WcProgress -Step 'install-docker' -Message ('expanding docker {0}' -f $version)
+$staging = Join-Path $env:ProgramFiles 'Docker.wincontainers-staging'
+try {
+    if (Test-Path -LiteralPath $staging) { Remove-Item -LiteralPath $staging -Recurse -Force }
+    Expand-Archive -LiteralPath $archive -DestinationPath $staging -Force
+} catch {
+    Exit-WcError 'install_failed' ('expanding {0} failed: {1}' -f $archive, $_.Exception.Message) 'delete the archive so that it is downloaded again, and check the free space on the system drive'
+}
+$src = Join-Path $staging 'docker'
+if (-not (Test-Path -LiteralPath (Join-Path $src 'dockerd.exe') -PathType Leaf)) {
+    Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+    Exit-WcError 'install_failed' ('{0} has no docker\dockerd.exe' -f $archive) 'check that the URL points at a Docker static binaries zip for Windows'
+}
+$changed = $false
+foreach ($f in @(Get-ChildItem -LiteralPath $src -File -Recurse)) {
+    $rel = $f.FullName.Substring($src.Length).TrimStart('\')
+    $target = Join-Path $installDir $rel
+    if (-not (Test-WcSameFile $f.FullName $target)) { $changed = $true; break }
+}
+if ($changed) {
+    Write-WcProgress -Step 'install-docker' -Message ('installing docker {0} into {1}' -f $version, $installDir)
+    try {
+        $svc = Get-Service -Name docker -ErrorAction SilentlyContinue
+        if ($null -ne $svc -and $svc.Status -ne 'Stopped') {
+            Write-WcProgress -Step 'install-docker' -Message 'stopping the docker service'
+            Stop-Service -Name docker -Force
+            Wait-WcServiceStopped 'docker'
+        }
+        New-Item -ItemType Directory -Path $installDir -Force | Out-Null
+        Get-ChildItem -LiteralPath $src | Copy-Item -Destination $installDir -Recurse -Force
+    } catch {
+        Exit-WcError 'install_failed' ('installing into {0} failed: {1}' -f $installDir, $_.Exception.Message) 'check that no docker.exe or dockerd.exe process holds the files, then run again'
+    }
+}
+Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+
+# 4. PATH.
+Add-WcMachinePath $installDir
+
+# 5. The service: registered without flags (configuration lives in daemon.json).
+$reregistered = $false
+$svc = Get-Service -Name docker -ErrorAction SilentlyContinue
+if ($null -eq $svc) {
+    Write-WcProgress -Step 'install-docker' -Message 'registering the docker service'
+    $r = Invoke-WcNative $dockerd @('--register-service')
+    if ($r.code -ne 0) { Exit-WcError 'install_failed' ('dockerd --register-service exited {0}: {1}' -f $r.code, $r.output) 'check the Application event log (source docker) and run again' }
+} else {
+    $cmd = [string](Get-CimInstance -ClassName Win32_Service -Filter "Name='docker'").PathName
+    $exe = ''
+    $rest = $cmd
+    if ($cmd -match '^\s*"([^"]+)"(.*)$') { $exe = $Matches[1]; $rest = $Matches[2] } elseif ($cmd -match '^\s*(\S+)(.*)$') { $exe = $Matches[1]; $rest = $Matches[2] }
+    $extra = @()
+    $tokens = @($rest -split '\s+' | Where-Object { $_ -ne '' })
+    for ($i = 0; $i -lt $tokens.Count; $i++) {
+        $t = $tokens[$i]
+        if ($t -eq '--run-service' -or $t -like '--service-name=*') { continue }
+        if ($t -eq '--service-name') { $i++; continue }
+        $extra += $t
+    }
+    # A service that runs another dockerd.exe (an older install elsewhere) is re-registered too.
+    $otherExe = ($exe -ne '') -and ($exe -ine $dockerd)
+    if ($extra.Count -gt 0 -or $otherExe) {
+        Write-WcProgress -Step 'install-docker' -Message ('re-registering the docker service (command line was: {0})' -f $cmd)
+        try {
+            if ($svc.Status -ne 'Stopped') { Stop-Service -Name docker -Force; Wait-WcServiceStopped 'docker' }
+        } catch {
+            Exit-WcError 'install_failed' ('stopping the docker service failed: {0}' -f $_.Exception.Message) 'stop the docker service by hand and run again'
+        }
+        $r = Invoke-WcNative $dockerd @('--unregister-service')
+        if ($r.code -ne 0) { Exit-WcError 'install_failed' ('dockerd --unregister-service exited {0}: {1}' -f $r.code, $r.output) 'close tools that hold the service open (services.msc) and run again' }
+        $deadline = (Get-Date).AddSeconds(60)
+        while ($null -ne (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
+            if ((Get-Date) -gt $deadline) { Exit-WcError 'install_failed' 'the docker service is still marked for deletion after 60 seconds' 'close tools that hold the service open (services.msc, Event Viewer) and run again' }
+            Start-Sleep -Seconds 2
+        }
+        $r = Invoke-WcNative $dockerd @('--register-service')
+        if ($r.code -ne 0) { Exit-WcError 'install_failed' ('dockerd --register-service exited {0}: {1}' -f $r.code, $r.output) 'check the Application event log (source docker) and run again' }
+        $reregistered = $true
+    }
+}
+
+# 6. Automatic, and stopped (start-service starts it).
+try {
+    if ((Get-Service -Name docker).StartType -ne 'Automatic') { Set-Service -Name docker -StartupType Automatic }
+} catch {
+    Exit-WcError 'install_failed' ('setting the docker service to Automatic failed: {0}' -f $_.Exception.Message) 'check that the account is an administrator'
+}
+
+Write-WcResult @{ version = $version; archive_sha256 = $hash; sha256_source = $source; previous_version = $previous; reregistered = $reregistered; changed = $changed }
+exit 0

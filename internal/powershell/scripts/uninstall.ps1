@@ -1,0 +1,153 @@
+# wincontainers:script uninstall/1
+# wincontainers:idempotent
+# Removes what wincontainers installed: stops and unregisters the engine service, removes its binaries,
+# its configuration (daemon.json, or config.toml and the CNI configuration with the containerd folder),
+# its machine PATH entries, the downloads, the verification marker and, with remove_lcow, the LCOW boot
+# files. With remove_features it also removes the Windows features (Uninstall-WindowsFeature on
+# Windows Server, Disable-WindowsOptionalFeature -NoRestart on clients) and exits 3010 when a restart is
+# needed. Container images and the Docker data root are kept. Anything already absent is skipped, so it
+# is safe to repeat. Windows PowerShell 5.1.
+# Parameters: { "engine": "docker"|"containerd", "remove_features": false, "features": [...],
+#               "client": false, "remove_lcow": true }
+# Result: { "removed": ["..."], "restart_needed": true|false }
+
+$step = 'uninstall'
+
+function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
+    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
+    exit 1
+}
+
+# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
+function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
+    $ErrorActionPreference = 'Continue'
+    $global:LASTEXITCODE = -1
+    try {
+        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
+    } catch {
+        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
+    }
+    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
+}
+
+# Removes a file or folder when it exists and records it.
+function Remove-WcPath([string]$Path) {
+    if (-not (Test-Path -LiteralPath $Path)) { return }
+    Write-WcProgress -Step $step -Message ('removing {0}' -f $Path)
+    try {
+        Remove-Item -LiteralPath $Path -Recurse -Force
+    } catch {
+        Exit-WcError 'uninstall_failed' ('removing {0} failed: {1}' -f $Path, $_.Exception.Message) 'close programs that use the files (containers, shells in the folder), then run again'
+    }
+    $removed.Add($Path)
+}
+
+function Remove-WcMachinePath([string]$Dir) {
+    $want = $Dir.TrimEnd('\')
+    $machine = [string][Environment]::GetEnvironmentVariable('Path', 'Machine')
+    $parts = @($machine -split ';' | Where-Object { $_.Trim() -ne '' })
+    $keep = @($parts | Where-Object { $_.Trim().TrimEnd('\') -ine $want })
+    if ($keep.Count -ne $parts.Count) {
+        [Environment]::SetEnvironmentVariable('Path', ($keep -join ';'), 'Machine')
+        $removed.Add(('PATH entry {0}' -f $want))
+    }
+    $env:Path = (@(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' -and $_.Trim().TrimEnd('\') -ine $want }) -join ';')
+}
+
+# Stops and unregisters a service with the engine's own --unregister-service, else sc.exe delete.
+function Remove-WcService([string]$Name, [string]$Exe) {
+    $svc = Get-Service -Name $Name -ErrorAction SilentlyContinue
+    if ($null -eq $svc) { return }
+    Write-WcProgress -Step $step -Message ('stopping and unregistering the {0} service' -f $Name)
+    try {
+        if ($svc.Status -ne 'Stopped') { Stop-Service -Name $Name -Force }
+    } catch {
+        Exit-WcError 'uninstall_failed' ('stopping the {0} service failed: {1}' -f $Name, $_.Exception.Message) ('stop the {0} service by hand, then run again' -f $Name)
+    }
+    if (Test-Path -LiteralPath $Exe -PathType Leaf) {
+        $r = Invoke-WcNative $Exe @('--unregister-service')
+    } else {
+        $r = Invoke-WcNative (Join-Path $env:SystemRoot 'System32\sc.exe') @('delete', $Name)
+    }
+    if ($r.code -ne 0) { Exit-WcError 'uninstall_failed' ('unregistering the {0} service exited {1}: {2}' -f $Name, $r.code, $r.output) 'close tools that hold the service open (services.msc), then run again' }
+    $deadline = (Get-Date).AddSeconds(60)
+    while ($null -ne (Get-Service -Name $Name -ErrorAction SilentlyContinue)) {
+        if ((Get-Date) -gt $deadline) { Exit-WcError 'uninstall_failed' ('the {0} service is still marked for deletion after 60 seconds' -f $Name) 'close tools that hold the service open (services.msc, Event Viewer), then run again' }
+        Start-Sleep -Seconds 2
+    }
+    $removed.Add(('service {0}' -f $Name))
+}
+
+$p = Get-WcParams
+$engine = [string]$p.engine
+$client = [bool]$p.client
+$removed = New-Object 'System.Collections.Generic.List[string]'
+
+# The engine: service, binaries, configuration, PATH.
+if ($engine -eq 'docker') {
+    $dir = Join-Path $env:ProgramFiles 'Docker'
+    Remove-WcService 'docker' (Join-Path $dir 'dockerd.exe')
+    Remove-WcPath $dir
+    Remove-WcPath (Join-Path $env:ProgramData 'docker\config\daemon.json')
+    Remove-WcMachinePath $dir
+} elseif ($engine -eq 'containerd') {
+    $root = Join-Path $env:ProgramFiles 'containerd'
+    Remove-WcService 'containerd' (Join-Path $root 'bin\containerd.exe')
+    Remove-WcPath (Join-Path $root 'config.toml')
+    Remove-WcPath (Join-Path $root 'cni\conf\0-containerd-nat.conf')
+    Remove-WcPath $root
+    Remove-WcPath (Join-Path $env:ProgramFiles 'nerdctl')
+    Remove-WcMachinePath (Join-Path $root 'bin')
+    Remove-WcMachinePath (Join-Path $env:ProgramFiles 'nerdctl')
+} else {
+    Exit-WcError 'invalid_params' ('engine must be docker or containerd, not {0}' -f $engine) 'this is a planner defect; report it'
+}
+
+# Downloads, marker, LCOW boot files.
+$wcData = Join-Path $env:ProgramData 'wincontainers'
+Remove-WcPath (Join-Path $wcData 'downloads')
+if ((Test-Path -LiteralPath $wcData) -and @(Get-ChildItem -LiteralPath $wcData -Force).Count -eq 0) { Remove-WcPath $wcData }
+Remove-WcPath 'HKLM:\SOFTWARE\wincontainers'
+if ([bool]$p.remove_lcow) {
+    $lcow = Join-Path $env:ProgramFiles 'Linux Containers'
+    foreach ($n in @('kernel', 'initrd.img')) { Remove-WcPath (Join-Path $lcow $n) }
+    if ((Test-Path -LiteralPath $lcow) -and @(Get-ChildItem -LiteralPath $lcow -Force).Count -eq 0) { Remove-WcPath $lcow }
+}
+
+# The Windows features, last.
+$restart = $false
+if ([bool]$p.remove_features) {
+    if (-not $client) { Import-Module ServerManager -ErrorAction SilentlyContinue }
+    foreach ($name in @($p.features | ForEach-Object { [string]$_ })) {
+        try {
+            if ($client) {
+                $f = Get-WindowsOptionalFeature -Online -FeatureName $name
+                if ($null -eq $f) { continue }
+                $state = $f.State.ToString()
+                if ($state -eq 'DisablePending') { $restart = $true }
+                if (@('Disabled', 'DisablePending', 'DisabledWithPayloadRemoved') -contains $state) { continue }
+                Write-WcProgress -Step $step -Message ('disabling {0}' -f $name)
+                $r = Disable-WindowsOptionalFeature -Online -FeatureName $name -NoRestart
+                if ($r.RestartNeeded) { $restart = $true }
+            } else {
+                $f = Get-WindowsFeature -Name $name
+                if ($null -eq $f) { continue }
+                $state = $f.InstallState.ToString()
+                if ($state -eq 'UninstallPending') { $restart = $true }
+                if ($state -ne 'Installed') { continue }
+                Write-WcProgress -Step $step -Message ('removing {0}' -f $name)
+                if ($name -eq 'Hyper-V') { $r = Uninstall-WindowsFeature -Name $name -IncludeManagementTools } else { $r = Uninstall-WindowsFeature -Name $name }
+                if (-not $r.Success) { throw ('Uninstall-WindowsFeature {0} did not succeed (exit code {1})' -f $name, $r.ExitCode) }
+                if ([string]$r.RestartNeeded -eq 'Yes') { $restart = $true }
+            }
+        } catch {
+            Exit-WcError 'uninstall_failed' ('removing the feature {0} failed: {1}' -f $name, $_.Exception.Message) 'remove the feature by hand (Server Manager or Windows Features), then run again'
+        }
+        $removed.Add(('feature {0}' -f $name))
+    }
+}
+
+Write-WcProgress -Step $step -Message ('removed {0} item(s); restart needed: {1}' -f $removed.Count, $restart)
+Write-WcResult @{ removed = $removed; restart_needed = $restart }
+if ($restart) { exit 3010 }
+exit 0
