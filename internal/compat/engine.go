@@ -130,6 +130,7 @@ type HostSpec struct {
 func CheckEngine(h HostSpec) []Finding {
 	var out []Finding
 	out = append(out, dockerBuildFloor(h)...)
+	out = append(out, containerdBuildFloor(h)...)
 	out = append(out, lcowRules(h)...)
 	out = append(out, clientRules(h)...)
 	out = append(out, editionRules(h)...)
@@ -153,6 +154,23 @@ func dockerBuildFloor(h HostSpec) []Finding {
 		}}
 	}
 	return nil
+}
+
+// containerdBuildFloor: containerd on Windows runs containers through hcsshim's runhcs shim and the HCS
+// v2 schema, which Windows provides from build 17763; containerd documents Windows Server 2019 / Windows
+// 10 1809 as its floor (containerd's own documentation, not in shared/reference; reference domain.md §9.2
+// suggests containerd below 17763, which this rule contradicts).
+func containerdBuildFloor(h HostSpec) []Finding {
+	if h.Engine != Containerd || h.OS == nil || h.OS.Build >= build2019 || h.Mode == ModeLCOW {
+		return nil // LCOW has its own, more specific rule
+	}
+	return []Finding{{
+		Severity: SeverityError, Code: "containerd_needs_17763",
+		Summary: fmt.Sprintf("containerd cannot run containers on %s", h.OS),
+		Detail: fmt.Sprintf("containerd's Windows runtime (hcsshim runhcs, HCS schema v2) needs build 17763 or later; the host is build %d. "+
+			"Use engine type \"docker\" with Docker %s, or a Windows Server 2019 or later host", h.OS.Build, DefaultLegacyDockerVersion),
+		Sources: []string{"https://github.com/containerd/containerd/blob/main/docs/getting-started.md", "https://github.com/microsoft/hcsshim"},
+	}}
 }
 
 func lcowRules(h HostSpec) []Finding {

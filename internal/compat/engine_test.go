@@ -41,8 +41,10 @@ func TestEngineRules(t *testing.T) {
 		{"docker27 on 2019", HostSpec{OS: osp(t, "2019"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")},
 			nil, []string{"docker_23_needs_17763"}, 0},
 		{"docker27 unknown host", HostSpec{Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")}, nil, nil, 0},
-		{"containerd on 2016 no docker floor", HostSpec{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
-			nil, []string{"docker_23_needs_17763"}, 0},
+		{"containerd on 2016: its own floor, not Docker's", HostSpec{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
+			[]string{"containerd_needs_17763"}, []string{"docker_23_needs_17763"}, 1},
+		{"containerd on 1809", HostSpec{OS: osp(t, "1809"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
+			nil, []string{"containerd_needs_17763"}, 0},
 
 		// LCOW: 2016 never (seed 000; [MOBY-LCOW]).
 		{"lcow on 2016 containerd", HostSpec{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
@@ -150,7 +152,7 @@ func TestDefaults(t *testing.T) {
 		{Docker, 14393, ModeProcess, DefaultLegacyDockerVersion},
 		{Docker, 17134, ModeHyperV, DefaultLegacyDockerVersion},
 		{Docker, 20348, ModeLCOW, DefaultLegacyDockerVersion},
-		{Containerd, 14393, ModeProcess, DefaultContainerdVersion},
+		{Containerd, 17763, ModeProcess, DefaultContainerdVersion},
 	}
 	for _, c := range cases {
 		got := DefaultEngineVersion(c.engine, c.build, c.mode)

@@ -79,8 +79,14 @@ func TestScenarios(t *testing.T) {
 						o.Edition = "enterprise"
 					}
 					sim, r, want, res, err := converge(t, o, spec.Spec{Mode: mode, Engine: spec.Engine{Type: engine}, PullImages: true})
+					// What must be refused, stated here from the reference on its own: LCOW and containerd
+					// need build 17763 (domain.md §5.1, §5.3; containerd's Windows floor). All else converges.
+					mustRefuse := p.Build < 17763 && (mode == "lcow" || engine == "containerd")
 					var refusal *plan.RefusalError
-					if errors.As(err, &refusal) {
+					if isRefusal := errors.As(err, &refusal); isRefusal != mustRefuse {
+						t.Fatalf("refused=%v, want %v: %v", isRefusal, mustRefuse, err)
+					}
+					if mustRefuse {
 						st := sim.Snapshot()
 						if st.Requests.ByAction["Command"] != 1 || st.Reboots != 0 || st.Engine.Type != "" {
 							t.Errorf("refused, but the host was touched: %v commands, %d reboots, engine %q", st.Requests.ByAction, st.Reboots, st.Engine.Type)

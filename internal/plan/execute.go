@@ -2,11 +2,13 @@ package plan
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
@@ -23,6 +25,16 @@ type Host interface {
 type StepOutcome struct {
 	// RebootRequired is true when the script exited 3010.
 	RebootRequired bool
+	// Result is the script's result document (JSON), for what the caller records: the archive hashes
+	// observed for trust on first use, the verification checks.
+	Result json.RawMessage
+}
+
+// StepRecord is one completed step and what it reported.
+type StepRecord struct {
+	Kind   StepKind
+	Params map[string]any
+	Result json.RawMessage
 }
 
 // EventKind classifies progress events.
@@ -66,6 +78,8 @@ type Result struct {
 	// StepsRun lists the steps that ran, in order, across rounds.
 	StepsRun []StepKind
 	Reboots  int
+	// Records are the completed steps with their results, in order.
+	Records []StepRecord
 	// FactsReads counts facts round trips.
 	FactsReads int
 }
@@ -78,8 +92,15 @@ type StepError struct {
 }
 
 func (e *StepError) Error() string {
-	return fmt.Sprintf("step %s failed (%s): %v; completed steps are kept and the next apply resumes from the host's state", e.Step.Kind, e.Step.Reason, e.Err)
+	msg := fmt.Sprintf("step %s failed (%s): %v", e.Step.Kind, e.Step.Reason, e.Err)
+	if why := compat.Explain(e.Err.Error()); why != "" {
+		msg += "\n  known error: " + why
+	}
+	return msg + "\n  completed steps are kept and the next apply resumes from the host's state"
 }
+
+// Known returns the catalogue entries the step's error text matches, most specific first.
+func (e *StepError) Known() []compat.KnownError { return compat.MatchError(e.Err.Error()) }
 
 func (e *StepError) Unwrap() error { return e.Err }
 
@@ -114,7 +135,7 @@ func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result
 			return res, fmt.Errorf("reading host facts: %w", err)
 		}
 		res.Facts = f
-		p, err := Build(f, want)
+		p, err := build(f, want, changedSinceVerify(res.StepsRun))
 		if err != nil {
 			return res, err
 		}
@@ -169,11 +190,27 @@ func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Optio
 				return false, &StepError{Step: s, Err: err}
 			}
 			res.StepsRun = append(res.StepsRun, s.Kind)
+			res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
 			emit(Event{Kind: EventStepDone, Step: s.Kind})
 			last = out
 		}
 	}
 	return false, nil
+}
+
+// changedSinceVerify reports whether a step that changes the host ran after the last verification (a
+// plan's verify step is cut off by a reboot barrier, and the plan after the reboot may be empty).
+func changedSinceVerify(ran []StepKind) bool {
+	for i := len(ran) - 1; i >= 0; i-- {
+		switch ran[i] {
+		case StepVerify:
+			return false
+		case StepReboot, StepRebootIfRequired:
+		default:
+			return true
+		}
+	}
+	return false
 }
 
 // work drops the reboot barriers from a list of step kinds.
@@ -193,4 +230,100 @@ func kindsString(ks []StepKind) string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
+}
+
+// StepUninstall removes what wincontainers installed (destroy).
+const StepUninstall StepKind = "uninstall"
+
+// UninstallOptions say what destroy removes besides the engine and its configuration.
+type UninstallOptions struct {
+	// RemoveFeatures also removes the Containers and Hyper-V features (a restart follows when Windows
+	// asks for one).
+	RemoveFeatures bool
+	// RemoveLCOW removes the LCOW boot files.
+	RemoveLCOW bool
+}
+
+// Uninstall removes the engine found on the host (service, binaries, configuration, PATH entries,
+// downloads and the verification marker), and optionally the features. It reads the facts once, runs
+// the uninstall script, and restarts only if features were removed and Windows asks for it. Running it
+// again finds nothing to remove.
+func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error) {
+	var res Result
+	f, err := h.Facts(ctx)
+	res.FactsReads++
+	if err != nil {
+		return res, fmt.Errorf("reading host facts: %w", err)
+	}
+	res.Facts = f
+	engine := f.Engine.Type
+	if engine == "" {
+		engine = string(compat.Docker)
+	}
+	client := f.IsClient()
+	s := Step{Kind: StepUninstall, Reason: "destroy", Params: map[string]any{
+		"engine": engine, "remove_features": opt.RemoveFeatures, "client": client, "remove_lcow": opt.RemoveLCOW,
+		"features": []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
+	}}
+	out, err := h.RunStep(ctx, s, nil)
+	if err != nil {
+		return res, &StepError{Step: s, Err: err}
+	}
+	res.StepsRun = append(res.StepsRun, s.Kind)
+	res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
+	if out.RebootRequired && opt.RemoveFeatures {
+		if err := h.Reboot(ctx); err != nil {
+			return res, &StepError{Step: Step{Kind: StepRebootIfRequired, Reason: "removed features take effect after a restart"}, Err: err}
+		}
+		res.Reboots++
+		res.StepsRun = append(res.StepsRun, StepRebootIfRequired)
+	}
+	return res, nil
+}
+
+// Observation is an archive whose hash was observed rather than pinned or published: trust on first use.
+type Observation struct {
+	What   string // docker, containerd, nerdctl, cni, lcow
+	URL    string
+	SHA256 string
+}
+
+// Observed lists the archives whose hashes the steps observed (no pin, no published checksum), so the
+// caller can record them and flag any later change.
+func (r Result) Observed() []Observation {
+	var out []Observation
+	for _, rec := range r.Records {
+		var doc struct {
+			SHA256   string `json:"archive_sha256"`
+			Source   string `json:"sha256_source"`
+			Version  string `json:"version"`
+			Archives map[string]struct {
+				SHA256 string `json:"sha256"`
+				Source string `json:"source"`
+			} `json:"archives"`
+		}
+		if json.Unmarshal(rec.Result, &doc) != nil {
+			continue
+		}
+		url, _ := rec.Params["url"].(string)
+		switch {
+		case doc.Source == "observed" && rec.Kind == StepLCOWFiles:
+			out = append(out, Observation{What: "lcow", URL: url, SHA256: doc.SHA256})
+		case doc.Source == "observed":
+			what, _ := rec.Params["type"].(string)
+			out = append(out, Observation{What: what, URL: url, SHA256: doc.SHA256})
+		}
+		for _, name := range []string{"containerd", "nerdctl", "cni"} {
+			a, ok := doc.Archives[name]
+			if !ok || a.Source != "observed" {
+				continue
+			}
+			u := url
+			if sub, ok := rec.Params[name].(map[string]any); ok {
+				u, _ = sub["url"].(string)
+			}
+			out = append(out, Observation{What: name, URL: u, SHA256: a.SHA256})
+		}
+	}
+	return out
 }

@@ -110,7 +110,11 @@ func (e *RefusalError) Error() string {
 var lcowBootFiles = []string{"kernel", "initrd.img"}
 
 // Build plans the work. It returns a *RefusalError when the combination cannot work on this host.
-func Build(f facts.Facts, want spec.Resolved) (Plan, error) {
+func Build(f facts.Facts, want spec.Resolved) (Plan, error) { return build(f, want, false) }
+
+// build plans; reverify forces the verify step (the executor changed the host earlier in this apply,
+// before a reboot, and has not verified since).
+func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 	host, err := f.OSInfo()
 	if err != nil {
 		return Plan{}, &RefusalError{Host: describeRaw(f), Findings: []compat.Finding{{
@@ -173,7 +177,7 @@ func Build(f facts.Facts, want spec.Resolved) (Plan, error) {
 			p.Steps = append(p.Steps, *s)
 		}
 	}
-	if len(p.Steps) > 0 || f.Verified == nil || f.Verified.SpecHash != p.SpecHash {
+	if reverify || len(p.Steps) > 0 || f.Verified == nil || f.Verified.SpecHash != p.SpecHash {
 		p.Steps = append(p.Steps, verifyStep(f, want, host, p.SpecHash))
 	}
 	return p, nil

@@ -41,7 +41,7 @@ func (h RunnerHost) RunStep(ctx context.Context, s Step, progress func(Event)) (
 	if err != nil {
 		return StepOutcome{}, fmt.Errorf("%s: %w", s.Kind, err)
 	}
-	return StepOutcome{RebootRequired: o.RebootRequired}, nil
+	return StepOutcome{RebootRequired: o.RebootRequired, Result: o.Result}, nil
 }
 
 // Reboot implements Host.

@@ -111,6 +111,10 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 	}
 	res.Isolation = iso
 	id := "4f6b1c0e9a2d"
+	if o.Engine == "containerd" && m.cfg.Build < 17763 {
+		// runhcs drives HCS through the v2 schema, which Windows provides from build 17763 (RS5).
+		return res, &EngineError{fmt.Sprintf("failed to create shim task: hcs::CreateComputeSystem %s: The request is not supported. (0x32)", id)}
+	}
 	if iso == "hyperv" {
 		if m.features[m.HyperVName()] != m.present() {
 			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The virtual machine could not be started because a required feature is not installed.", id)}

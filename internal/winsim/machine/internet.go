@@ -176,12 +176,14 @@ func sizeFor(kind, version string) int64 {
 	return base + jitter%(3*mib)
 }
 
+// plausible approximates a publisher's release list: majors in range, minors up to 12 and patches up
+// to 30 exist (Docker 17.03-29.x, containerd 1.x-2.x, nerdctl 0.x-2.x); anything else is a 404.
 func plausible(version string, minMajor, maxMajor int) bool {
 	var a, b, c int
 	if _, err := fmt.Sscanf(version, "%d.%d.%d", &a, &b, &c); err != nil {
 		return false
 	}
-	return a >= minMajor && a <= maxMajor
+	return a >= minMajor && a <= maxMajor && b <= 30 && c <= 30
 }
 
 func base(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }

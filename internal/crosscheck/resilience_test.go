@@ -1,0 +1,269 @@
+package crosscheck
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+)
+
+func resolve(t *testing.T, s spec.Spec) spec.Resolved {
+	t.Helper()
+	want, d := spec.Validate(s, compat.D(2026, 11, 22))
+	if d.HasErrors() {
+		t.Fatalf("spec: %v", d)
+	}
+	return want
+}
+
+func stepCode(t *testing.T, err error) (*plan.StepError, string) {
+	t.Helper()
+	var se *plan.StepError
+	var script *powershell.ScriptError
+	if !errors.As(err, &se) || !errors.As(err, &script) {
+		t.Fatalf("want a failed step with a script error, got %v", err)
+	}
+	return se, script.Code
+}
+
+// Drift behind the tool's back is repaired with only the steps it calls for, and verified again.
+func TestDriftIsRepaired(t *testing.T) {
+	text := func(s string) *string { return &s }
+	cases := []struct {
+		name    string
+		drift   machine.Drift
+		steps   []plan.StepKind
+		reboots int
+		check   func(t *testing.T, st winsim.State)
+	}{
+		{"service stopped", machine.Drift{StopService: "docker"}, []plan.StepKind{plan.StepService, plan.StepVerify}, 0, nil},
+		{"Containers removed", machine.Drift{RemoveFeature: "Containers"},
+			[]plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepVerify}, 1, func(t *testing.T, st winsim.State) {
+				if st.Features["Containers"] != "Installed" {
+					t.Errorf("Containers is %s", st.Features["Containers"])
+				}
+			}},
+		{"daemon.json replaced, user keys kept", machine.Drift{SetDaemonConfig: text(`{"debug": true}`)},
+			[]plan.StepKind{plan.StepDaemonConfig, plan.StepVerify}, 0, func(t *testing.T, st winsim.State) {
+				if st.DaemonConfig["debug"] != true || st.DaemonConfig["exec-opts"] == nil {
+					t.Errorf("daemon.json %v: want the user's debug kept and exec-opts restored", st.DaemonConfig)
+				}
+			}},
+		{"dockerd deleted", machine.Drift{DeleteFile: machine.Dockerd}, []plan.StepKind{plan.StepEngine, plan.StepService, plan.StepVerify}, 0, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sim, r, want, _, err := converge(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "hyperv", PullImages: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.Machine.ApplyDrift(c.drift); err != nil {
+				t.Fatal(err)
+			}
+			before := sim.Snapshot().Reboots
+			res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+			if err != nil {
+				t.Fatalf("repair: %v", err)
+			}
+			if !slices.Equal(res.StepsRun, c.steps) {
+				t.Errorf("repair ran %v, want %v", res.StepsRun, c.steps)
+			}
+			st := sim.Snapshot()
+			if st.Reboots-before != c.reboots {
+				t.Errorf("%d reboots, want %d", st.Reboots-before, c.reboots)
+			}
+			if svc := st.Services["docker"]; svc.State != "Running" {
+				t.Errorf("docker is %s after the repair", svc.State)
+			}
+			if c.check != nil {
+				c.check(t, st)
+			}
+		})
+	}
+}
+
+// A failed download stops the apply at the engine step with the cause; the features and reboot already
+// done are kept, and the next apply finishes without repeating them.
+func TestInterruptedApplyResumes(t *testing.T) {
+	t.Parallel()
+	o := winsim.Options{Profile: "ws2022", Virtualization: "exposed"}
+	o.RebootTime = 50e6
+	o.Internet = sharedInternet()
+	sim, r := startHost(t, o)
+	if err := sim.Inject(winsim.Fault{Kind: "fail_download", URLContains: "docker-"}); err != nil {
+		t.Fatal(err)
+	}
+	want := resolve(t, spec.Spec{Mode: "hyperv", PullImages: true})
+	_, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	se, code := stepCode(t, err)
+	if se.Step.Kind != plan.StepEngine || code != "download_failed" || !strings.Contains(err.Error(), "download.docker.com") {
+		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)
+	}
+	st := sim.Snapshot()
+	if st.Features["Containers"] != "Installed" || st.Reboots != 1 || st.Engine.Type != "" {
+		t.Fatalf("after the failure: features %v reboots %d engine %v", st.Features, st.Reboots, st.Engine)
+	}
+	if err := sim.Inject(winsim.Fault{Kind: "fail_download"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Contains(res.StepsRun, plan.StepFeatures) || res.Reboots != 0 || sim.Snapshot().Services["docker"].State != "Running" {
+		t.Errorf("resume ran %v with %d reboots", res.StepsRun, res.Reboots)
+	}
+}
+
+// Downloads that cannot be trusted or reached fail with the cause and leave no engine behind.
+func TestDownloadFailures(t *testing.T) {
+	cases := []struct {
+		name    string
+		host    winsim.Options
+		spec    spec.Spec
+		code    string
+		message []string
+	}{
+		{"offline host", winsim.Options{Profile: "ws2022", Offline: true}, spec.Spec{Mode: "process"},
+			"download_failed", []string{"could not be resolved: 'download.docker.com'", "push the archive"}},
+		{"pinned hash differs", winsim.Options{Profile: "ws2022"},
+			spec.Spec{Mode: "process", Engine: spec.Engine{Version: "29.2.1", SHA256: strings.Repeat("ab", 32)}},
+			"checksum_mismatch", []string{strings.Repeat("ab", 32)}},
+		{"unpublished version", winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.9.99"}},
+			"download_failed", []string{"(404) Not Found", "docker-28.9.99.zip"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			sim, _, _, _, err := converge(t, c.host, c.spec)
+			_, code := stepCode(t, err)
+			if code != c.code {
+				t.Fatalf("code %s, want %s: %v", code, c.code, err)
+			}
+			for _, m := range c.message {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error lacks %q: %v", m, err)
+				}
+			}
+			if st := sim.Snapshot(); st.Engine.Type != "" || len(st.Files) != 0 && hasDockerd(st) {
+				t.Errorf("an engine was left behind: %+v", st.Engine)
+			}
+		})
+	}
+}
+
+func hasDockerd(st winsim.State) bool {
+	_, ok := st.Files[strings.ToLower(machine.Dockerd)]
+	return ok
+}
+
+// Without a pinned hash the Docker zip's hash is observed and reported (trust on first use); a pinned
+// one is not reported as observed.
+func TestObservedHashes(t *testing.T) {
+	t.Parallel()
+	_, _, _, res, err := converge(t, winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obs := res.Observed()
+	a, err := sharedInternet().Lookup(compat.DockerURL(compat.DefaultDockerVersion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _ := sharedInternet().SHA256(a)
+	if len(obs) != 1 || obs[0].What != "docker" || obs[0].SHA256 != sum || obs[0].URL != a.URL {
+		t.Fatalf("observed %+v, want docker %s", obs, sum)
+	}
+	_, _, _, res, err = converge(t, winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", Engine: spec.Engine{Version: compat.DefaultDockerVersion, SHA256: sum}})
+	if err != nil || len(res.Observed()) != 0 {
+		t.Fatalf("pinned: %v, observed %+v", err, res.Observed())
+	}
+	// containerd: its own archive and nerdctl are verified against published checksums; only the CNI zip is observed.
+	_, _, _, res, err = converge(t, winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if obs := res.Observed(); len(obs) != 1 || obs[0].What != "cni" {
+		t.Errorf("containerd observed %+v, want only cni", obs)
+	}
+}
+
+// An engine upgrade and a downgrade happen in place, without a reboot.
+func TestUpgradeAndDowngradeInPlace(t *testing.T) {
+	t.Parallel()
+	sim, r, _, _, err := converge(t, winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"29.2.1", "26.1.4"} {
+		res, err := plan.Apply(context.Background(), hostOf(r), resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: v}}), plan.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := sim.Snapshot()
+		if st.Engine.Version != v || res.Reboots != 0 || !slices.Equal(res.StepsRun, []plan.StepKind{plan.StepEngine, plan.StepService, plan.StepVerify}) {
+			t.Errorf("to %s: engine %v, steps %v, reboots %d", v, st.Engine, res.StepsRun, res.Reboots)
+		}
+	}
+}
+
+// Uninstall removes the engine, its configuration and the marker; run again it removes nothing; with
+// features it restarts once.
+func TestUninstall(t *testing.T) {
+	t.Parallel()
+	sim, r, _, _, err := converge(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "hyperv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	st := sim.Snapshot()
+	if st.Engine.Type != "" || st.DaemonConfig != nil || st.Verified != "" || slices.ContainsFunc(st.MachinePath, func(p string) bool { return strings.Contains(p, "Docker") }) {
+		t.Errorf("after uninstall: engine %v config %v marker %q path %v", st.Engine, st.DaemonConfig, st.Verified, st.MachinePath)
+	}
+	res, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{RemoveFeatures: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st = sim.Snapshot()
+	if res.Reboots != 1 || st.Features["Containers"] != "Available" || st.Features["Hyper-V"] != "Available" {
+		t.Errorf("features %v after %d reboots", st.Features, res.Reboots)
+	}
+	res, err = plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{RemoveFeatures: true})
+	if err != nil || res.Reboots != 0 || !strings.Contains(string(res.Records[0].Result), `"removed":[]`) {
+		t.Errorf("third uninstall: %v, %d reboots, %s", err, res.Reboots, res.Records[0].Result)
+	}
+}
+
+// A daemon.json the user broke is not overwritten: the step says which file and why.
+func TestUnreadableDaemonConfig(t *testing.T) {
+	t.Parallel()
+	sim, r, want, _, err := converge(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "hyperv"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := `{"exec-opts": ["isolation=hyperv"],}`
+	if err := sim.Machine.ApplyDrift(machine.Drift{SetDaemonConfig: &broken, StopService: "docker"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	if err == nil {
+		t.Fatal("apply succeeded with a broken daemon.json")
+	}
+	if !strings.Contains(err.Error(), "daemon.json") {
+		t.Errorf("error does not name daemon.json: %v", err)
+	}
+	if st := sim.Snapshot(); st.DaemonConfigRaw != broken {
+		t.Errorf("the broken file was changed: %q", st.DaemonConfigRaw)
+	}
+}
