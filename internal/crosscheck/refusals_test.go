@@ -21,7 +21,7 @@ import (
 )
 
 // startHost serves one winsim host over HTTPS and returns a Runner connected to it through WinRM.
-func startHost(t *testing.T, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner) {
+func startHost(t testing.TB, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner) {
 	t.Helper()
 	o.User, o.Password, o.HTTPS, o.StateDir = "Administrator", "Crosscheck-P@ss", true, t.TempDir()
 	sim, err := winsim.New(o)

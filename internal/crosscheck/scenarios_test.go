@@ -24,7 +24,7 @@ var sharedInternet = sync.OnceValue(machine.NewInternet)
 
 // converge applies a spec to a fresh winsim host over WinRM, with real reboots (the restart script and
 // probes until a new boot), and returns the simulator and the executor's result.
-func converge(t *testing.T, o winsim.Options, s spec.Spec) (*winsim.Sim, *runner.ScriptRunner, spec.Resolved, plan.Result, error) {
+func converge(t testing.TB, o winsim.Options, s spec.Spec) (*winsim.Sim, *runner.ScriptRunner, spec.Resolved, plan.Result, error) {
 	t.Helper()
 	o.RebootTime = 50 * time.Millisecond
 	o.Internet = sharedInternet()

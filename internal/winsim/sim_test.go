@@ -2,6 +2,7 @@ package winsim
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -214,4 +215,71 @@ func TestRebootInTheMiddleOfAScript(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the client did not notice the reboot")
 	}
+}
+
+// POST /winsim/v1/drift changes the host behind the tool's back, and the state document shows it.
+func TestDriftAndStateDocument(t *testing.T) {
+	e := start(t)
+	m := e.sim.Machine
+	if _, err := m.InstallFeature("Containers"); err != nil {
+		t.Fatal(err)
+	}
+	m.Boot()
+	if err := m.InstallEngine("docker", "29.2.1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.RegisterService("docker"); err != nil {
+		t.Fatal(err)
+	}
+	m.WriteFile(`C:\ProgramData\docker\config\daemon.json`, []byte(`{"debug": true}`))
+	if err := m.StartService("docker"); err != nil {
+		t.Fatal(err)
+	}
+	var st State
+	_, b := e.control(t, "GET", "/winsim/v1/state", "", "Administrator")
+	if err := json.Unmarshal(b, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Features["Containers"] != "Installed" || st.Services["docker"].State != "Running" || st.Engine.Type != "docker" ||
+		st.Engine.Version != "29.2.1" || st.DaemonConfig["debug"] != true || st.LCOWBootFiles == nil {
+		t.Fatalf("state %s", b)
+	}
+	for _, c := range []struct{ body, check string }{
+		{`{"stop_service":"docker"}`, "docker stopped"},
+		{`{"remove_feature":"Containers"}`, "Containers removed"},
+		{`{"delete_file":"C:\\ProgramData\\docker\\config\\daemon.json"}`, "daemon.json deleted"},
+	} {
+		if resp, b := e.control(t, "POST", "/winsim/v1/drift", c.body, "Administrator"); resp.StatusCode != 204 {
+			t.Fatalf("%s: %d %s", c.body, resp.StatusCode, b)
+		}
+	}
+	st = e.sim.Snapshot()
+	if st.Services["docker"].State != "Stopped" || st.Features["Containers"] != "Available" || st.DaemonConfig != nil {
+		t.Errorf("after drift: %+v", st)
+	}
+	for _, bad := range []string{`{}`, `{"stop_service":"nosuch"}`, `{"remove_feature":"Foo"}`, `{"unknown":1}`} {
+		if resp, _ := e.control(t, "POST", "/winsim/v1/drift", bad, "Administrator"); resp.StatusCode != 400 {
+			t.Errorf("drift %s: %d, want 400", bad, resp.StatusCode)
+		}
+	}
+	if resp, _ := e.control(t, "POST", "/winsim/v1/faults", `{"kind":"fail_download","url_contains":"docker-"}`, "Administrator"); resp.StatusCode != 204 {
+		t.Errorf("fail_download: %d", resp.StatusCode)
+	}
+	if _, err := m.Download("https://download.docker.com/win/static/stable/x86_64/docker-29.2.1.zip", `C:\x.zip`); err == nil {
+		t.Error("fail_download did not fail the download")
+	}
+}
+
+func FuzzChecksumFor(f *testing.F) {
+	f.Add("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  containerd-2.1.2-windows-amd64.tar.gz\n", "containerd-2.1.2-windows-amd64.tar.gz")
+	f.Add("x *y\n\n  \t", "y")
+	f.Fuzz(func(t *testing.T, text, file string) {
+		got := checksumFor(text, file)
+		if got == "" {
+			return
+		}
+		if _, err := hex.DecodeString(got); len(got) != 64 || err != nil || strings.ToLower(got) != got || !strings.Contains(strings.ToLower(text), got) {
+			t.Fatalf("checksumFor returned %q", got)
+		}
+	})
 }

@@ -234,7 +234,9 @@ func checksumFor(text, file string) string {
 	for _, line := range strings.Split(text, "\n") {
 		f := strings.Fields(line)
 		if len(f) == 2 && strings.TrimPrefix(f[1], "*") == file && len(f[0]) == 64 {
-			return strings.ToLower(f[0])
+			if _, err := hex.DecodeString(f[0]); err == nil {
+				return strings.ToLower(f[0])
+			}
 		}
 	}
 	return ""
