@@ -3,13 +3,18 @@ package crosscheck
 import (
 	"context"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
@@ -265,5 +270,77 @@ func TestUnreadableDaemonConfig(t *testing.T) {
 	}
 	if st := sim.Snapshot(); st.DaemonConfigRaw != broken {
 		t.Errorf("the broken file was changed: %q", st.DaemonConfigRaw)
+	}
+}
+
+// Connections cut in the middle of an apply (before the facts read and as each step starts) are retried
+// for the idempotent scripts, and the apply converges with one reboot.
+func TestConnectionResetsDuringApply(t *testing.T) {
+	t.Parallel()
+	o := winsim.Options{Profile: "ws2022", Virtualization: "exposed", RebootTime: 50e6, Internet: sharedInternet()}
+	sim, r := startHost(t, o)
+	lib := powershell.MustLoad()
+	retrying := &runner.Retrying{Runner: r, Idempotent: lib.Idempotent, Sleep: func(context.Context, time.Duration) error { return nil }}
+	h := plan.RunnerHost{Runner: retrying, Rebooter: hostOf(r).Rebooter}
+	if err := sim.Inject(winsim.Fault{Kind: "reset_connections", Count: 2}); err != nil {
+		t.Fatal(err)
+	}
+	resets := 0
+	res, err := plan.Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "hyperv", PullImages: true}), plan.Options{Progress: func(e plan.Event) {
+		if e.Kind == plan.EventStepStart {
+			resets++
+			if err := sim.Inject(winsim.Fault{Kind: "reset_connections", Count: 1}); err != nil {
+				t.Error(err)
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatalf("apply with %d injected resets: %v", resets+2, err)
+	}
+	if st := sim.Snapshot(); st.Reboots != 1 || st.Services["docker"].State != "Running" || st.Verified == "" {
+		t.Errorf("after %d resets: reboots %d, docker %v, verified %q (steps %v)", resets+2, st.Reboots, st.Services["docker"], st.Verified, res.StepsRun)
+	}
+}
+
+// An offline host gets the Docker zip pushed from the controller (engine.archive): uploaded with
+// receive-file, verified on both sides, installed from there; no download is attempted.
+func TestOfflineHostWithPushedArchive(t *testing.T) {
+	t.Parallel()
+	a, err := sharedInternet().Lookup(compat.DockerURL(compat.DefaultDockerVersion))
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := filepath.Join(t.TempDir(), "docker.zip")
+	f, err := os.Create(local)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.Copy(f, a.Open()); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	o := winsim.Options{Profile: "ws2022", Offline: true, RebootTime: 50e6, Internet: sharedInternet()}
+	sim, r := startHost(t, o)
+	want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Archive: local}})
+	h := hostOf(r)
+	h.Uploader = r
+	res, err := plan.Apply(context.Background(), h, want, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sim.Snapshot()
+	if st.Engine.Version != compat.DefaultDockerVersion || st.Services["docker"].State != "Running" || len(res.Observed()) != 0 {
+		t.Errorf("engine %v, docker %v, observed %v", st.Engine, st.Services["docker"], res.Observed())
+	}
+	if st.Requests.BytesIn < a.Size {
+		t.Errorf("only %d bytes reached the host for a %d-byte archive", st.Requests.BytesIn, a.Size)
+	}
+	// Without an uploader the push cannot happen, and the error says so.
+	sim2, r2 := startHost(t, o)
+	_, err = plan.Apply(context.Background(), hostOf(r2), want, plan.Options{})
+	if err == nil || !strings.Contains(err.Error(), "a transport that can push files") || sim2.Snapshot().Reboots != 1 {
+		t.Errorf("without an uploader (%d reboots): %v", sim2.Snapshot().Reboots, err)
 	}
 }

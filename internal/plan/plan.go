@@ -277,6 +277,10 @@ func engineStep(f facts.Facts, want spec.Resolved) *Step {
 	return &Step{Kind: StepEngine, Reason: why, Params: EngineParams(want, e.Version)}
 }
 
+// ParamPush names a controller-side file the executor uploads to the step's archive_path before the
+// step runs. It never reaches the host.
+const ParamPush = "push"
+
 // EngineParams are the install script's parameters: the archive's location and pinned hash, and for
 // containerd its companions (nerdctl, the Windows CNI plugins, the HNS NAT network).
 func EngineParams(want spec.Resolved, previous string) map[string]any {
@@ -301,6 +305,11 @@ func EngineParams(want spec.Resolved, previous string) map[string]any {
 			url = compat.DockerURL(v)
 		}
 		params["url"] = url
+		if want.EngineArchive != "" {
+			// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
+			params[ParamPush] = want.EngineArchive
+			params["archive_path"] = `C:\ProgramData\wincontainers\downloads\docker-` + v + ".zip"
+		}
 	}
 	return params
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
 	"strings"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
@@ -42,6 +43,9 @@ type Engine struct {
 	SHA256 string
 	// URL overrides the download location (a mirror). It must be https.
 	URL string
+	// Archive is a file on the controller (the machine running Terraform or Packer) that is pushed to
+	// the host instead of downloading there: for hosts without internet access. Docker only.
+	Archive string
 }
 
 // LCOW is where the LinuxKit boot files (kernel, initrd.img) come from.
@@ -63,8 +67,10 @@ type Resolved struct {
 	VersionDefault bool // the engine version was not given and was chosen by wincontainers
 	EngineSHA256   string
 	EngineURL      string
-	LCOW           *LCOW
-	PullImages     bool
+	// EngineArchive is the controller-side archive to push (engine.archive), "" to download on the host.
+	EngineArchive string
+	LCOW          *LCOW
+	PullImages    bool
 }
 
 // Attribute paths used in diagnostics. Front doors map them onto their own schema.
@@ -76,6 +82,7 @@ const (
 	PathEngineVersion = "engine.version"
 	PathEngineSHA256  = "engine.sha256"
 	PathEngineURL     = "engine.url"
+	PathEngineArchive = "engine.archive"
 	PathLCOW          = "lcow"
 	PathLCOWURL       = "lcow.url"
 	PathLCOWSHA256    = "lcow.sha256"
@@ -232,6 +239,22 @@ func validateEngine(e Engine, r *Resolved, d *Diagnostics) {
 		d.warnf(PathEngineSHA256, "the Docker download is not pinned by checksum",
 			"Docker publishes no checksums for its Windows zips, so wincontainers records the SHA-256 of the first download (trust on first use) "+
 				"and flags any later change. Set engine.sha256 to verify the archive from the start")
+	}
+
+	if a := strings.TrimSpace(e.Archive); a != "" {
+		switch fi, err := os.Stat(a); {
+		case t != compat.Docker:
+			d.errorf(PathEngineArchive, "engine.archive is for Docker",
+				"engine.archive pushes one Docker zip; containerd needs three archives (containerd, nerdctl, the CNI plugins), which wincontainers "+
+					"downloads on the host. Remove engine.archive, or use engine.type = \"docker\"")
+		case err != nil:
+			d.errorf(PathEngineArchive, "engine.archive cannot be read", "%s; give the path of the Docker zip on the machine running wincontainers", err.Error())
+		case !fi.Mode().IsRegular():
+			d.errorf(PathEngineArchive, "engine.archive is not a file", "%s is a %s; give the path of the Docker zip", a, fi.Mode().Type())
+		case strings.TrimSpace(e.URL) != "":
+			d.errorf(PathEngineArchive, "engine.archive and engine.url both set", "give one source: engine.archive pushes a local file, engine.url downloads on the host")
+		}
+		r.EngineArchive = a
 	}
 
 	if u := strings.TrimSpace(e.URL); u != "" {

@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -184,4 +186,39 @@ func FuzzValidate(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestEngineArchive(t *testing.T) {
+	dir := t.TempDir()
+	zip := filepath.Join(dir, "docker.zip")
+	if err := os.WriteFile(zip, []byte("PK"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		engine Engine
+		err    string
+	}{
+		{"docker file", Engine{Archive: zip}, ""},
+		{"containerd", Engine{Type: "containerd", Archive: zip}, "engine.archive is for Docker"},
+		{"missing", Engine{Archive: filepath.Join(dir, "nope.zip")}, "cannot be read"},
+		{"directory", Engine{Archive: dir}, "is not a file"},
+		{"with url", Engine{Archive: zip, URL: "https://mirror.example/docker.zip"}, "both set"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, d := Validate(Spec{Mode: "process", Engine: c.engine}, compat.D(2026, 11, 22))
+			got := ""
+			for _, x := range d {
+				if x.Severity == SeverityError && x.Path == PathEngineArchive {
+					got += x.Summary + " " + x.Detail
+				}
+			}
+			if c.err == "" && (got != "" || r.EngineArchive != zip) {
+				t.Errorf("unexpected: %q, archive %q", got, r.EngineArchive)
+			}
+			if c.err != "" && !strings.Contains(got, c.err) {
+				t.Errorf("want %q in %q", c.err, got)
+			}
+		})
+	}
 }

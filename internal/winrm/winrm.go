@@ -263,7 +263,9 @@ func (c *Client) explain(err error) error {
 	case status == "413":
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the request exceeded the host's MaxEnvelopeSizekb; lower the envelope size", err)}
 	case strings.Contains(msg, "connection refused"), strings.Contains(msg, "connection reset"), strings.Contains(msg, "EOF"),
-		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "no route to host"), strings.Contains(msg, "broken pipe"):
+		strings.Contains(msg, "i/o timeout"), strings.Contains(msg, "no route to host"), strings.Contains(msg, "broken pipe"),
+		// A pooled connection the host closed (a reset, a reboot) under a request being written.
+		strings.Contains(msg, "use of closed network connection"):
 		return &runner.TransportError{Op: op, Retryable: true, Err: err}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}

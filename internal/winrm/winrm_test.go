@@ -462,3 +462,24 @@ func TestExplainClassification(t *testing.T) {
 		}
 	}
 }
+
+func TestExplainRetryable(t *testing.T) {
+	c := &Client{}
+	for _, c2 := range []struct {
+		msg       string
+		retryable bool
+	}{
+		{`unknown error Post "https://h:5986/wsman": use of closed network connection`, true},
+		{"read tcp: connection reset by peer", true},
+		{"dial tcp: connect: connection refused", true},
+		{"write: broken pipe", true},
+		{"unexpected EOF", true},
+		{"x509: certificate signed by unknown authority", false},
+		{"http response error: 401 - invalid content type", false},
+	} {
+		err := c.explain(errors.New(c2.msg))
+		if got := runner.IsRetryable(err); got != c2.retryable {
+			t.Errorf("%q: retryable %v, want %v (%v)", c2.msg, got, c2.retryable, err)
+		}
+	}
+}

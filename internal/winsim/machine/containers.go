@@ -66,6 +66,9 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 	defer m.mu.Unlock()
 	st := m.engines[o.Engine]
 	if s := m.services[o.Engine]; st == nil || s == nil || s.State != Running {
+		if o.Engine == "containerd" {
+			return RunResult{}, &EngineError{`cannot access containerd socket "\\.\pipe\containerd-containerd": open \\.\pipe\containerd-containerd: The system cannot find the file specified.`}
+		}
 		return RunResult{}, &EngineError{"error during connect: open //./pipe/docker_engine: The system cannot find the file specified."}
 	}
 	exe := m.files[strings.ToLower(engineBinaries[o.Engine])]
@@ -124,9 +127,9 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 		}
 	}
 	if osName == "linux" {
-		for _, f := range []string{"kernel", "initrd.img"} {
-			if _, ok := m.files[strings.ToLower(LCOWDir+`\`+f)]; !ok {
-				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: failed to start service utility VM (createreadwrite): kernel '%s\\kernel' not found.", LCOWDir)}
+		for _, f := range []struct{ name, what string }{{"kernel", "kernel"}, {"initrd.img", "initrd"}} {
+			if _, ok := m.files[strings.ToLower(LCOWDir+`\`+f.name)]; !ok {
+				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: failed to start service utility VM (createreadwrite): %s '%s\\%s' not found.", f.what, LCOWDir, f.name)}
 			}
 		}
 		res.Output, res.UtilityVM = "Linux\n", true

@@ -77,6 +77,13 @@ func TestRun(t *testing.T) {
 		{name: "17763 docker blocks ltsc2022 pull under hyperv too", host: withHV(docker29(17763)),
 			opts: RunOptions{Image: sc2022, Isolation: "hyperv", Pull: true},
 			want: "a Windows version 10.0.20348-based image is incompatible with a 10.0.17763 host"},
+		{name: "17763 docker ltsc2016 process mismatch", host: docker29(17763),
+			opts: RunOptions{Image: "mcr.microsoft.com/windows/servercore:ltsc2016", Isolation: "process", Pull: true}, want: mismatch},
+		{name: "17763 docker ltsc2016 hyperv", host: withHV(docker29(17763)),
+			opts: RunOptions{Image: "mcr.microsoft.com/windows/servercore:ltsc2016", Isolation: "hyperv", Pull: true}, iso: "hyperv", output: "10.0.14393", uvm: true},
+		{name: "14393 containerd refused (HCS v2 needs 17763)", host: ctrd(14393),
+			opts: RunOptions{Image: "mcr.microsoft.com/windows/servercore:ltsc2016", Isolation: "process", Pull: true},
+			want: "failed to create shim task: hcs::CreateComputeSystem 4f6b1c0e9a2d: The request is not supported. (0x32)"},
 		{name: "17763 containerd ltsc2022 process mismatch", host: ctrd(17763),
 			opts: RunOptions{Image: sc2022, Isolation: "process", Pull: true}, want: mismatch},
 		{name: "20348 docker ltsc2019 process mismatch", host: docker29(20348),
@@ -112,6 +119,8 @@ func TestRun(t *testing.T) {
 		{name: "LCOW boot files lower-case", host: lcow("KERNEL", "Initrd.img"),
 			opts: RunOptions{Image: busybox, Platform: "linux", Pull: true}, iso: "hyperv", output: "Linux\n", uvm: true},
 		{name: "LCOW without boot files", host: lcow(),
+			opts: RunOptions{Image: busybox, Platform: "linux", Pull: true}, want: noKernel},
+		{name: "LCOW without kernel", host: lcow("initrd.img"),
 			opts: RunOptions{Image: busybox, Platform: "linux", Pull: true}, want: noKernel},
 		{name: "LCOW without initrd", host: lcow("kernel"),
 			opts: RunOptions{Image: busybox, Platform: "linux", Pull: true}, want: "failed to start service utility VM (createreadwrite)"},
@@ -174,9 +183,10 @@ func TestRunEngineNotRunning(t *testing.T) {
 		name string
 		stop bool
 		eng  string
+		want string
 	}{
-		{"stopped", true, "docker"},
-		{"other engine", false, "containerd"},
+		{"stopped", true, "docker", "open //./pipe/docker_engine: The system cannot find the file specified."},
+		{"other engine", false, "containerd", `open \\.\pipe\containerd-containerd: The system cannot find the file specified.`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -185,7 +195,7 @@ func TestRunEngineNotRunning(t *testing.T) {
 				m.StopService("docker")
 			}
 			_, err := m.Run(RunOptions{Engine: c.eng, Image: "mcr.microsoft.com/windows/servercore:ltsc2022", Pull: true})
-			checkErr(t, err, "open //./pipe/docker_engine: The system cannot find the file specified.")
+			checkErr(t, err, c.want)
 			if m.HasImage("mcr.microsoft.com/windows/servercore:ltsc2022") {
 				t.Fatal("a refused run pulled the image")
 			}
