@@ -28,8 +28,12 @@ import (
 	"strings"
 )
 
-//go:embed scripts/*.ps1
+//go:embed scripts/*.ps1 scripts/include/*.ps1
 var scriptFS embed.FS
+
+// includeLine is replaced, when the library loads, by the named files of scripts/include in order:
+// helpers the step scripts share, so each script still travels as one self-contained body.
+var includeLine = regexp.MustCompile(`(?m)^# wincontainers:include ([a-z]+(?: [a-z]+)*)\r?\n`)
 
 // Script is one static library script.
 type Script struct {
@@ -58,8 +62,15 @@ func Load() (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the embedded scripts: %w", err)
 	}
+	includes, err := loadIncludes()
+	if err != nil {
+		return nil, err
+	}
 	lib := &Library{scripts: map[string]Script{}}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := scriptFS.ReadFile(path.Join("scripts", e.Name()))
 		if err != nil {
 			return nil, fmt.Errorf("reading %s: %w", e.Name(), err)
@@ -79,6 +90,9 @@ func Load() (*Library, error) {
 		if m[1]+".ps1" != e.Name() {
 			return nil, fmt.Errorf("%s: header names script %q", e.Name(), m[1])
 		}
+		if body, err = expandIncludes(e.Name(), body, includes); err != nil {
+			return nil, err
+		}
 		rest := body[len(m[0]):]
 		lib.scripts[m[1]] = Script{Name: m[1], Version: m[2], Body: body,
 			Idempotent: strings.HasPrefix(rest, "# wincontainers:idempotent\n")}
@@ -87,6 +101,39 @@ func Load() (*Library, error) {
 		return nil, fmt.Errorf("bootstrap.ps1 is missing from the library")
 	}
 	return lib, nil
+}
+
+func loadIncludes() (map[string]string, error) {
+	entries, err := scriptFS.ReadDir("scripts/include")
+	if err != nil {
+		return nil, fmt.Errorf("reading the embedded includes: %w", err)
+	}
+	out := map[string]string{}
+	for _, e := range entries {
+		b, err := scriptFS.ReadFile(path.Join("scripts/include", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("reading include %s: %w", e.Name(), err)
+		}
+		out[strings.TrimSuffix(e.Name(), ".ps1")] = string(b)
+	}
+	return out, nil
+}
+
+// expandIncludes replaces each include line with the files it names.
+func expandIncludes(file, body string, includes map[string]string) (string, error) {
+	var missing error
+	out := includeLine.ReplaceAllStringFunc(body, func(line string) string {
+		var b strings.Builder
+		for _, name := range strings.Fields(includeLine.FindStringSubmatch(line)[1]) {
+			text, ok := includes[name]
+			if !ok && missing == nil {
+				missing = fmt.Errorf("%s: no include %q in scripts/include", file, name)
+			}
+			b.WriteString(strings.TrimRight(text, "\n") + "\n\n")
+		}
+		return b.String()
+	})
+	return out, missing
 }
 
 // MustLoad is Load for program start-up, where a broken embedded library is a build defect.

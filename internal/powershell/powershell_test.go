@@ -260,3 +260,28 @@ func FuzzOutputParser(f *testing.F) {
 		}
 	})
 }
+
+// Include lines are replaced by the shared helpers when the library loads; an unknown include is a
+// load error, not a script that fails on the host.
+func TestIncludes(t *testing.T) {
+	lib := MustLoad()
+	for _, n := range lib.Names() {
+		s, _ := lib.Script(n)
+		if strings.Contains(s.Body, "# wincontainers:include ") {
+			t.Errorf("%s: an include line was not expanded", n)
+		}
+	}
+	s, _ := lib.Script("install-docker")
+	for _, fn := range []string{"function Exit-WcError", "function Get-Sha256", "function Invoke-WcNative", "function Get-WcArchive"} {
+		if strings.Count(s.Body, fn) != 1 {
+			t.Errorf("install-docker has %d copies of %s", strings.Count(s.Body, fn), fn)
+		}
+	}
+	if !s.Idempotent || !strings.HasPrefix(s.Body, "# wincontainers:script install-docker/1\n") {
+		t.Error("the header lines must stay first")
+	}
+	if _, err := expandIncludes("x.ps1", "# wincontainers:include errors nosuch\n", map[string]string{"errors": "function E {}\n"}); err == nil ||
+		!strings.Contains(err.Error(), `"nosuch"`) {
+		t.Errorf("unknown include: %v", err)
+	}
+}

@@ -12,10 +12,7 @@
 
 $step = 'configure-daemon'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
+# wincontainers:include errors
 
 # The newest Application event log messages of the docker source since $Since, oldest first.
 function Get-WcEngineEvents([datetime]$Since) {

@@ -17,76 +17,7 @@
 $ProgressPreference = 'SilentlyContinue'
 $step = 'install-containerd'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
-
-function Get-Sha256([string]$Path) {
-    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
-}
-
-# True when $Target exists and has the same content as $Source.
-function Test-WcSameFile([string]$Source, [string]$Target) {
-    if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { return $false }
-    $a = Get-Sha256 $Source
-    $b = Get-Sha256 $Target
-    return ($a -eq $b)
-}
-
-# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
-function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
-    $ErrorActionPreference = 'Continue'
-    $global:LASTEXITCODE = -1
-    try {
-        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
-    } catch {
-        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
-    }
-    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
-}
-
-function Get-WcDownload([string]$Url, [string]$Target) {
-    $partial = $Target + '.partial'
-    try {
-        Invoke-WebRequest -UseBasicParsing -Uri $Url -OutFile $partial
-        Move-Item -LiteralPath $partial -Destination $Target -Force
-    } catch {
-        Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
-        Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $Url, $_.Exception.Message) 'check the host''s internet access or proxy'
-    }
-}
-
-# Downloads one archive (unless a file of the pinned hash is already there) and verifies it.
-function Get-WcArchive([string]$Url, [string]$Pinned, [string]$ChecksumUrl) {
-    $Pinned = $Pinned.ToLowerInvariant()
-    $file = [IO.Path]::GetFileName(([Uri]$Url).AbsolutePath)
-    $path = Join-Path $downloads $file
-    $have = $Pinned -and (Test-Path -LiteralPath $path -PathType Leaf) -and ((Get-Sha256 $path) -eq $Pinned)
-    if (-not $have) {
-        Write-WcProgress -Step $step -Message ('downloading {0}' -f $Url)
-        Get-WcDownload $Url $path
-    }
-    $hash = Get-Sha256 $path
-    $want = $Pinned
-    $source = 'pinned'
-    if (-not $want -and $ChecksumUrl) {
-        $sumPath = $path + '.checksums'
-        Get-WcDownload $ChecksumUrl $sumPath
-        foreach ($line in @(Get-Content -LiteralPath $sumPath)) {
-            if ($line -match '^\s*([0-9A-Fa-f]{64})\s+\*?(\S+)\s*$' -and [IO.Path]::GetFileName($Matches[2]) -eq $file) { $want = $Matches[1].ToLowerInvariant() }
-        }
-        Remove-Item -LiteralPath $sumPath -Force -ErrorAction SilentlyContinue
-        if (-not $want) { Exit-WcError 'checksum_missing' ('{0} does not list {1}' -f $ChecksumUrl, $file) 'pin the sha256 of this archive in the specification, or check the checksum URL' }
-        $source = 'published'
-    }
-    if (-not $want) { return @{ path = $path; sha256 = $hash; source = 'observed' } }
-    if ($hash -ne $want) {
-        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
-        Exit-WcError 'checksum_mismatch' ('{0} has SHA-256 {1}; expected {2} ({3})' -f $file, $hash, $want, $source) 'check the pinned hash for this version, or the download path (proxy, mirror); the file was deleted'
-    }
-    return @{ path = $path; sha256 = $hash; source = $source }
-}
+# wincontainers:include errors hash path native archive
 
 # Extracts an archive with tar.exe into a staging folder and copies the files that differ into $Dest.
 # Stops the containerd service first when something is to be copied. Returns $true when it copied.
@@ -121,17 +52,6 @@ function Install-WcArchive([string]$Archive, [string]$Dest) {
     return ($copy.Count -gt 0)
 }
 
-function Add-WcMachinePath([string]$Dir) {
-    $want = $Dir.TrimEnd('\')
-    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
-    $parts = @(([string]$machine) -split ';' | Where-Object { $_.Trim() -ne '' })
-    if (@($parts | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) {
-        [Environment]::SetEnvironmentVariable('Path', (($parts + $want) -join ';'), 'Machine')
-    }
-    $proc = @(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' })
-    if (@($proc | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) { $env:Path = (($proc + $want) -join ';') }
-}
-
 $p = Get-WcParams
 $root = Join-Path $env:ProgramFiles 'containerd'
 $nerdctlDir = Join-Path $env:ProgramFiles 'nerdctl'
@@ -143,9 +63,9 @@ $tar = Join-Path $env:SystemRoot 'System32\tar.exe'
 New-Item -ItemType Directory -Path $downloads -Force | Out-Null
 
 # Verify all three archives before changing anything.
-$a = Get-WcArchive ([string]$p.url) ([string]$p.sha256) ([string]$p.checksum_url)
-$n = Get-WcArchive ([string]$p.nerdctl.url) ([string]$p.nerdctl.sha256) ([string]$p.nerdctl.checksum_url)
-$c = Get-WcArchive ([string]$p.cni.url) ([string]$p.cni.sha256) ''
+$a = Get-WcArchive -Step $step -Url ([string]$p.url) -Pinned ([string]$p.sha256) -ChecksumUrl ([string]$p.checksum_url) -Downloads $downloads
+$n = Get-WcArchive -Step $step -Url ([string]$p.nerdctl.url) -Pinned ([string]$p.nerdctl.sha256) -ChecksumUrl ([string]$p.nerdctl.checksum_url) -Downloads $downloads
+$c = Get-WcArchive -Step $step -Url ([string]$p.cni.url) -Pinned ([string]$p.cni.sha256) -Downloads $downloads
 
 Write-WcProgress -Step $step -Message ('installing containerd {0}' -f $p.version)
 $changed = Install-WcArchive $a.path $root

@@ -14,46 +14,7 @@
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
-
-function Get-Sha256([string]$Path) {
-    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
-}
-
-# True when $Target exists and has the same content as $Source.
-function Test-WcSameFile([string]$Source, [string]$Target) {
-    if (-not (Test-Path -LiteralPath $Target -PathType Leaf)) { return $false }
-    $a = Get-Sha256 $Source
-    $b = Get-Sha256 $Target
-    return ($a -eq $b)
-}
-
-# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
-function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
-    $ErrorActionPreference = 'Continue'
-    $global:LASTEXITCODE = -1
-    try {
-        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
-    } catch {
-        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
-    }
-    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
-}
-
-function Add-WcMachinePath([string]$Dir) {
-    $want = $Dir.TrimEnd('\')
-    $machine = [Environment]::GetEnvironmentVariable('Path', 'Machine')
-    $parts = @(([string]$machine) -split ';' | Where-Object { $_.Trim() -ne '' })
-    $found = @($parts | Where-Object { $_.Trim().TrimEnd('\') -ieq $want })
-    if ($found.Count -eq 0) {
-        [Environment]::SetEnvironmentVariable('Path', (($parts + $want) -join ';'), 'Machine')
-    }
-    $proc = @(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' })
-    if (@($proc | Where-Object { $_.Trim().TrimEnd('\') -ieq $want }).Count -eq 0) { $env:Path = (($proc + $want) -join ';') }
-}
+# wincontainers:include errors hash path native archive
 
 function Wait-WcServiceStopped([string]$Name) {
     $deadline = (Get-Date).AddSeconds(60)
@@ -80,40 +41,12 @@ if (Test-Path -LiteralPath $dockerd -PathType Leaf) {
     if ($v.output -match 'version (\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $previous = $Matches[1] }
 }
 
-# 1. The archive.
-if ([string]$p.archive_path) {
-    $archive = [string]$p.archive_path
-    if (-not (Test-Path -LiteralPath $archive -PathType Leaf)) {
-        Exit-WcError 'download_failed' ('the pushed archive {0} does not exist' -f $archive) 'push the archive from the controller again'
-    }
-} else {
-    New-Item -ItemType Directory -Path $downloads -Force | Out-Null
-    $archive = Join-Path $downloads ('docker-{0}.zip' -f $version)
-    $have = $false
-    if ($pinned -and (Test-Path -LiteralPath $archive -PathType Leaf)) { $have = ((Get-Sha256 $archive) -eq $pinned) }
-    if (-not $have) {
-        Write-WcProgress -Step 'install-docker' -Message ('downloading {0}' -f $url)
-        $partial = $archive + '.partial'
-        try {
-            Invoke-WebRequest -UseBasicParsing -Uri $url -OutFile $partial
-            Move-Item -LiteralPath $partial -Destination $archive -Force
-        } catch {
-            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
-            Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $url, $_.Exception.Message) 'check the host''s internet access or proxy, or push the archive from the controller'
-        }
-    }
-}
-
-# 2. The hash.
-$hash = Get-Sha256 $archive
-$source = 'observed'
-if ($pinned) {
-    if ($hash -ne $pinned) {
-        Remove-Item -LiteralPath $archive -Force -ErrorAction SilentlyContinue
-        Exit-WcError 'checksum_mismatch' ('{0} has SHA-256 {1}; expected {2}' -f $archive, $hash, $pinned) 'check the pinned hash for this version, or the download path (proxy, mirror); the file was deleted'
-    }
-    $source = 'pinned'
-}
+# 1-2. The archive, pushed or downloaded, and its hash: pinned, or observed for trust on first use.
+$a = Get-WcArchive -Step 'install-docker' -Url $url -Pinned $pinned -ArchivePath ([string]$p.archive_path) -Downloads $downloads `
+    -FileName ('docker-{0}.zip' -f $version) -Remedy 'check the host''s internet access or proxy, or push the archive from the controller'
+$archive = $a.path
+$hash = $a.sha256
+$source = $a.source
 
 # 3. Stage, compare with the installed binaries, copy only what differs.
 Write-WcProgress -Step 'install-docker' -Message ('expanding docker {0}' -f $version)

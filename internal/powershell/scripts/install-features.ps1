@@ -10,10 +10,7 @@
 #   client    true on client editions (Windows 10/11)
 # Result: { "features": { "<name>": "<state after>" }, "restart_needed": true|false }
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
+# wincontainers:include errors
 
 $p = Get-WcParams
 $names = @()

@@ -14,14 +14,7 @@
 $ProgressPreference = 'SilentlyContinue'
 $step = 'install-lcow'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
-
-function Get-Sha256([string]$Path) {
-    return (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash.ToLowerInvariant()
-}
+# wincontainers:include errors hash archive
 
 $p = Get-WcParams
 $url = [string]$p.url
@@ -33,39 +26,12 @@ if ($null -ne $p.files -and @($p.files).Count -gt 0) { $names = @($p.files | For
 $dest = Join-Path $env:ProgramFiles 'Linux Containers'
 $downloads = Join-Path $env:ProgramData 'wincontainers\downloads'
 
-# The archive: pushed, or downloaded unless a file of the pinned hash is already there.
-if ([string]$p.archive_path) {
-    $archive = [string]$p.archive_path
-    if (-not (Test-Path -LiteralPath $archive -PathType Leaf)) {
-        Exit-WcError 'download_failed' ('the pushed archive {0} does not exist' -f $archive) 'push the archive from the controller again'
-    }
-} else {
-    New-Item -ItemType Directory -Path $downloads -Force | Out-Null
-    $archive = Join-Path $downloads ('lcow-{0}.zip' -f $release)
-    $have = $false
-    if ($pinned -and (Test-Path -LiteralPath $archive -PathType Leaf)) { $have = ((Get-Sha256 $archive) -eq $pinned) }
-    if (-not $have) {
-        Write-WcProgress -Step $step -Message ('downloading {0}' -f $url)
-        $partial = $archive + '.partial'
-        try {
-            Invoke-WebRequest -UseBasicParsing -Uri $url -OutFile $partial
-            Move-Item -LiteralPath $partial -Destination $archive -Force
-        } catch {
-            Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
-            Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $url, $_.Exception.Message) 'check the host''s internet access or proxy, or push the archive from the controller'
-        }
-    }
-}
-
-$hash = Get-Sha256 $archive
-$source = 'observed'
-if ($pinned) {
-    if ($hash -ne $pinned) {
-        Remove-Item -LiteralPath $archive -Force -ErrorAction SilentlyContinue
-        Exit-WcError 'checksum_mismatch' ('{0} has SHA-256 {1}; expected {2}' -f $archive, $hash, $pinned) 'check the pinned hash for this release, or the download path (proxy, mirror); the file was deleted'
-    }
-    $source = 'pinned'
-}
+# The archive, pushed or downloaded, and its hash: pinned, or observed for trust on first use.
+$a = Get-WcArchive -Step $step -Url $url -Pinned $pinned -ArchivePath ([string]$p.archive_path) -Downloads $downloads `
+    -FileName ('lcow-{0}.zip' -f $release) -Remedy 'check the host''s internet access or proxy, or push the archive from the controller'
+$archive = $a.path
+$hash = $a.sha256
+$source = $a.source
 
 Write-WcProgress -Step $step -Message ('expanding {0}' -f $archive)
 $staging = Join-Path $downloads ('lcow-{0}.staging' -f $release)

@@ -11,22 +11,7 @@
 
 $step = 'start-service'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
-
-# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
-function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
-    $ErrorActionPreference = 'Continue'
-    $global:LASTEXITCODE = -1
-    try {
-        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
-    } catch {
-        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
-    }
-    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
-}
+# wincontainers:include errors native
 
 # The engine's own explanation: its newest Application event log messages since $Since, oldest first,
 # and the service's exit codes.

@@ -14,22 +14,7 @@
 
 $step = 'verify'
 
-function Exit-WcError([string]$Code, [string]$Message, [string]$Remedy) {
-    Write-WcResult @{ error = @{ code = $Code; message = $Message; remedy = $Remedy } }
-    exit 1
-}
-
-# Runs a native program; returns its exit code and its output (stdout and stderr) as text.
-function Invoke-WcNative([string]$FilePath, [string[]]$ArgumentList) {
-    $ErrorActionPreference = 'Continue'
-    $global:LASTEXITCODE = -1
-    try {
-        $out = & $FilePath @ArgumentList 2>&1 | ForEach-Object { [string]$_ } | Out-String
-    } catch {
-        return @{ code = -1; output = ('{0}: {1}' -f $FilePath, $_.Exception.Message) }
-    }
-    return @{ code = $LASTEXITCODE; output = ([string]$out).Trim() }
-}
+# wincontainers:include errors native
 
 # Runs the engine's client: docker.exe, or nerdctl.exe on containerd's pipe.
 function Invoke-WcEngine([string[]]$ArgumentList) {
