@@ -283,3 +283,23 @@ func FuzzChecksumFor(f *testing.F) {
 		}
 	})
 }
+
+func TestNeedsReregistration(t *testing.T) {
+	const exe = `C:\Program Files\Docker\dockerd.exe`
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{`"C:\Program Files\Docker\dockerd.exe" --run-service`, false},
+		{`"C:\Program Files\Docker\dockerd.exe" --run-service --service-name docker`, false},
+		{`"c:\program files\docker\dockerd.exe" --run-service --service-name=docker`, false},
+		{`"C:\Program Files\Docker\dockerd.exe" --run-service -H npipe://`, true},
+		{`"C:\Program Files\Docker\dockerd.exe" --run-service --service-name docker -H tcp://0.0.0.0:2375`, true},
+		{`C:\Windows\System32\dockerd.exe --run-service`, true},
+		{`x`, true},
+	} {
+		if got := needsReregistration(c.line, exe); got != c.want {
+			t.Errorf("%s: %v, want %v", c.line, got, c.want)
+		}
+	}
+}

@@ -104,8 +104,8 @@ func fetch(m *machine.Machine, step, url, archivePath, dest, pinned string, out 
 	if archivePath != "" {
 		var ok bool
 		if f, ok = m.File(archivePath); !ok {
-			return "", "", fail(out, "archive_missing", fmt.Sprintf("Get-FileHash : Cannot find path '%s' because it does not exist.", archivePath),
-				"push the archive again"), false
+			return "", "", fail(out, "download_failed", fmt.Sprintf("the pushed archive %s does not exist", archivePath),
+				"push the archive from the controller again"), false
 		}
 	} else {
 		have, ok := m.File(dest)
@@ -157,8 +157,7 @@ func installEngine(m *machine.Machine, engine, version string, result map[string
 	}
 	reregistered := false
 	if svc, ok := m.Service(engine); ok {
-		rest := strings.TrimSpace(svc.PathName[strings.Index(svc.PathName, "--run-service")+len("--run-service"):])
-		if !strings.Contains(svc.PathName, "--run-service") || (rest != "" && !strings.HasPrefix(rest, "--service-name")) {
+		if needsReregistration(svc.PathName, machine.EngineBinary(engine)) {
 			if err := m.UnregisterService(engine); err != nil {
 				return fail(out, "service_registration_failed", err.Error(), "stop the service and apply again")
 			}
@@ -176,6 +175,29 @@ func installEngine(m *machine.Machine, engine, version string, result map[string
 	result["reregistered"] = reregistered
 	host.WriteResult(out, result)
 	return 0
+}
+
+// needsReregistration mirrors install-docker.ps1: a service whose command line carries arguments other
+// than --run-service and --service-name (they would clash with daemon.json), or that runs another
+// binary, is registered again.
+func needsReregistration(pathName, exe string) bool {
+	have, rest := "", pathName
+	if q, ok := strings.CutPrefix(strings.TrimSpace(pathName), `"`); ok {
+		have, rest, _ = strings.Cut(q, `"`)
+	} else if f := strings.Fields(pathName); len(f) > 0 {
+		have, rest = f[0], strings.Join(f[1:], " ")
+	}
+	tokens := strings.Fields(rest)
+	for i := 0; i < len(tokens); i++ {
+		switch t := tokens[i]; {
+		case t == "--run-service", strings.HasPrefix(t, "--service-name="):
+		case t == "--service-name":
+			i++
+		default:
+			return true
+		}
+	}
+	return have != "" && !strings.EqualFold(have, exe)
 }
 
 func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {

@@ -15,6 +15,9 @@ func (e *EngineError) Error() string { return e.Message }
 // Engine service names, binaries and the command line their --register-service writes.
 var engineBinaries = map[string]string{"docker": Dockerd, "containerd": Containerd}
 
+// EngineBinary is the service executable of an engine ("" for an unknown one).
+func EngineBinary(engine string) string { return engineBinaries[engine] }
+
 // InstallEngine places an engine's binaries, as extracting its archive does. version is what the
 // archive holds (winsim does not open archives: it trusts the version the step declares). A running
 // service must have been stopped first: Windows does not let a running executable be replaced.
