@@ -100,10 +100,7 @@ func TestDriftIsRepaired(t *testing.T) {
 // done are kept, and the next apply finishes without repeating them.
 func TestInterruptedApplyResumes(t *testing.T) {
 	t.Parallel()
-	o := winsim.Options{Profile: "ws2022", Virtualization: "exposed"}
-	o.RebootTime = 50e6
-	o.Internet = sharedInternet()
-	sim, r := startHost(t, o)
+	sim, r := startSim(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"})
 	if err := sim.Inject(winsim.Fault{Kind: "fail_download", URLContains: "docker-"}); err != nil {
 		t.Fatal(err)
 	}
@@ -277,8 +274,7 @@ func TestUnreadableDaemonConfig(t *testing.T) {
 // for the idempotent scripts, and the apply converges with one reboot.
 func TestConnectionResetsDuringApply(t *testing.T) {
 	t.Parallel()
-	o := winsim.Options{Profile: "ws2022", Virtualization: "exposed", RebootTime: 50e6, Internet: sharedInternet()}
-	sim, r := startHost(t, o)
+	sim, r := startSim(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"})
 	lib := powershell.MustLoad()
 	retrying := &runner.Retrying{Runner: r, Idempotent: lib.Idempotent, Sleep: func(context.Context, time.Duration) error { return nil }}
 	h := plan.RunnerHost{Runner: retrying, Rebooter: hostOf(r).Rebooter}
@@ -321,8 +317,8 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	o := winsim.Options{Profile: "ws2022", Offline: true, RebootTime: 50e6, Internet: sharedInternet()}
-	sim, r := startHost(t, o)
+	o := winsim.Options{Profile: "ws2022", Offline: true}
+	sim, r := startSim(t, o)
 	want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Archive: local}})
 	h := hostOf(r)
 	h.Uploader = r
@@ -338,7 +334,7 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 		t.Errorf("only %d bytes reached the host for a %d-byte archive", st.Requests.BytesIn, a.Size)
 	}
 	// Without an uploader the push cannot happen, and the error says so.
-	sim2, r2 := startHost(t, o)
+	sim2, r2 := startSim(t, o)
 	_, err = plan.Apply(context.Background(), hostOf(r2), want, plan.Options{})
 	if err == nil || !strings.Contains(err.Error(), "a transport that can push files") || sim2.Snapshot().Reboots != 1 {
 		t.Errorf("without an uploader (%d reboots): %v", sim2.Snapshot().Reboots, err)

@@ -26,15 +26,21 @@ var sharedInternet = sync.OnceValue(machine.NewInternet)
 // probes until a new boot), and returns the simulator and the executor's result.
 func converge(t testing.TB, o winsim.Options, s spec.Spec) (*winsim.Sim, *runner.ScriptRunner, spec.Resolved, plan.Result, error) {
 	t.Helper()
-	o.RebootTime = 50 * time.Millisecond
-	o.Internet = sharedInternet()
-	sim, r := startHost(t, o)
+	sim, r := startSim(t, o)
 	want, d := spec.Validate(s, compat.D(2026, 11, 22))
 	if d.HasErrors() {
 		t.Fatalf("spec: %v", d)
 	}
 	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
 	return sim, r, want, res, err
+}
+
+// startSim serves a winsim host for convergence tests: quick reboots, and the internet shared by all.
+func startSim(t testing.TB, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner) {
+	t.Helper()
+	o.RebootTime = 50 * time.Millisecond
+	o.Internet = sharedInternet()
+	return startHost(t, o)
 }
 
 func hostOf(r *runner.ScriptRunner) plan.RunnerHost {

@@ -22,9 +22,27 @@ func engineOf(m *machine.Machine) string {
 }
 
 func engineVersion(m *machine.Machine, engine string) string {
-	exe := map[string]string{"docker": machine.Dockerd, "containerd": machine.Containerd}[engine]
-	f, _ := m.File(exe)
+	f, _ := m.File(machine.EngineBinary(engine))
 	return f.Version
+}
+
+// lcowBootFiles are the boot files present where hcsshim looks for them, name -> SHA-256.
+func lcowBootFiles(m *machine.Machine) map[string]string {
+	out := map[string]string{}
+	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
+		if f, ok := m.File(machine.LCOWDir + `\` + n); ok {
+			out[n] = f.SHA256
+		}
+	}
+	return out
+}
+
+// productName is WindowsProductName: the profile's name with the edition.
+func (s *Sim) productName() string {
+	if s.prof.Client {
+		return s.prof.ProductName + map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
+	}
+	return s.prof.ProductName + " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
 }
 
 // factsScript implements the facts script (internal/powershell/scripts/facts.ps1) from the profile,
@@ -33,12 +51,7 @@ func engineVersion(m *machine.Machine, engine string) string {
 func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
 	p, m := s.prof, s.Machine
 	editionID := map[string]string{"standard": "ServerStandard", "datacenter": "ServerDatacenter", "pro": "Professional", "enterprise": "Enterprise"}[s.opts.Edition]
-	product := p.ProductName
-	if p.Client {
-		product += map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
-	} else {
-		product += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
-	}
+	product := s.productName()
 	features := m.Features()
 	featurePending := false
 	for _, st := range features {
@@ -50,8 +63,7 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 	engine := map[string]any{"type": "", "version": "", "binary_sha256": "", "service": map[string]any{"name": "", "state": "", "start_type": ""}, "data_root": ""}
 	if e := engineOf(m); e != "" {
 		svc, _ := m.Service(e)
-		exe := map[string]string{"docker": machine.Dockerd, "containerd": machine.Containerd}[e]
-		f, _ := m.File(exe)
+		f, _ := m.File(machine.EngineBinary(e))
 		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
 			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType}, "data_root": ""}
 		if e == "docker" {
@@ -69,12 +81,7 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 			}
 		}
 	}
-	lcow := map[string]string{}
-	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
-		if f, ok := m.File(machine.LCOWDir + `\` + n); ok {
-			lcow[n] = f.SHA256
-		}
-	}
+	lcow := lcowBootFiles(m)
 	doc := map[string]any{
 		"schema": 1,
 		"os": map[string]any{"build": p.Build, "ubr": 1, "product_name": product, "display_version": p.DisplayVersion,

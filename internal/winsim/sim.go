@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -241,10 +242,7 @@ func (s *Sim) Snapshot() State {
 	var st State
 	st.OS.Profile, st.OS.Build, st.OS.Channel = s.prof.Name, s.prof.Build, s.prof.Channel
 	st.OS.Edition, st.OS.Installation = s.opts.Edition, s.opts.Installation
-	st.OS.ProductName = s.prof.ProductName
-	if !s.prof.Client {
-		st.OS.ProductName += " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
-	}
+	st.OS.ProductName = s.productName()
 	st.BootID, st.Up = s.Host.BootID(), s.Host.Up()
 	s.mu.Lock()
 	st.Reboots = s.reboots
@@ -266,11 +264,10 @@ func (s *Sim) Snapshot() State {
 		}
 	}
 	st.LCOWBootFiles = []string{}
-	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
-		if _, ok := m.File(machine.LCOWDir + `\` + n); ok {
-			st.LCOWBootFiles = append(st.LCOWBootFiles, machine.LCOWDir+`\`+n)
-		}
+	for n := range lcowBootFiles(m) {
+		st.LCOWBootFiles = append(st.LCOWBootFiles, machine.LCOWDir+`\`+n)
 	}
+	slices.Sort(st.LCOWBootFiles)
 	st.MachinePath = m.MachinePath()
 	st.Files = map[string]string{}
 	for _, dir := range []string{machine.ProgramFiles, machine.ProgramData} {
