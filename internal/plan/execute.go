@@ -232,9 +232,6 @@ func kindsString(ks []StepKind) string {
 	return strings.Join(s, ", ")
 }
 
-// StepUninstall removes what wincontainers installed (destroy).
-const StepUninstall StepKind = "uninstall"
-
 // UninstallOptions say what destroy removes besides the engine and its configuration.
 type UninstallOptions struct {
 	// RemoveFeatures also removes the Containers and Hyper-V features (a restart follows when Windows

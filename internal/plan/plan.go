@@ -33,6 +33,8 @@ const (
 	StepDaemonConfig     StepKind = "configure-daemon"
 	StepLCOWFiles        StepKind = "install-lcow"
 	StepVerify           StepKind = "verify"
+	// StepUninstall removes what wincontainers installed (destroy; see Uninstall).
+	StepUninstall StepKind = "uninstall"
 )
 
 // Step is one unit of work. Params are JSON-encodable and travel as the script's parameters.

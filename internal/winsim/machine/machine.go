@@ -9,6 +9,7 @@ package machine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -177,11 +178,7 @@ func (e *FeatureError) Error() string { return e.Message }
 func (m *Machine) Features() map[string]string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make(map[string]string, len(m.features))
-	for k, v := range m.features {
-		out[k] = v
-	}
-	return out
+	return maps.Clone(m.features)
 }
 
 // Feature returns one feature's state ("" for a name Windows does not know).
