@@ -331,9 +331,14 @@ func otherEngineWarning(f facts.Facts, want spec.Resolved) []compat.Finding {
 			want.EngineType, f.Engine.Type)}}
 }
 
-// DesiredDaemonConfig returns the daemon.json keys wincontainers manages for the mode and engine.
-// Other keys the user set are kept. Hyper-V mode makes hyperv the default isolation
-// ("exec-opts": ["isolation=hyperv"]); legacy Docker LCOW needs "experimental": true [MS-DOCKERD][LK-README].
+// DesiredDaemonConfig returns the daemon.json keys wincontainers manages for the mode, engine and the
+// user's daemon settings. Only these keys are managed: every other key in the host's daemon.json is
+// kept as found, including a daemon setting the user did not set (or removed from the spec since), so
+// a host's own registry-mirrors stay unless the spec gives its own list, which then replaces them.
+// Hyper-V mode makes hyperv the default isolation ("exec-opts": ["isolation=hyperv"]); legacy Docker
+// LCOW needs "experimental": true [MS-DOCKERD][LK-README]. The daemon block adds "data-root",
+// "registry-mirrors", "insecure-registries" and "dns" (lists as []any of strings, in the user's order,
+// so they compare equal to daemon.json as decoded). Containerd has no daemon.json: nothing is managed.
 func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 	if want.EngineType != compat.Docker {
 		return map[string]any{}
@@ -346,6 +351,20 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 		cfg["experimental"] = true
 	case compat.ModeProcess:
 		// Process isolation is the server default; nothing to manage.
+	}
+	if d := want.Daemon; d != nil {
+		if d.DataRoot != "" {
+			cfg["data-root"] = d.DataRoot
+		}
+		for key, list := range map[string][]string{"registry-mirrors": d.RegistryMirrors, "insecure-registries": d.InsecureRegistries, "dns": d.DNS} {
+			if len(list) > 0 {
+				l := make([]any, len(list))
+				for i, v := range list {
+					l[i] = v
+				}
+				cfg[key] = l
+			}
+		}
 	}
 	return cfg
 }
@@ -434,7 +453,8 @@ func isolationFor(m compat.Mode) compat.Isolation {
 	return compat.HyperV
 }
 
-// SpecHash identifies the desired state that verification proves.
+// SpecHash identifies the desired state that verification proves. It covers the managed daemon.json
+// keys, so changing a daemon setting verifies the host again.
 func SpecHash(want spec.Resolved) string {
 	doc := map[string]any{
 		"mode": want.Mode, "engine": want.EngineType, "version": want.EngineVersion.String(),
@@ -443,7 +463,7 @@ func SpecHash(want spec.Resolved) string {
 	if want.LCOW != nil {
 		doc["lcow"] = map[string]string{"url": want.LCOW.URL, "sha256": want.LCOW.SHA256}
 	}
-	b, _ := json.Marshal(doc) // maps of strings and bools: cannot fail
+	b, _ := json.Marshal(doc) // maps of strings, bools and lists of strings: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -315,3 +315,118 @@ func mustPlan(t *testing.T, f facts.Facts, want spec.Resolved) Plan {
 	}
 	return p
 }
+
+// The daemon block's keys are managed like the mode's: a host whose daemon.json lacks one, or holds
+// another value, gets one configure-daemon step; a host that has them, whatever else its file holds,
+// gets none; keys the spec does not set are left alone.
+func TestDaemonSettings(t *testing.T) {
+	daemon := spec.Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://mirror.example.com"},
+		InsecureRegistries: []string{"registry.local:5000"}, DNS: []string{"10.0.0.2", "10.0.0.3"}}
+	want := resolve(t, spec.Spec{Mode: "process", Daemon: &daemon})
+	if got := mustPlan(t, bare(t, "2022"), want).Kinds(); !slices.Equal(got,
+		[]StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}) {
+		t.Fatalf("bare host: %v", got)
+	}
+	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	if p := mustPlan(t, base, want); !p.Empty() {
+		t.Fatalf("converged host planned %v", p.Kinds())
+	}
+	const have = `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "debug": true,
+		"insecure-registries": ["registry.local:5000"], "registry-mirrors": ["https://mirror.example.com"]}`
+	other := daemon
+	other.DataRoot = `E:\docker`
+	cases := []struct {
+		name   string
+		config string // the host's daemon.json
+		want   spec.Resolved
+		reason string // "" for no step
+	}{
+		{"has every key, and the user's own", have, want, ""},
+		{"lacks the mirror", `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "insecure-registries": ["registry.local:5000"]}`,
+			want, "registry-mirrors"},
+		{"another mirror", strings.Replace(have, "mirror.example.com", "other.example.com", 1), want, "registry-mirrors"},
+		{"mirrors in another order", strings.Replace(have, `["https://mirror.example.com"]`, `["https://b.example.com", "https://mirror.example.com"]`, 1),
+			want, "registry-mirrors"},
+		{"dns in another order", strings.Replace(have, `["10.0.0.2", "10.0.0.3"]`, `["10.0.0.3", "10.0.0.2"]`, 1), want, "dns"},
+		{"a list where a string was", strings.Replace(have, `"D:\\docker"`, `["D:\\docker"]`, 1), want, "data-root"},
+		{"data root changed", have, resolve(t, spec.Spec{Mode: "process", Daemon: &other}), "data-root"},
+		{"no daemon block leaves the keys", have, resolve(t, spec.Spec{Mode: "process"}), ""},
+		{"only dns managed", strings.Replace(have, `"data-root": "D:\\docker",`, "", 1),
+			resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2", "10.0.0.3"}}}), ""},
+		{"missing file", "", want, "data-root, dns, insecure-registries, registry-mirrors"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := cloneFacts(base)
+			f.Engine.DaemonConfig = nil
+			if c.config != "" {
+				f.Engine.DaemonConfig = json.RawMessage(c.config)
+			}
+			f.Verified = &facts.Verified{SpecHash: SpecHash(c.want)}
+			p := mustPlan(t, f, c.want)
+			if c.reason == "" {
+				if !p.Empty() {
+					t.Fatalf("planned %v", p.Kinds())
+				}
+				return
+			}
+			if !slices.Equal(p.Kinds(), []StepKind{StepDaemonConfig, StepVerify}) {
+				t.Fatalf("steps %v, want configure-daemon and verify", p.Kinds())
+			}
+			s := p.Steps[0]
+			if s.Reason != "daemon.json differs in "+c.reason {
+				t.Errorf("reason %q, want it to name %s", s.Reason, c.reason)
+			}
+			managed, _ := s.Params["managed"].(map[string]any)
+			if !jsonEqual(managed, DesiredDaemonConfig(c.want)) || managed["debug"] != nil {
+				t.Errorf("managed %v", managed)
+			}
+			// The file now matches; the host was verified for this spec before the drift (within one
+			// apply, the executor verifies again after changing the host).
+			if after := mustPlan(t, applyStep(t, f, s), c.want); !after.Empty() {
+				t.Errorf("after configure-daemon: %v", after.Kinds())
+			}
+		})
+	}
+}
+
+func TestDesiredDaemonConfig(t *testing.T) {
+	d := &spec.Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://m.example.com"}, InsecureRegistries: []string{"10.0.0.0/8"}, DNS: []string{"10.0.0.2"}}
+	got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "hyperv", Daemon: d}))
+	b, _ := json.Marshal(got)
+	const want = `{"data-root":"D:\\docker","dns":["10.0.0.2"],"exec-opts":["isolation=hyperv"],"insecure-registries":["10.0.0.0/8"],"registry-mirrors":["https://m.example.com"]}`
+	if string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2"}}})); len(got) != 1 {
+		t.Errorf("only the set key is managed: %v", got)
+	}
+}
+
+// Daemon settings are part of the verified state: changing one verifies the host again; a spec
+// without them hashes as before they existed, so upgrading wincontainers does not re-verify hosts.
+func TestSpecHashCoversDaemon(t *testing.T) {
+	plain := SpecHash(resolve(t, spec.Spec{Mode: "process"}))
+	hash := func(d spec.Daemon) string { return SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: &d})) }
+	mirror := hash(spec.Daemon{RegistryMirrors: []string{"https://a.example.com"}})
+	seen := map[string]string{}
+	for name, h := range map[string]string{
+		"plain":         plain,
+		"mirror":        mirror,
+		"other mirror":  hash(spec.Daemon{RegistryMirrors: []string{"https://b.example.com"}}),
+		"data root":     hash(spec.Daemon{DataRoot: `D:\docker`}),
+		"other root":    hash(spec.Daemon{DataRoot: `E:\docker`}),
+		"insecure":      hash(spec.Daemon{InsecureRegistries: []string{"registry.local"}}),
+		"dns":           hash(spec.Daemon{DNS: []string{"10.0.0.2"}}),
+		"dns reordered": hash(spec.Daemon{DNS: []string{"10.0.0.3", "10.0.0.2"}}),
+		"dns two":       hash(spec.Daemon{DNS: []string{"10.0.0.2", "10.0.0.3"}}),
+	} {
+		if other, dup := seen[h]; dup {
+			t.Errorf("%s and %s hash alike", name, other)
+		}
+		seen[h] = name
+	}
+	if hash(spec.Daemon{}) != plain || mirror != hash(spec.Daemon{RegistryMirrors: []string{"https://a.example.com"}}) {
+		t.Error("the hash is not stable")
+	}
+}

@@ -30,6 +30,31 @@ type Spec struct {
 	// containers. Real base images are gigabytes, so it is off by default: verification then runs
 	// containers only from images already on the host and reports the rest as skipped.
 	PullImages bool
+	// Daemon holds daemon.json settings; Docker only. nil or empty means none are managed.
+	Daemon *Daemon
+}
+
+// Daemon is the part of dockerd's configuration file (daemon.json) that the user manages through
+// wincontainers. Only the settings given are managed: a setting left empty here leaves its key in the
+// host's daemon.json as found, so removing a setting from the spec does not remove it from the host.
+type Daemon struct {
+	// DataRoot ("data-root") is where images and containers live, e.g. D:\docker: an absolute local
+	// path with a drive letter, written with backslashes (forward slashes are refused, not rewritten,
+	// so the value in daemon.json is the one the user wrote). Changing it does not move what is stored
+	// under the old root; dockerd starts with an empty store there. Docker's default is
+	// C:\ProgramData\docker.
+	DataRoot string
+	// RegistryMirrors ("registry-mirrors") are https:// URLs of Docker Hub mirrors, tried in order.
+	RegistryMirrors []string
+	// InsecureRegistries ("insecure-registries") are registries reached without TLS verification or
+	// over plain HTTP: host, host:port or a CIDR.
+	InsecureRegistries []string
+	// DNS ("dns") are the DNS servers containers use: IPv4 or IPv6 addresses.
+	DNS []string
+}
+
+func (d *Daemon) empty() bool {
+	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0)
 }
 
 // Engine is the container engine to install.
@@ -71,6 +96,8 @@ type Resolved struct {
 	EngineArchive string
 	LCOW          *LCOW
 	PullImages    bool
+	// Daemon is the validated daemon.json settings, nil when none were given.
+	Daemon *Daemon
 }
 
 // Attribute paths used in diagnostics. Front doors map them onto their own schema.
@@ -86,6 +113,12 @@ const (
 	PathLCOW          = "lcow"
 	PathLCOWURL       = "lcow.url"
 	PathLCOWSHA256    = "lcow.sha256"
+
+	PathDaemon                   = "daemon"
+	PathDaemonDataRoot           = "daemon.data_root"
+	PathDaemonRegistryMirrors    = "daemon.registry_mirrors"
+	PathDaemonInsecureRegistries = "daemon.insecure_registries"
+	PathDaemonDNS                = "daemon.dns"
 )
 
 // Validate checks everything that can be known without the host, as of day (lifecycle warnings depend
@@ -99,6 +132,7 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	r.OS = validateOS(s.OSVersion, r.Channel, day, &d)
 	validateEngine(s.Engine, &r, &d)
 	validateLCOW(s.LCOW, &r, &d)
+	validateDaemon(s.Daemon, &r, &d)
 
 	if r.Mode != "" && r.EngineType != "" && !d.HasErrors() {
 		host := compat.HostSpec{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}

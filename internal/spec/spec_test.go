@@ -1,8 +1,10 @@
 package spec
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -221,4 +223,197 @@ func TestEngineArchive(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDaemon(t *testing.T) {
+	long := `D:\` + strings.Repeat("a", 198) // 201 characters
+	cases := []struct {
+		name   string
+		daemon Daemon
+		engine string
+		path   string   // the path of every expected error; "" for none
+		errors int      // how many errors
+		says   []string // substrings of the joined error text
+	}{
+		{name: "all set", daemon: Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://mirror.example.com", "https://m2.example.com:8443/hub/"},
+			InsecureRegistries: []string{"registry.local:5000", "10.0.0.0/8", "localhost", "192.168.1.10:5000", "[fd00::1]:5000", "fd00::2"},
+			DNS:                []string{"10.0.0.2", "2001:4860:4860::8888"}}},
+		{name: "empty block with containerd", daemon: Daemon{}, engine: "containerd"},
+		{name: "containerd", engine: "containerd", daemon: Daemon{DNS: []string{"10.0.0.2"}},
+			path: PathDaemon, errors: 1, says: []string{"Docker only", "containerd", "nerdctl", "daemon.json"}},
+
+		// data_root
+		{name: "data root with spaces and parens", daemon: Daemon{DataRoot: `E:\Container Data (prod)\docker`}},
+		{name: "data root ProgramData", daemon: Daemon{DataRoot: `C:\ProgramData\docker`}},
+		{name: "data root 200 characters", daemon: Daemon{DataRoot: long[:200]}},
+		{name: "data root too long", daemon: Daemon{DataRoot: long}, path: PathDaemonDataRoot, errors: 1, says: []string{"201 characters", "200"}},
+		{name: "forward slashes", daemon: Daemon{DataRoot: "D:/docker"}, path: PathDaemonDataRoot, errors: 1, says: []string{"backslashes", `D:\\docker`}},
+		{name: "relative", daemon: Daemon{DataRoot: "docker"}, path: PathDaemonDataRoot, errors: 1, says: []string{"drive letter"}},
+		{name: "drive relative", daemon: Daemon{DataRoot: "D:docker"}, path: PathDaemonDataRoot, errors: 1, says: []string{"drive letter"}},
+		{name: "root relative", daemon: Daemon{DataRoot: `\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"drive letter"}},
+		{name: "leading space", daemon: Daemon{DataRoot: ` D:\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"drive letter"}},
+		{name: "UNC", daemon: Daemon{DataRoot: `\\server\share\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"share", "local"}},
+		{name: "device path", daemon: Daemon{DataRoot: `\\?\D:\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"device path"}},
+		{name: "drive root", daemon: Daemon{DataRoot: `C:\`}, path: PathDaemonDataRoot, errors: 1, says: []string{"root of a drive", `C:\docker`}},
+		{name: "under Windows", daemon: Daemon{DataRoot: `c:\WINDOWS\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{`inside C:\Windows`}},
+		{name: "Windows itself", daemon: Daemon{DataRoot: `C:\Windows`}, path: PathDaemonDataRoot, errors: 1, says: []string{`inside C:\Windows`}},
+		{name: "Windows on another drive is a plain folder", daemon: Daemon{DataRoot: `D:\Windows\docker`}},
+		{name: "traversal", daemon: Daemon{DataRoot: `D:\docker\..\..\Windows\System32`}, path: PathDaemonDataRoot, errors: 1, says: []string{`".."`, "traversal"}},
+		{name: "dot segment", daemon: Daemon{DataRoot: `D:\.\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{`"."`}},
+		{name: "trailing backslash", daemon: Daemon{DataRoot: `D:\docker\`}, path: PathDaemonDataRoot, errors: 1, says: []string{"trailing backslash", `"D:\\docker"`}},
+		{name: "doubled backslash", daemon: Daemon{DataRoot: `D:\\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"doubled"}},
+		{name: "trailing dot", daemon: Daemon{DataRoot: `D:\docker.`}, path: PathDaemonDataRoot, errors: 1, says: []string{"trailing dots"}},
+		{name: "trailing space", daemon: Daemon{DataRoot: `D:\docker `}, path: PathDaemonDataRoot, errors: 1, says: []string{"trailing dots and spaces"}},
+		{name: "reserved name", daemon: Daemon{DataRoot: `D:\nul.txt\docker`}, path: PathDaemonDataRoot, errors: 1, says: []string{"reserved device"}},
+		{name: "COM port", daemon: Daemon{DataRoot: `D:\COM1`}, path: PathDaemonDataRoot, errors: 1, says: []string{"reserved device"}},
+		{name: "COM0 is a name", daemon: Daemon{DataRoot: `D:\COM0`}},
+		{name: "double quote", daemon: Daemon{DataRoot: `D:\docker" --debug "`}, path: PathDaemonDataRoot, errors: 1, says: []string{"does not allow"}},
+		{name: "wildcard", daemon: Daemon{DataRoot: `D:\dock*`}, path: PathDaemonDataRoot, errors: 1, says: []string{"does not allow"}},
+		{name: "pipe", daemon: Daemon{DataRoot: `D:\docker|calc`}, path: PathDaemonDataRoot, errors: 1, says: []string{"does not allow"}},
+		{name: "alternate data stream", daemon: Daemon{DataRoot: `D:\docker:evil`}, path: PathDaemonDataRoot, errors: 1, says: []string{"colon"}},
+		{name: "subexpression", daemon: Daemon{DataRoot: `D:\$(Remove-Item C:\ -Recurse)`}, path: PathDaemonDataRoot, errors: 1, says: []string{"expansion", `'$'`}},
+		{name: "variable", daemon: Daemon{DataRoot: `D:\$env:TEMP`}, path: PathDaemonDataRoot, errors: 1, says: []string{"expansion"}},
+		{name: "backtick", daemon: Daemon{DataRoot: "D:\\docker`nrm"}, path: PathDaemonDataRoot, errors: 1, says: []string{"expansion", "'`'"}},
+		{name: "cmd variable", daemon: Daemon{DataRoot: `D:\%TEMP%`}, path: PathDaemonDataRoot, errors: 1, says: []string{"expansion"}},
+		{name: "single quote", daemon: Daemon{DataRoot: `D:\docker'; calc; '`}, path: PathDaemonDataRoot, errors: 1, says: []string{"quoting"}},
+		{name: "newline", daemon: Daemon{DataRoot: "D:\\docker\nC:\\Windows"}, path: PathDaemonDataRoot, errors: 1, says: []string{"control character", `'\n'`}},
+		{name: "NUL byte", daemon: Daemon{DataRoot: "D:\\docker\x00.exe"}, path: PathDaemonDataRoot, errors: 1, says: []string{"control character"}},
+		{name: "not UTF-8", daemon: Daemon{DataRoot: "D:\\\xff\xfe"}, path: PathDaemonDataRoot, errors: 1, says: []string{"UTF-8"}},
+
+		// registry_mirrors
+		{name: "http mirror", daemon: Daemon{RegistryMirrors: []string{"http://mirror.example.com"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"http://", "insecure_registries"}},
+		{name: "mirror credentials", daemon: Daemon{RegistryMirrors: []string{"https://user:hunter2@mirror.example.com"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"docker info", "docker login"}},
+		{name: "mirror query", daemon: Daemon{RegistryMirrors: []string{"https://mirror.example.com/?token=x"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"query or fragment"}},
+		{name: "mirror fragment", daemon: Daemon{RegistryMirrors: []string{"https://mirror.example.com/#x"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"query or fragment"}},
+		{name: "mirror without host", daemon: Daemon{RegistryMirrors: []string{"https:///v2"}}, path: PathDaemonRegistryMirrors, errors: 1, says: []string{"no host"}},
+		{name: "mirror not a URL", daemon: Daemon{RegistryMirrors: []string{"mirror.example.com"}}, path: PathDaemonRegistryMirrors, errors: 1, says: []string{"https://"}},
+		{name: "mirror ftp", daemon: Daemon{RegistryMirrors: []string{"ftp://mirror.example.com"}}, path: PathDaemonRegistryMirrors, errors: 1},
+		{name: "mirror bad port", daemon: Daemon{RegistryMirrors: []string{"https://mirror.example.com:70000"}}, path: PathDaemonRegistryMirrors, errors: 1, says: []string{"1-65535"}},
+		{name: "mirror newline", daemon: Daemon{RegistryMirrors: []string{"https://mirror.example.com\n\"debug\": true"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{`'\n'`}},
+		{name: "mirror quote", daemon: Daemon{RegistryMirrors: []string{`https://m.example.com/"},"hosts":["tcp://0.0.0.0:2375`}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{`'"'`}},
+		{name: "mirror backtick", daemon: Daemon{RegistryMirrors: []string{"https://m.example.com/`calc`"}}, path: PathDaemonRegistryMirrors, errors: 1},
+		{name: "mirror subexpression host", daemon: Daemon{RegistryMirrors: []string{"https://$(calc)"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"not a host name"}},
+		{name: "mirror empty", daemon: Daemon{RegistryMirrors: []string{""}}, path: PathDaemonRegistryMirrors, errors: 1, says: []string{"empty"}},
+		{name: "mirror duplicates", daemon: Daemon{RegistryMirrors: []string{"https://mirror.example.com", "HTTPS://Mirror.example.com/"}},
+			path: PathDaemonRegistryMirrors, errors: 1, says: []string{"twice"}},
+		{name: "two bad mirrors", daemon: Daemon{RegistryMirrors: []string{"http://a.example", "https://u@b.example"}}, path: PathDaemonRegistryMirrors, errors: 2},
+
+		// insecure_registries
+		{name: "insecure with scheme", daemon: Daemon{InsecureRegistries: []string{"http://registry.local:5000/v2"}},
+			path: PathDaemonInsecureRegistries, errors: 1, says: []string{"scheme", `"registry.local:5000"`}},
+		{name: "insecure with path", daemon: Daemon{InsecureRegistries: []string{"registry.local/v2"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"path"}},
+		{name: "insecure bad CIDR", daemon: Daemon{InsecureRegistries: []string{"10.0.0.0/33"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"CIDR"}},
+		{name: "insecure whitespace", daemon: Daemon{InsecureRegistries: []string{"registry.local 5000"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"whitespace"}},
+		{name: "insecure newline", daemon: Daemon{InsecureRegistries: []string{"registry.local\n"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"whitespace"}},
+		{name: "insecure bad port", daemon: Daemon{InsecureRegistries: []string{"registry.local:0"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"port"}},
+		{name: "insecure port not a number", daemon: Daemon{InsecureRegistries: []string{"registry.local:http"}}, path: PathDaemonInsecureRegistries, errors: 1},
+		{name: "insecure hostile host", daemon: Daemon{InsecureRegistries: []string{"$(calc)"}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"host name"}},
+		{name: "insecure hyphen label", daemon: Daemon{InsecureRegistries: []string{"-registry.local"}}, path: PathDaemonInsecureRegistries, errors: 1},
+		{name: "insecure bracket without port", daemon: Daemon{InsecureRegistries: []string{"[fd00::1]"}}, path: PathDaemonInsecureRegistries, errors: 1},
+		{name: "insecure empty", daemon: Daemon{InsecureRegistries: []string{""}}, path: PathDaemonInsecureRegistries, errors: 1, says: []string{"empty"}},
+		{name: "insecure duplicates", daemon: Daemon{InsecureRegistries: []string{"Registry.Local:5000", "registry.local:5000", "10.1.0.0/16", "10.1.2.3/16"}},
+			path: PathDaemonInsecureRegistries, errors: 2, says: []string{"twice"}},
+
+		// dns
+		{name: "dns host name", daemon: Daemon{DNS: []string{"dns.google"}}, path: PathDaemonDNS, errors: 1, says: []string{"not an IP address"}},
+		{name: "dns with port", daemon: Daemon{DNS: []string{"10.0.0.2:53"}}, path: PathDaemonDNS, errors: 1},
+		{name: "dns whitespace", daemon: Daemon{DNS: []string{" 10.0.0.2"}}, path: PathDaemonDNS, errors: 1},
+		{name: "dns zone", daemon: Daemon{DNS: []string{"fe80::1%eth0"}}, path: PathDaemonDNS, errors: 1, says: []string{"zone"}},
+		{name: "dns leading zeros", daemon: Daemon{DNS: []string{"010.0.0.2"}}, path: PathDaemonDNS, errors: 1},
+		{name: "dns hostile", daemon: Daemon{DNS: []string{"8.8.8.8; calc"}}, path: PathDaemonDNS, errors: 1},
+		{name: "dns empty", daemon: Daemon{DNS: []string{""}}, path: PathDaemonDNS, errors: 1, says: []string{"empty"}},
+		{name: "dns duplicates", daemon: Daemon{DNS: []string{"2001:db8::1", "2001:DB8:0::1"}}, path: PathDaemonDNS, errors: 1, says: []string{"twice"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			daemon := c.daemon
+			r, d := Validate(Spec{Mode: "process", Engine: Engine{Type: c.engine, SHA256: goodSHA}, Daemon: &daemon}, today)
+			errs := d.Errors()
+			if len(errs) != c.errors {
+				t.Fatalf("%d errors, want %d: %v", len(errs), c.errors, d)
+			}
+			for _, e := range errs {
+				if e.Path != c.path {
+					t.Errorf("error on %q, want %q: %v", e.Path, c.path, e)
+				}
+				if e.Summary == "" || e.Detail == "" {
+					t.Errorf("error without summary or detail: %+v", e)
+				}
+			}
+			text := ""
+			if err := d.Err(); err != nil {
+				text = err.Error()
+			}
+			for _, s := range c.says {
+				if !strings.Contains(text, s) {
+					t.Errorf("errors lack %q: %s", s, text)
+				}
+			}
+			if c.errors == 0 && c.engine == "" && (r.Daemon == nil || r.Daemon.DataRoot != c.daemon.DataRoot ||
+				!slices.Equal(r.Daemon.RegistryMirrors, c.daemon.RegistryMirrors) || !slices.Equal(r.Daemon.DNS, c.daemon.DNS)) {
+				t.Errorf("resolved daemon %+v, want %+v", r.Daemon, c.daemon)
+			}
+		})
+	}
+}
+
+// The resolved daemon settings are nil without settings, and a copy of the user's lists otherwise.
+func TestResolvedDaemon(t *testing.T) {
+	for _, d := range []*Daemon{nil, {}} {
+		if r, _ := Validate(Spec{Mode: "process", Daemon: d}, today); r.Daemon != nil {
+			t.Errorf("daemon %+v resolved to %+v, want nil", d, r.Daemon)
+		}
+	}
+	in := &Daemon{DNS: []string{"10.0.0.2"}}
+	r, _ := Validate(Spec{Mode: "process", Daemon: in}, today)
+	in.DNS[0] = "10.0.0.3"
+	if r.Daemon == nil || r.Daemon.DNS[0] != "10.0.0.2" {
+		t.Errorf("resolved daemon shares the caller's list: %+v", r.Daemon)
+	}
+}
+
+func FuzzValidateDaemon(f *testing.F) {
+	f.Add(`D:\docker`, "https://mirror.example.com", "registry.local:5000", "10.0.0.2")
+	f.Add(`\\server\share`, "http://u:p@x/?q#f", "http://10.0.0.0/8", "fe80::1%eth0")
+	f.Add("D:\\$(calc)\n`x`", "https://[::1]:0", "[::1]", "")
+	f.Fuzz(func(t *testing.T, root, mirror, insecure, dns string) {
+		_, d := Validate(Spec{Mode: "process", Engine: Engine{SHA256: goodSHA}, Daemon: &Daemon{DataRoot: root,
+			RegistryMirrors: []string{mirror}, InsecureRegistries: []string{insecure}, DNS: []string{dns}}}, today)
+		paths := map[string]bool{}
+		for _, x := range d {
+			if x.Summary == "" || x.Detail == "" || (x.Severity != SeverityError && x.Severity != SeverityWarning) {
+				t.Fatalf("malformed diagnostic %+v", x)
+			}
+			if x.Severity == SeverityError {
+				paths[x.Path] = true
+			}
+		}
+		// What passes is a local absolute path, an https URL with a host, and an IP address.
+		if root != "" && !paths[PathDaemonDataRoot] {
+			if len(root) < 4 || root[1] != ':' || root[2] != '\\' || strings.ContainsAny(root, "\"*?<>|/$`%'\n\r\x00") ||
+				slices.Contains(strings.Split(root, `\`), "..") || len([]rune(root)) > 200 || strings.HasPrefix(strings.ToLower(root), `c:\windows`) && (len(root) == 10 || root[10] == '\\') {
+				t.Fatalf("data root %q accepted", root)
+			}
+		}
+		if !paths[PathDaemonRegistryMirrors] {
+			if !strings.HasPrefix(strings.ToLower(mirror), "https://") || strings.ContainsAny(mirror, "@?# \n\"`\\") {
+				t.Fatalf("mirror %q accepted", mirror)
+			}
+		}
+		if !paths[PathDaemonInsecureRegistries] && (insecure == "" || strings.ContainsAny(insecure, " \t\n\"`$@?#") || strings.Contains(insecure, "://")) {
+			t.Fatalf("insecure registry %q accepted", insecure)
+		}
+		if !paths[PathDaemonDNS] {
+			if _, err := netip.ParseAddr(dns); err != nil {
+				t.Fatalf("dns %q accepted", dns)
+			}
+		}
+	})
 }

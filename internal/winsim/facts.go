@@ -67,7 +67,7 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
 			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType}, "data_root": ""}
 		if e == "docker" {
-			engine["data_root"] = machine.ProgramData + `\docker`
+			engine["data_root"] = machine.DockerRoot
 			if cfg, ok := m.File(machine.DaemonJSON); ok {
 				var doc map[string]any
 				if err := json.Unmarshal(cfg.Content, &doc); err != nil {

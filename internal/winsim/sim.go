@@ -220,6 +220,9 @@ type State struct {
 	Engine         struct {
 		Type    string `json:"type"`
 		Version string `json:"version"`
+		// DataRoot is where the running docker keeps images and containers (docker info's
+		// DockerRootDir: daemon.json's data-root as read at its last start); "" when docker is not running.
+		DataRoot string `json:"data_root,omitempty"`
 	} `json:"engine"`
 	// DaemonConfig is daemon.json parsed, null when absent; DaemonConfigRaw is its text when it does not parse.
 	DaemonConfig    map[string]any    `json:"daemon_config"`
@@ -257,6 +260,9 @@ func (s *Sim) Snapshot() State {
 	if e := engineOf(m); e != "" {
 		st.Engine.Type = e
 		st.Engine.Version = engineVersion(m, e)
+		if info, err := m.Info(e); err == nil {
+			st.Engine.DataRoot = info.DataRoot
+		}
 	}
 	if f, ok := m.File(machine.DaemonJSON); ok {
 		if err := json.Unmarshal(f.Content, &st.DaemonConfig); err != nil {

@@ -7,6 +7,9 @@
 # is running, it is restarted so that the engine reads the new configuration. Windows PowerShell 5.1.
 # Parameters: { "engine": "docker", "managed": { "exec-opts": ["isolation=hyperv"], ... },
 #               "unmanaged_keys": "keep" }
+#   managed         keys to set; values are strings, booleans or lists of strings ("data-root",
+#                   "registry-mirrors", "insecure-registries", "dns", ...). A list replaces the file's
+#                   list whole. A changed data-root takes effect at the restart; nothing is moved.
 #   unmanaged_keys  "keep" (default) keeps keys not in managed; "remove" drops them.
 # Result: { "changed": true|false, "restarted": true|false, "path": "...", "config": { ... } }
 

@@ -181,7 +181,10 @@ func (m *Machine) dockerdStart(s *Service) error {
 			return &EngineError{prefix + "the following directives are specified both as a flag and in the configuration file: hosts"}
 		}
 	}
-	st := &engineState{isolation: "process"}
+	st := &engineState{isolation: "process", dataRoot: DockerRoot}
+	if root, ok := cfg["data-root"].(string); ok && root != "" {
+		st.dataRoot = root
+	}
 	if m.cfg.Client {
 		st.isolation = "hyperv"
 	}
@@ -226,6 +229,9 @@ type EngineInfo struct {
 	OSArch       string
 	Isolation    string
 	Experimental bool
+	// DataRoot is docker info's DockerRootDir: daemon.json's "data-root" as the daemon read it at its
+	// last start, else C:\ProgramData\docker; "" for containerd.
+	DataRoot string
 }
 
 // Info answers `docker version` / `nerdctl version` over the engine's pipe.
@@ -241,7 +247,7 @@ func (m *Machine) Info(engine string) (EngineInfo, error) {
 		return EngineInfo{}, &EngineError{"time=\"\" level=fatal msg=\"cannot access containerd socket \\\"\\\\\\\\.\\\\pipe\\\\containerd-containerd\\\"\": open \\\\.\\pipe\\containerd-containerd: The system cannot find the file specified.\""}
 	}
 	return EngineInfo{Version: m.files[strings.ToLower(engineBinaries[engine])].Version, OSArch: "windows/amd64",
-		Isolation: st.isolation, Experimental: st.experimental}, nil
+		Isolation: st.isolation, Experimental: st.experimental, DataRoot: st.dataRoot}, nil
 }
 
 func major(v string) int {

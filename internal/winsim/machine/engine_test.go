@@ -26,6 +26,7 @@ func TestDockerStart(t *testing.T) {
 		want       string
 		iso        string
 		exp        bool
+		root       string // docker info's DockerRootDir; "" = DockerRoot
 	}{
 		{name: "29 on 14393 refused", build: 14393, containers: featInstalled, version: "29.2.1",
 			want: "failed to start daemon: this version of Windows does not support the docker daemon (Windows build 17763 or higher is required)"},
@@ -70,6 +71,11 @@ func TestDockerStart(t *testing.T) {
 		{name: "client default isolation", build: 22631, client: true, containers: featInstalled, version: "29.2.1", iso: "hyperv"},
 		{name: "experimental", build: 17763, containers: featInstalled, version: "20.10.24",
 			daemonJSON: `{"experimental": true}`, iso: "process", exp: true},
+		{name: "data-root and registry settings", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"data-root": "D:\\docker", "registry-mirrors": ["https://mirror.example.com"], "insecure-registries": ["registry.local:5000"], "dns": ["10.0.0.2"]}`,
+			iso:        "process", root: `D:\docker`},
+		{name: "empty data-root is the default", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"data-root": ""}`, iso: "process"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -114,7 +120,10 @@ func TestDockerStart(t *testing.T) {
 			}
 			info, err := m.Info("docker")
 			checkErr(t, err, "")
-			want := EngineInfo{Version: c.version, OSArch: "windows/amd64", Isolation: c.iso, Experimental: c.exp}
+			if c.root == "" {
+				c.root = DockerRoot
+			}
+			want := EngineInfo{Version: c.version, OSArch: "windows/amd64", Isolation: c.iso, Experimental: c.exp, DataRoot: c.root}
 			if info != want {
 				t.Fatalf("Info = %+v, want %+v", info, want)
 			}

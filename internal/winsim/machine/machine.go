@@ -99,6 +99,7 @@ type engineState struct {
 	// running is the daemon's view once the service started successfully: the configuration it read.
 	experimental bool
 	isolation    string
+	dataRoot     string // docker's data-root (DockerRootDir), "" for containerd
 }
 
 // Paths the scripts and the engines use (internal/powershell/scripts/README.md).
@@ -109,6 +110,7 @@ const (
 	Dockerd          = DockerDir + `\dockerd.exe`
 	DockerCLI        = DockerDir + `\docker.exe`
 	DaemonJSON       = ProgramData + `\docker\config\daemon.json`
+	DockerRoot       = ProgramData + `\docker` // dockerd's data root when daemon.json sets no "data-root"
 	ContainerdDir    = ProgramFiles + `\containerd`
 	Containerd       = ContainerdDir + `\bin\containerd.exe`
 	ContainerdConfig = ContainerdDir + `\config.toml`
