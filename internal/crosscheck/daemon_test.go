@@ -25,7 +25,7 @@ func TestDaemonSettingsConverge(t *testing.T) {
 	}
 	st := sim.Snapshot()
 	assertConverged(t, st, want, res)
-	wantConfig := `{"data-root":"D:\\docker","dns":["10.0.0.2"],"insecure-registries":["registry.local:5000"],"registry-mirrors":["https://mirror.example.com"]}`
+	wantConfig := `{"data-root":"D:\\docker","dns":["10.0.0.2"],"exec-opts":["isolation=process"],"insecure-registries":["registry.local:5000"],"registry-mirrors":["https://mirror.example.com"]}`
 	if b, _ := json.Marshal(st.DaemonConfig); string(b) != wantConfig {
 		t.Errorf("daemon_config %s\nwant %s", b, wantConfig)
 	}

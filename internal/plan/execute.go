@@ -62,7 +62,8 @@ type Event struct {
 type Options struct {
 	// MaxReboots is how many reboots one Apply may cause; a host that keeps asking for more is
 	// reported, not rebooted forever. Default 2 (one for features, one spare for a pending reboot found
-	// on arrival).
+	// on arrival). A negative value allows none: an apply that needs a restart stops before it and says
+	// so, for hosts whose owners restart them themselves.
 	MaxReboots int
 	// MaxRounds bounds the facts -> plan -> run loop. Default 6.
 	MaxRounds int
@@ -104,6 +105,10 @@ func (e *StepError) Known() []compat.KnownError { return compat.MatchError(e.Err
 
 func (e *StepError) Unwrap() error { return e.Err }
 
+// ErrRebootNotAllowed is returned (wrapped) when the host needs a restart and Options forbid one. The
+// steps before the restart are done; the next Apply continues after it.
+var ErrRebootNotAllowed = errors.New("restart needed")
+
 // ErrNotConverging is returned (wrapped) when the host does not converge within the bounds.
 var ErrNotConverging = errors.New("the host did not converge")
 
@@ -111,8 +116,11 @@ var ErrNotConverging = errors.New("the host did not converge")
 // needs it, and read facts again, until a plan comes back empty. Every round starts from the host's real
 // state, which is what makes an interrupted apply resumable.
 func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result, error) {
-	if opt.MaxReboots == 0 {
+	switch {
+	case opt.MaxReboots == 0:
 		opt.MaxReboots = 2
+	case opt.MaxReboots < 0:
+		opt.MaxReboots = 0
 	}
 	if opt.MaxRounds == 0 {
 		opt.MaxRounds = 6
@@ -171,6 +179,10 @@ func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Optio
 		case StepReboot, StepRebootIfRequired:
 			if s.Kind == StepRebootIfRequired && !last.RebootRequired {
 				continue
+			}
+			if opt.MaxReboots == 0 {
+				return false, fmt.Errorf("%w: the host needs a restart (%s) and restarts are not allowed; restart it yourself and apply again, or allow restarts",
+					ErrRebootNotAllowed, s.Reason)
 			}
 			if res.Reboots >= opt.MaxReboots {
 				return false, fmt.Errorf("%w: the host asks for reboot number %d (%s), over the limit of %d; check for a pending Windows Update or a feature that does not finish installing",

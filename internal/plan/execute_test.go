@@ -184,3 +184,25 @@ func firstDuplicate(ks []StepKind) StepKind {
 	}
 	return ""
 }
+
+// With restarts forbidden, the apply does the work before the restart, stops there with advice, and
+// the next apply (after the owner restarted the host) continues without repeating it.
+func TestApplyWithoutReboots(t *testing.T) {
+	h := &fakeHost{t: t, f: bare(t, "2022")}
+	want := resolve(t, spec.Spec{Mode: "process"})
+	res, err := Apply(context.Background(), h, want, Options{MaxReboots: -1})
+	if !errors.Is(err, ErrRebootNotAllowed) || !strings.Contains(err.Error(), "restart it yourself") {
+		t.Fatalf("want ErrRebootNotAllowed with advice, got %v", err)
+	}
+	if h.reboots != 0 || !slices.Equal(res.StepsRun, []StepKind{StepFeatures}) {
+		t.Fatalf("reboots %d, steps %v: want the features step and no restart", h.reboots, res.StepsRun)
+	}
+	h.doReboot() // the owner restarts the host
+	res, err = Apply(context.Background(), h, want, Options{MaxReboots: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Reboots != 0 || slices.Contains(res.StepsRun, StepFeatures) {
+		t.Errorf("second apply: %d reboots, steps %v", res.Reboots, res.StepsRun)
+	}
+}

@@ -350,7 +350,9 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 	case compat.ModeLCOW:
 		cfg["experimental"] = true
 	case compat.ModeProcess:
-		// Process isolation is the server default; nothing to manage.
+		// Process isolation is the server default, but not a client's, and a host switched from hyperv
+		// keeps "isolation=hyperv" unless it is replaced: the default is stated explicitly.
+		cfg["exec-opts"] = []any{"isolation=process"}
 	}
 	if d := want.Daemon; d != nil {
 		if d.DataRoot != "" {

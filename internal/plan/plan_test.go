@@ -119,12 +119,12 @@ func TestBareToConverged(t *testing.T) {
 		steps   []StepKind
 		image   string
 	}{
-		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
 		{"2019", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
+		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
 		{"2022", spec.Spec{Mode: "lcow"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
 		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
 		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
 		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
 	}
@@ -331,7 +331,7 @@ func TestDaemonSettings(t *testing.T) {
 	if p := mustPlan(t, base, want); !p.Empty() {
 		t.Fatalf("converged host planned %v", p.Kinds())
 	}
-	const have = `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "debug": true,
+	const have = `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "debug": true, "exec-opts": ["isolation=process"],
 		"insecure-registries": ["registry.local:5000"], "registry-mirrors": ["https://mirror.example.com"]}`
 	other := daemon
 	other.DataRoot = `E:\docker`
@@ -342,7 +342,7 @@ func TestDaemonSettings(t *testing.T) {
 		reason string // "" for no step
 	}{
 		{"has every key, and the user's own", have, want, ""},
-		{"lacks the mirror", `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "insecure-registries": ["registry.local:5000"]}`,
+		{"lacks the mirror", `{"dns": ["10.0.0.2", "10.0.0.3"], "data-root": "D:\\docker", "exec-opts": ["isolation=process"], "insecure-registries": ["registry.local:5000"]}`,
 			want, "registry-mirrors"},
 		{"another mirror", strings.Replace(have, "mirror.example.com", "other.example.com", 1), want, "registry-mirrors"},
 		{"mirrors in another order", strings.Replace(have, `["https://mirror.example.com"]`, `["https://b.example.com", "https://mirror.example.com"]`, 1),
@@ -353,7 +353,7 @@ func TestDaemonSettings(t *testing.T) {
 		{"no daemon block leaves the keys", have, resolve(t, spec.Spec{Mode: "process"}), ""},
 		{"only dns managed", strings.Replace(have, `"data-root": "D:\\docker",`, "", 1),
 			resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2", "10.0.0.3"}}}), ""},
-		{"missing file", "", want, "data-root, dns, insecure-registries, registry-mirrors"},
+		{"missing file", "", want, "data-root, dns, exec-opts, insecure-registries, registry-mirrors"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -398,8 +398,8 @@ func TestDesiredDaemonConfig(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("got %s\nwant %s", b, want)
 	}
-	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2"}}})); len(got) != 1 {
-		t.Errorf("only the set key is managed: %v", got)
+	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2"}}})); len(got) != 2 || got["exec-opts"] == nil {
+		t.Errorf("only the set key and the mode's isolation are managed: %v", got)
 	}
 }
 
