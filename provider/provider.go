@@ -4,6 +4,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -13,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
+	"github.com/wincontainers/wincontainers/internal/runner"
 )
 
 // Address is the provider's registry source address.
@@ -32,6 +34,10 @@ type Provider struct {
 	clock   clock
 	// azureTransport replaces the HTTP client of Azure calls; tests use it to reach a loopback endpoint.
 	azureTransport policy.Transporter
+	// reboot and retryBackoff tune restart polling and transport retries; tests shorten them for hosts
+	// that restart in milliseconds. Zero values mean the runner's defaults.
+	reboot       runner.RebootOptions
+	retryBackoff time.Duration
 }
 
 // providerData is what Configure hands to resources and data sources.
@@ -39,10 +45,15 @@ type providerData struct {
 	clock          clock
 	azure          azure.Auth
 	azureTransport policy.Transporter
+	// winrm holds the provider-level connection defaults, with the environment applied.
+	winrm        connSettings
+	reboot       runner.RebootOptions
+	retryBackoff time.Duration
 }
 
 type providerModel struct {
-	Azure *azureModel `tfsdk:"azure"`
+	Azure *azureModel         `tfsdk:"azure"`
+	WinRM *winrmDefaultsModel `tfsdk:"winrm"`
 }
 
 // New returns a constructor for the provider at the given version.
@@ -64,6 +75,7 @@ func (p *Provider) Schema(_ context.Context, _ tfprovider.SchemaRequest, resp *t
 			"isolation and engine combinations work, and why the others do not.",
 		Attributes: map[string]schema.Attribute{
 			"azure": azureSchema(),
+			"winrm": providerWinRMSchema(),
 		},
 	}
 }
@@ -75,14 +87,15 @@ func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{clock: p.clock, azure: m.Azure.auth(), azureTransport: p.azureTransport}
+	data := &providerData{clock: p.clock, azure: m.Azure.auth(), azureTransport: p.azureTransport,
+		winrm: providerDefaults(m.WinRM), reboot: p.reboot, retryBackoff: p.retryBackoff}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }
 
 // Resources implements provider.Provider.
 func (p *Provider) Resources(_ context.Context) []func() resource.Resource {
-	return nil
+	return []func() resource.Resource{newHostResource}
 }
 
 // DataSources implements provider.Provider.
@@ -91,6 +104,7 @@ func (p *Provider) DataSources(_ context.Context) []func() datasource.DataSource
 		newCompatibilityDataSource,
 		newBaseImageDataSource,
 		newAzureImageDataSource,
+		newHostFactsDataSource,
 	}
 }
 

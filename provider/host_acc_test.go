@@ -1,0 +1,559 @@
+package provider
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+)
+
+const simPassword = "Acc-Test-P@ss-1"
+
+// simHost is a simulated Windows host for the acceptance tests.
+type simHost struct {
+	sim    *winsim.Sim
+	host   string
+	port   int
+	caFile string
+}
+
+var (
+	accInternetOnce sync.Once
+	accInternet     *machine.Internet
+)
+
+// startSimHost starts a winsim host on loopback over HTTPS. Restarts take 50 ms, and the test provider
+// polls for them every 20 ms, so a feature install's restart costs little time.
+func startSimHost(t *testing.T, o winsim.Options) *simHost {
+	t.Helper()
+	accInternetOnce.Do(func() { accInternet = machine.NewInternet() })
+	o.User, o.Password, o.HTTPS, o.StateDir = "Administrator", simPassword, true, t.TempDir()
+	if o.RebootTime == 0 {
+		o.RebootTime = 50 * time.Millisecond
+	}
+	o.Internet = accInternet
+	if o.Virtualization == "" {
+		o.Virtualization = "exposed"
+	}
+	sim, err := winsim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, stop, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = stop() })
+	host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := strconv.Atoi(port)
+	return &simHost{sim: sim, host: host, port: p, caFile: filepath.Join(o.StateDir, "ca.pem")}
+}
+
+// fastProviderFactories is the provider with restart polling and retry pauses scaled to winsim's
+// millisecond restarts. Everything else is the shipped provider.
+func fastProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		TypeName: providerserver.NewProtocol6WithError(&Provider{
+			version: "test", clock: func() time.Time { return fixedDay },
+			reboot:       runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1},
+			retryBackoff: 10 * time.Millisecond,
+		}),
+	}
+}
+
+func accPreCheck(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (make testacc)")
+	}
+}
+
+// providerBlock puts the connection in the provider (as import needs), for one host's CA.
+func providerBlock(h *simHost) string {
+	return fmt.Sprintf(`
+provider "wincontainers" {
+  winrm = {
+    username = "Administrator"
+    password = %q
+    ca_cert  = file(%q)
+  }
+}
+`, simPassword, h.caFile)
+}
+
+func hostConfig(h *simHost, body string) string {
+	return providerBlock(h) + fmt.Sprintf(`
+resource "wincontainers_host" "test" {
+  host = %q
+  port = %d
+%s
+}
+`, h.host, h.port, body)
+}
+
+// checkSim asserts on the simulated host's own view of itself, which the provider cannot influence.
+func checkSim(h *simHost, check func(winsim.State) error) resource.TestCheckFunc {
+	return func(*terraform.State) error { return check(h.sim.Snapshot()) }
+}
+
+func dockerRunning(st winsim.State) error {
+	if st.Engine.Type != "docker" || st.Services["docker"].State != "Running" {
+		return fmt.Errorf("winsim: engine %+v, docker service %+v", st.Engine, st.Services["docker"])
+	}
+	if st.Verified == "" {
+		return fmt.Errorf("winsim: the host was never verified")
+	}
+	return nil
+}
+
+// The resource's life on one Windows Server 2022 host: create (features, one restart, Docker, verify),
+// a no-op plan, drift found by refresh and repaired, an engine upgrade, a mode change, import, destroy.
+func TestAccHostLifecycle(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	const addr = "wincontainers_host.test"
+	process := func(version string) string {
+		return hostConfig(h, fmt.Sprintf(`
+  container_mode = "process"
+  os_version     = "2022"
+  engine         = { type = "docker", version = %q }
+`, version))
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		CheckDestroy: checkSim(h, func(st winsim.State) error {
+			if st.Engine.Type != "" || st.Services["docker"].State != "" {
+				return fmt.Errorf("after destroy: engine %+v, services %v", st.Engine, st.Services)
+			}
+			if st.Features["Containers"] != "Installed" {
+				return fmt.Errorf("on_destroy = uninstall keeps the features: %v", st.Features)
+			}
+			return nil
+		}),
+		Steps: []resource.TestStep{
+			{
+				Config: process("27.3.1"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(h.host)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("build"), knownvalue.Int64Exact(20348)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("release"), knownvalue.StringExact("2022")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("channel"), knownvalue.StringExact("ltsc")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("engine_version"), knownvalue.StringExact("27.3.1")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending_changes"), knownvalue.ListExact([]knownvalue.Check{})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("base_images").AtMapKey("process"),
+						knownvalue.ListPartial(map[int]knownvalue.Check{0: knownvalue.StringExact("mcr.microsoft.com/windows/servercore:ltsc2022")})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("on_destroy"), knownvalue.StringExact("uninstall")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("port"), knownvalue.Int64Exact(int64(h.port))),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					checkSim(h, dockerRunning),
+					checkSim(h, func(st winsim.State) error {
+						if st.Reboots != 1 {
+							return fmt.Errorf("winsim counted %d restarts, want exactly 1", st.Reboots)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				// A converged host: refresh is one facts script, and the plan is empty.
+				Config:   process("27.3.1"),
+				PlanOnly: true,
+				Check: checkSim(h, func(st winsim.State) error {
+					if st.Reboots != 1 {
+						return fmt.Errorf("a plan restarted the host: %d restarts", st.Reboots)
+					}
+					return nil
+				}),
+			},
+			{
+				// Drift behind Terraform's back: the service is stopped. Refresh sees it, the plan is an update,
+				// and the apply starts the service again.
+				PreConfig: func() {
+					if err := h.sim.Machine.ApplyDrift(machine.Drift{StopService: "docker"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: process("27.3.1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkSim(h, dockerRunning),
+			},
+			{
+				// A changed daemon.json is drift too.
+				PreConfig: func() {
+					cfg := `{"exec-opts":["isolation=hyperv"]}`
+					if err := h.sim.Machine.ApplyDrift(machine.Drift{SetDaemonConfig: &cfg}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: process("27.3.1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkSim(h, func(st winsim.State) error {
+					if fmt.Sprint(st.DaemonConfig["exec-opts"]) != "[isolation=process]" {
+						return fmt.Errorf("winsim: daemon.json not repaired: %v", st.DaemonConfig)
+					}
+					return dockerRunning(st)
+				}),
+			},
+			{
+				// An engine version bump upgrades in place, without a restart.
+				Config: process("29.2.1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("engine_version"), knownvalue.StringExact("29.2.1")),
+				},
+				Check: checkSim(h, func(st winsim.State) error {
+					if st.Engine.Version != "29.2.1" || st.Reboots != 1 {
+						return fmt.Errorf("winsim: engine %+v after %d restarts, want 29.2.1 and still 1 restart", st.Engine, st.Reboots)
+					}
+					return dockerRunning(st)
+				}),
+			},
+			{
+				// process -> hyperv: the Hyper-V feature (one more restart) and Hyper-V as the default isolation.
+				Config: hostConfig(h, `
+  container_mode = "hyperv"
+  os_version     = "2022"
+  engine         = { type = "docker", version = "29.2.1" }
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)},
+				},
+				Check: checkSim(h, func(st winsim.State) error {
+					if st.Features["Hyper-V"] != "Installed" {
+						return fmt.Errorf("winsim: Hyper-V is %q", st.Features["Hyper-V"])
+					}
+					if fmt.Sprint(st.DaemonConfig["exec-opts"]) != "[isolation=hyperv]" {
+						return fmt.Errorf("winsim: daemon.json %v", st.DaemonConfig)
+					}
+					if st.Reboots != 2 {
+						return fmt.Errorf("winsim: %d restarts, want 2 (one per feature install)", st.Reboots)
+					}
+					return dockerRunning(st)
+				}),
+			},
+			{
+				// Import by address: the mode and engine are read from the host.
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     net.JoinHostPort(h.host, strconv.Itoa(h.port)),
+				ImportStateVerify: true,
+				// Set only in configuration or by the apply, and not recoverable from the host (os_version is a
+				// constraint the user states; the host says only what it is, in facts).
+				ImportStateVerifyIgnore: []string{"timeouts", "observed_sha256", "verified_at", "os_version"},
+			},
+		},
+	})
+}
+
+// Combinations the configuration alone rules out fail at plan time, with no host contacted: the address
+// is TEST-NET-1, which nothing answers.
+func TestAccHostPlanTimeRefusals(t *testing.T) {
+	accPreCheck(t)
+	cfg := func(body string) string {
+		return fmt.Sprintf(`
+provider "wincontainers" {
+  winrm = { username = "Administrator", password = "x" }
+}
+resource "wincontainers_host" "test" {
+  host = "192.0.2.1"
+%s
+}
+`, body)
+	}
+	cases := []struct {
+		name, body string
+		want       string
+	}{
+		{"LCOW on Server 2016", `container_mode = "lcow"
+  os_version = "2016"`, `(?s)build 14393.*Windows Server 2019 or later`},
+		{"Docker 23+ before 17763", `container_mode = "process"
+  os_version = "2016"
+  engine = { version = "27.3.1" }`, `17763`},
+		{"containerd before 17763", `container_mode = "process"
+  os_version = "2016"
+  engine = { type = "containerd" }`, `17763`},
+		{"SAC channel on 2022", `container_mode = "process"
+  os_version = "2022"
+  channel = "sac"`, `(?i)channel`},
+		{"LCOW settings without LCOW", `container_mode = "process"
+  lcow = { url = "https://example.com/release.zip" }`, `(?i)lcow`},
+		{"plain-HTTP engine URL", `container_mode = "process"
+  engine = { url = "http://example.com/docker.zip" }`, `(?i)https`},
+		{"daemon data root traversal", `container_mode = "process"
+  daemon = { data_root = "D:\\docker\\..\\..\\Windows" }`, `(?i)data.root|\.\.`},
+		{"daemon settings with containerd", `container_mode = "process"
+  engine = { type = "containerd" }
+  daemon = { dns = ["10.0.0.1"] }`, `(?i)daemon`},
+		{"reboot timeout", `container_mode = "process"
+  reboot = { timeout = "soon" }`, `not a duration`},
+		{"unknown mode", `container_mode = "wsl"`, `(?i)process.*hyperv.*lcow`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: fastProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      cfg(c.body),
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(c.want),
+				}},
+			})
+		})
+	}
+}
+
+// An unplanned restart in the middle of an apply (after the engine is installed, before it is
+// configured and started) fails that apply with a clear error, records nothing, and the next apply
+// converges from the host's state: the features are not installed again and no further restart happens.
+func TestAccHostUnplannedRestart(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022", RebootTime: 2 * time.Second})
+	cfg := hostConfig(h, `
+  container_mode = "process"
+  engine         = { type = "docker", version = "27.3.1" }
+`)
+	injected := make(chan struct{})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					// Slow requests make the window between installing and starting the engine wide enough to hit.
+					if err := h.sim.Inject(winsim.Fault{Kind: "latency", Delay: "60ms"}); err != nil {
+						t.Fatal(err)
+					}
+					go func() {
+						defer close(injected)
+						deadline := time.Now().Add(2 * time.Minute)
+						for time.Now().Before(deadline) {
+							st := h.sim.Snapshot()
+							if st.Reboots == 1 && st.Engine.Type == "docker" {
+								_ = h.sim.Inject(winsim.Fault{Kind: "reboot_now"})
+								return
+							}
+							time.Sleep(2 * time.Millisecond)
+						}
+					}()
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)next apply resumes|the host did not come back|[Cc]ompleted steps are kept`),
+			},
+			{
+				PreConfig: func() {
+					<-injected
+					if err := h.sim.Inject(winsim.Fault{Kind: "latency", Delay: "0s"}); err != nil {
+						t.Fatal(err)
+					}
+					for deadline := time.Now().Add(time.Minute); !h.sim.Snapshot().Up && time.Now().Before(deadline); {
+						time.Sleep(20 * time.Millisecond) // the user applies again once the host is back
+					}
+				},
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("wincontainers_host.test", tfjsonpath.New("pending_changes"), knownvalue.ListExact([]knownvalue.Check{})),
+				},
+				Check: checkSim(h, func(st winsim.State) error {
+					if st.Reboots != 2 {
+						return fmt.Errorf("winsim: %d restarts, want 2 (the planned one and the injected one)", st.Reboots)
+					}
+					return dockerRunning(st)
+				}),
+			},
+		},
+	})
+}
+
+// A download that fails (here: the host cannot fetch the Docker zip) fails the apply after the
+// features and their restart; nothing is recorded, and the next apply picks up at the engine.
+func TestAccHostFailedApplyResumes(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2019"})
+	cfg := hostConfig(h, `
+  container_mode = "hyperv"
+  os_version     = "2019"
+`)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if err := h.sim.Inject(winsim.Fault{Kind: "fail_download", URLContains: "docker-"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:      cfg,
+				ExpectError: regexp.MustCompile(`(?s)install-engine.*download`),
+			},
+			{
+				PreConfig: func() {
+					st := h.sim.Snapshot()
+					if st.Features["Containers"] != "Installed" || st.Features["Hyper-V"] != "Installed" || st.Reboots != 1 {
+						t.Fatalf("after the failed apply: features %v, %d restarts", st.Features, st.Reboots)
+					}
+					if err := h.sim.Inject(winsim.Fault{Kind: "fail_download"}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				Check: checkSim(h, func(st winsim.State) error {
+					if st.Reboots != 1 {
+						return fmt.Errorf("winsim: %d restarts, want 1: the resumed apply must not restart again", st.Reboots)
+					}
+					return dockerRunning(st)
+				}),
+			},
+		},
+	})
+}
+
+// With the password only write-only, create and update connect, the state never holds it, and refresh
+// (which Terraform gives no write-only value) keeps the last known state with a warning.
+func TestAccHostWriteOnlyPassword(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2025"})
+	cfg := fmt.Sprintf(`
+resource "wincontainers_host" "test" {
+  host = %q
+  port = %d
+  winrm = {
+    username    = "Administrator"
+    password_wo = %q
+    ca_cert     = file(%q)
+  }
+  container_mode = "process"
+  on_destroy     = "keep"
+}
+`, h.host, h.port, simPassword, h.caFile)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("wincontainers_host.test", tfjsonpath.New("winrm").AtMapKey("password_wo"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("wincontainers_host.test", tfjsonpath.New("winrm").AtMapKey("password"), knownvalue.Null()),
+				statecheck.ExpectKnownValue("wincontainers_host.test", tfjsonpath.New("facts").AtMapKey("build"), knownvalue.Int64Exact(26100)),
+			},
+			Check: resource.ComposeTestCheckFunc(checkSim(h, dockerRunning), func(s *terraform.State) error {
+				for _, rs := range s.RootModule().Resources {
+					for k, v := range rs.Primary.Attributes {
+						if strings.Contains(v, simPassword) {
+							return fmt.Errorf("the password is in the state at %s", k)
+						}
+					}
+				}
+				return nil
+			}),
+		}},
+	})
+}
+
+// Twenty hosts of several releases and modes, applied in one run (Terraform's default parallelism of
+// 10): every host converges with exactly one restart, and the next plan is empty.
+func TestAccHostParallel20(t *testing.T) {
+	accPreCheck(t)
+	type hostSpec struct{ profile, mode string }
+	specs := []hostSpec{{"ws2019", "process"}, {"ws2022", "hyperv"}, {"ws2025", "process"}, {"ws2022", "lcow"}, {"ws1809", "hyperv"}}
+	var hosts []*simHost
+	var b strings.Builder
+	b.WriteString(`
+provider "wincontainers" {
+  winrm = { username = "Administrator", password = "` + simPassword + `" }
+}
+`)
+	for i := 0; i < 20; i++ {
+		sp := specs[i%len(specs)]
+		h := startSimHost(t, winsim.Options{Profile: sp.profile})
+		hosts = append(hosts, h)
+		fmt.Fprintf(&b, `
+resource "wincontainers_host" "h%02d" {
+  host           = %q
+  port           = %d
+  winrm          = { ca_cert = file(%q) }
+  container_mode = %q
+}
+`, i, h.host, h.port, h.caFile, sp.mode)
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: b.String(),
+			Check: func(*terraform.State) error {
+				for i, h := range hosts {
+					st := h.sim.Snapshot()
+					if st.Reboots != 1 || st.Verified == "" {
+						return fmt.Errorf("host %d (%s): %d restarts, verified %q", i, st.OS.Profile, st.Reboots, st.Verified)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// The data source reads a bare Windows Server 2016 host without changing it.
+func TestAccHostFactsDataSource(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2016", Virtualization: "none"})
+	cfg := providerBlock(h) + fmt.Sprintf(`
+data "wincontainers_host_facts" "test" {
+  host = %q
+  port = %d
+}
+`, h.host, h.port)
+	const addr = "data.wincontainers_host_facts.test"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("build"), knownvalue.Int64Exact(14393)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("release"), knownvalue.StringExact("2016")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("engine_type"), knownvalue.StringExact("")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("features").AtMapKey("Containers"), knownvalue.StringExact("absent")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending_reboot"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("base_images").AtMapKey("process"),
+					knownvalue.ListPartial(map[int]knownvalue.Check{0: knownvalue.StringExact("mcr.microsoft.com/windows/servercore:ltsc2016")})),
+			},
+			Check: checkSim(h, func(st winsim.State) error {
+				if st.Reboots != 0 || st.Requests.ByAction["Command"] != 1 {
+					return fmt.Errorf("winsim: %d restarts, %d commands; want a single read", st.Reboots, st.Requests.ByAction["Command"])
+				}
+				return nil
+			}),
+		}},
+	})
+}

@@ -1,0 +1,296 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+// hostModel is wincontainers_host's state and plan.
+type hostModel struct {
+	ID             types.String   `tfsdk:"id"`
+	Host           types.String   `tfsdk:"host"`
+	Port           types.Int64    `tfsdk:"port"`
+	WinRM          types.Object   `tfsdk:"winrm"`
+	ContainerMode  types.String   `tfsdk:"container_mode"`
+	Channel        types.String   `tfsdk:"channel"`
+	OSVersion      types.String   `tfsdk:"os_version"`
+	Engine         types.Object   `tfsdk:"engine"`
+	LCOW           types.Object   `tfsdk:"lcow"`
+	Daemon         types.Object   `tfsdk:"daemon"`
+	Verify         types.Object   `tfsdk:"verify"`
+	Reboot         types.Object   `tfsdk:"reboot"`
+	OnDestroy      types.String   `tfsdk:"on_destroy"`
+	Timeouts       timeouts.Value `tfsdk:"timeouts"`
+	Facts          types.Object   `tfsdk:"facts"`
+	BaseImages     types.Object   `tfsdk:"base_images"`
+	PendingChanges types.List     `tfsdk:"pending_changes"`
+	VerifiedAt     types.String   `tfsdk:"verified_at"`
+	ObservedSHA256 types.Map      `tfsdk:"observed_sha256"`
+}
+
+type engineModel struct {
+	Type    types.String `tfsdk:"type"`
+	Version types.String `tfsdk:"version"`
+	SHA256  types.String `tfsdk:"sha256"`
+	URL     types.String `tfsdk:"url"`
+	Archive types.String `tfsdk:"archive"`
+}
+
+type lcowModel struct {
+	URL    types.String `tfsdk:"url"`
+	SHA256 types.String `tfsdk:"sha256"`
+}
+
+type daemonModel struct {
+	DataRoot           types.String `tfsdk:"data_root"`
+	RegistryMirrors    types.List   `tfsdk:"registry_mirrors"`
+	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
+	DNS                types.List   `tfsdk:"dns"`
+}
+
+type verifyModel struct {
+	PullImages types.Bool `tfsdk:"pull_images"`
+}
+
+type rebootModel struct {
+	Allowed types.Bool   `tfsdk:"allowed"`
+	Timeout types.String `tfsdk:"timeout"`
+}
+
+// On-destroy policies.
+const (
+	onDestroyKeep              = "keep"
+	onDestroyUninstall         = "uninstall"
+	onDestroyUninstallFeatures = "uninstall_features"
+	defaultRebootTimeout       = 15 * time.Minute
+)
+
+var (
+	factsAttrTypes = map[string]attr.Type{
+		"release":        types.StringType,
+		"title":          types.StringType,
+		"build":          types.Int64Type,
+		"revision":       types.Int64Type,
+		"channel":        types.StringType,
+		"edition":        types.StringType,
+		"installation":   types.StringType,
+		"product_name":   types.StringType,
+		"computer_name":  types.StringType,
+		"engine_type":    types.StringType,
+		"engine_version": types.StringType,
+		"engine_service": types.StringType,
+	}
+	baseImagesAttrTypes = map[string]attr.Type{
+		"process": types.ListType{ElemType: types.StringType},
+		"hyperv":  types.ListType{ElemType: types.StringType},
+	}
+)
+
+// objectAs decodes a nested object; ok is false when it is null or unknown.
+func objectAs[T any](ctx context.Context, o types.Object, diags *diag.Diagnostics) (T, bool) {
+	var v T
+	if o.IsNull() || o.IsUnknown() {
+		return v, false
+	}
+	diags.Append(o.As(ctx, &v, basetypes.ObjectAsOptions{})...)
+	return v, !diags.HasError()
+}
+
+// known reports whether every value is known (not unknown; null is known).
+func known(vs ...attr.Value) bool {
+	for _, v := range vs {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []string {
+	if l.IsNull() || l.IsUnknown() {
+		return nil
+	}
+	var out []string
+	diags.Append(l.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// specOf turns the configuration into the engine's desired state. complete is false when a value is
+// not known yet (it comes from another resource), so validation must wait for the apply.
+func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec.Spec, complete bool) {
+	complete = known(m.ContainerMode, m.Channel, m.OSVersion, m.Engine, m.LCOW, m.Daemon, m.Verify)
+	s = spec.Spec{Mode: m.ContainerMode.ValueString(), Channel: m.Channel.ValueString(), OSVersion: m.OSVersion.ValueString()}
+	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
+		complete = complete && known(e.Type, e.Version, e.SHA256, e.URL, e.Archive)
+		s.Engine = spec.Engine{Type: e.Type.ValueString(), Version: e.Version.ValueString(), SHA256: e.SHA256.ValueString(),
+			URL: e.URL.ValueString(), Archive: e.Archive.ValueString()}
+	}
+	if l, ok := objectAs[lcowModel](ctx, m.LCOW, diags); ok {
+		complete = complete && known(l.URL, l.SHA256)
+		s.LCOW = &spec.LCOW{URL: l.URL.ValueString(), SHA256: l.SHA256.ValueString()}
+	}
+	if d, ok := objectAs[daemonModel](ctx, m.Daemon, diags); ok {
+		complete = complete && known(d.DataRoot, d.RegistryMirrors, d.InsecureRegistries, d.DNS)
+		s.Daemon = &spec.Daemon{DataRoot: d.DataRoot.ValueString(), RegistryMirrors: listStrings(ctx, d.RegistryMirrors, diags),
+			InsecureRegistries: listStrings(ctx, d.InsecureRegistries, diags), DNS: listStrings(ctx, d.DNS, diags)}
+	}
+	if v, ok := objectAs[verifyModel](ctx, m.Verify, diags); ok {
+		complete = complete && known(v.PullImages)
+		s.PullImages = v.PullImages.ValueBool()
+	}
+	return s, complete
+}
+
+// rebootPolicy returns whether restarts are allowed and how long the host may take to come back.
+func (m *hostModel) rebootPolicy(ctx context.Context, diags *diag.Diagnostics) (allowed bool, timeout time.Duration) {
+	allowed, timeout = true, defaultRebootTimeout
+	r, ok := objectAs[rebootModel](ctx, m.Reboot, diags)
+	if !ok {
+		return allowed, timeout
+	}
+	if !r.Allowed.IsNull() && !r.Allowed.IsUnknown() {
+		allowed = r.Allowed.ValueBool()
+	}
+	if s := r.Timeout.ValueString(); s != "" {
+		d, err := time.ParseDuration(s)
+		switch {
+		case err != nil:
+			diags.AddAttributeError(path.Root("reboot").AtName("timeout"), "Invalid reboot timeout",
+				fmt.Sprintf("%q is not a duration: write it like 15m or 1h30m", s))
+		case d < 30*time.Second:
+			diags.AddAttributeError(path.Root("reboot").AtName("timeout"), "Reboot timeout too short",
+				fmt.Sprintf("%s is shorter than any Windows restart; give at least 30s (default 15m)", d))
+		default:
+			timeout = d
+		}
+	}
+	return allowed, timeout
+}
+
+// specDiagnostics attaches the engine's plan-time findings to the attributes they concern.
+func specDiagnostics(ds spec.Diagnostics, diags *diag.Diagnostics) {
+	for _, d := range ds {
+		detail := d.Detail
+		if d.Path == "" {
+			if d.Severity == spec.SeverityError {
+				diags.AddError(d.Summary, detail)
+			} else {
+				diags.AddWarning(d.Summary, detail)
+			}
+			continue
+		}
+		parts := strings.Split(d.Path, ".")
+		p := path.Root(parts[0])
+		for _, part := range parts[1:] {
+			p = p.AtName(part)
+		}
+		if d.Severity == spec.SeverityError {
+			diags.AddAttributeError(p, d.Summary, detail)
+		} else {
+			diags.AddAttributeWarning(p, d.Summary, detail)
+		}
+	}
+}
+
+// computedFrom fills the computed attributes from a host's facts.
+func (m *hostModel) computedFrom(ctx context.Context, f facts.Facts, day compat.Date, pending []string, diags *diag.Diagnostics) {
+	host, osErr := f.OSInfo()
+	release, title, channel := "", "", ""
+	if osErr == nil {
+		release, title, channel = host.Release.Name, host.Release.Title, string(host.Release.Channel)
+	}
+	edition := string(f.Edition())
+	installation := string(f.Installation())
+	obj, d := types.ObjectValue(factsAttrTypes, map[string]attr.Value{
+		"release":        types.StringValue(release),
+		"title":          types.StringValue(title),
+		"build":          types.Int64Value(int64(f.OS.Build)),
+		"revision":       types.Int64Value(int64(f.OS.UBR)),
+		"channel":        types.StringValue(channel),
+		"edition":        types.StringValue(edition),
+		"installation":   types.StringValue(installation),
+		"product_name":   types.StringValue(f.OS.ProductName),
+		"computer_name":  types.StringValue(f.OS.ComputerName),
+		"engine_type":    types.StringValue(f.Engine.Type),
+		"engine_version": types.StringValue(f.Engine.Version),
+		"engine_service": types.StringValue(f.Engine.Service.State),
+	})
+	diags.Append(d...)
+	m.Facts = obj
+
+	images := map[string][]string{"process": {}, "hyperv": {}}
+	if osErr == nil {
+		for _, iso := range []compat.Isolation{compat.Process, compat.HyperV} {
+			for _, mt := range compat.ImagesFor(host, iso, day, false) {
+				images[string(iso)] = append(images[string(iso)], mt.Image.Reference())
+			}
+		}
+	}
+	obj, d = types.ObjectValue(baseImagesAttrTypes, map[string]attr.Value{
+		"process": stringList(ctx, images["process"], diags),
+		"hyperv":  stringList(ctx, images["hyperv"], diags),
+	})
+	diags.Append(d...)
+	m.BaseImages = obj
+	m.PendingChanges = stringList(ctx, pending, diags)
+	m.VerifiedAt = types.StringValue("")
+	if f.Verified != nil {
+		m.VerifiedAt = types.StringValue(f.Verified.At)
+	}
+}
+
+// pendingOf describes what a plan would do, one line per step: what Terraform shows as the drift.
+func pendingOf(p plan.Plan) []string {
+	out := []string{}
+	for _, s := range p.Steps {
+		if s.Kind == plan.StepRebootIfRequired {
+			continue // implied by the step before it
+		}
+		out = append(out, fmt.Sprintf("%s: %s", s.Kind, s.Reason))
+	}
+	return out
+}
+
+// mergeObserved adds the hashes an apply observed (trust on first use) to those recorded before, and
+// reports any archive whose hash changed since it was first seen.
+func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation, diags *diag.Diagnostics) types.Map {
+	rec := map[string]string{}
+	if !prior.IsNull() && !prior.IsUnknown() {
+		diags.Append(prior.ElementsAs(ctx, &rec, false)...)
+	}
+	keys := make([]string, 0, len(seen))
+	for _, o := range seen {
+		if was, ok := rec[o.URL]; ok && !strings.EqualFold(was, o.SHA256) {
+			diags.AddWarning("A download changed since it was first seen",
+				fmt.Sprintf("%s (%s) had SHA-256 %s when it was first installed and %s now. Unless its publisher replaced it on purpose, "+
+					"treat this as tampering: pin the hash you trust in engine.sha256 (or lcow.sha256), which makes a mismatch fail the apply.",
+					o.URL, o.What, was, o.SHA256))
+		}
+		rec[o.URL] = strings.ToLower(o.SHA256)
+		keys = append(keys, o.URL)
+	}
+	if len(seen) > 0 {
+		slices.Sort(keys)
+		diags.AddWarning("Unpinned downloads were trusted on first use",
+			"No SHA-256 was given or published for "+strings.Join(keys, ", ")+"; the hashes seen are recorded in observed_sha256. "+
+				"Pin them (engine.sha256, lcow.sha256) to make a later change fail the apply instead of warning.")
+	}
+	m, d := types.MapValueFrom(ctx, types.StringType, rec)
+	diags.Append(d...)
+	return m
+}

@@ -1,0 +1,610 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+var (
+	_ resource.Resource                   = (*hostResource)(nil)
+	_ resource.ResourceWithConfigure      = (*hostResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*hostResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*hostResource)(nil)
+	_ resource.ResourceWithImportState    = (*hostResource)(nil)
+)
+
+// hostResource is wincontainers_host: a Windows machine made into a verified container host.
+type hostResource struct {
+	data *providerData
+}
+
+func newHostResource() resource.Resource { return &hostResource{} }
+
+func (r *hostResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_host"
+}
+
+func (r *hostResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := configuredData(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.data = d
+	}
+}
+
+func optStr(desc string, validators ...validator.String) schema.StringAttribute {
+	return schema.StringAttribute{Optional: true, MarkdownDescription: desc, Validators: validators}
+}
+
+func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	modes := make([]string, 0, 3)
+	for _, m := range compat.Modes() {
+		modes = append(modes, string(m))
+	}
+	strList := func(desc string) schema.ListAttribute {
+		return schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc}
+	}
+	computedStr := func(desc string) schema.StringAttribute {
+		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Windows machine made into a verified container host: the Windows features the container mode needs " +
+			"(restarting when Windows asks), the container engine, its configuration, the LCOW boot files, and a proof by running containers " +
+			"in that mode. Reads the host's facts in one WinRM round trip; anything that drifted (a stopped service, a removed feature, a changed " +
+			"`daemon.json`, a replaced engine) shows in `pending_changes` and is repaired by the next apply. Combinations that cannot work " +
+			"(LCOW on Windows Server 2016, Docker 23+ before build 17763, Hyper-V isolation without virtualization) are refused before " +
+			"anything on the host changes, at plan time when `os_version` is given.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "The host's address, as given in `host`.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"host": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Host name or IP address of the Windows machine. Changing it means another machine: the resource is replaced.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:          []validator.String{stringvalidator.LengthBetween(1, 253)},
+			},
+			"port": schema.Int64Attribute{
+				Optional: true, Computed: true,
+				MarkdownDescription: "WinRM port. Default 5986 with HTTPS, 5985 without.",
+			},
+			"winrm": resourceWinRMSchema(),
+			"container_mode": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "`process` (Windows Server containers, process isolation), `hyperv` (Hyper-V isolation as the engine's default) " +
+					"or `lcow` (Linux containers on Windows, with the LinuxKit boot files).",
+				Validators: []validator.String{stringvalidator.OneOf(modes...)},
+			},
+			"channel": optStr("The servicing channel the host must be on: `ltsc`, `sac` or `annual`. Checked against the host; a mismatch is refused before any change.",
+				stringvalidator.OneOf("ltsc", "sac", "annual")),
+			"os_version": optStr("The Windows release the host runs (`2016`, `1709`, `1803`, `1809`, `2019`, `1903`, `1909`, `2004`, `20H2`, `2022`, `23H2`, `2025`, " +
+				"`win10-<version>`, `win11-<version>` or a build number). When given, impossible combinations fail at plan time, and a host running " +
+				"another release is refused before any change."),
+			"engine": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "The container engine. Default: Docker (containerd for LCOW on hosts where Docker's LCOW is gone) at a pinned version that fits the host and mode.",
+				Attributes: map[string]schema.Attribute{
+					"type":    optStr("`docker` or `containerd`.", stringvalidator.OneOf("docker", "containerd")),
+					"version": optStr("Engine version, for example `27.3.1` (Docker) or `1.7.22` (containerd). Changing it upgrades or downgrades in place."),
+					"sha256": optStr("SHA-256 of the engine archive. Docker publishes none for its Windows zips: without a pin the hash seen is recorded " +
+						"in `observed_sha256` (trust on first use) and a later change is reported."),
+					"url": optStr("Download location of the engine archive (a mirror); https only."),
+					"archive": optStr("A Docker zip on the machine running Terraform, pushed to the host over WinRM instead of downloading there: for " +
+						"hosts without internet access. Docker only."),
+				},
+			},
+			"lcow": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Where the LinuxKit boot files (`kernel`, `initrd.img`) come from, with `container_mode = \"lcow\"`. Default: the pinned LinuxKit release.",
+				Attributes: map[string]schema.Attribute{
+					"url":    optStr("URL of a release zip holding `kernel` and `initrd.img`; https only."),
+					"sha256": optStr("SHA-256 of that zip. None is published upstream, so pin it."),
+				},
+			},
+			"daemon": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Settings written to Docker's `daemon.json` (Docker only). Only the settings given here are managed; other keys in the " +
+					"file are kept as found. A change restarts the engine.",
+				Attributes: map[string]schema.Attribute{
+					"data_root":           optStr("`data-root`: where images and containers live, an absolute local path such as `D:\\docker`."),
+					"registry_mirrors":    strList("`registry-mirrors`: https URLs of pull-through mirrors."),
+					"insecure_registries": strList("`insecure-registries`: registries reached over plain HTTP or with unverified certificates (`host`, `host:port` or a CIDR)."),
+					"dns":                 strList("`dns`: DNS servers for containers."),
+				},
+			},
+			"verify": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "How the mode is proven. Verification always checks the engine, its isolation and (for LCOW) its Linux platform, and runs " +
+					"containers from images already on the host; checks that need an image the host does not have are reported as skipped, never as passed.",
+				Attributes: map[string]schema.Attribute{
+					"pull_images": schema.BoolAttribute{Optional: true, MarkdownDescription: "Pull the base image that matches the host's build " +
+						"(and `busybox` for LCOW) so that every check runs a container. Base images are gigabytes. Default `false`."},
+				},
+			},
+			"reboot": schema.SingleNestedAttribute{
+				Optional:            true,
+				MarkdownDescription: "Restart behaviour. A restart happens only when Windows says one is needed (installing the Containers or Hyper-V feature).",
+				Attributes: map[string]schema.Attribute{
+					"allowed": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether wincontainers may restart the host. With `false`, an apply " +
+						"that needs a restart stops before it with an error; restart the host yourself and apply again. Default `true`."},
+					"timeout": optStr("How long the host may take to come back after a restart (a Go duration). Default `15m`."),
+				},
+			},
+			"on_destroy": schema.StringAttribute{
+				Optional: true, Computed: true,
+				Default: stringdefault.StaticString(onDestroyUninstall),
+				MarkdownDescription: "What destroying the resource does to the host: `uninstall` (default) removes the engine, its service, " +
+					"configuration, PATH entries, downloads and LCOW boot files, and keeps the Windows features (removing them needs a restart); " +
+					"`uninstall_features` also removes the Containers and Hyper-V features and restarts when Windows asks; `keep` leaves the host as it is " +
+					"and only forgets it.",
+				Validators: []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyUninstall, onDestroyUninstallFeatures)},
+			},
+			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Read: true, Delete: true}),
+			"facts": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "What the host is, as last read.",
+				Attributes: map[string]schema.Attribute{
+					"release":        computedStr("The release, in `os_version`'s names (`2022`, `23H2`, `win11-24h2`)."),
+					"title":          computedStr("The release's name (`Windows Server 2022`)."),
+					"build":          schema.Int64Attribute{Computed: true, MarkdownDescription: "OS build number."},
+					"revision":       schema.Int64Attribute{Computed: true, MarkdownDescription: "Update build revision (UBR)."},
+					"channel":        computedStr("Servicing channel: `ltsc`, `sac`, `annual` or `client`."),
+					"edition":        computedStr("Edition (`standard`, `datacenter`, `enterprise`, ...)."),
+					"installation":   computedStr("`core` or `desktop` on servers, empty on clients."),
+					"product_name":   computedStr("The product name Windows reports."),
+					"computer_name":  computedStr("The computer name."),
+					"engine_type":    computedStr("The engine installed: `docker`, `containerd`, or empty."),
+					"engine_version": computedStr("The engine's version as installed."),
+					"engine_service": computedStr("The engine service's state (`Running`, `Stopped`)."),
+				},
+			},
+			"base_images": schema.SingleNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "Base image references (in support) that run on this host, per isolation.",
+				Attributes: map[string]schema.Attribute{
+					"process": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "With process isolation (the host's build)."},
+					"hyperv":  schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "With Hyper-V isolation."},
+				},
+			},
+			"pending_changes": schema.ListAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "What the next apply would do to the host and why, one entry per step; empty when the host is converged and verified. " +
+					"Drift found by refresh appears here and makes the plan an update.",
+			},
+			"verified_at": computedStr("When the host last proved the desired state by running containers (the host's clock, RFC 3339)."),
+			"observed_sha256": schema.MapAttribute{
+				Computed: true, ElementType: types.StringType,
+				MarkdownDescription: "SHA-256 of the unpinned downloads as first seen, by URL (trust on first use).",
+			},
+		},
+	}
+}
+
+func (r *hostResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m hostModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.rebootPolicy(ctx, &resp.Diagnostics)
+	s, complete := m.specOf(ctx, &resp.Diagnostics)
+	if !complete || resp.Diagnostics.HasError() {
+		return
+	}
+	_, ds := spec.Validate(s, r.day())
+	specDiagnostics(ds, &resp.Diagnostics)
+}
+
+func (r *hostResource) day() compat.Date {
+	if r.data == nil {
+		return clock(nil).today()
+	}
+	return r.data.clock.today()
+}
+
+func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		r.warnDestroy(ctx, req, resp)
+		return
+	}
+	var p hostModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &p)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if p.Port.IsUnknown() {
+		var cfg hostModel
+		resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+		if s, ok := r.settings(ctx, &cfg, &resp.Diagnostics); ok {
+			p.Port = types.Int64Value(s.defaultPort())
+		}
+	}
+	if p.ID.IsUnknown() && !p.Host.IsUnknown() {
+		p.ID = p.Host
+	}
+	changed := req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw)
+	if !changed {
+		var st hostModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+		changed = len(st.PendingChanges.Elements()) > 0
+	}
+	if changed {
+		// The apply converges the host: nothing stays pending, and what it finds is known afterwards.
+		p.PendingChanges = stringList(ctx, []string{}, &resp.Diagnostics)
+		p.Facts = types.ObjectUnknown(factsAttrTypes)
+		p.BaseImages = types.ObjectUnknown(baseImagesAttrTypes)
+		p.VerifiedAt = types.StringUnknown()
+		p.ObservedSHA256 = types.MapUnknown(types.StringType)
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &p)...)
+}
+
+// warnDestroy says at plan time what destroy will do, and fails early when it cannot connect.
+func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var st hostModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
+	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() == onDestroyKeep {
+		return
+	}
+	if _, ok := r.settings(ctx, &st, &diag.Diagnostics{}); !ok {
+		resp.Diagnostics.AddWarning("Destroy cannot reach "+st.Host.ValueString(),
+			"on_destroy is "+st.OnDestroy.ValueString()+", which connects to the host, but no WinRM password is available to destroy (a write-only "+
+				"password is not kept). Set password in the provider's winrm block (or "+envWinRMPassword+"), or set on_destroy = \"keep\" and apply first.")
+	}
+}
+
+// settings merges the provider's winrm defaults with the resource's. ok is false (with a diagnostic on
+// diags) when the result cannot connect.
+func (r *hostResource) settings(ctx context.Context, m *hostModel, diags *diag.Diagnostics) (connSettings, bool) {
+	var base connSettings
+	if r.data != nil {
+		base = r.data.winrm
+	}
+	w, has := objectAs[winrmModel](ctx, m.WinRM, diags)
+	if has {
+		s := w.settings()
+		if pw := str(w.PasswordWO); pw != nil {
+			s.password = pw
+		}
+		base = base.over(s)
+	}
+	if _, err := base.options(m.Host.ValueString(), 1); err != nil {
+		addConnError(diags, err)
+		return base, false
+	}
+	return base, true
+}
+
+// connect opens a connection to the host in m, with config (when not nil) supplying the write-only
+// password.
+func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostconn.Conn, bool) {
+	s, ok := r.settings(ctx, m, diags)
+	if !ok {
+		return nil, false
+	}
+	port := m.Port.ValueInt64()
+	if m.Port.IsNull() || m.Port.IsUnknown() || port == 0 {
+		port = s.defaultPort()
+		m.Port = types.Int64Value(port) // an import without :port
+	}
+	opts, err := s.options(m.Host.ValueString(), port)
+	if err != nil {
+		addConnError(diags, err)
+		return nil, false
+	}
+	cfg := hostconn.Config{WinRM: opts}
+	if r.data != nil {
+		cfg.Reboot = r.data.reboot
+		cfg.RetryBackoff = r.data.retryBackoff
+	}
+	cfg.Reboot.Timeout = rebootTimeout
+	host := m.Host.ValueString()
+	cfg.Reboot.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
+	c, err := hostconn.Open(cfg)
+	if err != nil {
+		diags.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
+		return nil, false
+	}
+	return c, true
+}
+
+func progressLogger(ctx context.Context, host string) func(plan.Event) {
+	return func(e plan.Event) {
+		fields := map[string]any{"host": host, "event": string(e.Kind)}
+		if e.Step != "" {
+			fields["step"] = string(e.Step)
+		}
+		switch e.Kind {
+		case plan.EventProgress:
+			tflog.Debug(ctx, e.Message, fields)
+		case plan.EventWarning:
+			tflog.Warn(ctx, e.Message, fields)
+		default:
+			tflog.Info(ctx, strings.TrimSpace(string(e.Kind)+" "+string(e.Step)+": "+e.Message), fields)
+		}
+	}
+}
+
+// withWriteOnly copies the write-only password from the configuration into m's winrm block, which in
+// the plan holds null for it.
+func withWriteOnly(ctx context.Context, m *hostModel, cfg *hostModel, diags *diag.Diagnostics) {
+	cw, ok := objectAs[winrmModel](ctx, cfg.WinRM, diags)
+	if !ok || cw.PasswordWO.IsNull() {
+		return
+	}
+	pw, _ := objectAs[winrmModel](ctx, m.WinRM, diags)
+	pw.PasswordWO = cw.PasswordWO
+	obj, d := types.ObjectValueFrom(ctx, m.WinRM.AttributeTypes(ctx), pw)
+	diags.Append(d...)
+	m.WinRM = obj
+}
+
+// converge runs the engine's apply and fills m from the converged host. On failure it returns false
+// with the error on diags; m's computed attributes are then those of the host as last seen.
+func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostModel, diags *diag.Diagnostics) (plan.Result, bool) {
+	s, _ := m.specOf(ctx, diags)
+	resolved, ds := spec.Validate(s, r.day())
+	specDiagnostics(ds.Errors(), diags)
+	allowed, rebootTimeout := m.rebootPolicy(ctx, diags)
+	if diags.HasError() {
+		return plan.Result{}, false
+	}
+	conn, ok := r.connect(ctx, m, rebootTimeout, diags)
+	if !ok {
+		return plan.Result{}, false
+	}
+	defer func() { _ = conn.Close() }()
+	host := m.Host.ValueString()
+	opt := plan.Options{Progress: progressLogger(ctx, host)}
+	if !allowed {
+		opt.MaxReboots = -1
+	}
+	tflog.Info(ctx, "converging "+host, map[string]any{"host": host, "mode": resolved.Mode, "engine": string(resolved.EngineType) + " " + resolved.EngineVersion.String()})
+	res, err := plan.Apply(ctx, conn.Host, resolved, opt)
+	if err != nil {
+		addApplyError(diags, host, err)
+		return res, false
+	}
+	priorObserved := types.MapNull(types.StringType)
+	if prior != nil {
+		priorObserved = prior.ObservedSHA256
+	}
+	m.ObservedSHA256 = mergeObserved(ctx, priorObserved, res.Observed(), diags)
+	m.computedFrom(ctx, res.Facts, r.day(), []string{}, diags)
+	m.ID = m.Host
+	tflog.Info(ctx, fmt.Sprintf("%s converged: %d step(s), %d restart(s), %d facts read(s)", host, len(res.StepsRun), res.Reboots, res.FactsReads),
+		map[string]any{"host": host})
+	return res, true
+}
+
+func addApplyError(diags *diag.Diagnostics, host string, err error) {
+	var refusal *plan.RefusalError
+	var step *plan.StepError
+	switch {
+	case errors.As(err, &refusal):
+		diags.AddError("The host cannot become this container host", host+": "+err.Error())
+	case errors.Is(err, plan.ErrRebootNotAllowed):
+		diags.AddError("The host needs a restart", host+": "+err.Error()+
+			"\n\nThe steps before the restart are done and are not repeated by the next apply.")
+	case errors.As(err, &step):
+		diags.AddError(fmt.Sprintf("Step %s failed on %s", step.Step.Kind, host), err.Error())
+	case errors.Is(err, context.DeadlineExceeded):
+		diags.AddError("Timed out converging "+host, err.Error()+
+			"\n\nCompleted steps are kept; apply again to continue, or raise the create/update timeout in the timeouts block.")
+	default:
+		diags.AddError("Converging "+host+" failed", err.Error()+"\n\nCompleted steps are kept; the next apply resumes from the host's state.")
+	}
+}
+
+func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m, cfg hostModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := m.Timeouts.Create(ctx, 60*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	withWriteOnly(ctx, &m, &cfg, &resp.Diagnostics)
+	if _, ok := r.converge(ctx, &m, nil, &resp.Diagnostics); !ok {
+		// Nothing is recorded: the next apply creates the resource again, and the engine resumes from the
+		// host's real state, so completed steps are not repeated and an unverified host is never recorded.
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+}
+
+// nullWriteOnly returns m with the write-only password cleared, as state must hold it.
+func nullWriteOnly(ctx context.Context, m hostModel, diags *diag.Diagnostics) *hostModel {
+	if w, ok := objectAs[winrmModel](ctx, m.WinRM, diags); ok && !w.PasswordWO.IsNull() {
+		w.PasswordWO = types.StringNull()
+		obj, d := types.ObjectValueFrom(ctx, m.WinRM.AttributeTypes(ctx), w)
+		diags.Append(d...)
+		m.WinRM = obj
+	}
+	return &m
+}
+
+func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m, cfg, prior hostModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := m.Timeouts.Update(ctx, 60*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	withWriteOnly(ctx, &m, &cfg, &resp.Diagnostics)
+	res, ok := r.converge(ctx, &m, &prior, &resp.Diagnostics)
+	if ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+		return
+	}
+	// Keep the prior configuration in the state, with what is still to do, so that the next plan shows
+	// the update again and never a converged host that is not.
+	pending := []string{"the last apply failed before the host was verified"}
+	if res.FactsReads > 0 {
+		pending = append(pendingOf(res.Plan), pending...)
+		prior.computedFrom(ctx, res.Facts, r.day(), pending, &resp.Diagnostics)
+	} else {
+		prior.PendingChanges = stringList(ctx, append(listStrings(ctx, prior.PendingChanges, &resp.Diagnostics), pending...), &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+}
+
+func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m hostModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := m.Timeouts.Read(ctx, 5*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	host := m.Host.ValueString()
+	var connDiags diag.Diagnostics
+	conn, ok := r.connect(ctx, &m, defaultRebootTimeout, &connDiags)
+	if !ok {
+		if m.ContainerMode.IsNull() { // import: there is nothing to keep
+			resp.Diagnostics.Append(connDiags...)
+			return
+		}
+		resp.Diagnostics.AddWarning("Cannot refresh "+host,
+			"The state is kept as last known and drift on the host is not detected: "+diagSummary(connDiags)+
+				" (a write-only password is not available to refresh; set password in the provider's winrm block or "+envWinRMPassword+").")
+		return
+	}
+	defer func() { _ = conn.Close() }()
+	f, err := conn.Facts(ctx)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the facts of "+host, err.Error()+
+			"\n\nThe host may be restarting or unreachable; try again, or check the winrm settings.")
+		return
+	}
+	if m.ContainerMode.IsNull() {
+		r.adopt(ctx, &m, f, &resp.Diagnostics)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	var pending []string
+	s, _ := m.specOf(ctx, &resp.Diagnostics)
+	resolved, ds := spec.Validate(s, r.day())
+	if ds.HasErrors() {
+		pending = []string{"refused: " + ds.Err().Error()}
+	} else if p, err := plan.Build(f, resolved); err != nil {
+		pending = []string{"refused: " + err.Error()}
+	} else {
+		pending = pendingOf(p)
+	}
+	if len(pending) > 0 {
+		tflog.Info(ctx, host+" has drifted: "+strings.Join(pending, "; "), map[string]any{"host": host})
+	}
+	m.computedFrom(ctx, f, r.day(), pending, &resp.Diagnostics)
+	if m.ObservedSHA256.IsNull() || m.ObservedSHA256.IsUnknown() {
+		m.ObservedSHA256 = mergeObserved(ctx, types.MapNull(types.StringType), nil, &resp.Diagnostics)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// adopt fills an imported resource's desired state from what the host already is.
+func (r *hostResource) adopt(ctx context.Context, m *hostModel, f facts.Facts, diags *diag.Diagnostics) {
+	s, err := plan.Detect(f)
+	if err != nil {
+		diags.AddError("Cannot import "+m.Host.ValueString(), err.Error())
+		return
+	}
+	m.ContainerMode = types.StringValue(s.Mode)
+	obj, d := types.ObjectValueFrom(ctx, m.Engine.AttributeTypes(ctx), engineModel{
+		Type: types.StringValue(s.Engine.Type), Version: types.StringValue(s.Engine.Version),
+		SHA256: types.StringNull(), URL: types.StringNull(), Archive: types.StringNull(),
+	})
+	diags.Append(d...)
+	m.Engine = obj
+	m.OnDestroy = types.StringValue(onDestroyUninstall)
+	tflog.Info(ctx, fmt.Sprintf("imported %s as container_mode %s with %s %s", m.Host.ValueString(), s.Mode, s.Engine.Type, s.Engine.Version))
+}
+
+func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var m hostModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	policy := m.OnDestroy.ValueString()
+	host := m.Host.ValueString()
+	if policy == onDestroyKeep {
+		tflog.Info(ctx, "on_destroy = keep: "+host+" is left as it is", map[string]any{"host": host})
+		return
+	}
+	timeout, d := m.Timeouts.Delete(ctx, 30*time.Minute)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	_, rebootTimeout := m.rebootPolicy(ctx, &resp.Diagnostics)
+	conn, ok := r.connect(ctx, &m, rebootTimeout, &resp.Diagnostics)
+	if !ok {
+		resp.Diagnostics.AddError("Cannot uninstall from "+host,
+			"on_destroy is "+policy+", which needs a connection. Set password in the provider's winrm block (or "+envWinRMPassword+"), "+
+				"or set on_destroy = \"keep\" and apply before destroying.")
+		return
+	}
+	defer func() { _ = conn.Close() }()
+	res, err := plan.Uninstall(ctx, conn.Host, plan.UninstallOptions{
+		RemoveFeatures: policy == onDestroyUninstallFeatures, RemoveLCOW: true})
+	if err != nil {
+		resp.Diagnostics.AddError("Uninstalling from "+host+" failed", err.Error()+
+			"\n\nThe resource stays in the state; destroy again to retry (uninstalling is safe to repeat).")
+		return
+	}
+	tflog.Info(ctx, fmt.Sprintf("uninstalled from %s (%s): %d restart(s)", host, policy, res.Reboots), map[string]any{"host": host})
+}
+
+func (r *hostResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	host, port, err := splitAddress(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), host)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host"), host)...)
+	if port != 0 {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("port"), port)...)
+	}
+}
+
+func diagSummary(ds diag.Diagnostics) string {
+	parts := make([]string, 0, len(ds))
+	for _, d := range ds {
+		parts = append(parts, d.Detail())
+	}
+	return strings.Join(parts, "; ")
+}
