@@ -161,7 +161,7 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"and only forgets it.",
 				Validators: []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyUninstall, onDestroyUninstallFeatures)},
 			},
-			"timeouts": timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Read: true, Delete: true}),
+			"timeouts": timeoutsAttribute(ctx),
 			"facts": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "What the host is, as last read.",
@@ -200,6 +200,18 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 		},
 	}
+}
+
+// timeoutsAttribute is framework-timeouts' attribute, described for the docs.
+func timeoutsAttribute(ctx context.Context) schema.Attribute {
+	a := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Update: true, Read: true, Delete: true})
+	if n, ok := a.(schema.SingleNestedAttribute); ok {
+		n.MarkdownDescription = "Time limits, as Go durations (`90m`): `create` and `update` (default 60m each) bound a whole convergence " +
+			"including restarts, `read` (default 5m) the facts read, `delete` (default 30m) the uninstall. A limit that expires leaves completed " +
+			"steps in place; the next apply continues from there."
+		return n
+	}
+	return a
 }
 
 func (r *hostResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {

@@ -58,7 +58,29 @@ func TestProviderSchema(t *testing.T) {
 	for _, d := range resp.Diagnostics {
 		t.Errorf("schema diagnostic: %s: %s", d.Summary, d.Detail)
 	}
-	for _, name := range []string{"wincontainers_compatibility", "wincontainers_base_image"} {
+	for _, name := range []string{"wincontainers_host"} {
+		s, ok := resp.ResourceSchemas[name]
+		if !ok {
+			t.Errorf("resource %s missing", name)
+			continue
+		}
+		if s.Block.Description == "" {
+			t.Errorf("%s has no description", name)
+		}
+		for _, a := range s.Block.Attributes {
+			if a.Description == "" {
+				t.Errorf("%s.%s has no description", name, a.Name)
+			}
+			if a.NestedType != nil {
+				for _, n := range a.NestedType.Attributes {
+					if n.Description == "" {
+						t.Errorf("%s.%s.%s has no description", name, a.Name, n.Name)
+					}
+				}
+			}
+		}
+	}
+	for _, name := range []string{"wincontainers_compatibility", "wincontainers_base_image", "wincontainers_host_facts"} {
 		s, ok := resp.DataSourceSchemas[name]
 		if !ok {
 			t.Errorf("data source %s missing", name)
