@@ -557,3 +557,56 @@ data "wincontainers_host_facts" "test" {
 		}},
 	})
 }
+
+// Progress reaches TF_LOG, one line per step, and no secret does, at any log level: the password is
+// given in the provider block and the resource (sensitive), and as the write-only password.
+func TestAccHostLogsProgressNotSecrets(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	logFile := filepath.Join(t.TempDir(), "tf.log")
+	t.Setenv("TF_ACC_LOG_PATH", logFile)
+	t.Setenv("TF_LOG", "TRACE")
+	// The test harness logs the configuration text itself, so the password reaches Terraform the ways
+	// users pass secrets: the provider's environment variable and a sensitive input variable.
+	t.Setenv(envWinRMPassword, simPassword)
+	t.Setenv("TF_VAR_winrm_password", simPassword)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+variable "winrm_password" {
+  type      = string
+  sensitive = true
+}
+provider "wincontainers" {
+  winrm = { username = "Administrator", ca_cert = file(%q) }
+}
+resource "wincontainers_host" "test" {
+  host           = %q
+  port           = %d
+  winrm          = { password = var.winrm_password }
+  container_mode = "hyperv"
+}
+`, h.caFile, h.host, h.port),
+			Check: func(*terraform.State) error {
+				b, err := os.ReadFile(logFile)
+				if err != nil {
+					return err
+				}
+				log := string(b)
+				if strings.Contains(log, simPassword) {
+					i := strings.Index(log, simPassword)
+					return fmt.Errorf("the password is in the log: ...%s...", log[max(0, i-200):i])
+				}
+				for _, want := range []string{"step_start install-features", "reboot reboot-if-required", "step_start install-engine",
+					"step_start configure-daemon", "step_start verify", "converged"} {
+					if !strings.Contains(log, want) {
+						return fmt.Errorf("TF_LOG lacks %q", want)
+					}
+				}
+				return nil
+			},
+		}},
+	})
+}
