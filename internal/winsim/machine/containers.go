@@ -1,6 +1,7 @@
 package machine
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
@@ -60,20 +61,81 @@ func (m *Machine) HasImage(image string) bool {
 	return m.images[image]
 }
 
+// Pull is `docker pull <image>` (or nerdctl's on containerd's pipe) for the host's platform: it reports
+// whether the image was fetched (false when it was already in the store), or the error the client prints.
+func (m *Machine) Pull(engine, image string) (pulled bool, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.engines[engine]
+	if s := m.services[engine]; st == nil || s == nil || s.State != Running {
+		return false, engineDown(engine)
+	}
+	if m.images[image] {
+		return false, nil
+	}
+	legacyLCOW := engine == "docker" && major(m.files[strings.ToLower(Dockerd)].Version) < 23 && st.experimental && m.cfg.Build >= 17763
+	if err := m.pullLocked(engine, image, "", legacyLCOW); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// pullLocked fetches an image with the engine's checks, in the order a pull meets them: the registry
+// must answer; a Windows tag must exist; Docker refuses a Windows image built for a newer build than the
+// host's (checkImageCompatibility, moby#36184) [MOBY-PULL]; a Linux image has no manifest for the
+// Windows platform unless the pull asks for linux (or legacy LCOW serves it). The errors are the
+// daemon's, as `docker pull` prints them (`docker run` adds "docker: ").
+func (m *Machine) pullLocked(engine, image, platform string, legacyLCOW bool) error {
+	if m.cfg.Offline {
+		registry := "registry-1.docker.io"
+		if strings.HasPrefix(image, "mcr.microsoft.com/") {
+			registry = "mcr.microsoft.com"
+		}
+		return &EngineError{fmt.Sprintf("Error response from daemon: Get \"https://%s/v2/\": dial tcp: lookup %s: no such host.", registry, registry)}
+	}
+	osName, imgBuild, known := imageOS(image)
+	switch {
+	case osName == "linux" && platform != "linux" && !legacyLCOW:
+		if engine == "containerd" {
+			// containerd's Windows platform matcher finds no windows entry [I-CTRD6313].
+			return &EngineError{"no match for platform in manifest: not found"}
+		}
+		// distribution/pull_v2.go noMatchesErr with formatPlatform (pull_v2_windows.go).
+		return &EngineError{fmt.Sprintf("Error response from daemon: no matching manifest for windows/amd64 10.0.%d in the manifest list entries", m.cfg.Build)}
+	case osName == "windows" && !known:
+		return &EngineError{fmt.Sprintf("Error response from daemon: manifest for %s not found: manifest unknown: manifest tagged by %q is not found.", image, image[strings.LastIndexByte(image, ':')+1:])}
+	case osName == "windows" && imgBuild > m.cfg.Build && engine == "docker":
+		return &EngineError{fmt.Sprintf("Error response from daemon: a Windows version 10.0.%d-based image is incompatible with a 10.0.%d host.", imgBuild, m.cfg.Build)}
+	}
+	m.images[image] = true
+	return nil
+}
+
+// Images lists the images in the engines' stores, sorted.
+func (m *Machine) Images() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return sortedKeys(m.images)
+}
+
+func engineDown(engine string) error {
+	if engine == "containerd" {
+		return &EngineError{`cannot access containerd socket "\\.\pipe\containerd-containerd": open \\.\pipe\containerd-containerd: The system cannot find the file specified.`}
+	}
+	return &EngineError{"error during connect: open //./pipe/docker_engine: The system cannot find the file specified."}
+}
+
 // Run runs a container to completion, with the engine's checks and error texts (domain.md §1, §6, §7).
 func (m *Machine) Run(o RunOptions) (RunResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	st := m.engines[o.Engine]
 	if s := m.services[o.Engine]; st == nil || s == nil || s.State != Running {
-		if o.Engine == "containerd" {
-			return RunResult{}, &EngineError{`cannot access containerd socket "\\.\pipe\containerd-containerd": open \\.\pipe\containerd-containerd: The system cannot find the file specified.`}
-		}
-		return RunResult{}, &EngineError{"error during connect: open //./pipe/docker_engine: The system cannot find the file specified."}
+		return RunResult{}, engineDown(o.Engine)
 	}
 	exe := m.files[strings.ToLower(engineBinaries[o.Engine])]
 	var res RunResult
-	osName, imgBuild, known := imageOS(o.Image)
+	osName, imgBuild, _ := imageOS(o.Image)
 	legacyLCOW := o.Engine == "docker" && major(exe.Version) < 23 && st.experimental && m.cfg.Build >= 17763
 	if o.Platform == "linux" || osName == "linux" {
 		if o.Engine == "docker" && !legacyLCOW {
@@ -87,22 +149,9 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 		if !o.Pull {
 			return res, &EngineError{fmt.Sprintf("Unable to find image '%s' locally, and pulling is off", o.Image)}
 		}
-		if m.cfg.Offline {
-			registry := "registry-1.docker.io"
-			if strings.HasPrefix(o.Image, "mcr.microsoft.com/") {
-				registry = "mcr.microsoft.com"
-			}
-			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: Get \"https://%s/v2/\": dial tcp: lookup %s: no such host.", registry, registry)}
+		if err := m.pullLocked(o.Engine, o.Image, o.Platform, legacyLCOW); err != nil {
+			return res, &EngineError{"docker: " + err.Error()}
 		}
-		if osName == "windows" {
-			if !known {
-				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: manifest for %s not found: manifest unknown: manifest tagged by %q is not found.", o.Image, o.Image[strings.LastIndexByte(o.Image, ':')+1:])}
-			}
-			if imgBuild > m.cfg.Build && o.Engine == "docker" {
-				return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: a Windows version 10.0.%d-based image is incompatible with a 10.0.%d host.", imgBuild, m.cfg.Build)}
-			}
-		}
-		m.images[o.Image] = true
 		res.Pulled = true
 	}
 	iso := o.Isolation
@@ -141,6 +190,9 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 	if iso == "hyperv" && imgBuild > m.cfg.Build {
 		return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The operating system of the container does not match the operating system of the host. (0xc0370101)", id)}
 	}
+	if o.Engine == "containerd" {
+		m.cniNetworkLocked()
+	}
 	res.Output = fmt.Sprintf("\r\nMicrosoft Windows [Version 10.0.%d.1]\r\n", imgBuild)
 	res.HostSeesProcess = iso == "process"
 	res.UtilityVM = iso == "hyperv"
@@ -159,4 +211,24 @@ func processCompatible(host, image int) bool {
 		floor = 26100
 	}
 	return image >= floor && image <= host
+}
+
+// cniNetworkLocked is the Windows CNI nat plugin's ADD for a nerdctl container: the HNS network named
+// in the CNI configuration is created when HNS does not have it (getOrCreateNetwork in
+// microsoft/windows-container-networking common/core/network.go, v0.2.0-v0.3.1).
+func (m *Machine) cniNetworkLocked() {
+	f, ok := m.files[strings.ToLower(CNIConfig)]
+	if !ok {
+		return
+	}
+	var conf struct {
+		Name string `json:"name"`
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(f.Content, &conf) != nil || conf.Name == "" {
+		return
+	}
+	if _, ok := m.networks[conf.Name]; !ok {
+		m.networks[conf.Name] = strings.ToUpper(conf.Type)
+	}
 }

@@ -1,9 +1,12 @@
 package machine
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -111,7 +114,7 @@ func (m *Machine) StopService(name string) {
 	if s := m.services[name]; s != nil {
 		s.State = Stopped
 	}
-	delete(m.engines, name)
+	m.stopEngineLocked(name)
 }
 
 // StartService is Start-Service followed by the engine's own start: the service runs, or stops again
@@ -202,16 +205,74 @@ func (m *Machine) dockerdStart(s *Service) error {
 		}
 	}
 	st.experimental, _ = cfg["experimental"].(bool)
+	st.pidFile = st.dataRoot + `\docker.pid`
+	if pf, ok := cfg["pidfile"].(string); ok && pf != "" {
+		st.pidFile = pf
+	}
+	st.panicLog = st.dataRoot + `\panic.log`
+	m.dockerdIdentity(st.dataRoot, exe.Version)
+	m.writeLocked(st.pidFile, []byte(strconv.Itoa(4000+len(m.events))), "")
+	m.openPanicLog(st.panicLog)
 	m.engines["docker"] = st
 	return nil
+}
+
+// dockerdIdentity is the engine's ID as dockerd keeps it: Docker 23 and later store a UUID in
+// <data-root>\engine-id, created at the first start (moby daemon/id.go); earlier engines derived it from
+// the libtrust key <data-root>\config\key.json, created at the first start (moby cmd/dockerd
+// getDaemonConfDir, defaultTrustKeyFile). A clone that keeps the file keeps the ID.
+func (m *Machine) dockerdIdentity(root, version string) {
+	path, content := root+`\engine-id`, newUUID()
+	if major(version) < 23 {
+		path = root + `\config\key.json`
+		content = `{"crv":"P-256","d":"` + syntheticHash(content)[:43] + `","kid":"` + strings.ToUpper(content[:4]) + `","kty":"EC"}`
+	}
+	if _, ok := m.files[strings.ToLower(path)]; !ok {
+		m.writeLocked(path, []byte(content), "")
+	}
+}
+
+// openPanicLog is initPanicFile (moby and containerd service_windows.go): a service start redirects
+// stderr to panic.log, moving a non-empty one aside to panic.log.old first.
+func (m *Machine) openPanicLog(path string) {
+	if f, ok := m.files[strings.ToLower(path)]; ok && f.Size > 0 {
+		m.files[strings.ToLower(path+".old")] = f
+	}
+	m.writeLocked(path, nil, "")
+}
+
+// stopEngineLocked is a clean stop of an engine: dockerd removes its PID file, and both engines remove
+// an empty panic.log (removePanicFile); a panic.log with content stays.
+func (m *Machine) stopEngineLocked(name string) {
+	st := m.engines[name]
+	if st == nil {
+		return
+	}
+	if st.pidFile != "" {
+		delete(m.files, strings.ToLower(st.pidFile))
+	}
+	if f, ok := m.files[strings.ToLower(st.panicLog)]; ok && f.Size == 0 {
+		delete(m.files, strings.ToLower(st.panicLog))
+	}
+	delete(m.engines, name)
 }
 
 func (m *Machine) containerdStart() error {
 	if _, ok := m.files[strings.ToLower(Containerd)]; !ok {
 		return &EngineError{"The system cannot find the file specified."}
 	}
-	m.engines["containerd"] = &engineState{isolation: "process"}
+	st := &engineState{isolation: "process", panicLog: ContainerdRoot + `\panic.log`}
+	m.openPanicLog(st.panicLog)
+	m.engines["containerd"] = st
 	return nil
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
 }
 
 // daemonKeys are daemon.json options dockerd accepts (a subset of docker/cli's dockerd reference that

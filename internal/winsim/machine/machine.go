@@ -100,6 +100,8 @@ type engineState struct {
 	experimental bool
 	isolation    string
 	dataRoot     string // docker's data-root (DockerRootDir), "" for containerd
+	pidFile      string // dockerd's PID file, removed at a clean stop; "" for containerd
+	panicLog     string // the engine's panic.log, removed at a clean stop when empty
 }
 
 // Paths the scripts and the engines use (internal/powershell/scripts/README.md).
@@ -114,6 +116,7 @@ const (
 	ContainerdDir    = ProgramFiles + `\containerd`
 	Containerd       = ContainerdDir + `\bin\containerd.exe`
 	ContainerdConfig = ContainerdDir + `\config.toml`
+	ContainerdRoot   = ProgramData + `\containerd\root` // containerd's default root (defaults_windows.go)
 	NerdctlDir       = ProgramFiles + `\nerdctl`
 	Nerdctl          = NerdctlDir + `\nerdctl.exe`
 	CNIPlugin        = ContainerdDir + `\cni\bin\nat.exe`
@@ -274,8 +277,10 @@ func (m *Machine) Boot() {
 	}
 	m.cbsPending = false
 	m.syncSystemServices()
-	for _, s := range m.services {
+	for name, s := range m.services {
+		// Shutdown stops every service cleanly (the engines accept SERVICE_CONTROL_SHUTDOWN).
 		s.State = Stopped
+		m.stopEngineLocked(name)
 	}
 	for _, name := range sortedKeys(m.services) {
 		if s := m.services[name]; s.StartType == Automatic {
@@ -321,6 +326,7 @@ func (m *Machine) ApplyDrift(d Drift) error {
 			return fmt.Errorf("stop_service: no service %q on the host", d.StopService)
 		}
 		s.State = Stopped
+		m.stopEngineLocked(s.Name)
 		did = true
 	}
 	if d.RemoveFeature != "" {
