@@ -2,7 +2,8 @@
 # wincontainers:idempotent
 # Reads everything the planner needs in one round trip and writes it as one result line: OS and
 # channel inputs, feature states, pending-reboot signals, virtualization signals, the engine, the LCOW
-# boot files, free disk space, PowerShell and .NET versions, and the verification marker.
+# boot files, free disk space, PowerShell and .NET versions, the verification marker, and the image
+# manifest (C:\ProgramData\wincontainers\manifest.json as written by write-manifest; null when absent).
 # The document is decoded by internal/facts (schema 1). Read-only: it changes nothing on the host.
 # Windows PowerShell 5.1 (Windows Server 2016 to 2025). Takes no parameters.
 
@@ -118,6 +119,18 @@ $markerPath = 'HKLM:\SOFTWARE\wincontainers'
 $specHash = Get-RegValue $markerPath 'VerifiedSpecHash'
 if ($specHash) { $verified = @{ spec_hash = [string]$specHash; at = [string](Get-RegValue $markerPath 'VerifiedAt') } }
 
+# The image manifest a Packer build (or an apply) left: what this machine was made into, or $null.
+$manifest = $null
+$manifestPath = Join-Path $env:ProgramData 'wincontainers\manifest.json'
+if (Test-Path -LiteralPath $manifestPath -PathType Leaf) {
+    try {
+        $manifest = [IO.File]::ReadAllText($manifestPath) | ConvertFrom-Json
+    } catch {
+        $manifest = @{ '_unreadable' = $_.Exception.Message }
+    }
+    if ($null -eq $manifest) { $manifest = @{ '_unreadable' = ('{0} is empty' -f $manifestPath) } }
+}
+
 $doc = @{
     schema = 1
     os = @{
@@ -153,6 +166,7 @@ $doc = @{
     lcow = @{ path = $lcowPath; files = $lcowFiles }
     disk = @{ system_drive = $systemDrive; free_bytes = [int64]$disk.FreeSpace }
     powershell = @{ version = $PSVersionTable.PSVersion.ToString(); dotnet_release = [int]$dotnet }
+    manifest = $manifest
 }
 if ($null -ne $verified) { $doc.verified = $verified }
 

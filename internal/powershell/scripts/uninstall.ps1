@@ -2,11 +2,11 @@
 # wincontainers:idempotent
 # Removes what wincontainers installed: stops and unregisters the engine service, removes its binaries,
 # its configuration (daemon.json, or config.toml and the CNI configuration with the containerd folder),
-# its machine PATH entries, the downloads, the verification marker and, with remove_lcow, the LCOW boot
-# files. With remove_features it also removes the Windows features (Uninstall-WindowsFeature on
-# Windows Server, Disable-WindowsOptionalFeature -NoRestart on clients) and exits 3010 when a restart is
-# needed. Container images and the Docker data root are kept. Anything already absent is skipped, so it
-# is safe to repeat. Windows PowerShell 5.1.
+# its machine PATH entries, the downloads, the image manifest, the verification marker and, with
+# remove_lcow, the LCOW boot files. With remove_features it also removes the Windows features
+# (Uninstall-WindowsFeature on Windows Server, Disable-WindowsOptionalFeature -NoRestart on clients) and
+# exits 3010 when a restart is needed. Container images and the Docker data root are kept. Anything
+# already absent is skipped, so it is safe to repeat. Windows PowerShell 5.1.
 # Parameters: { "engine": "docker"|"containerd", "remove_features": false, "features": [...],
 #               "client": false, "remove_lcow": true }
 # Result: { "removed": ["..."], "restart_needed": true|false }
@@ -91,6 +91,7 @@ if ($engine -eq 'docker') {
 # Downloads, marker, LCOW boot files.
 $wcData = Join-Path $env:ProgramData 'wincontainers'
 Remove-WcPath (Join-Path $wcData 'downloads')
+Remove-WcPath (Join-Path $wcData 'manifest.json')
 if ((Test-Path -LiteralPath $wcData) -and @(Get-ChildItem -LiteralPath $wcData -Force).Count -eq 0) { Remove-WcPath $wcData }
 Remove-WcPath 'HKLM:\SOFTWARE\wincontainers'
 if ([bool]$p.remove_lcow) {
