@@ -54,6 +54,8 @@ const BootstrapMarker = "# wincontainers:bootstrap/1"
 type Library struct {
 	scripts   map[string]Script
 	bootstrap string
+	// staged is the bootstrap for transports without stdin (staged.go).
+	staged string
 }
 
 // Load reads and checks the embedded scripts: each has a header whose name matches its file name.
@@ -83,6 +85,13 @@ func Load() (*Library, error) {
 			lib.bootstrap = body
 			continue
 		}
+		if e.Name() == "bootstrap-staged.ps1" {
+			if !strings.HasPrefix(body, StagedBootstrapMarker+"\n") {
+				return nil, fmt.Errorf("bootstrap-staged.ps1 must start with %q", StagedBootstrapMarker)
+			}
+			lib.staged = body
+			continue
+		}
 		m := header.FindStringSubmatch(body)
 		if m == nil {
 			return nil, fmt.Errorf("%s: the first line must be `# wincontainers:script <name>/<version>`", e.Name())
@@ -97,8 +106,8 @@ func Load() (*Library, error) {
 		lib.scripts[m[1]] = Script{Name: m[1], Version: m[2], Body: body,
 			Idempotent: strings.HasPrefix(rest, "# wincontainers:idempotent\n")}
 	}
-	if lib.bootstrap == "" {
-		return nil, fmt.Errorf("bootstrap.ps1 is missing from the library")
+	if lib.bootstrap == "" || lib.staged == "" {
+		return nil, fmt.Errorf("bootstrap.ps1 or bootstrap-staged.ps1 is missing from the library")
 	}
 	return lib, nil
 }

@@ -83,7 +83,7 @@ func Lint(name, body string) []Problem {
 				"enable TLS 1.2 first: [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12"})
 		}
 	}
-	if name != "bootstrap" && !header.MatchString(body) {
+	if !strings.HasPrefix(name, "bootstrap") && !header.MatchString(body) {
 		out = append(out, Problem{1, "header", "the first line must be `# wincontainers:script <name>/<version>`"})
 	}
 	return out
