@@ -1,7 +1,7 @@
 // Package facts is the one-round-trip host facts document: what the facts script reports about a
-// Windows host (OS, features, pending reboots, virtualization, engine, LCOW boot files, disk, PowerShell),
-// its decoder, and the interpretation of raw values (release and channel detection, edition, feature
-// states) against the knowledge base.
+// Windows host (OS, features, pending reboots, virtualization, engine, LCOW boot files, disk, PowerShell,
+// the image manifest), its decoder, and the interpretation of raw values (release and channel
+// detection, edition, feature states) against the knowledge base.
 package facts
 
 import (
@@ -27,6 +27,9 @@ type Facts struct {
 	Disk           Disk              `json:"disk"`
 	PowerShell     PowerShell        `json:"powershell"`
 	Verified       *Verified         `json:"verified,omitempty"`
+	// Manifest is C:\ProgramData\wincontainers\manifest.json, which an image build (or an apply) left;
+	// nil when the host has none.
+	Manifest *Manifest `json:"manifest"`
 }
 
 // OS is read from HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion and Win32_OperatingSystem.
@@ -145,6 +148,58 @@ type PowerShell struct {
 type Verified struct {
 	SpecHash string `json:"spec_hash"`
 	At       string `json:"at"`
+}
+
+// ManifestSchemaVersion is the version of the manifest document this wincontainers writes.
+const ManifestSchemaVersion = 1
+
+// Manifest records what a machine was made into and by what: the Packer provisioner writes it into the
+// image (write-manifest), and the facts script reads it back on every host made from that image. It is
+// the file's content as found; Unreadable is set instead when the file is not a manifest.
+type Manifest struct {
+	Schema      int    `json:"schema"`
+	ToolVersion string `json:"tool_version"` // the wincontainers version that wrote it
+	// BuiltBy is "packer" (an image build) or "terraform" (an apply).
+	BuiltBy       string         `json:"built_by"`
+	ContainerMode string         `json:"container_mode"` // process, hyperv or lcow
+	Engine        ManifestEngine `json:"engine"`
+	// SpecHash is the desired state the verification proved (the verification marker's).
+	SpecHash string     `json:"spec_hash"`
+	OS       ManifestOS `json:"os"`
+	// Images were pulled into the image (pre-pulled base images), in order.
+	Images []string `json:"images"`
+	// Generalized is true when prepare-image left the engine stopped and without per-machine state.
+	Generalized bool `json:"generalized"`
+	// VerifiedAt is when the machine was verified (the marker's VerifiedAt, RFC 3339).
+	VerifiedAt string `json:"verified_at"`
+	// Unreadable says why manifest.json could not be read as a manifest ("" when it could).
+	Unreadable string `json:"_unreadable,omitempty"`
+}
+
+// ManifestEngine is the engine the manifest records.
+type ManifestEngine struct {
+	Type    string `json:"type"` // docker or containerd
+	Version string `json:"version"`
+}
+
+// ManifestOS is the Windows build the image was made on, with its update build revision.
+type ManifestOS struct {
+	Build int `json:"build"`
+	UBR   int `json:"ubr"`
+}
+
+// UnmarshalJSON reads a manifest leniently: a file of the wrong shape (edited by hand, or from a
+// wincontainers that wrote another schema) becomes a Manifest with Unreadable set rather than failing
+// the whole facts document.
+func (m *Manifest) UnmarshalJSON(b []byte) error {
+	type plain Manifest
+	var p plain
+	if err := json.Unmarshal(b, &p); err != nil {
+		*m = Manifest{Unreadable: "manifest.json is not a wincontainers manifest: " + err.Error()}
+		return nil
+	}
+	*m = Manifest(p)
+	return nil
 }
 
 // ErrMalformed is returned (wrapped) for a document that cannot be facts.

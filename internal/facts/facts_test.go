@@ -134,6 +134,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(sample))
 	f.Add([]byte(`{"schema":1,"os":{"build":25398}}`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"schema":1,"os":{"build":20348},"manifest":{"images":7,"os":{"build":"x"}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fs, err := Decode(b)
 		if err != nil {
@@ -147,5 +148,8 @@ func FuzzDecode(f *testing.F) {
 		_ = fs.Edition()
 		_ = fs.Feature("Hyper-V")
 		_ = fs.PendingReboot.Reasons()
+		if fs.Manifest != nil {
+			_ = fs.Manifest.Images
+		}
 	})
 }
