@@ -1,8 +1,8 @@
 // Package runner is the seam between what wincontainers does to a host and how it reaches it: one
 // small interface to run a library script with parameters and get its parsed result, plus optional
-// capabilities (reboot-and-wait, upload) that transports provide their own way. WinRM and the Packer
-// communicator implement it through ScriptRunner over an Exec; Azure Run Command implements Runner
-// directly.
+// capabilities (reboot-and-wait, upload) that transports provide their own way. WinRM implements it
+// through ScriptRunner over an Exec (stdin); the Packer communicator, which cannot send stdin, through
+// StagedRunner over a Starter and a FileUploader; Azure Run Command implements Runner directly.
 package runner
 
 import (
