@@ -35,6 +35,11 @@ const (
 	StepVerify           StepKind = "verify"
 	// StepUninstall removes what wincontainers installed (destroy; see Uninstall).
 	StepUninstall StepKind = "uninstall"
+	// Image preparation after a verified apply (see PrepareImage): pull images into the engine's store,
+	// leave the engine ready for generalization, write the image manifest.
+	StepPullImages    StepKind = "pull-images"
+	StepPrepareImage  StepKind = "prepare-image"
+	StepWriteManifest StepKind = "write-manifest"
 )
 
 // Step is one unit of work. Params are JSON-encodable and travel as the script's parameters.
@@ -300,7 +305,7 @@ func EngineParams(want spec.Resolved, previous string) map[string]any {
 		params["url"], params["checksum_url"] = url, checksum
 		params["nerdctl"] = map[string]any{"version": compat.DefaultNerdctlVersion, "url": nerd, "checksum_url": sums, "sha256": ""}
 		params["cni"] = map[string]any{"version": compat.DefaultCNIVersion, "url": compat.CNIURL(compat.DefaultCNIVersion), "sha256": ""}
-		params["nat"] = map[string]any{"name": "nat", "subnet": compat.DefaultNATSubnet, "gateway": compat.DefaultNATGateway}
+		params["nat"] = map[string]any{"name": natNetwork, "subnet": compat.DefaultNATSubnet, "gateway": compat.DefaultNATGateway}
 	default:
 		url := want.EngineURL
 		if url == "" {

@@ -1,0 +1,183 @@
+package plan
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/facts"
+)
+
+// natNetwork is the HNS NAT network install-containerd creates for containerd's CNI configuration.
+const natNetwork = "nat"
+
+// ErrNotPreparable is returned (wrapped) by PrepareImage for a host that is not a container host, or
+// whose manifest would claim a verification that never happened.
+var ErrNotPreparable = errors.New("the host cannot be prepared for an image")
+
+// PrepareImageOptions say what PrepareImage does to a converged, verified host before it is captured as
+// an image. Each part is optional; they run in this order.
+type PrepareImageOptions struct {
+	// PullImages are pulled into the engine's store (pull-images); images already there are not pulled
+	// again. The engine decides what it accepts: Docker refuses a Windows image built for a newer build
+	// than the host's. compat.ImagesFor lists the base images that run on a host.
+	PullImages []string
+	// Generalize stops the engine and removes its per-machine state (prepare-image): the service stays
+	// registered with start type Automatic, so every clone starts it at its first boot.
+	Generalize bool
+	// Manifest, when set, is written to C:\ProgramData\wincontainers\manifest.json (write-manifest). The
+	// caller sets ToolVersion and BuiltBy ("packer" or "terraform"), and ContainerMode if it knows it
+	// (otherwise it is read from the host as Detect does); Schema, Engine, OS, SpecHash, VerifiedAt,
+	// Images (the pulled list) and Generalized are filled from the host and this call.
+	Manifest *facts.Manifest
+	Progress func(Event)
+}
+
+// PrepareResult is what PrepareImage did.
+type PrepareResult struct {
+	// Facts are the host's facts as read before anything ran.
+	Facts    facts.Facts
+	StepsRun []StepKind
+	Records  []StepRecord
+	// Pulled were fetched now; Present were in the store already.
+	Pulled, Present []string
+	// Removed lists what prepare-image removed (paths, "HNS network nat").
+	Removed []string
+	// Manifest is the manifest as written, nil when none was asked for.
+	Manifest *facts.Manifest
+}
+
+// PrepareImage readies a host that Apply converged and verified for capture as an image: it pulls the
+// given images, optionally generalizes the engine, and writes the manifest the Terraform provider later
+// reads back as a fact. It reads the facts once and runs one script per part asked for (plus
+// start-service when images are to be pulled into a stopped engine, as on a host generalized before).
+// Nothing restarts the host. Each script is idempotent, so a failed call can simply be repeated; a
+// failure names its step as a *StepError and nothing after it runs.
+//
+// A generalized host plans start-service when Apply meets it before a restart (the engine is stopped);
+// after a restart the engine runs again, as Windows starts a service of start type Automatic at boot.
+func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (PrepareResult, error) {
+	var res PrepareResult
+	if err := opt.validate(); err != nil {
+		return res, err
+	}
+	emit := func(e Event) {
+		if opt.Progress != nil {
+			opt.Progress(e)
+		}
+	}
+	f, err := h.Facts(ctx)
+	if err != nil {
+		return res, fmt.Errorf("reading host facts: %w", err)
+	}
+	res.Facts = f
+	engine := f.Engine.Type
+	switch {
+	case engine == "" || !f.Engine.Service.Exists():
+		return res, fmt.Errorf("%w: no container engine is installed on %s; apply the configuration first", ErrNotPreparable, f.OS.ComputerName)
+	case opt.Manifest != nil && f.Verified == nil:
+		return res, fmt.Errorf("%w: %s has not been verified, and the manifest records a verification; apply the configuration first",
+			ErrNotPreparable, f.OS.ComputerName)
+	}
+	run := func(s Step) (json.RawMessage, error) {
+		emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
+		out, err := h.RunStep(ctx, s, emit)
+		if err != nil {
+			return nil, &StepError{Step: s, Err: err}
+		}
+		res.StepsRun = append(res.StepsRun, s.Kind)
+		res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
+		emit(Event{Kind: EventStepDone, Step: s.Kind})
+		return out.Result, nil
+	}
+
+	images := cleanImages(opt.PullImages)
+	if len(images) > 0 {
+		if s := f.Engine.Service; s.State != "Running" {
+			if _, err := run(Step{Kind: StepService, Reason: fmt.Sprintf("pulling images needs the engine, and the %s service is %s", s.Name, s.State),
+				Params: map[string]any{"service": engine}}); err != nil {
+				return res, err
+			}
+		}
+		out, err := run(Step{Kind: StepPullImages, Reason: fmt.Sprintf("pull %d image(s) into the image: %s", len(images), strings.Join(images, ", ")),
+			Params: map[string]any{"engine": engine, "images": images}})
+		if err != nil {
+			return res, err
+		}
+		var doc struct {
+			Pulled  []string `json:"pulled"`
+			Present []string `json:"present"`
+		}
+		_ = json.Unmarshal(out, &doc) // the lists are informative; a result without them leaves them empty
+		res.Pulled, res.Present = doc.Pulled, doc.Present
+	}
+	if opt.Generalize {
+		out, err := run(Step{Kind: StepPrepareImage, Reason: "stop the engine, keep it Automatic, remove its per-machine state before generalization",
+			Params: map[string]any{"engine": engine, "nat_network": natNetwork}})
+		if err != nil {
+			return res, err
+		}
+		var doc struct {
+			Removed []string `json:"removed"`
+		}
+		_ = json.Unmarshal(out, &doc)
+		res.Removed = doc.Removed
+	}
+	if opt.Manifest != nil {
+		m := manifestFor(f, *opt.Manifest, images, opt.Generalize)
+		if _, err := run(Step{Kind: StepWriteManifest, Reason: "record what this image is (" + m.BuiltBy + ")",
+			Params: map[string]any{"manifest": m}}); err != nil {
+			return res, err
+		}
+		res.Manifest = &m
+	}
+	return res, nil
+}
+
+func (o PrepareImageOptions) validate() error {
+	if m := o.Manifest; m != nil {
+		if m.BuiltBy != "packer" && m.BuiltBy != "terraform" {
+			return fmt.Errorf("manifest built_by %q: use packer or terraform", m.BuiltBy)
+		}
+		if m.ContainerMode != "" && !slices.Contains([]string{"process", "hyperv", "lcow"}, m.ContainerMode) {
+			return fmt.Errorf("manifest container_mode %q: use process, hyperv or lcow", m.ContainerMode)
+		}
+	}
+	for _, img := range o.PullImages {
+		if strings.ContainsAny(strings.TrimSpace(img), " \t\r\n") {
+			return fmt.Errorf("image %q: an image reference has no spaces", img)
+		}
+	}
+	return nil
+}
+
+// cleanImages trims the references and drops blanks and repeats, keeping the first order.
+func cleanImages(in []string) []string {
+	var out []string
+	for _, img := range in {
+		if img = strings.TrimSpace(img); img != "" && !slices.Contains(out, img) {
+			out = append(out, img)
+		}
+	}
+	return out
+}
+
+// manifestFor completes the caller's manifest from the host's facts and this preparation.
+func manifestFor(f facts.Facts, m facts.Manifest, images []string, generalized bool) facts.Manifest {
+	m.Schema = facts.ManifestSchemaVersion
+	m.Engine = facts.ManifestEngine{Type: f.Engine.Type, Version: f.Engine.Version}
+	m.OS = facts.ManifestOS{Build: f.OS.Build, UBR: f.OS.UBR}
+	m.SpecHash, m.VerifiedAt = f.Verified.SpecHash, f.Verified.At
+	m.Images = append([]string{}, images...)
+	m.Generalized = generalized
+	m.Unreadable = ""
+	if m.ContainerMode == "" {
+		if s, err := Detect(f); err == nil {
+			m.ContainerMode = s.Mode
+		}
+	}
+	return m
+}
