@@ -96,9 +96,27 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 		"disk":       map[string]any{"system_drive": "C:", "free_bytes": int64(64) << 30},
 		"powershell": map[string]any{"version": "5.1." + strconv.Itoa(p.Build) + ".1", "dotnet_release": 528449},
 	}
+	doc["manifest"] = manifestFact(m)
 	if v := m.Registry("VerifiedSpecHash"); v != "" {
 		doc["verified"] = map[string]any{"spec_hash": v, "at": m.Registry("VerifiedAt")}
 	}
 	host.WriteResult(stdout, doc)
 	return 0
+}
+
+// manifestFact is the facts script's "manifest": manifest.json as found, nil when absent, or why it
+// could not be read (ConvertFrom-Json's message shape).
+func manifestFact(m *machine.Machine) any {
+	f, ok := m.File(machine.Manifest)
+	if !ok {
+		return nil
+	}
+	if strings.TrimSpace(string(f.Content)) == "" {
+		return map[string]any{"_unreadable": machine.Manifest + " is empty"}
+	}
+	var doc any
+	if err := json.Unmarshal(f.Content, &doc); err != nil {
+		return map[string]any{"_unreadable": "Invalid JSON primitive: " + err.Error()}
+	}
+	return doc
 }

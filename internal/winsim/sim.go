@@ -232,6 +232,7 @@ type State struct {
 	Files           map[string]string `json:"files"` // path -> sha256, under Program Files and ProgramData
 	Verified        string            `json:"verified_spec_hash"`
 	Images          []string          `json:"images,omitempty"`
+	HNSNetworks     map[string]string `json:"hns_networks,omitempty"` // the Host Network Service's networks, name -> type
 	Requests        struct {
 		Total    int            `json:"total"`
 		ByAction map[string]int `json:"by_action"`
@@ -283,6 +284,7 @@ func (s *Sim) Snapshot() State {
 		}
 	}
 	st.Verified = m.Registry("VerifiedSpecHash")
+	st.Images, st.HNSNetworks = m.Images(), m.Networks()
 	st.Requests.ByAction = s.Server.Counts()
 	for _, n := range st.Requests.ByAction {
 		st.Requests.Total += n

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -30,6 +31,9 @@ func (s *Sim) registerSteps() {
 		"install-lcow":       installLCOW,
 		"verify":             verify,
 		"uninstall":          uninstall,
+		"pull-images":        pullImages,
+		"prepare-image":      prepareImage,
+		"write-manifest":     writeManifest,
 	}
 	for name, fn := range steps {
 		s.Host.Register(name, func(_ context.Context, h *host.Host, raw map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
@@ -247,6 +251,7 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 		"ipam":         map[string]any{"subnet": nat.str("subnet"), "routes": []any{map[string]string{"gateway": nat.str("gateway")}}},
 		"capabilities": map[string]bool{"portMappings": true, "dns": true}}, "", "  ")
 	m.WriteFile(machine.CNIConfig, cniConf)
+	m.CreateNetwork(nat.str("name"), "NAT")
 	return installEngine(m, "containerd", version, map[string]any{"version": version, "archives": archives, "nat_network": nat.str("name")},
 		[]string{machine.ContainerdDir + `\bin`, machine.NerdctlDir}, out)
 }
@@ -413,13 +418,16 @@ func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
 		_ = m.UnregisterService(engine)
 		removed = append(removed, "service "+engine)
 	}
-	dirs := map[string][]string{"docker": {machine.DockerDir, machine.ProgramData + `\docker\config`},
-		"containerd": {machine.ContainerdDir, machine.NerdctlDir}}[engine]
+	dirs := map[string][]string{"docker": {machine.DockerDir}, "containerd": {machine.ContainerdDir, machine.NerdctlDir}}[engine]
 	for _, d := range dirs {
 		if m.RemoveTree(d) > 0 {
 			removed = append(removed, d)
 		}
 		m.RemoveFromPath(d)
+	}
+	// daemon.json alone: the rest of the data root (images, config\key.json) stays, as in uninstall.ps1.
+	if engine == "docker" && m.RemoveFile(machine.DaemonJSON) {
+		removed = append(removed, machine.DaemonJSON)
 	}
 	if engine == "containerd" {
 		m.RemoveFromPath(machine.ContainerdDir + `\bin`)
@@ -429,6 +437,9 @@ func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
 	}
 	if m.RemoveTree(machine.Downloads) > 0 {
 		removed = append(removed, machine.Downloads)
+	}
+	if m.RemoveFile(machine.Manifest) {
+		removed = append(removed, machine.Manifest)
 	}
 	if m.Registry("VerifiedSpecHash") != "" {
 		m.SetRegistry("VerifiedSpecHash", "")
@@ -451,5 +462,165 @@ func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
 	if restart {
 		return 3010
 	}
+	return 0
+}
+
+func pullImages(m *machine.Machine, p params, out io.Writer) uint32 {
+	engine := p.str("engine")
+	if engine != "docker" && engine != "containerd" {
+		return fail(out, "invalid_params", "engine must be docker or containerd, not "+engine, "this is a planner defect; report it")
+	}
+	pulled, present := []string{}, []string{}
+	for _, img := range p.strs("images") {
+		img = strings.TrimSpace(img)
+		if img == "" || slices.Contains(pulled, img) || slices.Contains(present, img) {
+			continue
+		}
+		if m.HasImage(img) {
+			present = append(present, img)
+			continue
+		}
+		host.WriteProgress(out, "pull-images", "pulling "+img)
+		if _, err := m.Pull(engine, img); err != nil {
+			return fail(out, "pull_failed", fmt.Sprintf("pulling %s failed: %s", img, err.Error()),
+				"pull images whose build the host can run (a Windows base image of the host's build, see the wincontainers_base_image data source), and check that the host reaches the registry")
+		}
+		pulled = append(pulled, img)
+	}
+	host.WriteResult(out, map[string]any{"engine": engine, "pulled": pulled, "present": present})
+	return 0
+}
+
+// prepareImage implements prepare-image.ps1: the service stopped and left Automatic, the engine's
+// per-machine files removed where the engine keeps them, containerd's HNS NAT network removed.
+func prepareImage(m *machine.Machine, p params, out io.Writer) uint32 {
+	engine := p.str("engine")
+	if engine != "docker" && engine != "containerd" {
+		return fail(out, "invalid_params", "engine must be docker or containerd, not "+engine, "this is a planner defect; report it")
+	}
+	nat := p.str("nat_network")
+	if nat == "" {
+		nat = "nat"
+	}
+	svc, ok := m.Service(engine)
+	if !ok {
+		return fail(out, "engine_missing", fmt.Sprintf("the %s service is not installed", engine),
+			"converge the host first (the engine must be installed before the image is prepared)")
+	}
+	if svc.State != machine.Stopped {
+		host.WriteProgress(out, "prepare-image", "stopping the "+engine+" service")
+		m.StopService(engine)
+	}
+	if svc.StartType != machine.Automatic {
+		_ = m.SetStartType(engine, machine.Automatic) // the service exists: Set-Service cannot fail here
+	}
+	removed := []string{}
+	remove := func(path string) {
+		if path != "" && m.RemoveFile(path) {
+			removed = append(removed, path)
+		}
+	}
+	root := machine.ContainerdRoot
+	if engine == "docker" {
+		root = machine.DockerRoot
+		pidFile := ""
+		if f, ok := m.File(machine.DaemonJSON); ok {
+			var cfg struct {
+				DataRoot string `json:"data-root"`
+				PidFile  string `json:"pidfile"`
+			}
+			if err := json.Unmarshal(f.Content, &cfg); err != nil {
+				return fail(out, "daemon_config_unreadable", fmt.Sprintf("%s is not valid JSON: %s", machine.DaemonJSON, err.Error()),
+					"fix the file so that the data root is known, then run again")
+			}
+			if cfg.DataRoot != "" {
+				root = cfg.DataRoot
+			}
+			pidFile = cfg.PidFile
+		}
+		if pidFile == "" {
+			pidFile = root + `\docker.pid`
+		}
+		for _, f := range []string{`\engine-id`, `\config\key.json`, `\panic.log`, `\panic.log.old`} {
+			remove(root + f)
+		}
+		remove(pidFile)
+	} else {
+		remove(root + `\panic.log`)
+		remove(root + `\panic.log.old`)
+		remove(logFileArg(svc.PathName))
+		if _, ok := m.Service("hns"); !ok {
+			return fail(out, "hns_module_missing", "The term 'Get-HnsNetwork' is not recognized as the name of a cmdlet, function, script file, or operable program.",
+				"the Containers feature provides the Host Network Service; install it and restart")
+		}
+		if m.RemoveNetwork(nat) {
+			removed = append(removed, "HNS network "+nat)
+		}
+	}
+	final, _ := m.Service(engine)
+	host.WriteResult(out, map[string]any{"engine": engine, "service": map[string]any{"name": engine, "state": final.State, "start_type": final.StartType},
+		"data_root": root, "removed": removed})
+	return 0
+}
+
+// logFileArg is the path a service command line gives with --log-file ("" when none).
+func logFileArg(pathName string) string {
+	_, rest, ok := strings.Cut(pathName, "--log-file")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimLeft(strings.TrimPrefix(rest, "="), " ")
+	if q, ok := strings.CutPrefix(rest, `"`); ok {
+		v, _, _ := strings.Cut(q, `"`)
+		return v
+	}
+	if f := strings.Fields(rest); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// manifestDoc is manifest.json as write-manifest.ps1 writes it: these keys, in this order.
+type manifestDoc struct {
+	Schema        int    `json:"schema"`
+	ToolVersion   string `json:"tool_version"`
+	BuiltBy       string `json:"built_by"`
+	ContainerMode string `json:"container_mode"`
+	Engine        struct {
+		Type    string `json:"type"`
+		Version string `json:"version"`
+	} `json:"engine"`
+	SpecHash string `json:"spec_hash"`
+	OS       struct {
+		Build int `json:"build"`
+		UBR   int `json:"ubr"`
+	} `json:"os"`
+	Images      []string `json:"images"`
+	Generalized bool     `json:"generalized"`
+	VerifiedAt  string   `json:"verified_at"`
+}
+
+func writeManifest(m *machine.Machine, p params, out io.Writer) uint32 {
+	raw, err := json.Marshal(p["manifest"])
+	var doc manifestDoc
+	if err == nil {
+		err = json.Unmarshal(raw, &doc)
+	}
+	if err != nil || p["manifest"] == nil || doc.Schema < 1 || !slices.Contains([]string{"packer", "terraform"}, doc.BuiltBy) ||
+		!slices.Contains([]string{"process", "hyperv", "lcow"}, doc.ContainerMode) || !slices.Contains([]string{"docker", "containerd"}, doc.Engine.Type) {
+		return fail(out, "invalid_params", fmt.Sprintf("manifest schema %d, built_by %s, container_mode %s, engine %s: one of them is not valid",
+			doc.Schema, doc.BuiltBy, doc.ContainerMode, doc.Engine.Type), "this is a planner defect; report it")
+	}
+	if doc.Images == nil {
+		doc.Images = []string{}
+	}
+	text, _ := json.MarshalIndent(doc, "", "    ")
+	old, ok := m.File(machine.Manifest)
+	changed := !ok || string(old.Content) != string(text)
+	if changed {
+		host.WriteProgress(out, "write-manifest", "writing "+machine.Manifest)
+		m.WriteFile(machine.Manifest, text)
+	}
+	host.WriteResult(out, map[string]any{"path": machine.Manifest, "changed": changed, "manifest": doc})
 	return 0
 }

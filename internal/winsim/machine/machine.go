@@ -123,6 +123,7 @@ const (
 	CNIConfig        = ContainerdDir + `\cni\conf\0-containerd-nat.conf`
 	LCOWDir          = ProgramFiles + `\Linux Containers`
 	Downloads        = ProgramData + `\wincontainers\downloads`
+	Manifest         = ProgramData + `\wincontainers\manifest.json` // the image manifest (write-manifest)
 )
 
 // New returns a freshly installed machine: no container features, no engine.
