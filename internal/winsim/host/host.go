@@ -9,6 +9,10 @@ package host
 import (
 	"bufio"
 	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -55,7 +59,7 @@ type Host struct {
 func New(computerName string, build int, boot time.Time, m *machine.Machine) *Host {
 	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now,
 		machine: m, texts: map[string]*strings.Builder{}}
-	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile}
+	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile, "finish-upload": finishUpload}
 	return h
 }
 
@@ -191,6 +195,8 @@ func (h *Host) cmd(line string, stdout, stderr io.Writer) uint32 {
 // powershell runs a decoded -EncodedCommand: the wincontainers bootstrap, or Packer's connect probe.
 func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
 	switch {
+	case strings.Contains(script, "# wincontainers:bootstrap-staged/1"):
+		return h.stagedBootstrap(ctx, script, stdout, stderr)
 	case strings.Contains(script, "# wincontainers:bootstrap/1"):
 		return h.bootstrap(ctx, stdin, stdout, stderr)
 	case strings.Contains(script, `echo "WinRM connected."`):
@@ -230,8 +236,9 @@ func (h *Host) winrmcp(script string, stderr io.Writer) uint32 {
 		delete(h.texts, key)
 		return 0
 	}
-	sum := sha256.New()
-	var n int64
+	// The restore writes the decoded bytes through [IO.File]::OpenWrite, which holds the file with
+	// FileShare.None until it is complete; here the file appears complete in one step.
+	var content []byte
 	if b := h.texts[key]; b != nil {
 		for _, line := range strings.Split(b.String(), "\r\n") {
 			line = strings.TrimSpace(line)
@@ -243,11 +250,10 @@ func (h *Host) winrmcp(script string, stderr io.Writer) uint32 {
 				fmt.Fprint(stderr, clixmlError(`Exception calling "FromBase64String" with "1" argument(s): "The input is not a valid Base-64 string as it contains a non-base 64 character"`))
 				return 1
 			}
-			sum.Write(raw)
-			n += int64(len(raw))
+			content = append(content, raw...)
 		}
 	}
-	h.machine.PutFile(strings.Trim(dest[1], "'"), machine.File{Size: n, SHA256: hex.EncodeToString(sum.Sum(nil))})
+	h.machine.WriteFile(strings.Trim(dest[1], "'"), content)
 	return 0
 }
 
@@ -266,6 +272,94 @@ func (h *Host) bootstrap(ctx context.Context, stdin io.Reader, stdout, stderr io
 		fmt.Fprint(stderr, "wincontainers: stdin ended inside the script\r\n")
 		return 2
 	}
+	return h.runBody(ctx, body, br, stdout, stderr)
+}
+
+var (
+	stagedIn    = regexp.MustCompile(`(?m)^\$WcIn = '([^']*)'\r?$`)
+	stagedWait  = regexp.MustCompile(`(?m)^\$WcWait = (\d+)\r?$`)
+	stagedFrame = regexp.MustCompile(`^wincontainers-script/1 (\d+)\n`)
+)
+
+// stagedPoll is the staged bootstrap's pause between attempts to read the file (Start-Sleep 100 ms).
+const stagedPoll = 100 * time.Millisecond
+
+// stagedBootstrap runs bootstrap-staged.ps1 (internal/powershell/staged.go), decoded on its own here:
+// print a fresh 64-byte key, poll until $WcIn can be read whole, delete it, check HMAC-SHA256 under
+// key[32:], decrypt AES-256-CBC under key[:32], check the frame, and run the body with no stdin.
+func (h *Host) stagedBootstrap(ctx context.Context, script string, stdout, stderr io.Writer) uint32 {
+	var path string
+	var wait time.Duration
+	if m := stagedIn.FindStringSubmatch(script); m != nil {
+		path = m[1]
+	}
+	if m := stagedWait.FindStringSubmatch(script); m != nil {
+		secs, _ := strconv.Atoi(m[1])
+		wait = time.Duration(secs) * time.Second
+	}
+	key := make([]byte, 64)
+	_, _ = rand.Read(key)
+	fmt.Fprintf(stdout, "##wincontainers:key %s\r\n", base64.StdEncoding.EncodeToString(key))
+	deadline := time.Now().Add(wait)
+	var f machine.File
+	for {
+		var ok bool
+		if f, ok = h.machine.File(path); ok && path != "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(stderr, "wincontainers: no staged script arrived at %s within %d s\r\n", path, int(wait/time.Second))
+			return 2
+		}
+		select {
+		case <-ctx.Done():
+			return 1
+		case <-time.After(stagedPoll):
+		}
+	}
+	h.machine.RemoveFile(path)
+	d := f.Content // a file winsim knows only by its hash reads as nothing here, and fails the check
+	n := len(d) - 48
+	if n < 16 {
+		fmt.Fprint(stderr, "wincontainers: the staged script is truncated\r\n")
+		return 2
+	}
+	mac := hmac.New(sha256.New, key[32:])
+	mac.Write(d[:n+16])
+	if !hmac.Equal(mac.Sum(nil), d[n+16:]) {
+		fmt.Fprint(stderr, "wincontainers: the staged script was changed or truncated\r\n")
+		return 2
+	}
+	block, _ := aes.NewCipher(key[:32])
+	if n%aes.BlockSize != 0 {
+		// .NET's TransformFinalBlock: "The input data is not a complete block."
+		fmt.Fprint(stderr, clixmlError(`Exception calling "TransformFinalBlock" with "3" argument(s): "The input data is not a complete block."`))
+		return 1
+	}
+	plain := make([]byte, n)
+	cipher.NewCBCDecrypter(block, d[:16]).CryptBlocks(plain, d[16:16+n])
+	pad := int(plain[n-1])
+	if pad < 1 || pad > aes.BlockSize || pad > n {
+		fmt.Fprint(stderr, clixmlError(`Exception calling "TransformFinalBlock" with "3" argument(s): "Padding is invalid and cannot be removed."`))
+		return 1
+	}
+	frame := plain[:n-pad]
+	m := stagedFrame.FindSubmatch(frame)
+	if m == nil {
+		fmt.Fprint(stderr, "wincontainers: the staged script has no script header\r\n")
+		return 2
+	}
+	body := frame[len(m[0]):]
+	if want, _ := strconv.Atoi(string(m[1])); len(body) != want {
+		fmt.Fprint(stderr, "wincontainers: the staged script has the wrong length\r\n")
+		return 2
+	}
+	return h.runBody(ctx, body, strings.NewReader(""), stdout, stderr)
+}
+
+// runBody runs a script body (the $WcParams prelude, then a library script) with data as the rest of
+// its stdin.
+func (h *Host) runBody(ctx context.Context, body []byte, data io.Reader, stdout, stderr io.Writer) uint32 {
 	p := prelude.FindSubmatch(body)
 	if p == nil {
 		fmt.Fprint(stderr, clixmlError("At line:1 char:1: the script does not start with the $WcParams prelude and a wincontainers header."))
@@ -280,7 +374,7 @@ func (h *Host) bootstrap(ctx context.Context, stdin io.Reader, stdout, stderr io
 		fmt.Fprint(stderr, clixmlError(fmt.Sprintf("winsim has no implementation of the library script %q (version %s).", p[2], p[3])))
 		return 1
 	}
-	return fn(ctx, h, params, br, stdout, stderr)
+	return fn(ctx, h, params, data, stdout, stderr)
 }
 
 func probe(_ context.Context, h *Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
@@ -350,6 +444,38 @@ func receiveFile(_ context.Context, h *Host, params map[string]any, data io.Read
 	}
 	h.machine.PutFile(path, machine.File{Size: n, SHA256: got})
 	writeResult(stdout, map[string]any{"path": path, "sha256": got, "bytes": n})
+	return 0
+}
+
+// finishUpload implements the finish-upload script: the file uploaded to <path>.wincontainers-partial is
+// checked by size and SHA-256 and moved to path, or deleted; when it is gone but path already holds the
+// hash (an earlier run moved it), that is success.
+func finishUpload(_ context.Context, h *Host, params map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	path, _ := params["path"].(string)
+	want, _ := params["sha256"].(string)
+	want = strings.ToLower(want)
+	size, _ := params["size"].(float64)
+	partial := path + ".wincontainers-partial"
+	f, ok := h.machine.File(partial)
+	if !ok {
+		if t, ok := h.machine.File(path); ok && t.SHA256 == want {
+			writeResult(stdout, map[string]any{"path": path, "sha256": want, "bytes": t.Size})
+			return 0
+		}
+		writeResult(stdout, map[string]any{"error": map[string]string{"code": "upload_missing",
+			"message": "no uploaded file at " + partial, "remedy": "the upload did not reach the host; send the file again"}})
+		return 1
+	}
+	if f.SHA256 != want || (size > 0 && f.Size != int64(size)) {
+		h.machine.RemoveFile(partial)
+		writeResult(stdout, map[string]any{"error": map[string]string{"code": "checksum_mismatch",
+			"message": fmt.Sprintf("received %d bytes with SHA-256 %s; expected %d bytes with SHA-256 %s", f.Size, f.SHA256, int64(size), want),
+			"remedy":  "the transfer was corrupted or truncated; send the file again"}})
+		return 1
+	}
+	h.machine.RemoveFile(partial)
+	h.machine.PutFile(path, f)
+	writeResult(stdout, map[string]any{"path": path, "sha256": f.SHA256, "bytes": f.Size})
 	return 0
 }
 
