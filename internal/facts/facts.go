@@ -196,7 +196,7 @@ func (m *Manifest) UnmarshalJSON(b []byte) error {
 	var p plain
 	if err := json.Unmarshal(b, &p); err != nil {
 		*m = Manifest{Unreadable: "manifest.json is not a wincontainers manifest: " + err.Error()}
-		return nil
+		return nil //nolint:nilerr // reported in Unreadable: a bad manifest must not fail the facts
 	}
 	*m = Manifest(p)
 	return nil

@@ -211,7 +211,7 @@ func (m *Machine) dockerdStart(s *Service) error {
 	}
 	st.panicLog = st.dataRoot + `\panic.log`
 	m.dockerdIdentity(st.dataRoot, exe.Version)
-	m.writeLocked(st.pidFile, []byte(strconv.Itoa(4000+len(m.events))), "")
+	m.writeStateLocked(st.pidFile, strconv.Itoa(4000+len(m.events)))
 	m.openPanicLog(st.panicLog)
 	m.engines["docker"] = st
 	return nil
@@ -228,7 +228,7 @@ func (m *Machine) dockerdIdentity(root, version string) {
 		content = `{"crv":"P-256","d":"` + syntheticHash(content)[:43] + `","kid":"` + strings.ToUpper(content[:4]) + `","kty":"EC"}`
 	}
 	if _, ok := m.files[strings.ToLower(path)]; !ok {
-		m.writeLocked(path, []byte(content), "")
+		m.writeStateLocked(path, content)
 	}
 }
 
@@ -238,7 +238,12 @@ func (m *Machine) openPanicLog(path string) {
 	if f, ok := m.files[strings.ToLower(path)]; ok && f.Size > 0 {
 		m.files[strings.ToLower(path+".old")] = f
 	}
-	m.writeLocked(path, nil, "")
+	m.writeStateLocked(path, "")
+}
+
+// writeStateLocked writes a file an engine keeps about itself.
+func (m *Machine) writeStateLocked(path, content string) {
+	m.writeLocked(path, []byte(content), "")
 }
 
 // stopEngineLocked is a clean stop of an engine: dockerd removes its PID file, and both engines remove
