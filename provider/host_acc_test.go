@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -21,7 +22,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
+	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
@@ -545,6 +552,7 @@ data "wincontainers_host_facts" "test" {
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("engine_type"), knownvalue.StringExact("")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("features").AtMapKey("Containers"), knownvalue.StringExact("absent")),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending_reboot"), knownvalue.Bool(false)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_manifest"), knownvalue.Null()),
 				statecheck.ExpectKnownValue(addr, tfjsonpath.New("base_images").AtMapKey("process"),
 					knownvalue.ListPartial(map[int]knownvalue.Check{0: knownvalue.StringExact("mcr.microsoft.com/windows/servercore:ltsc2016")})),
 			},
@@ -606,6 +614,56 @@ resource "wincontainers_host" "test" {
 					}
 				}
 				return nil
+			},
+		}},
+	})
+}
+
+// A host made from an image the Packer provisioner built carries its manifest; the data source reads it.
+func TestAccHostFactsReadsImageManifest(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	ca, err := os.ReadFile(h.caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := hostconn.Open(hostconn.Config{
+		WinRM:  winrm.Options{Host: h.host, Port: h.port, CACert: ca, User: "Administrator", Password: simPassword},
+		Reboot: runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close() }()
+	want, ds := spec.Validate(spec.Spec{Mode: "process"}, compat.DateOf(fixedDay))
+	if ds.HasErrors() {
+		t.Fatal(ds.Err())
+	}
+	ctx := context.Background()
+	if _, err := plan.Apply(ctx, conn.Host, want, plan.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := plan.PrepareImage(ctx, conn.Host, plan.PrepareImageOptions{Generalize: true,
+		Manifest: &facts.Manifest{ToolVersion: "0.1.0-test", BuiltBy: "packer"}}); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "data.wincontainers_host_facts.test"
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: providerBlock(h) + fmt.Sprintf(`
+data "wincontainers_host_facts" "test" {
+  host = %q
+  port = %d
+}
+`, h.host, h.port),
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_manifest").AtMapKey("built_by"), knownvalue.StringExact("packer")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_manifest").AtMapKey("container_mode"), knownvalue.StringExact("process")),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_manifest").AtMapKey("generalized"), knownvalue.Bool(true)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("image_manifest").AtMapKey("build"), knownvalue.Int64Exact(20348)),
+				statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("engine_service"), knownvalue.StringExact("Stopped")),
 			},
 		}},
 	})

@@ -49,6 +49,22 @@ type hostFactsModel struct {
 	DotNetRelease        types.Int64  `tfsdk:"dotnet_release"`
 	LastBootUpTime       types.String `tfsdk:"last_boot_up_time"`
 	VerifiedAt           types.String `tfsdk:"verified_at"`
+	ImageManifest        types.Object `tfsdk:"image_manifest"`
+}
+
+var manifestAttrTypes = map[string]attr.Type{
+	"built_by":       types.StringType,
+	"tool_version":   types.StringType,
+	"container_mode": types.StringType,
+	"engine_type":    types.StringType,
+	"engine_version": types.StringType,
+	"spec_hash":      types.StringType,
+	"build":          types.Int64Type,
+	"revision":       types.Int64Type,
+	"images":         types.ListType{ElemType: types.StringType},
+	"generalized":    types.BoolType,
+	"verified_at":    types.StringType,
+	"unreadable":     types.StringType,
 }
 
 var virtualizationAttrTypes = map[string]attr.Type{
@@ -138,6 +154,25 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"dotnet_release":     ci(".NET Framework release number."),
 			"last_boot_up_time":  cs("When the host last started."),
 			"verified_at":        cs("When wincontainers last proved a container mode on this host, empty if never."),
+			"image_manifest": schema.SingleNestedAttribute{
+				Computed: true,
+				MarkdownDescription: "The manifest the `wincontainers` Packer provisioner wrote into the image this host was made from " +
+					"(`C:\\ProgramData\\wincontainers\\manifest.json`); null when there is none.",
+				Attributes: map[string]schema.Attribute{
+					"built_by":       cs("`packer` or `terraform`."),
+					"tool_version":   cs("The wincontainers version that wrote it."),
+					"container_mode": cs("The mode the image was verified in."),
+					"engine_type":    cs("The engine installed."),
+					"engine_version": cs("Its version."),
+					"spec_hash":      cs("The desired state the verification proved."),
+					"build":          ci("The Windows build the image was made on."),
+					"revision":       ci("Its update build revision."),
+					"images":         schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Images pulled into the image."},
+					"generalized":    cb("Whether the engine was prepared for sysprep."),
+					"verified_at":    cs("When the image was verified."),
+					"unreadable":     cs("Why the file could not be read as a manifest; empty when it could."),
+				},
+			},
 		},
 	}
 }
@@ -232,4 +267,23 @@ func (m *hostFactsModel) fill(ctx context.Context, f facts.Facts, diags *diag.Di
 	m.PowerShellVersion = types.StringValue(f.PowerShell.Version)
 	m.DotNetRelease = types.Int64Value(int64(f.PowerShell.DotNetRelease))
 	m.LastBootUpTime = types.StringValue(f.Boot.LastBootUpTime)
+	m.ImageManifest = types.ObjectNull(manifestAttrTypes)
+	if mf := f.Manifest; mf != nil {
+		obj, d := types.ObjectValue(manifestAttrTypes, map[string]attr.Value{
+			"built_by":       types.StringValue(mf.BuiltBy),
+			"tool_version":   types.StringValue(mf.ToolVersion),
+			"container_mode": types.StringValue(mf.ContainerMode),
+			"engine_type":    types.StringValue(mf.Engine.Type),
+			"engine_version": types.StringValue(mf.Engine.Version),
+			"spec_hash":      types.StringValue(mf.SpecHash),
+			"build":          types.Int64Value(int64(mf.OS.Build)),
+			"revision":       types.Int64Value(int64(mf.OS.UBR)),
+			"images":         stringList(ctx, mf.Images, diags),
+			"generalized":    types.BoolValue(mf.Generalized),
+			"verified_at":    types.StringValue(mf.VerifiedAt),
+			"unreadable":     types.StringValue(mf.Unreadable),
+		})
+		diags.Append(d...)
+		m.ImageManifest = obj
+	}
 }
