@@ -277,7 +277,11 @@ func (u StagedUploader) Upload(ctx context.Context, src io.Reader, size int64, s
 	}
 	_, err := u.Runner.Run(ctx, "finish-upload", map[string]any{"path": dest, "sha256": want, "size": size}, onProgress)
 	if got := hex.EncodeToString(hr.h.Sum(nil)); got != want || (size > 0 && hr.n != size) {
-		return fmt.Errorf("upload %s: the local source read %d bytes with SHA-256 %s, expected %d bytes with %s", dest, hr.n, got, size, want)
+		local := fmt.Sprintf("upload %s: the local source read %d bytes with SHA-256 %s, expected %d bytes with %s", dest, hr.n, got, size, want)
+		if err != nil {
+			return fmt.Errorf("%s; on the host: %w", local, err)
+		}
+		return errors.New(local)
 	}
 	if err != nil {
 		return fmt.Errorf("upload %s: %w", dest, err)
