@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+	packerrpc "github.com/hashicorp/packer-plugin-sdk/rpc"
 	pwinrm "github.com/hashicorp/packer-plugin-sdk/sdk-internals/communicator/winrm"
 
 	"github.com/wincontainers/wincontainers/internal/facts"
@@ -342,4 +344,73 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// viaPluginRPC puts Packer's plugin RPC between the provisioner and the communicator, as in a real
+// `packer build`: the communicator lives in Packer, the provisioner in the plugin process. The RPC
+// does not pass the context on, and the command's Start and our Upload cross it concurrently.
+func viaPluginRPC(t *testing.T, c packersdk.Communicator) packersdk.Communicator {
+	t.Helper()
+	l, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		conn, _ := l.Accept()
+		accepted <- conn
+	}()
+	clientConn, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	serverConn := <-accepted
+	_ = l.Close()
+	server, err := packerrpc.NewServer(serverConn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := server.RegisterCommunicator(c); err != nil {
+		t.Fatal(err)
+	}
+	go server.Serve()
+	client, err := packerrpc.NewClient(clientConn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Close(); _ = server.Close() })
+	return client.Communicator()
+}
+
+func TestThroughPackersPluginRPC(t *testing.T) {
+	sim, c, _, _ := startSim(t, winsim.Options{Profile: "ws2022", RebootTime: 50 * time.Millisecond})
+	h, err := HostWithOptions(viaPluginRPC(t, c), runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1,
+		Timeout: time.Minute}, Options{RetryBackoff: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	f, err := h.Facts(ctx)
+	if err != nil || f.OS.Build != 20348 {
+		t.Fatalf("facts: %+v %v", f.OS, err)
+	}
+	o, err := h.Runner.Run(ctx, "install-features", map[string]any{"features": []string{"Containers"}}, nil)
+	if err != nil || o.ExitCode != 3010 {
+		t.Fatalf("install-features: %d %v", o.ExitCode, err)
+	}
+	_, err = h.Runner.Run(ctx, "install-features", map[string]any{"features": []string{"Hyper-V"}}, nil)
+	var se *powershell.ScriptError
+	if !errors.As(err, &se) || se.ExitCode != 1 {
+		t.Fatalf("failing script: %v", err)
+	}
+	before := sim.Host.BootID()
+	if err := h.Rebooter.Reboot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := sim.Snapshot(); st.BootID == before || st.Features["Containers"] != "Installed" {
+		t.Errorf("after the restart: boot %s (before %s), Containers %s", st.BootID, before, st.Features["Containers"])
+	}
+	if left := stagedLeft(sim); len(left) != 0 {
+		t.Errorf("staged files left: %v", left)
+	}
 }
