@@ -26,6 +26,9 @@ package powershell
 //     Its own failures (nothing arrived within $WcWait seconds, a changed or truncated file) exit 2
 //     with a `wincontainers:` line on stderr, as the stdin bootstrap's do.
 //
+// A file the host never reads (it restarted between the upload and the read) stays in C:\Windows\Temp,
+// sealed under a key that existed only in the process that ended.
+//
 // Why not `cmd /c powershell ... < file & del file`: the file would stay on disk while the script
 // runs (through a restart, even), and the exit code would be del's unless cmd's delayed expansion
 // carried it; PowerShell reading and deleting the file itself keeps both exact.

@@ -48,8 +48,9 @@ var _ Runner = (*StagedRunner)(nil)
 
 // abandonGrace is how long a failed run waits for the remote command to end once it was cancelled;
 // after that the command is left to time out on the host (a transport that cannot cancel, such as
-// Packer's plugin RPC, keeps it running until the host gives up waiting for the file).
-const abandonGrace = 5 * time.Second
+// Packer's plugin RPC, keeps it running until the host gives up waiting for the file). A variable so
+// tests can shorten it.
+var abandonGrace = 5 * time.Second
 
 type startResult struct {
 	code int
@@ -106,7 +107,7 @@ func (r *StagedRunner) Run(ctx context.Context, script string, params any, onPro
 			return abandon(&TransportError{Op: "running script " + script, Err: err})
 		}
 		if err := r.Uploader.UploadFile(runCtx, path, bytes.NewReader(blob), int64(len(blob))); err != nil {
-			return abandon(asTransportError("staging script "+script, err))
+			return r.uploadFailed(script, asTransportError("staging script "+script, err), cancel, done, stdout, stderr, out)
 		}
 		if r.OnStaged != nil {
 			r.OnStaged(path)
@@ -127,6 +128,30 @@ func (r *StagedRunner) Run(ctx context.Context, script string, params any, onPro
 	}
 	stdout.flush()
 	return powershell.Interpret(script, res.code, out, stderr.String())
+}
+
+// uploadFailed ends a run whose upload failed. The file may have arrived all the same (winrmcp fails
+// after its restore when only its cleanup command fails), so the command is cancelled and given a grace
+// period: if it ends on its own, the script ran (or the bootstrap gave up) and that outcome is the
+// answer; if it ends from the cancellation, the upload's error is. If it is still running after the
+// grace (Packer's plugin RPC cannot cancel it), the script may yet run on the host, so the error is not
+// retryable: a retry could run it twice at once.
+func (r *StagedRunner) uploadFailed(script string, err error, cancel func(), done <-chan startResult, stdout *keyWriter, stderr *detachableBuffer,
+	out *powershell.OutputParser) (powershell.Outcome, error) {
+	cancel()
+	select {
+	case res := <-done:
+		if res.err != nil {
+			return powershell.Outcome{}, err
+		}
+		stdout.flush()
+		return powershell.Interpret(script, res.code, out, stderr.String())
+	case <-time.After(abandonGrace):
+		stdout.detach()
+		stderr.detach()
+		return powershell.Outcome{}, &TransportError{Op: "staging script " + script, Retryable: false,
+			Err: fmt.Errorf("%w; the command on the host could not be stopped, and runs the script if the file arrived", err)}
+	}
 }
 
 func asTransportError(op string, err error) error {

@@ -24,13 +24,17 @@ import (
 // through wireHost's stdin contract.
 type stagedHost struct {
 	*wireHost
-	mu      sync.Mutex
-	disk    map[string][]byte
-	lines   []string
-	blobs   [][]byte
-	upload  func(dst string, b []byte) ([]byte, error) // may change or refuse an upload
-	noKey   bool                                       // PowerShell fails before the bootstrap runs
-	started chan struct{}
+	mu     sync.Mutex
+	disk   map[string][]byte
+	lines  []string
+	blobs  [][]byte
+	upload func(dst string, b []byte) ([]byte, error) // may change or refuse an upload
+	noKey  bool                                       // PowerShell fails before the bootstrap runs
+	// uncancellable commands ignore the context (Packer's plugin RPC) and give up after a second.
+	uncancellable bool
+	// storeThenFail stores the upload, then reports a failure (winrmcp's cleanup failing).
+	storeThenFail bool
+	started       chan struct{}
 }
 
 var stagedPrelude = regexp.MustCompile(`^\$WcIn = '(C:\\Windows\\Temp\\wincontainers-[0-9a-f]{16}\.in)'\n\$WcWait = (\d+)\n`)
@@ -61,6 +65,12 @@ func (s *stagedHost) Start(ctx context.Context, line string, stdout, stderr io.W
 	_, _ = rand.Read(key)
 	fmt.Fprintf(stdout, "%s%s\r\n", powershell.KeyPrefix, base64.StdEncoding.EncodeToString(key))
 	var blob []byte
+	poll := ctx
+	if s.uncancellable {
+		var cancel context.CancelFunc
+		poll, cancel = context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+	}
 	for blob == nil {
 		s.mu.Lock()
 		b, ok := s.disk[m[1]]
@@ -71,7 +81,11 @@ func (s *stagedHost) Start(ctx context.Context, line string, stdout, stderr io.W
 			break
 		}
 		select {
-		case <-ctx.Done():
+		case <-poll.Done():
+			if s.uncancellable {
+				fmt.Fprint(stderr, "wincontainers: no staged script arrived\r\n")
+				return 2, nil
+			}
 			return 1, ctx.Err()
 		case <-time.After(time.Millisecond):
 		}
@@ -98,6 +112,9 @@ func (s *stagedHost) UploadFile(_ context.Context, dst string, r io.Reader, _ in
 	defer s.mu.Unlock()
 	s.disk[dst] = b
 	s.blobs = append(s.blobs, b)
+	if s.storeThenFail {
+		return &TransportError{Op: "upload", Retryable: true, Err: errors.New("cleanup operation returned code=1")}
+	}
 	return nil
 }
 
@@ -215,6 +232,27 @@ func TestStagedFailures(t *testing.T) {
 		}
 		if time.Since(start) > abandonGrace {
 			t.Error("the waiting command was not cancelled")
+		}
+	})
+	t.Run("upload failed after the file arrived", func(t *testing.T) {
+		h, r := newStagedHost(t)
+		h.storeThenFail, h.uncancellable = true, true
+		o, err := r.Run(context.Background(), "probe", nil, nil)
+		if err != nil || !strings.Contains(string(o.Result), "boot_id") {
+			t.Errorf("the script ran, so its outcome is the answer: %+v %v", o, err)
+		}
+	})
+	t.Run("upload failed, command cannot be stopped", func(t *testing.T) {
+		defer func(g time.Duration) { abandonGrace = g }(abandonGrace)
+		abandonGrace = 50 * time.Millisecond
+		h, r := newStagedHost(t)
+		h.uncancellable = true
+		h.upload = func(string, []byte) ([]byte, error) {
+			return nil, &TransportError{Op: "upload", Retryable: true, Err: errors.New("connection reset by peer")}
+		}
+		_, err := r.Run(context.Background(), "probe", nil, nil)
+		if IsRetryable(err) || !strings.Contains(err.Error(), "could not be stopped") {
+			t.Errorf("want a final error naming the running command, got %v", err)
 		}
 	})
 	t.Run("upload changed", func(t *testing.T) {
