@@ -1,0 +1,171 @@
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,VerifyConfig
+
+// Package wincontainers is the Packer provisioner `wincontainers`: it makes the machine Packer is
+// building into a verified container host (process isolation, Hyper-V isolation or LCOW) through the
+// communicator Packer hands it, optionally prepares the engine for sysprep, pre-pulls the base images
+// that match the image's build, and writes a manifest the Terraform provider reads back as a fact.
+// Its arguments mirror the Terraform resource wincontainers_host.
+package wincontainers
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/packer-plugin-sdk/common"
+	"github.com/hashicorp/packer-plugin-sdk/template/config"
+	"github.com/hashicorp/packer-plugin-sdk/template/interpolate"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+// Config is the provisioner's HCL2 configuration. Field docs live in packer/docs (see its README).
+type Config struct {
+	common.PackerConfig `mapstructure:",squash"`
+
+	// process, hyperv or lcow. Required.
+	ContainerMode string `mapstructure:"container_mode" required:"true"`
+	// ltsc, sac or annual; checked against the machine.
+	Channel string `mapstructure:"channel"`
+	// The release the image is built from (2016 ... 2025, 23H2, win11-24h2, or a build number): with it,
+	// impossible combinations fail when the template is validated, before any machine starts.
+	OSVersion string `mapstructure:"os_version"`
+	// The container engine.
+	Engine EngineConfig `mapstructure:"engine"`
+	// Where the LinuxKit boot files come from (container_mode = "lcow").
+	LCOW *LCOWConfig `mapstructure:"lcow"`
+	// daemon.json settings (Docker only).
+	Daemon *DaemonConfig `mapstructure:"daemon"`
+	// How the mode is proven.
+	Verify VerifyConfig `mapstructure:"verify"`
+	// How long the machine may take to come back after a restart. Default 15m.
+	RestartTimeout time.Duration `mapstructure:"restart_timeout"`
+	// Refuse to restart the machine: a build that needs a restart fails with advice. Default false.
+	NoRestart bool `mapstructure:"no_restart"`
+	// Stop the engine and remove its per-machine state (identity, PID and lock files, logs, the NAT
+	// network) so the image can be generalized; the service stays configured to start at boot.
+	Generalize bool `mapstructure:"generalize"`
+	// Pull the Windows base images (servercore, nanoserver) whose build matches the image's.
+	PrePullBaseImages bool `mapstructure:"pre_pull_base_images"`
+	// More images to pull into the image.
+	PrePullImages []string `mapstructure:"pre_pull_images"`
+	// Do not write C:\ProgramData\wincontainers\manifest.json.
+	SkipManifest bool `mapstructure:"skip_manifest"`
+
+	ctx interpolate.Context
+}
+
+// EngineConfig mirrors wincontainers_host's engine.
+type EngineConfig struct {
+	// docker or containerd.
+	Type string `mapstructure:"type"`
+	// Engine version; default: a pinned version that fits the release and mode.
+	Version string `mapstructure:"version"`
+	// SHA-256 of the engine archive.
+	SHA256 string `mapstructure:"sha256"`
+	// A mirror URL (https).
+	URL string `mapstructure:"url"`
+	// A Docker zip on the machine running Packer, uploaded through the communicator.
+	Archive string `mapstructure:"archive"`
+}
+
+// LCOWConfig mirrors wincontainers_host's lcow.
+type LCOWConfig struct {
+	URL    string `mapstructure:"url"`
+	SHA256 string `mapstructure:"sha256"`
+}
+
+// DaemonConfig mirrors wincontainers_host's daemon.
+type DaemonConfig struct {
+	DataRoot           string   `mapstructure:"data_root"`
+	RegistryMirrors    []string `mapstructure:"registry_mirrors"`
+	InsecureRegistries []string `mapstructure:"insecure_registries"`
+	DNS                []string `mapstructure:"dns"`
+}
+
+// VerifyConfig mirrors wincontainers_host's verify.
+type VerifyConfig struct {
+	// Pull the base image matching the build (and busybox for LCOW) so every check runs a container.
+	PullImages bool `mapstructure:"pull_images"`
+}
+
+const defaultRestartTimeout = 15 * time.Minute
+
+// spec is the engine's desired state from the configuration.
+func (c *Config) spec() spec.Spec {
+	s := spec.Spec{
+		Mode: c.ContainerMode, Channel: c.Channel, OSVersion: c.OSVersion,
+		Engine: spec.Engine{Type: c.Engine.Type, Version: c.Engine.Version, SHA256: c.Engine.SHA256, URL: c.Engine.URL,
+			Archive: c.Engine.Archive},
+		PullImages: c.Verify.PullImages,
+	}
+	if c.LCOW != nil {
+		s.LCOW = &spec.LCOW{URL: c.LCOW.URL, SHA256: c.LCOW.SHA256}
+	}
+	if c.Daemon != nil {
+		s.Daemon = &spec.Daemon{DataRoot: c.Daemon.DataRoot, RegistryMirrors: c.Daemon.RegistryMirrors,
+			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS}
+	}
+	return s
+}
+
+// hclName turns a spec attribute path into the template's spelling (engine.version -> engine { version }).
+func hclName(p string) string {
+	if before, after, ok := strings.Cut(p, "."); ok {
+		return fmt.Sprintf("%s { %s }", before, after)
+	}
+	return p
+}
+
+// decode reads and checks the configuration; warnings are returned for Packer to print.
+func decode(c *Config, day compat.Date, raws ...interface{}) (spec.Resolved, []string, error) {
+	if err := config.Decode(c, &config.DecodeOpts{
+		PluginType:         "wincontainers",
+		Interpolate:        true,
+		InterpolateContext: &c.ctx,
+	}, raws...); err != nil {
+		return spec.Resolved{}, nil, fmt.Errorf("wincontainers: %w", err)
+	}
+	var errs error
+	if c.ContainerMode == "" {
+		errs = errors.Join(errs, errors.New("container_mode is required: process, hyperv or lcow"))
+	}
+	switch {
+	case c.RestartTimeout == 0:
+		c.RestartTimeout = defaultRestartTimeout
+	case c.RestartTimeout < 30*time.Second:
+		errs = errors.Join(errs, fmt.Errorf("restart_timeout %s is shorter than any Windows restart; give at least 30s (default 15m)", c.RestartTimeout))
+	}
+	for i, img := range c.PrePullImages {
+		if strings.TrimSpace(img) == "" || strings.ContainsAny(img, " \t\r\n\"'`$;&|<>") {
+			errs = errors.Join(errs, fmt.Errorf("pre_pull_images[%d] %q is not an image reference (name[:tag] or name@sha256:...)", i, img))
+		}
+	}
+	var warnings []string
+	var resolved spec.Resolved
+	if c.ContainerMode != "" {
+		var ds spec.Diagnostics
+		resolved, ds = spec.Validate(c.spec(), day)
+		for _, d := range ds {
+			where := ""
+			if d.Path != "" {
+				where = hclName(d.Path) + ": "
+			}
+			msg := where + d.Summary
+			if d.Detail != "" {
+				msg += ". " + d.Detail
+			}
+			if d.Severity == spec.SeverityError {
+				errs = errors.Join(errs, errors.New(msg))
+			} else {
+				warnings = append(warnings, msg)
+			}
+		}
+	}
+	if errs != nil {
+		return resolved, warnings, fmt.Errorf("wincontainers: %w", errs)
+	}
+	return resolved, warnings, nil
+}

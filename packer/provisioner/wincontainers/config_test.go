@@ -1,0 +1,49 @@
+package wincontainers
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var fixedDay = func() time.Time { return time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC) }
+
+// Prepare catches what the configuration alone rules out, naming the argument as the template spells it.
+func TestPrepare(t *testing.T) {
+	cases := []struct {
+		name string
+		raw  map[string]interface{}
+		want string // "" when valid
+	}{
+		{"process", map[string]interface{}{"container_mode": "process"}, ""},
+		{"lcow on 2022 with containerd", map[string]interface{}{"container_mode": "lcow", "os_version": "2022", "engine": map[string]interface{}{"type": "containerd"}}, ""},
+		{"hyperv with daemon settings", map[string]interface{}{"container_mode": "hyperv", "daemon": map[string]interface{}{"data_root": `D:\docker`, "dns": []string{"10.0.0.2"}}}, ""},
+		{"missing mode", map[string]interface{}{}, "container_mode is required"},
+		{"unknown mode", map[string]interface{}{"container_mode": "wsl"}, "container_mode"},
+		{"LCOW on 2016", map[string]interface{}{"container_mode": "lcow", "os_version": "2016"}, "14393"},
+		{"Docker 27 on 2016", map[string]interface{}{"container_mode": "process", "os_version": "2016", "engine": map[string]interface{}{"version": "27.3.1"}}, "engine { version }"},
+		{"http mirror", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"url": "http://mirror/docker.zip"}}, "engine { url }"},
+		{"data root traversal", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"data_root": `D:\a\..\..\Windows`}}, "daemon { data_root }"},
+		{"short restart timeout", map[string]interface{}{"container_mode": "process", "restart_timeout": "5s"}, "restart_timeout"},
+		{"hostile pre-pull", map[string]interface{}{"container_mode": "process", "pre_pull_images": []string{"busybox; Remove-Item C:\\ -Recurse"}}, "pre_pull_images[0]"},
+		{"unknown argument", map[string]interface{}{"container_mode": "process", "mode": "x"}, "mode"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := &Provisioner{now: fixedDay}
+			err := p.Prepare(c.raw)
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				if p.config.RestartTimeout != defaultRestartTimeout {
+					t.Errorf("restart_timeout default %s", p.config.RestartTimeout)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want it to mention %q", err, c.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,110 @@
+package wincontainers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2/hcldec"
+	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/spec"
+)
+
+var _ packersdk.Provisioner = (*Provisioner)(nil)
+
+// Provisioner is the `wincontainers` provisioner.
+type Provisioner struct {
+	config   Config
+	resolved spec.Resolved
+	warnings []string
+
+	// now is the clock for lifecycle checks; tests pin it.
+	now func() time.Time
+	// reboot tunes restart polling; tests shorten it for simulated hosts that restart in milliseconds.
+	reboot runner.RebootOptions
+	// connect builds the engine's view of the machine from the communicator (tests replace it).
+	connect func(comm packersdk.Communicator, reboot runner.RebootOptions) (plan.RunnerHost, error)
+}
+
+// ConfigSpec implements packersdk.HCL2Speccer.
+func (p *Provisioner) ConfigSpec() hcldec.ObjectSpec { return p.config.FlatMapstructure().HCL2Spec() }
+
+func (p *Provisioner) today() compat.Date {
+	if p.now == nil {
+		return compat.DateOf(time.Now())
+	}
+	return compat.DateOf(p.now())
+}
+
+// Prepare implements packersdk.Provisioner: every check that needs no machine, so that
+// `packer validate` and the start of `packer build` catch impossible combinations.
+func (p *Provisioner) Prepare(raws ...interface{}) error {
+	resolved, warnings, err := decode(&p.config, p.today(), raws...)
+	if err != nil {
+		return err
+	}
+	p.resolved, p.warnings = resolved, warnings
+	return nil
+}
+
+// Provision implements packersdk.Provisioner.
+func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packersdk.Communicator, _ map[string]interface{}) error {
+	c := &p.config
+	say := func(format string, args ...any) { ui.Say(fmt.Sprintf(format, args...)) }
+	say("wincontainers: making this machine a %s container host with %s %s", p.resolved.Mode, p.resolved.EngineType, p.resolved.EngineVersion)
+	for _, w := range p.warnings {
+		ui.Error("wincontainers: warning: " + w)
+	}
+	reboot := p.reboot
+	reboot.Timeout = c.RestartTimeout
+	reboot.OnEvent = func(line string) { ui.Say("    " + line) }
+	connect := p.connect
+	if connect == nil {
+		connect = communicatorHost
+	}
+	host, err := connect(comm, reboot)
+	if err != nil {
+		return fmt.Errorf("wincontainers: %w", err)
+	}
+	opt := plan.Options{Progress: uiProgress(ui)}
+	if c.NoRestart {
+		opt.MaxReboots = -1
+	}
+	start := time.Now()
+	res, err := plan.Apply(ctx, host, p.resolved, opt)
+	if err != nil {
+		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", p.resolved.Mode, err)
+	}
+	for _, o := range res.Observed() {
+		ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s) has no pinned or published checksum; its SHA-256 was %s. Pin it (engine { sha256 = %q }) "+
+			"so that a changed download fails the build.", o.URL, o.What, o.SHA256, o.SHA256))
+	}
+	say("wincontainers: verified %s in %s: %d step(s), %d restart(s)", p.resolved.Mode, time.Since(start).Round(time.Second), len(res.StepsRun), res.Reboots)
+	return p.prepareImage(ctx, ui, host, res)
+}
+
+// uiProgress turns the executor's events into readable lines.
+func uiProgress(ui packersdk.Ui) func(plan.Event) {
+	return func(e plan.Event) {
+		switch e.Kind {
+		case plan.EventPlanned:
+			ui.Say("wincontainers: " + e.Message)
+		case plan.EventStepStart:
+			ui.Say(fmt.Sprintf("wincontainers: %s: %s", e.Step, e.Message))
+		case plan.EventProgress:
+			ui.Say("    " + strings.TrimSpace(e.Message))
+		case plan.EventReboot:
+			ui.Say("wincontainers: " + e.Message)
+		case plan.EventWarning:
+			ui.Error("wincontainers: warning: " + e.Message)
+		case plan.EventConverged:
+			ui.Say("wincontainers: " + e.Message)
+		case plan.EventStepDone:
+		}
+	}
+}
