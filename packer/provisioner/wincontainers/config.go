@@ -93,6 +93,30 @@ type VerifyConfig struct {
 
 const defaultRestartTimeout = 15 * time.Minute
 
+// unknownValue is how Packer renders a value it does not know yet (from a data source during
+// `packer validate`).
+const unknownValue = "<unknown>"
+
+// hasUnknown reports whether a checked string is still Packer's placeholder.
+func (c *Config) hasUnknown() bool {
+	fields := []string{c.ContainerMode, c.Channel, c.OSVersion, c.Engine.Type, c.Engine.Version, c.Engine.SHA256, c.Engine.URL, c.Engine.Archive}
+	if c.LCOW != nil {
+		fields = append(fields, c.LCOW.URL, c.LCOW.SHA256)
+	}
+	if c.Daemon != nil {
+		fields = append(fields, c.Daemon.DataRoot)
+		fields = append(fields, c.Daemon.RegistryMirrors...)
+		fields = append(fields, c.Daemon.InsecureRegistries...)
+		fields = append(fields, c.Daemon.DNS...)
+	}
+	for _, f := range fields {
+		if strings.Contains(f, unknownValue) {
+			return true
+		}
+	}
+	return false
+}
+
 // spec is the engine's desired state from the configuration.
 func (c *Config) spec() spec.Spec {
 	s := spec.Spec{
@@ -145,6 +169,11 @@ func decode(c *Config, day compat.Date, raws ...interface{}) (spec.Resolved, []s
 	}
 	var warnings []string
 	var resolved spec.Resolved
+	if c.hasUnknown() {
+		// `packer validate` without -evaluate-datasources prepares with placeholders for values that come
+		// from data sources; they are checked when the build prepares with the real values.
+		return resolved, warnings, errs
+	}
 	if c.ContainerMode != "" {
 		var ds spec.Diagnostics
 		resolved, ds = spec.Validate(c.spec(), day)

@@ -26,6 +26,7 @@ func TestPrepare(t *testing.T) {
 		{"data root traversal", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"data_root": `D:\a\..\..\Windows`}}, "daemon { data_root }"},
 		{"short restart timeout", map[string]interface{}{"container_mode": "process", "restart_timeout": "5s"}, "restart_timeout"},
 		{"hostile pre-pull", map[string]interface{}{"container_mode": "process", "pre_pull_images": []string{"busybox; Remove-Item C:\\ -Recurse"}}, "pre_pull_images[0]"},
+		{"os_version from a data source during packer validate", map[string]interface{}{"container_mode": "process", "os_version": "<unknown>"}, ""},
 		{"unknown argument", map[string]interface{}{"container_mode": "process", "mode": "x"}, "mode"},
 	}
 	for _, c := range cases {

@@ -44,6 +44,7 @@ func (p *Provisioner) today() compat.Date {
 // Prepare implements packersdk.Provisioner: every check that needs no machine, so that
 // `packer validate` and the start of `packer build` catch impossible combinations.
 func (p *Provisioner) Prepare(raws ...interface{}) error {
+	p.config = Config{}
 	resolved, warnings, err := decode(&p.config, p.today(), raws...)
 	if err != nil {
 		return err
@@ -55,6 +56,9 @@ func (p *Provisioner) Prepare(raws ...interface{}) error {
 // Provision implements packersdk.Provisioner.
 func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packersdk.Communicator, _ map[string]interface{}) error {
 	c := &p.config
+	if p.resolved.Mode == "" {
+		return fmt.Errorf("wincontainers: the configuration still holds values Packer did not know when it was prepared (%s); this is a bug, please report it", unknownValue)
+	}
 	say := func(format string, args ...any) { ui.Say(fmt.Sprintf(format, args...)) }
 	say("wincontainers: making this machine a %s container host with %s %s", p.resolved.Mode, p.resolved.EngineType, p.resolved.EngineVersion)
 	for _, w := range p.warnings {
@@ -81,11 +85,23 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", p.resolved.Mode, err)
 	}
 	for _, o := range res.Observed() {
-		ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s) has no pinned or published checksum; its SHA-256 was %s. Pin it (engine { sha256 = %q }) "+
-			"so that a changed download fails the build.", o.URL, o.What, o.SHA256, o.SHA256))
+		ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s) has no pinned or published checksum; its SHA-256 was %s. %s",
+			o.URL, o.What, o.SHA256, pinAdvice(o)))
 	}
 	say("wincontainers: verified %s in %s: %d step(s), %d restart(s)", p.resolved.Mode, time.Since(start).Round(time.Second), len(res.StepsRun), res.Reboots)
 	return p.prepareImage(ctx, ui, host, res)
+}
+
+// pinAdvice says which argument pins an observed download, where one does.
+func pinAdvice(o plan.Observation) string {
+	switch o.What {
+	case "docker", "containerd":
+		return fmt.Sprintf("Pin it (engine { sha256 = %q }) so that a changed download fails the build.", o.SHA256)
+	case "lcow":
+		return fmt.Sprintf("Pin it (lcow { sha256 = %q }) so that a changed download fails the build.", o.SHA256)
+	default:
+		return "wincontainers has no argument to pin it; check the hash against the publisher's release page."
+	}
 }
 
 // uiProgress turns the executor's events into readable lines.
