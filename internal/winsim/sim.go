@@ -65,6 +65,8 @@ type faults struct {
 	rejectAuth bool
 	latency    time.Duration
 	resets     int
+	// stayDown: the next restart takes the host down for good (down), until come_back.
+	stayDown, down bool
 }
 
 // New validates the options and builds the host; it does not listen.
@@ -117,6 +119,9 @@ func New(o Options) (*Sim, error) {
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
 		s.reboots++
+		if s.faults.stayDown {
+			s.faults.down = true
+		}
 		s.mu.Unlock()
 		s.Server.CloseAll()
 	}
@@ -171,7 +176,7 @@ func (s *Sim) wsman(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	switch {
-	case f.resets > 0:
+	case f.resets > 0, f.down:
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()
@@ -336,11 +341,50 @@ func (s *Sim) injectFault(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// Inject applies a fault: reset_connections (count), reboot_now, reject_auth, allow_auth, latency (delay).
+// FaultKinds are the kinds Inject accepts (docs/reliability.md describes what each does).
+var FaultKinds = []string{"reset_connections", "reboot_now", "reject_auth", "allow_auth", "latency", "soap_fault", "fail_download",
+	"truncate_download", "disk_full", "disk_freed", "hns_broken", "hns_fixed", "crash_service", "stay_down", "come_back", "clear"}
+
+// Inject applies a fault: reset_connections (count), reboot_now, reject_auth, allow_auth, latency
+// (delay), soap_fault (action), fail_download (url_contains); the machine's truncate_download
+// (url_contains; "" clears), disk_full and disk_freed, hns_broken and hns_fixed, crash_service (action:
+// the service; "" clears); stay_down (the next restart never finishes: every connection is reset
+// after it) and come_back; clear (every fault off).
 func (s *Sim) Inject(f Fault) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	mf := s.Machine.CurrentFaults()
 	switch f.Kind {
+	case "truncate_download":
+		mf.TruncateDownloads = nil
+		if f.URLContains != "" {
+			mf.TruncateDownloads = []string{f.URLContains}
+		}
+		s.Machine.SetFaults(mf)
+	case "disk_full", "disk_freed":
+		mf.DiskFull = f.Kind == "disk_full"
+		s.Machine.SetFaults(mf)
+	case "hns_broken", "hns_fixed":
+		mf.HNSBroken = f.Kind == "hns_broken"
+		s.Machine.SetFaults(mf)
+	case "crash_service":
+		switch f.Action {
+		case "":
+			mf.CrashServices = nil
+		case "docker", "containerd":
+			mf.CrashServices = append(mf.CrashServices, f.Action)
+		default:
+			return fmt.Errorf("crash_service needs an action: docker, containerd, or \"\" to clear (got %q)", f.Action)
+		}
+		s.Machine.SetFaults(mf)
+	case "stay_down":
+		s.faults.stayDown = true
+	case "come_back":
+		s.faults.stayDown, s.faults.down = false, false
+	case "clear":
+		s.faults = faults{}
+		s.Machine.SetFaults(machine.Faults{})
+		s.Machine.FailDownloads("")
 	case "reset_connections":
 		if f.Count <= 0 {
 			f.Count = 1
@@ -369,7 +413,7 @@ func (s *Sim) Inject(f Fault) error {
 		}
 		s.faults.latency = d
 	default:
-		return fmt.Errorf("unknown fault kind %q (supported: reset_connections, reboot_now, reject_auth, allow_auth, latency, soap_fault, fail_download)", f.Kind)
+		return fmt.Errorf("unknown fault kind %q (supported: %s)", f.Kind, strings.Join(FaultKinds, ", "))
 	}
 	return nil
 }

@@ -149,6 +149,13 @@ func (m *Machine) startLocked(name string) error {
 		return err
 	}
 	s.State = Running
+	if slices.Contains(m.faults.CrashServices, name) {
+		// Start-Service has returned; the process exits moments later and the Service Control Manager
+		// records it (event 7034). The caller sees a Stopped service, not an error.
+		s.State = Stopped
+		m.stopEngineLocked(name)
+		m.logLocked(name, "The "+s.DisplayName+" service terminated unexpectedly.  It has done this 1 time(s).")
+	}
 	return nil
 }
 
@@ -163,6 +170,9 @@ func (m *Machine) dockerdStart(s *Service) error {
 	}
 	if m.features["Containers"] != m.present() {
 		return &EngineError{"failed to start daemon: failed to load vmcompute.dll, ensure that the Containers feature is installed"}
+	}
+	if m.faults.HNSBroken {
+		return &EngineError{HNSDefaultNetworkText}
 	}
 	cfg := map[string]any{}
 	if f, ok := m.files[strings.ToLower(DaemonJSON)]; ok {
@@ -243,7 +253,7 @@ func (m *Machine) openPanicLog(path string) {
 
 // writeStateLocked writes a file an engine keeps about itself.
 func (m *Machine) writeStateLocked(path, content string) {
-	m.writeLocked(path, []byte(content), "")
+	m.writeLocked(path, []byte(content))
 }
 
 // stopEngineLocked is a clean stop of an engine: dockerd removes its PID file, and both engines remove

@@ -15,12 +15,12 @@ func syntheticHash(s string) string {
 func (m *Machine) WriteFile(path string, content []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.writeLocked(path, content, "")
+	m.writeLocked(path, content)
 }
 
-func (m *Machine) writeLocked(path string, content []byte, origin string) {
+func (m *Machine) writeLocked(path string, content []byte) {
 	sum := sha256.Sum256(content)
-	m.files[strings.ToLower(path)] = File{Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: append([]byte(nil), content...), Origin: origin}
+	m.files[strings.ToLower(path)] = File{Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: append([]byte(nil), content...)}
 }
 
 // PutFile stores a file known by size and hash (a received upload, an extracted binary).

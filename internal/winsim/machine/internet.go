@@ -191,7 +191,7 @@ func base(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
 // Download fetches a URL onto the disk at path, as Invoke-WebRequest -OutFile does.
 func (m *Machine) Download(rawURL, path string) (File, error) {
 	m.mu.Lock()
-	offline, failures := m.cfg.Offline, m.failures
+	offline, failures, full, short := m.cfg.Offline, m.failures, m.faults.DiskFull, m.truncatedLocked(rawURL)
 	m.mu.Unlock()
 	u, _ := url.Parse(rawURL)
 	if offline && u != nil {
@@ -210,9 +210,15 @@ func (m *Machine) Download(rawURL, path string) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
+	if full {
+		return File{}, &DownloadError{DiskFullText}
+	}
 	f := File{Size: a.Size, SHA256: sum, Origin: a.URL, Version: a.Version}
 	if a.Text != "" {
 		f.Size, f.Content = int64(len(a.Text)), []byte(a.Text)
+	}
+	if short {
+		f = truncate(f)
 	}
 	m.PutFile(path, f)
 	return f, nil

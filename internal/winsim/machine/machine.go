@@ -68,6 +68,9 @@ type File struct {
 	Origin string `json:"-"`
 	// Version is the product version of an executable (what `dockerd --version` prints).
 	Version string `json:"-"`
+	// Truncated marks a download that was cut short (the truncate_downloads fault): an archive that
+	// does not expand.
+	Truncated bool `json:"-"`
 }
 
 // Event is an Application event log entry.
@@ -93,6 +96,7 @@ type Machine struct {
 	net         *Internet
 	failures    []string // URL substrings whose downloads fail (the fail_download fault)
 	engines     map[string]*engineState
+	faults      Faults
 }
 
 type engineState struct {
@@ -112,7 +116,8 @@ const (
 	Dockerd          = DockerDir + `\dockerd.exe`
 	DockerCLI        = DockerDir + `\docker.exe`
 	DaemonJSON       = ProgramData + `\docker\config\daemon.json`
-	DockerRoot       = ProgramData + `\docker` // dockerd's data root when daemon.json sets no "data-root"
+	DaemonJSONBackup = DaemonJSON + `.wincontainers-backup` // configure-daemon's copy of the file it replaced
+	DockerRoot       = ProgramData + `\docker`              // dockerd's data root when daemon.json sets no "data-root"
 	ContainerdDir    = ProgramFiles + `\containerd`
 	Containerd       = ContainerdDir + `\bin\containerd.exe`
 	ContainerdConfig = ContainerdDir + `\config.toml`
@@ -222,6 +227,9 @@ func (m *Machine) InstallFeature(name string) (restartNeeded bool, err error) {
 		return false, nil
 	case m.pending():
 		return true, nil
+	}
+	if m.faults.DiskFull {
+		return false, &FeatureError{"Install-WindowsFeature : Installation of one or more roles, role services, or features failed.\r\n" + DiskFullText + " Error: 0x80070070"}
 	}
 	if key == m.HyperVName() && m.cfg.Virtualization != "exposed" {
 		if m.cfg.Client {
@@ -347,7 +355,7 @@ func (m *Machine) ApplyDrift(d Drift) error {
 		did = true
 	}
 	if d.SetDaemonConfig != nil {
-		m.writeLocked(DaemonJSON, []byte(*d.SetDaemonConfig), "")
+		m.writeLocked(DaemonJSON, []byte(*d.SetDaemonConfig))
 		did = true
 	}
 	if d.PendingReboot {
