@@ -124,6 +124,14 @@ func fetch(m *machine.Machine, step, url, archivePath, dest, pinned string, out 
 			}
 		}
 	}
+	if f.Truncated && pinned == "" {
+		// Expand-Archive finds no central directory; the download is deleted so the next run fetches it again.
+		if archivePath == "" {
+			m.RemoveFile(dest)
+		}
+		return "", "", fail(out, "install_failed", fmt.Sprintf("expanding %s failed: %s", dest, machine.TruncatedZipText),
+			"the download was cut short and has been deleted; run again, and pin the archive's sha256 so a bad download is caught by its hash"), false
+	}
 	source := "observed"
 	if pinned != "" {
 		source = "pinned"
@@ -149,9 +157,17 @@ func installDocker(m *machine.Machine, p params, out io.Writer) uint32 {
 }
 
 func installEngine(m *machine.Machine, engine, version string, result map[string]any, pathDirs []string, out io.Writer) uint32 {
+	// The archive is expanded into a staging folder (and the binaries it replaces are backed up) before
+	// the service is stopped: a full disk fails there and leaves the installed engine running.
+	if err := m.CheckSpace(); err != nil {
+		return fail(out, "install_failed", fmt.Sprintf("expanding the %s archive failed: %s", engine, err.Error()),
+			"free space on the system drive and run again; the installed engine was not touched")
+	}
+	wasRunning := false
 	if svc, ok := m.Service(engine); ok && svc.State == machine.Running {
 		host.WriteProgress(out, "install-"+engine, "stopping the "+engine+" service")
 		m.StopService(engine)
+		wasRunning = true
 	}
 	if err := m.InstallEngine(engine, version); err != nil {
 		return fail(out, "install_failed", err.Error(), "stop whatever holds the engine's files and apply again")
@@ -175,6 +191,11 @@ func installEngine(m *machine.Machine, engine, version string, result map[string
 	}
 	if err := m.SetStartType(engine, machine.Automatic); err != nil {
 		return fail(out, "service_registration_failed", err.Error(), "apply again")
+	}
+	if wasRunning {
+		// An engine that ran before runs again; start-service reports a start that fails.
+		host.WriteProgress(out, "install-"+engine, "starting the "+engine+" service again")
+		_ = m.StartService(engine)
 	}
 	result["reregistered"] = reregistered
 	host.WriteResult(out, result)
@@ -247,6 +268,14 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 		return fail(out, "hns_module_missing", "The term 'Get-HnsNetwork' is not recognized as the name of a cmdlet, function, script file, or operable program.",
 			"the Containers feature provides the Host Network Service; install it and restart")
 	}
+	if err := m.CheckSpace(); err != nil {
+		return fail(out, "install_failed", fmt.Sprintf("expanding the containerd archive failed: %s", err.Error()),
+			"free space on the system drive and run again; the installed engine was not touched")
+	}
+	if m.CurrentFaults().HNSBroken {
+		return fail(out, "hns_network_failed", fmt.Sprintf("New-HnsNetwork -Type NAT -Name %s failed: HNS failed with error : The parameter is incorrect.", nat.str("name")),
+			"a stale or conflicting NAT blocks the network: run Get-NetNat | Remove-NetNat, then apply again")
+	}
 	cniConf, _ := json.MarshalIndent(map[string]any{"cniVersion": "0.2.0", "name": nat.str("name"), "type": "nat", "master": "Ethernet",
 		"ipam":         map[string]any{"subnet": nat.str("subnet"), "routes": []any{map[string]string{"gateway": nat.str("gateway")}}},
 		"capabilities": map[string]bool{"portMappings": true, "dns": true}}, "", "  ")
@@ -284,21 +313,68 @@ func configureDaemon(m *machine.Machine, p params, out io.Writer) uint32 {
 			changed = true
 		}
 	}
-	restarted := false
+	restarted, backup := false, ""
 	if changed {
+		old, existed := m.File(machine.DaemonJSON)
+		if existed {
+			// configure-daemon.ps1 copies the file aside before it replaces it (through a temporary file).
+			backup = machine.DaemonJSONBackup
+			if err := m.TryWriteFile(backup, old.Content); err != nil {
+				return fail(out, "daemon_config_write_failed", fmt.Sprintf("backing up %s to %s failed: %s", machine.DaemonJSON, backup, err.Error()),
+					"free space on the system drive and run again; daemon.json was not changed")
+			}
+		}
 		b, _ := json.MarshalIndent(cfg, "", "  ")
-		m.WriteFile(machine.DaemonJSON, b)
+		if err := m.TryWriteFile(machine.DaemonJSON, b); err != nil {
+			return fail(out, "daemon_config_write_failed", fmt.Sprintf("writing %s failed: %s", machine.DaemonJSON, err.Error()),
+				"free space on the system drive and run again; daemon.json was not changed")
+		}
 		if svc, ok := m.Service("docker"); ok && svc.State == machine.Running {
 			host.WriteProgress(out, "configure-daemon", "restarting docker")
 			m.StopService("docker")
-			if err := m.StartService("docker"); err != nil {
-				return fail(out, "engine_start_failed", err.Error(), "see the engine's message; the configuration is kept for you to correct")
+			if err := startAndCheck(m, "docker"); err != nil {
+				return restoreDaemonConfig(m, old, existed, err, out)
 			}
 			restarted = true
 		}
 	}
-	host.WriteResult(out, map[string]any{"changed": changed, "restarted": restarted, "path": machine.DaemonJSON, "config": cfg})
+	host.WriteResult(out, map[string]any{"changed": changed, "restarted": restarted, "path": machine.DaemonJSON, "backup": backup, "config": cfg})
 	return 0
+}
+
+// startAndCheck starts a service and reports an error when it does not start or stops right after
+// (the newest engine event is the message).
+func startAndCheck(m *machine.Machine, name string) error {
+	err := m.StartService(name)
+	if err == nil {
+		if svc, _ := m.Service(name); svc.State == machine.Running {
+			return nil
+		}
+		err = errors.New("the service stopped right after it started")
+	}
+	if ev := m.Events(name); len(ev) > 0 {
+		return errors.New(ev[len(ev)-1].Message)
+	}
+	return err
+}
+
+// restoreDaemonConfig puts the previous daemon.json back (or removes the new one when there was none)
+// after docker failed to start with the new one, and starts docker again, so the host keeps the engine
+// it had; the step still fails and says so.
+func restoreDaemonConfig(m *machine.Machine, old machine.File, existed bool, cause error, out io.Writer) uint32 {
+	host.WriteProgress(out, "configure-daemon", "docker did not start with the new configuration; restoring the previous one")
+	if existed {
+		m.WriteFile(machine.DaemonJSON, old.Content)
+	} else {
+		m.RemoveFile(machine.DaemonJSON)
+	}
+	state := "docker is running again with the previous configuration"
+	if err := startAndCheck(m, "docker"); err != nil {
+		state = "docker did not start with the previous configuration either: " + err.Error()
+	}
+	return fail(out, "engine_start_failed", fmt.Sprintf("docker did not restart with the new configuration: %s; the previous %s was restored and %s",
+		cause.Error(), machine.DaemonJSON, state),
+		"check the new settings against the engine's message (a key given both here and as a flag on the service command line stops dockerd), then apply again")
 }
 
 func startService(m *machine.Machine, p params, out io.Writer) uint32 {
@@ -307,12 +383,8 @@ func startService(m *machine.Machine, p params, out io.Writer) uint32 {
 		return fail(out, "service_missing", err.Error(), "install the engine first")
 	}
 	host.WriteProgress(out, "start-service", "starting "+name)
-	if err := m.StartService(name); err != nil {
-		msg := err.Error()
-		if ev := m.Events(name); len(ev) > 0 {
-			msg = ev[len(ev)-1].Message
-		}
-		return fail(out, "engine_start_failed", fmt.Sprintf("the %s service stopped after starting: %s", name, msg), "see the engine's message")
+	if err := startAndCheck(m, name); err != nil {
+		return fail(out, "engine_start_failed", fmt.Sprintf("the %s service stopped after starting: %s", name, err.Error()), "see the engine's message")
 	}
 	info, err := m.Info(name)
 	if err != nil {
@@ -327,6 +399,9 @@ func installLCOW(m *machine.Machine, p params, out io.Writer) uint32 {
 	sum, source, code, ok := fetch(m, "install-lcow", p.str("url"), p.str("archive_path"), machine.Downloads+`\lcow-`+p.str("release")+".zip", p.str("sha256"), out)
 	if !ok {
 		return code
+	}
+	if err := m.CheckSpace(); err != nil {
+		return fail(out, "install_failed", fmt.Sprintf("expanding the LCOW archive failed: %s", err.Error()), "free space on the system drive and run again")
 	}
 	files := map[string]string{}
 	for _, n := range p.strs("files") {
@@ -380,6 +455,8 @@ func verify(m *machine.Machine, p params, out io.Writer) uint32 {
 	switch {
 	case image == "":
 		checks = append(checks, check{"run-" + iso, "skipped", "no base image is published for this host build"})
+	case pull && !m.HasImage(image) && m.CheckSpace() != nil:
+		return failed("run-"+iso, fmt.Errorf("docker: failed to register layer: %s", machine.DiskFullText))
 	case pull || m.HasImage(image):
 		r, err := m.Run(machine.RunOptions{Engine: engine, Image: image, Isolation: iso, Pull: pull})
 		if err != nil {

@@ -3,15 +3,20 @@
 # Sets the managed keys in the Docker daemon configuration
 # ($env:ProgramData\docker\config\daemon.json) and keeps every other key. An absent file counts as {}.
 # A file that is not a JSON object is left alone (error daemon_config_unreadable). The file is written
-# as UTF-8 without a byte-order mark, and only when its content changes; then, if the docker service
-# is running, it is restarted so that the engine reads the new configuration. Windows PowerShell 5.1.
+# as UTF-8 without a byte-order mark, and only when its content changes: the old file is first copied to
+# daemon.json.wincontainers-backup, the new one written beside it and moved over it, so a failed write
+# (a full disk) leaves the old file whole. Then, if the docker service is running, it is restarted so
+# that the engine reads the new configuration; when it does not come back, the previous file is
+# restored (or the new one removed when there was none) and docker started again with it, and the step
+# fails saying so. Windows PowerShell 5.1.
 # Parameters: { "engine": "docker", "managed": { "exec-opts": ["isolation=hyperv"], ... },
 #               "unmanaged_keys": "keep" }
 #   managed         keys to set; values are strings, booleans or lists of strings ("data-root",
 #                   "registry-mirrors", "insecure-registries", "dns", ...). A list replaces the file's
 #                   list whole. A changed data-root takes effect at the restart; nothing is moved.
 #   unmanaged_keys  "keep" (default) keeps keys not in managed; "remove" drops them.
-# Result: { "changed": true|false, "restarted": true|false, "path": "...", "config": { ... } }
+# Result: { "changed": true|false, "restarted": true|false, "path": "...", "backup": "<path or empty>",
+#           "config": { ... } }
 
 $step = 'configure-daemon'
 
@@ -70,37 +75,58 @@ $before = $current | ConvertTo-Json -Depth 8
 $json = $merged | ConvertTo-Json -Depth 8
 $changed = (-not $exists) -or ($before -cne $json)
 
+# Restarts docker and waits until it runs (and still runs a moment later: an engine that exits right
+# after it starts counts as failed). Returns '' or what went wrong.
+function Restart-WcDocker {
+    try {
+        Restart-Service -Name docker -Force
+        $deadline = (Get-Date).AddSeconds(60)
+        while ((Get-Service -Name docker).Status -ne 'Running') {
+            if ((Get-Date) -gt $deadline) { throw 'the docker service is not running 60 seconds after the restart' }
+            Start-Sleep -Seconds 2
+        }
+        Start-Sleep -Seconds 3
+        if ((Get-Service -Name docker).Status -ne 'Running') { throw 'the docker service stopped right after it started' }
+    } catch {
+        return $_.Exception.Message
+    }
+    return ''
+}
+
 $restarted = $false
+$backup = ''
 if ($changed) {
     Write-WcProgress -Step $step -Message ('writing {0}' -f $path)
+    $new = $path + '.wincontainers-new'
     try {
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
-        [IO.File]::WriteAllText($path, $json, (New-Object Text.UTF8Encoding $false))
+        if ($exists) {
+            $backup = $path + '.wincontainers-backup'
+            Copy-Item -LiteralPath $path -Destination $backup -Force
+        }
+        [IO.File]::WriteAllText($new, $json, (New-Object Text.UTF8Encoding $false))
+        Move-Item -LiteralPath $new -Destination $path -Force
     } catch {
-        Exit-WcError 'daemon_config_write_failed' ('writing {0} failed: {1}' -f $path, $_.Exception.Message) 'check the permissions on the folder and that no editor holds the file'
+        Remove-Item -LiteralPath $new -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'daemon_config_write_failed' ('writing {0} failed: {1}' -f $path, $_.Exception.Message) 'check the free space on the system drive, the permissions on the folder and that no editor holds the file; daemon.json was not changed'
     }
     $svc = Get-Service -Name docker -ErrorAction SilentlyContinue
     if ($null -ne $svc -and $svc.Status -eq 'Running') {
         Write-WcProgress -Step $step -Message 'restarting the docker service to apply the configuration'
         $since = (Get-Date).AddSeconds(-5)
-        $failure = ''
-        try {
-            Restart-Service -Name docker -Force
-            $deadline = (Get-Date).AddSeconds(60)
-            while ((Get-Service -Name docker).Status -ne 'Running') {
-                if ((Get-Date) -gt $deadline) { throw 'the docker service is not running 60 seconds after the restart' }
-                Start-Sleep -Seconds 2
-            }
-        } catch {
-            $failure = $_.Exception.Message
-        }
+        $failure = Restart-WcDocker
         if ($failure) {
             $events = Get-WcEngineEvents $since
-            Exit-WcError 'engine_start_failed' ('docker did not restart with the new configuration: {0} {1}' -f $failure, $events).Trim() ('check {0} (a key given both here and as a flag on the service command line stops dockerd) and the Application event log, source docker' -f $path)
+            Write-WcProgress -Step $step -Message 'docker did not start with the new configuration; restoring the previous one'
+            if ($backup) { Copy-Item -LiteralPath $backup -Destination $path -Force } else { Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue }
+            $again = Restart-WcDocker
+            $state = 'docker is running again with the previous configuration'
+            if ($again) { $state = ('docker did not start with the previous configuration either: {0}' -f $again) }
+            Exit-WcError 'engine_start_failed' ('docker did not restart with the new configuration: {0} {1}; the previous {2} was restored and {3}' -f $failure, $events, $path, $state) 'check the new settings against the engine''s message (a key given both here and as a flag on the service command line stops dockerd) and the Application event log, source docker, then apply again'
         }
         $restarted = $true
     }
 }
 
-Write-WcResult @{ changed = $changed; restarted = $restarted; path = $path; config = $merged }
+Write-WcResult @{ changed = $changed; restarted = $restarted; path = $path; backup = $backup; config = $merged }
 exit 0

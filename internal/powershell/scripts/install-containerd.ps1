@@ -16,6 +16,7 @@
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'
 $step = 'install-containerd'
+$script:wasRunning = $false
 
 # wincontainers:include errors hash path native archive
 
@@ -38,6 +39,7 @@ function Install-WcArchive([string]$Archive, [string]$Dest) {
             $svc = Get-Service -Name containerd -ErrorAction SilentlyContinue
             if ($null -ne $svc -and $svc.Status -ne 'Stopped') {
                 Write-WcProgress -Step $step -Message 'stopping the containerd service'
+                $script:wasRunning = $true
                 Stop-Service -Name containerd -Force
             }
             foreach ($pair in $copy) {
@@ -145,6 +147,12 @@ $archives = @{
     containerd = @{ sha256 = $a.sha256; source = $a.source }
     nerdctl = @{ sha256 = $n.sha256; source = $n.source }
     cni = @{ sha256 = $c.sha256; source = $c.source }
+}
+# An engine that ran before the upgrade runs again: an apply stopped after this step never leaves the
+# host without the engine it had (start-service reports a start that fails).
+if ($script:wasRunning) {
+    Write-WcProgress -Step $step -Message 'starting the containerd service again'
+    Start-Service -Name containerd -ErrorAction SilentlyContinue
 }
 Write-WcResult @{ version = [string]$p.version; archives = $archives; nat_network = $natName; changed = $changed }
 exit 0

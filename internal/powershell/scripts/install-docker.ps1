@@ -4,7 +4,8 @@
 # $env:ProgramFiles\Docker and registers the docker service. The archive is the pushed file at
 # archive_path, or a download kept in $env:ProgramData\wincontainers\downloads. It is verified against
 # sha256 when pinned, otherwise its hash is reported for trust on first use. Binaries identical to the
-# installed ones are not copied again. The service is left registered, Automatic and stopped;
+# installed ones are not copied again. The service is left registered, Automatic, and running if it
+# ran before (an apply stopped after this step leaves the engine the host had running), else stopped;
 # configure-daemon writes daemon.json and start-service starts it. Windows PowerShell 5.1.
 # Parameters: { "version": "29.2.1", "url": "https://download.docker.com/...zip", "sha256": "<hex or empty>",
 #               "archive_path": "<path on the host or empty>", "previous_version": "27.3.1" }
@@ -42,6 +43,7 @@ if (Test-Path -LiteralPath $dockerd -PathType Leaf) {
 }
 
 # 1-2. The archive, pushed or downloaded, and its hash: pinned, or observed for trust on first use.
+$wasRunning = $false
 $a = Get-WcArchive -Step 'install-docker' -Url $url -Pinned $pinned -ArchivePath ([string]$p.archive_path) -Downloads $downloads `
     -FileName ('docker-{0}.zip' -f $version) -Remedy 'check the host''s internet access or proxy, or push the archive from the controller'
 $archive = $a.path
@@ -55,7 +57,12 @@ try {
     if (Test-Path -LiteralPath $staging) { Remove-Item -LiteralPath $staging -Recurse -Force }
     Expand-Archive -LiteralPath $archive -DestinationPath $staging -Force
 } catch {
-    Exit-WcError 'install_failed' ('expanding {0} failed: {1}' -f $archive, $_.Exception.Message) 'delete the archive so that it is downloaded again, and check the free space on the system drive'
+    $why = $_.Exception.Message
+    Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+    # A download that does not expand (cut short) is deleted so the next run fetches it again; a pushed
+    # archive is the controller's and stays.
+    if (-not [string]$p.archive_path) { Remove-Item -LiteralPath $archive -Force -ErrorAction SilentlyContinue }
+    Exit-WcError 'install_failed' ('expanding {0} failed: {1}' -f $archive, $why) 'check the free space on the system drive and run again (a download that did not expand was deleted); the installed engine was not touched'
 }
 $src = Join-Path $staging 'docker'
 if (-not (Test-Path -LiteralPath (Join-Path $src 'dockerd.exe') -PathType Leaf)) {
@@ -70,9 +77,21 @@ foreach ($f in @(Get-ChildItem -LiteralPath $src -File -Recurse)) {
 }
 if ($changed) {
     Write-WcProgress -Step 'install-docker' -Message ('installing docker {0} into {1}' -f $version, $installDir)
+    # The installed binaries are copied aside first (while the engine still runs), so a copy that fails
+    # halfway (a full disk, a held file) is undone and the engine that ran before runs again.
+    $backupDir = $installDir + '.wincontainers-previous'
+    try {
+        if (Test-Path -LiteralPath $backupDir) { Remove-Item -LiteralPath $backupDir -Recurse -Force }
+        if (Test-Path -LiteralPath $installDir) { Copy-Item -LiteralPath $installDir -Destination $backupDir -Recurse -Force }
+    } catch {
+        Remove-Item -LiteralPath $backupDir -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'install_failed' ('backing up {0} failed: {1}' -f $installDir, $_.Exception.Message) 'check the free space on the system drive and run again; the installed engine was not touched'
+    }
     try {
         $svc = Get-Service -Name docker -ErrorAction SilentlyContinue
         if ($null -ne $svc -and $svc.Status -ne 'Stopped') {
+            $wasRunning = $true
             Write-WcProgress -Step 'install-docker' -Message 'stopping the docker service'
             Stop-Service -Name docker -Force
             Wait-WcServiceStopped 'docker'
@@ -80,8 +99,20 @@ if ($changed) {
         New-Item -ItemType Directory -Path $installDir -Force | Out-Null
         Get-ChildItem -LiteralPath $src | Copy-Item -Destination $installDir -Recurse -Force
     } catch {
-        Exit-WcError 'install_failed' ('installing into {0} failed: {1}' -f $installDir, $_.Exception.Message) 'check that no docker.exe or dockerd.exe process holds the files, then run again'
+        $why = $_.Exception.Message
+        $restored = 'nothing was installed before'
+        if (Test-Path -LiteralPath $backupDir) {
+            Get-ChildItem -LiteralPath $backupDir | Copy-Item -Destination $installDir -Recurse -Force -ErrorAction SilentlyContinue
+            $restored = 'the previous binaries were restored'
+            if ($wasRunning) {
+                Start-Service -Name docker -ErrorAction SilentlyContinue
+                $restored += ' and the docker service started again'
+            }
+        }
+        Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
+        Exit-WcError 'install_failed' ('installing into {0} failed: {1}; {2}' -f $installDir, $why, $restored) 'check the free space on the system drive and that no docker.exe or dockerd.exe process holds the files, then run again'
     }
+    Remove-Item -LiteralPath $backupDir -Recurse -Force -ErrorAction SilentlyContinue
 }
 Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
 
@@ -113,7 +144,7 @@ if ($null -eq $svc) {
     if ($extra.Count -gt 0 -or $otherExe) {
         Write-WcProgress -Step 'install-docker' -Message ('re-registering the docker service (command line was: {0})' -f $cmd)
         try {
-            if ($svc.Status -ne 'Stopped') { Stop-Service -Name docker -Force; Wait-WcServiceStopped 'docker' }
+            if ($svc.Status -ne 'Stopped') { $wasRunning = $true; Stop-Service -Name docker -Force; Wait-WcServiceStopped 'docker' }
         } catch {
             Exit-WcError 'install_failed' ('stopping the docker service failed: {0}' -f $_.Exception.Message) 'stop the docker service by hand and run again'
         }
@@ -130,11 +161,17 @@ if ($null -eq $svc) {
     }
 }
 
-# 6. Automatic, and stopped (start-service starts it).
+# 6. Automatic; started again if it ran before, otherwise left stopped (start-service starts it after
+# configure-daemon, and reports a start that fails).
 try {
     if ((Get-Service -Name docker).StartType -ne 'Automatic') { Set-Service -Name docker -StartupType Automatic }
 } catch {
     Exit-WcError 'install_failed' ('setting the docker service to Automatic failed: {0}' -f $_.Exception.Message) 'check that the account is an administrator'
+}
+
+if ($wasRunning) {
+    Write-WcProgress -Step 'install-docker' -Message 'starting the docker service again'
+    Start-Service -Name docker -ErrorAction SilentlyContinue
 }
 
 Write-WcResult @{ version = $version; archive_sha256 = $hash; sha256_source = $source; previous_version = $previous; reregistered = $reregistered; changed = $changed }
