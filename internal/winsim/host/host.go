@@ -48,6 +48,14 @@ type Host struct {
 	texts        map[string]*strings.Builder // text files written by `echo ... >> file`
 	// RebootTime is how long the host stays unreachable while it restarts.
 	RebootTime time.Duration
+	// ShutdownTime is how long a restart started by shutdown.exe keeps WinRM answering before the host
+	// goes down (services stop first); default 1 s. Restarts through the restart script are scheduled
+	// with their own delay and do not add it.
+	ShutdownTime time.Duration
+	// shutdown.exe's state: a restart scheduled with /t N until it starts (shutdown /a cancels it),
+	// then in progress until the host is back.
+	shutdownTimer *time.Timer
+	shuttingDown  bool
 	// OnReboot runs when the host goes down (the WS-Man server drops every shell then).
 	OnReboot func()
 	// Clock returns the current time; tests may replace it before serving.
@@ -57,7 +65,7 @@ type Host struct {
 // New returns a host with the channel's scripts registered. m holds the machine's state: its disk, and
 // what a restart changes.
 func New(computerName string, build int, boot time.Time, m *machine.Machine) *Host {
-	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, Clock: time.Now,
+	h := &Host{computerName: computerName, build: build, bootTime: boot.UTC(), boots: 1, RebootTime: 3 * time.Second, ShutdownTime: time.Second, Clock: time.Now,
 		machine: m, texts: map[string]*strings.Builder{}}
 	h.scripts = map[string]ScriptFunc{"probe": probe, "restart": restart, "receive-file": receiveFile, "finish-upload": finishUpload}
 	return h
@@ -92,7 +100,7 @@ func (h *Host) Reboot(delay time.Duration) {
 		time.AfterFunc(wait, func() {
 			h.machine.Boot()
 			h.mu.Lock()
-			h.down = false
+			h.down, h.shuttingDown, h.shutdownTimer = false, false, nil
 			h.boots++
 			h.bootTime = h.Clock().UTC()
 			h.mu.Unlock()
@@ -124,6 +132,7 @@ func bootID(t time.Time) string {
 
 var (
 	encodedCmd = regexp.MustCompile(`(?i)^powershell(?:\.exe)?\s+(?:-\w+(?:\s+(?:Bypass|Unrestricted|RemoteSigned))?\s+)*-(?:EncodedCommand|enc|e)\s+([A-Za-z0-9+/=]+)\s*$`)
+	fileCmd    = regexp.MustCompile(`(?i)^powershell(?:\.exe)?\s+(?:-\w+(?:\s+(?:Bypass|Unrestricted|RemoteSigned))?\s+)*-File\s+"?([^"]+?)"?\s*$`)
 	header     = regexp.MustCompile(`^wincontainers-script/1 (\d+)\r?\n$`)
 	prelude    = regexp.MustCompile(`^\$WcParams = '([A-Za-z0-9+/=]*)'\r?\n# wincontainers:script ([a-z][a-z0-9-]*)/(\d+)\r?\n`)
 )
@@ -141,6 +150,15 @@ func (h *Host) Run(ctx context.Context, line string, stdin io.Reader, stdout, st
 			return 1
 		}
 		return h.powershell(ctx, script, stdin, stdout, stderr)
+	}
+	if m := fileCmd.FindStringSubmatch(line); m != nil {
+		// powershell -File <path>: Packer's powershell provisioner runs its uploaded scripts this way.
+		f, ok := h.machine.File(expandTemp(m[1]))
+		if !ok || f.Content == nil {
+			fmt.Fprintf(stderr, "The argument '%s' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an argument to the -File parameter.\r\n", m[1])
+			return 4294770688 // -196608, powershell.exe's exit code for a -File it cannot open
+		}
+		return h.powershell(ctx, string(f.Content), strings.NewReader(""), stdout, stderr)
 	}
 	return h.cmd(line, stdout, stderr)
 }
@@ -174,6 +192,8 @@ func (h *Host) cmd(line string, stdout, stderr io.Writer) uint32 {
 	switch {
 	case len(fields) == 0:
 		return 0
+	case strings.EqualFold(fields[0], "shutdown"), strings.EqualFold(fields[0], "shutdown.exe"):
+		return h.shutdown(fields[1:], stderr)
 	case strings.EqualFold(fields[0], "hostname"):
 		fmt.Fprint(stdout, h.computerName+"\r\n")
 		return 0
@@ -204,6 +224,12 @@ func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, s
 		return 0
 	case strings.Contains(script, "$tmp_file_path = [System.IO.Path]::GetFullPath("):
 		return h.winrmcp(script, stderr)
+	case strings.Contains(script, `echo ("{0} restarted." -f [System.Net.Dns]::GetHostName())`):
+		// Packer's windows-restart check (restart_check_command's default).
+		fmt.Fprintf(stdout, "%s restarted.\r\n", h.computerName)
+		return 0
+	case inlinePrelude.MatchString(script):
+		return h.inline(ctx, script, stdout, stderr)
 	default:
 		first := strings.Fields(script)
 		name := "script"
@@ -254,6 +280,96 @@ func (h *Host) winrmcp(script string, stderr io.Writer) uint32 {
 		}
 	}
 	h.machine.WriteFile(strings.Trim(dest[1], "'"), content)
+	return 0
+}
+
+// inlinePrelude finds a library script inside a self-contained script (one that defines the
+// bootstrap's helper functions itself): the step-per-command style, sent as -EncodedCommand or uploaded
+// and run with -File.
+var inlinePrelude = regexp.MustCompile(`(?m)^\$WcParams = '[A-Za-z0-9+/=]*'\r?\n# wincontainers:script [a-z][a-z0-9-]*/\d+\r?$`)
+
+// inline runs a library script that arrives without the bootstrap. PowerShell would fail on the first
+// call of a helper the script does not define, so the helpers must be defined before the prelude.
+func (h *Host) inline(ctx context.Context, script string, stdout, stderr io.Writer) uint32 {
+	loc := inlinePrelude.FindStringIndex(script)
+	for _, fn := range []string{"Get-WcParams", "Write-WcProgress", "Write-WcResult"} {
+		if !strings.Contains(script[:loc[0]], "function "+fn) {
+			fmt.Fprint(stderr, clixmlError(fmt.Sprintf("%s : The term '%s' is not recognized as the name of a cmdlet, function, script file, or operable program.", fn, fn)))
+			return 1
+		}
+	}
+	return h.runBody(ctx, []byte(script[loc[0]:]), strings.NewReader(""), stdout, stderr)
+}
+
+// shutdown is shutdown.exe's restart and abort (/r [/t N] [/f] [/d ...] [/c "..."], /a). A restart with
+// /t 0 starts at once and the host goes down ShutdownTime later; /t N (default 30) schedules it. While
+// one is scheduled another /r fails with 1190, while one is in progress with 1115; /a cancels a
+// scheduled one, and with none scheduled fails with 1116.
+func (h *Host) shutdown(args []string, stderr io.Writer) uint32 {
+	restart, abort, delay := false, false, 30*time.Second
+	for i := 0; i < len(args); i++ {
+		switch strings.ToLower(strings.Replace(args[i], "-", "/", 1)) {
+		case "/r":
+			restart = true
+		case "/a":
+			abort = true
+		case "/f":
+		case "/t":
+			if i+1 < len(args) {
+				n, err := strconv.Atoi(args[i+1])
+				if err != nil || n < 0 || n > 315360000 {
+					fmt.Fprint(stderr, "The parameter is incorrect.(87)\r\n")
+					return 87
+				}
+				delay = time.Duration(n) * time.Second
+				i++
+			}
+		case "/d":
+			i++
+		case "/c":
+			i = len(args) // the comment is the rest of the line
+		default:
+			fmt.Fprintf(stderr, "winsim: shutdown.exe %s is not modelled (only /r and /a are)\r\n", args[i])
+			return 1
+		}
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	switch {
+	case abort:
+		if h.shutdownTimer != nil && h.shutdownTimer.Stop() {
+			h.shutdownTimer = nil
+			return 0
+		}
+		if h.shuttingDown {
+			fmt.Fprint(stderr, "A system shutdown is in progress.(1115)\r\n")
+			return 1115
+		}
+		fmt.Fprint(stderr, "Unable to abort the system shutdown because no shutdown was in progress.(1116)\r\n")
+		return 1116
+	case !restart:
+		fmt.Fprint(stderr, "winsim: shutdown.exe without /r or /a is not modelled\r\n")
+		return 1
+	case h.shuttingDown || h.down:
+		fmt.Fprint(stderr, "A system shutdown is in progress.(1115)\r\n")
+		return 1115
+	case h.shutdownTimer != nil:
+		fmt.Fprint(stderr, "A system shutdown has already been scheduled.(1190)\r\n")
+		return 1190
+	}
+	start := func() {
+		h.mu.Lock()
+		h.shutdownTimer, h.shuttingDown = nil, true
+		wait := h.ShutdownTime
+		h.mu.Unlock()
+		h.Reboot(wait)
+	}
+	if delay == 0 {
+		h.shuttingDown = true
+		h.Reboot(h.ShutdownTime)
+		return 0
+	}
+	h.shutdownTimer = time.AfterFunc(delay, start)
 	return 0
 }
 
