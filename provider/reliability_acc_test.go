@@ -40,7 +40,9 @@ func killedApply(t *testing.T, tf, dir string, env []string, h *simHost, killWhe
 		case <-tick.C:
 			if killWhen(h.sim.Snapshot()) {
 				_ = cmd.Process.Signal(syscall.SIGKILL)
-				<-done
+				if err := <-done; err == nil {
+					t.Fatalf("terraform apply finished before it was killed:\n%s", out.String())
+				}
 				return out.String()
 			}
 		}
@@ -143,7 +145,7 @@ resource "wincontainers_host" "test" {
 	write("29.2.1")
 	out = killedApply(t, tf, dir, env, h, func(st winsim.State) bool { return st.Engine.Version == "29.2.1" })
 	noSecret("the killed upgrade", out)
-	if v := stateResources(t, tf, dir, env)["wincontainers_host.test"]; v == nil || v["engine"].(map[string]any)["version"] != "27.3.1" {
+	if v, _ := stateResources(t, tf, dir, env)["wincontainers_host.test"]["engine"].(map[string]any); v["version"] != "27.3.1" {
 		t.Errorf("after a killed upgrade the state says %v, want engine 27.3.1", v)
 	}
 	// The provider process may outlive Terraform for a moment and finish its step; the engine runs.
