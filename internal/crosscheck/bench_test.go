@@ -1,55 +1,285 @@
 package crosscheck
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	mz "github.com/masterzen/winrm"
+	"github.com/packer-community/winrmcp/winrmcp"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 )
 
-// BenchmarkConverge measures a bare host to a verified container host over WinRM (HTTPS) against
-// winsim, and then the no-op re-run: WS-Man requests, bytes each way and reboots per apply. Time is
-// not the point (winsim's steps are instant); the counts are.
-func BenchmarkConverge(b *testing.B) {
-	for _, c := range []struct {
-		name string
-		o    winsim.Options
-		s    spec.Spec
-	}{
-		{"ws2022-process-docker", winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", PullImages: true}},
-		{"ws2022-hyperv-docker", winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "hyperv", PullImages: true}},
-		{"ws2022-lcow-containerd", winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "lcow", PullImages: true}},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var req, noop, reboots int
-			var in, out, noopIn int64
-			for b.Loop() {
-				sim, r, want, _, err := converge(b, c.o, c.s)
-				if err != nil {
-					b.Fatal(err)
-				}
-				st := sim.Snapshot()
-				req += st.Requests.Total
-				in += st.Requests.BytesIn
-				out += st.Requests.BytesOut
-				reboots += st.Reboots
-				sim.Server.ResetCounts()
-				if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
-					b.Fatal(err)
-				}
-				st = sim.Snapshot()
-				noop += st.Requests.Total
-				noopIn += st.Requests.BytesIn
-			}
-			n := float64(b.N)
-			b.ReportMetric(float64(req)/n, "requests/apply")
-			b.ReportMetric(float64(in)/n, "bytes-sent/apply")
-			b.ReportMetric(float64(out)/n, "bytes-received/apply")
-			b.ReportMetric(float64(reboots)/n, "reboots/apply")
-			b.ReportMetric(float64(noop)/n, "requests/noop-apply")
-			b.ReportMetric(float64(noopIn)/n, "bytes-sent/noop-apply")
-		})
+// benchScenarios are the three modes from a bare ws2022 host to a verified container host.
+var benchScenarios = []struct {
+	name string
+	o    winsim.Options
+	s    spec.Spec
+}{
+	{"process-docker", winsim.Options{Profile: "ws2022"}, spec.Spec{Mode: "process", PullImages: true}},
+	{"hyperv-docker", winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "hyperv", PullImages: true}},
+	{"lcow-containerd", winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "lcow", PullImages: true}},
+}
+
+var benchLatencies = []time.Duration{0, 20 * time.Millisecond}
+
+func injectLatency(b *testing.B, sim *winsim.Sim, d time.Duration) {
+	b.Helper()
+	if err := sim.Inject(winsim.Fault{Kind: "latency", Delay: d.String()}); err != nil {
+		b.Fatal(err)
 	}
+}
+
+// BenchmarkConverge measures a bare host to a verified container host over WinRM (HTTPS) against
+// winsim, and then the no-op re-run: WS-Man requests, bytes each way and reboots per apply, at 0 and 20
+// ms of injected latency per request. winsim's steps are instant and its restart takes 50 ms (polled
+// every 20 ms), so the time per apply is the protocol's: round trips times latency.
+func BenchmarkConverge(b *testing.B) {
+	for _, c := range benchScenarios {
+		for _, lat := range benchLatencies {
+			b.Run(fmt.Sprintf("mode=%s/latency=%dms", c.name, lat.Milliseconds()), func(b *testing.B) {
+				want := benchResolve(b, c.s)
+				var req, noop, reboots, steps int
+				var in, out, noopIn int64
+				var noopTime time.Duration
+				for b.Loop() {
+					b.StopTimer()
+					sim, r := startSim(b, c.o)
+					injectLatency(b, sim, lat)
+					b.StartTimer()
+					res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					st := sim.Snapshot()
+					req += st.Requests.Total
+					in += st.Requests.BytesIn
+					out += st.Requests.BytesOut
+					reboots += st.Reboots
+					steps += len(res.StepsRun)
+					sim.Server.ResetCounts()
+					start := time.Now()
+					if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
+						b.Fatal(err)
+					}
+					noopTime += time.Since(start)
+					st = sim.Snapshot()
+					noop += st.Requests.Total
+					noopIn += st.Requests.BytesIn
+					b.StartTimer()
+				}
+				n := float64(b.N)
+				b.ReportMetric(float64(req)/n, "requests/apply")
+				b.ReportMetric(float64(in)/n, "bytes-sent/apply")
+				b.ReportMetric(float64(out)/n, "bytes-received/apply")
+				b.ReportMetric(float64(reboots)/n, "reboots/apply")
+				b.ReportMetric(float64(steps)/n, "steps/apply")
+				b.ReportMetric(float64(noop)/n, "requests/noop-apply")
+				b.ReportMetric(float64(noopIn)/n, "bytes-sent/noop-apply")
+				b.ReportMetric(float64(noopTime.Milliseconds())/n, "ms/noop-apply")
+			})
+		}
+	}
+}
+
+func benchResolve(tb testing.TB, s spec.Spec) spec.Resolved {
+	tb.Helper()
+	want, d := spec.Validate(s, compat.D(2026, 11, 22))
+	if d.HasErrors() {
+		tb.Fatalf("spec: %v", d)
+	}
+	return want
+}
+
+// BenchmarkConvergePeer runs the same plan on the same kind of host the way the peers do it: each step
+// one `powershell -EncodedCommand <base64 UTF-16LE>` command through masterzen's RunWithContext (a new
+// shell per command, as Packer's communicator and install-docker-ce.ps1-style pipelines do), the
+// script self-contained (the bootstrap's helper functions defined in it), and no stdin. A command line
+// longer than cmd.exe's 8191 characters cannot carry the script, so that script is uploaded first with
+// winrmcp (Packer's file transfer) and run with -File. The restart is windows-restart's sequence
+// (shutdown /r /f /t 0, the test restart and its abort, the check command), with its 1 s / 10 s / 5 s
+// pauses scaled to 20 ms as ours are. Only the transport differs: the steps, their order and the
+// scripts are ours.
+func BenchmarkConvergePeer(b *testing.B) {
+	lib := powershell.MustLoad()
+	for _, c := range benchScenarios {
+		for _, lat := range benchLatencies {
+			b.Run(fmt.Sprintf("mode=%s/latency=%dms", c.name, lat.Milliseconds()), func(b *testing.B) {
+				want := benchResolve(b, c.s)
+				var req, reboots, steps, uploads int
+				var in, out int64
+				for b.Loop() {
+					b.StopTimer()
+					sim, p := startPeer(b, c.o, lib)
+					injectLatency(b, sim, lat)
+					b.StartTimer()
+					res, err := plan.Apply(context.Background(), plan.RunnerHost{Runner: p, Rebooter: p}, want, plan.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					st := sim.Snapshot()
+					if st.Verified == "" {
+						b.Fatal("the host was not verified")
+					}
+					req += st.Requests.Total
+					in += st.Requests.BytesIn
+					out += st.Requests.BytesOut
+					reboots += st.Reboots
+					steps += len(res.StepsRun)
+					uploads += p.uploads
+					b.StartTimer()
+				}
+				n := float64(b.N)
+				b.ReportMetric(float64(req)/n, "requests/apply")
+				b.ReportMetric(float64(in)/n, "bytes-sent/apply")
+				b.ReportMetric(float64(out)/n, "bytes-received/apply")
+				b.ReportMetric(float64(reboots)/n, "reboots/apply")
+				b.ReportMetric(float64(steps)/n, "steps/apply")
+				b.ReportMetric(float64(uploads)/n, "uploaded-scripts/apply")
+			})
+		}
+	}
+}
+
+// peerRunner is the step-per-command style: a runner.Runner and runner.Rebooter over a plain masterzen
+// client, a shell per command.
+type peerRunner struct {
+	c       *mz.Client
+	cp      *winrmcp.Winrmcp
+	lib     *powershell.Library
+	helpers string
+	pause   time.Duration // windows-restart's 1 s, 10 s and 5 s, scaled
+	uploads int
+}
+
+func startPeer(b *testing.B, o winsim.Options, lib *powershell.Library) (*winsim.Sim, *peerRunner) {
+	b.Helper()
+	o.RebootTime = 50 * time.Millisecond
+	o.Internet = sharedInternet()
+	o.User, o.Password, o.HTTPS, o.StateDir = "Administrator", "Crosscheck-P@ss", true, b.TempDir()
+	sim, err := winsim.New(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sim.Host.ShutdownTime = 50 * time.Millisecond
+	url, stop, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = stop() })
+	ca, err := os.ReadFile(filepath.Join(o.StateDir, "ca.pem"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
+	pn, _ := strconv.Atoi(port)
+	c, err := mz.NewClientWithParameters(mz.NewEndpoint(host, pn, true, false, ca, nil, nil, 30*time.Second), o.User, o.Password,
+		mz.NewParameters("PT60S", "en-US", 153600))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cp, err := winrmcp.New(net.JoinHostPort(host, port), &winrmcp.Config{Auth: winrmcp.Auth{User: o.User, Password: o.Password},
+		Https: true, CACertBytes: ca, OperationTimeout: 60 * time.Second, MaxOperationsPerShell: 15})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The bootstrap's helper functions, which a self-contained script must define itself.
+	var helpers strings.Builder
+	for _, line := range strings.Split(lib.Bootstrap(), "\n") {
+		if strings.HasPrefix(line, "$ErrorActionPreference") || strings.HasPrefix(line, "function ") {
+			helpers.WriteString(line + "\n")
+		}
+	}
+	return sim, &peerRunner{c: c, cp: cp, lib: lib, helpers: helpers.String(), pause: 20 * time.Millisecond}
+}
+
+// cmdLineLimit is cmd.exe's command-line limit, which WinRS applies (winrm.md §4.2).
+const cmdLineLimit = 8191
+
+func (p *peerRunner) Run(ctx context.Context, script string, params any, onProgress func(powershell.Progress)) (powershell.Outcome, error) {
+	s, err := p.lib.Script(script)
+	if err != nil {
+		return powershell.Outcome{}, err
+	}
+	body, err := powershell.Body(s, params)
+	if err != nil {
+		return powershell.Outcome{}, err
+	}
+	text := p.helpers + body
+	line := "powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand " + powershell.EncodeCommand(text)
+	if len(line) > cmdLineLimit {
+		id := make([]byte, 8)
+		_, _ = rand.Read(id)
+		path := `C:\Windows\Temp\script-` + hex.EncodeToString(id) + `.ps1`
+		if err := p.cp.Write(path, strings.NewReader(text)); err != nil {
+			return powershell.Outcome{}, &runner.TransportError{Op: "uploading " + script, Retryable: true, Err: err}
+		}
+		p.uploads++
+		line = `powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -File "` + path + `"`
+	}
+	out := powershell.NewOutputParser(onProgress)
+	var stderr bytes.Buffer
+	code, err := p.c.RunWithContext(ctx, line, out, &stderr)
+	if err != nil {
+		return powershell.Outcome{}, &runner.TransportError{Op: "running " + script, Retryable: true, Err: err}
+	}
+	return powershell.Interpret(script, code, out, stderr.String()) //nolint:wrapcheck // the test's own runner
+}
+
+// Reboot is windows-restart's sequence (ecosystem.md §2.10).
+func (p *peerRunner) Reboot(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, err := p.c.RunWithContext(ctx, `shutdown /r /f /t 0 /c "packer restart"`, &bytes.Buffer{}, &bytes.Buffer{})
+		if err == nil && (code == 0 || code == 1115 || code == 1190) {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("restart command: %d %w", code, err)
+		}
+		time.Sleep(p.pause)
+	}
+	time.Sleep(p.pause)
+	for {
+		code, err := p.c.RunWithContext(ctx, `shutdown /r /f /t 60 /c "packer restart test"`, &bytes.Buffer{}, &bytes.Buffer{})
+		if err != nil || code == 1 {
+			break
+		}
+		if code == 1115 || code == 1190 || code == 1717 {
+			time.Sleep(p.pause)
+			continue
+		}
+		if code == 0 {
+			_, _ = p.c.RunWithContext(ctx, `shutdown /a`, &bytes.Buffer{}, &bytes.Buffer{})
+			break
+		}
+	}
+	check := "powershell.exe -EncodedCommand " + powershell.EncodeCommand(`echo ("{0} restarted." -f [System.Net.Dns]::GetHostName())`)
+	for time.Now().Before(deadline) {
+		time.Sleep(p.pause)
+		var out bytes.Buffer
+		_, _ = p.c.RunWithContext(ctx, check, &out, &bytes.Buffer{})
+		if strings.Contains(out.String(), "restarted.") {
+			return nil
+		}
+	}
+	return errors.New("timeout waiting for the machine to restart")
 }
