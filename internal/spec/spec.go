@@ -126,6 +126,9 @@ const (
 func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	r := Resolved{PullImages: s.PullImages}
 	var d Diagnostics
+	if tooLong(s, &d) {
+		return r, d
+	}
 
 	r.Mode = validateMode(s.Mode, &d)
 	r.Channel = validateChannel(s.Channel, &d)
@@ -141,6 +144,41 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 		}
 	}
 	return r, d
+}
+
+// MaxValueLen bounds every string setting: no release, version, hash, URL, path or address needs more,
+// and a longer value is refused before any other check, so no error repeats it.
+const MaxValueLen = 2048
+
+// tooLong refuses string settings longer than MaxValueLen, naming the setting and the length only.
+func tooLong(s Spec, d *Diagnostics) bool {
+	check := func(path string, vs ...string) {
+		for _, v := range vs {
+			if len(v) > MaxValueLen {
+				d.errorf(path, "Value too long", "%s is %d bytes long; the longest value accepted is %d bytes", path, len(v), MaxValueLen)
+				return
+			}
+		}
+	}
+	check("container_mode", s.Mode)
+	check("channel", s.Channel)
+	check("os_version", s.OSVersion)
+	check("engine.type", s.Engine.Type)
+	check("engine.version", s.Engine.Version)
+	check("engine.sha256", s.Engine.SHA256)
+	check("engine.url", s.Engine.URL)
+	check("engine.archive", s.Engine.Archive)
+	if s.LCOW != nil {
+		check("lcow.url", s.LCOW.URL)
+		check("lcow.sha256", s.LCOW.SHA256)
+	}
+	if s.Daemon != nil {
+		check("daemon.data_root", s.Daemon.DataRoot)
+		check("daemon.registry_mirrors", s.Daemon.RegistryMirrors...)
+		check("daemon.insecure_registries", s.Daemon.InsecureRegistries...)
+		check("daemon.dns", s.Daemon.DNS...)
+	}
+	return d.HasErrors()
 }
 
 func validateMode(mode string, d *Diagnostics) compat.Mode {
