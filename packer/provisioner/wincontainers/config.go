@@ -10,6 +10,7 @@ package wincontainers
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -56,6 +57,13 @@ type Config struct {
 
 	ctx interpolate.Context
 }
+
+// imageRef is the image reference grammar of distribution/reference, simplified: an optional registry
+// host[:port]/, lower-case path components, an optional tag and an optional sha256 digest. Nothing
+// else reaches pull-images.
+var imageRef = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?` +
+	`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
+	`(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`)
 
 // EngineConfig mirrors wincontainers_host's engine.
 type EngineConfig struct {
@@ -163,8 +171,8 @@ func decode(c *Config, day compat.Date, raws ...interface{}) (spec.Resolved, []s
 		errs = errors.Join(errs, fmt.Errorf("restart_timeout %s is shorter than any Windows restart; give at least 30s (default 15m)", c.RestartTimeout))
 	}
 	for i, img := range c.PrePullImages {
-		if strings.TrimSpace(img) == "" || strings.ContainsAny(img, " \t\r\n\"'`$;&|<>") {
-			errs = errors.Join(errs, fmt.Errorf("pre_pull_images[%d] %q is not an image reference (name[:tag] or name@sha256:...)", i, img))
+		if len(img) > 255 || !imageRef.MatchString(img) {
+			errs = errors.Join(errs, fmt.Errorf("pre_pull_images[%d] %.80q (%d bytes) is not an image reference (registry/name[:tag] or name@sha256:..., at most 255 characters)", i, img, len(img)))
 		}
 	}
 	var warnings []string
