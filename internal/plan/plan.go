@@ -342,8 +342,9 @@ func otherEngineWarning(f facts.Facts, want spec.Resolved) []compat.Finding {
 // a host's own registry-mirrors stay unless the spec gives its own list, which then replaces them.
 // Hyper-V mode makes hyperv the default isolation ("exec-opts": ["isolation=hyperv"]); legacy Docker
 // LCOW needs "experimental": true [MS-DOCKERD][LK-README]. The daemon block adds "data-root",
-// "registry-mirrors", "insecure-registries" and "dns" (lists as []any of strings, in the user's order,
-// so they compare equal to daemon.json as decoded). Containerd has no daemon.json: nothing is managed.
+// "registry-mirrors", "insecure-registries", "dns" and "hosts" (lists as []any of strings, in the user's
+// order, so they compare equal to daemon.json as decoded), and "tlsverify" with "tlscacert", "tlscert"
+// and "tlskey" ("tlsverify": false alone for a TCP endpoint the user allowed without TLS). Containerd has no daemon.json: nothing is managed.
 func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 	if want.EngineType != compat.Docker {
 		return map[string]any{}
@@ -363,7 +364,7 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 		if d.DataRoot != "" {
 			cfg["data-root"] = d.DataRoot
 		}
-		for key, list := range map[string][]string{"registry-mirrors": d.RegistryMirrors, "insecure-registries": d.InsecureRegistries, "dns": d.DNS} {
+		for key, list := range map[string][]string{"registry-mirrors": d.RegistryMirrors, "insecure-registries": d.InsecureRegistries, "dns": d.DNS, "hosts": d.Hosts} {
 			if len(list) > 0 {
 				l := make([]any, len(list))
 				for i, v := range list {
@@ -371,6 +372,15 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 				}
 				cfg[key] = l
 			}
+		}
+		switch {
+		case d.TLSVerify:
+			cfg["tlsverify"] = true
+			cfg["tlscacert"], cfg["tlscert"], cfg["tlskey"] = d.TLSCACert, d.TLSCert, d.TLSKey
+		case d.AllowInsecureTCP && slices.ContainsFunc(d.Hosts, func(h string) bool { return strings.HasPrefix(strings.ToLower(h), "tcp://") }):
+			// dockerd serves a TCP endpoint without TLS only when told so explicitly ("You can override this by
+			// explicitly specifying '--tls=false' or '--tlsverify=false'"); later releases refuse to start otherwise.
+			cfg["tlsverify"] = false
 		}
 	}
 	return cfg

@@ -430,3 +430,42 @@ func TestSpecHashCoversDaemon(t *testing.T) {
 		t.Error("the hash is not stable")
 	}
 }
+
+// The daemon's endpoints and TLS settings map onto daemon.json's "hosts", "tlsverify", "tlscacert",
+// "tlscert" and "tlskey"; a TCP endpoint allowed without TLS is written with "tlsverify": false, the
+// explicit intent dockerd asks for; a host whose daemon.json lacks them plans configure-daemon.
+func TestDesiredDaemonConfigHostsTLS(t *testing.T) {
+	tlsd := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost, "tcp://0.0.0.0:2376"}, TLSVerify: true,
+		TLSCACert: `C:\certs\ca.pem`, TLSCert: `C:\certs\cert.pem`, TLSKey: `C:\certs\key.pem`}
+	b, _ := json.Marshal(DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})))
+	const wantTLS = `{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2376"],` +
+		`"tlscacert":"C:\\certs\\ca.pem","tlscert":"C:\\certs\\cert.pem","tlskey":"C:\\certs\\key.pem","tlsverify":true}`
+	if string(b) != wantTLS {
+		t.Errorf("TLS: got %s\nwant %s", b, wantTLS)
+	}
+	plain := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost, "tcp://0.0.0.0:2375"}, AllowInsecureTCP: true}
+	b, _ = json.Marshal(DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: plain})))
+	const wantPlain = `{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2375"],"tlsverify":false}`
+	if string(b) != wantPlain {
+		t.Errorf("allowed plain TCP: got %s\nwant %s", b, wantPlain)
+	}
+	pipe := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost}, AllowInsecureTCP: true}
+	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: pipe})); got["tlsverify"] != nil {
+		t.Errorf("no TCP endpoint, yet tlsverify is managed: %v", got)
+	}
+	if SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})) == SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: plain})) {
+		t.Error("TLS and plain endpoints hash alike")
+	}
+
+	want := resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})
+	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	if p := mustPlan(t, base, want); !p.Empty() {
+		t.Fatalf("converged host planned %v", p.Kinds())
+	}
+	f := cloneFacts(base)
+	f.Engine.DaemonConfig = json.RawMessage(`{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2375"]}`)
+	p := mustPlan(t, f, want)
+	if len(p.Steps) == 0 || p.Steps[0].Kind != StepDaemonConfig || p.Steps[0].Reason != "daemon.json differs in hosts, tlscacert, tlscert, tlskey, tlsverify" {
+		t.Fatalf("plan %v %+v", p.Kinds(), p.Steps)
+	}
+}

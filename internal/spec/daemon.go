@@ -39,7 +39,128 @@ func validateDaemon(in *Daemon, r *Resolved, d *Diagnostics) {
 	out.RegistryMirrors = checkList(in.RegistryMirrors, PathDaemonRegistryMirrors, checkMirror, d)
 	out.InsecureRegistries = checkList(in.InsecureRegistries, PathDaemonInsecureRegistries, checkInsecureRegistry, d)
 	out.DNS = checkList(in.DNS, PathDaemonDNS, checkDNS, d)
+	out.Hosts = checkList(in.Hosts, PathDaemonHosts, checkDockerHost, d)
+	validateDaemonTLS(in, &out, d)
 	r.Daemon = &out
+}
+
+// maxTLSPath bounds the TLS file paths (Windows paths stop at 260 characters).
+const maxTLSPath = 259
+
+// validateDaemonTLS checks hosts against the TLS settings: a TCP endpoint gives whoever reaches it
+// dockerd's API, which is administrator on the host, so it needs client-certificate verification
+// (tls_verify with the three files) or allow_insecure_tcp, which is accepted with a warning.
+func validateDaemonTLS(in *Daemon, out *Daemon, d *Diagnostics) {
+	out.TLSVerify, out.AllowInsecureTCP = in.TLSVerify, in.AllowInsecureTCP
+	out.TLSCACert, out.TLSCert, out.TLSKey = in.TLSCACert, in.TLSCert, in.TLSKey
+	files := []struct{ path, value, key string }{
+		{PathDaemonTLSCACert, in.TLSCACert, "tlscacert"}, {PathDaemonTLSCert, in.TLSCert, "tlscert"}, {PathDaemonTLSKey, in.TLSKey, "tlskey"}}
+	for _, f := range files {
+		if f.value == "" {
+			if in.TLSVerify {
+				d.errorf(f.path, f.path+" is required with tls_verify",
+					"tls_verify = true makes dockerd load its certificate, its key and the CA that signs client certificates (%q in daemon.json); "+
+						"give tls_ca_cert, tls_cert and tls_key as files on the host, such as C:\\ProgramData\\docker\\certs.d\\ca.pem", f.key)
+			}
+			continue
+		}
+		if summary, detail := checkLocalPath(f.path, f.value, maxTLSPath, true); summary != "" {
+			d.errorf(f.path, summary, "%s", detail)
+		} else if !in.TLSVerify {
+			d.errorf(f.path, f.path+" is set without tls_verify",
+				"TLS files are used only with tls_verify = true: TLS without client verification encrypts the connection but still lets anyone "+
+					"who reaches the port control the host. Set tls_verify = true, or remove %s", f.path)
+		}
+	}
+	var tcp []string
+	for _, h := range in.Hosts {
+		if strings.HasPrefix(strings.ToLower(h), "tcp://") {
+			tcp = append(tcp, h)
+		}
+	}
+	if len(in.Hosts) > 0 && !slices.ContainsFunc(in.Hosts, func(h string) bool { return strings.EqualFold(h, DefaultDockerHost) }) {
+		d.errorf(PathDaemonHosts, "daemon.hosts leaves out the local named pipe",
+			"hosts replaces dockerd's default endpoint, %s, which the docker CLI on the host (and wincontainers' verification) uses; "+
+				"list it first, then the other endpoints", DefaultDockerHost)
+	}
+	if len(tcp) == 0 {
+		return
+	}
+	list := strings.Join(tcp, ", ")
+	switch {
+	case in.TLSVerify:
+		for _, h := range tcp {
+			if strings.HasSuffix(h, ":2375") {
+				d.warnf(PathDaemonHosts, "TLS endpoint on port 2375",
+					"%s uses port 2375, which Docker clients take to be the plain-HTTP port; the TLS port is 2376 (DOCKER_TLS_VERIFY=1 clients expect it)", h)
+			}
+		}
+	case in.AllowInsecureTCP:
+		d.warnf(PathDaemonHosts, "unauthenticated Docker API on TCP",
+			"%s is served without TLS and without client certificates because allow_insecure_tcp = true: anyone who can reach the port "+
+				"controls the host (the Docker API is root-equivalent: it runs containers that mount C:\\ as the system account). "+
+				"Use it only on an isolated network; to close it, set tls_verify = true with tls_ca_cert, tls_cert and tls_key (conventionally on port 2376)", list)
+	default:
+		d.errorf(PathDaemonHosts, "TCP endpoint without TLS",
+			"%s would serve the Docker API without authentication: anyone who can reach the port controls the host (the Docker API is "+
+				"root-equivalent). Set tls_verify = true with tls_ca_cert, tls_cert and tls_key (conventionally on port 2376), or, on an "+
+				"isolated network only, allow_insecure_tcp = true (port 2375 by convention)", list)
+	}
+}
+
+// checkDockerHost: npipe:////./pipe/<name> or tcp://host:port. unix:// and fd:// are Linux sockets.
+func checkDockerHost(raw string) (summary, detail, key string) {
+	q := truncate(raw, 120)
+	const want = "give npipe:////./pipe/docker_engine or tcp://host:port, such as tcp://0.0.0.0:2376"
+	bad := func(why string) (string, string, string) {
+		return "invalid entry in daemon.hosts", fmt.Sprintf("%q %s; %s", q, why, want), ""
+	}
+	if raw == "" {
+		return "empty entry in daemon.hosts", "an entry is the empty string; " + want + ", or remove it", ""
+	}
+	if !utf8.ValidString(raw) {
+		return bad("is not valid UTF-8 text")
+	}
+	if c := badURLChar(raw); c >= 0 {
+		return bad(fmt.Sprintf("contains %q", c))
+	}
+	scheme, rest, ok := strings.Cut(raw, "://")
+	if !ok {
+		return bad("has no scheme")
+	}
+	switch strings.ToLower(scheme) {
+	case "npipe":
+		name, ok := strings.CutPrefix(rest, "//./pipe/")
+		if !ok || name == "" || len(name) > 200 || strings.IndexFunc(name, func(c rune) bool {
+			return (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && !strings.ContainsRune("_-.", c)
+		}) >= 0 {
+			return bad("is not a named pipe of the form npipe:////./pipe/name (letters, digits, _ - and .)")
+		}
+		return "", "", "npipe:" + strings.ToLower(name)
+	case "tcp":
+		host, port, err := net.SplitHostPort(rest)
+		if err != nil || port == "" {
+			return bad("is not tcp://host:port")
+		}
+		if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 || port != strconv.Itoa(n) {
+			return bad(fmt.Sprintf("has port %q (a port is 1-65535)", port))
+		}
+		if a, err := netip.ParseAddr(host); err == nil {
+			if a.Zone() != "" {
+				return bad("has an IPv6 zone")
+			}
+			return "", "", "tcp:" + net.JoinHostPort(a.String(), port)
+		}
+		if !isHostname(host) {
+			return bad("does not have a host name or IP address (use 0.0.0.0 for every interface)")
+		}
+		return "", "", "tcp:" + strings.ToLower(host) + ":" + port
+	case "unix", "fd":
+		return "daemon.hosts: " + strings.ToLower(scheme) + ":// does not exist on Windows", fmt.Sprintf(
+			"%q is a Linux socket; dockerd on Windows listens on named pipes and TCP: %s", q, want), ""
+	default:
+		return bad(fmt.Sprintf("uses %s://, which dockerd does not listen on", truncate(scheme, 20)))
+	}
 }
 
 // checkList checks each entry with check, which returns a problem (summary and detail) or the key that
@@ -69,71 +190,90 @@ func checkList(list []string, path string, check func(string) (summary, detail, 
 // letter that Docker can use as its data root. The rules are strict on purpose: the path travels into
 // daemon.json and into PowerShell, so it must mean one folder, the same everywhere.
 func checkDataRoot(p string) (summary, detail string) {
+	return checkLocalPath(PathDaemonDataRoot, p, maxDataRoot, false)
+}
+
+// checkLocalPath checks a path on the host for the setting attr: an absolute local Windows path with a
+// drive letter and backslashes, without quoting or expansion characters, traversal or device names.
+// file is true for a file (a TLS certificate) and false for a folder (the data root).
+func checkLocalPath(attr, p string, maxLen int, file bool) (summary, detail string) {
 	q := truncate(p, 120)
-	example := `Give a local folder such as D:\docker`
-	if !utf8.ValidString(p) {
-		return "daemon.data_root is not valid UTF-8", fmt.Sprintf("%q holds bytes that are not UTF-8 text. %s", q, example)
+	example, sample := `Give a local folder such as D:\docker`, `D:\docker`
+	if file {
+		example, sample = `Give a local file such as C:\ProgramData\docker\certs.d\ca.pem`, `C:\ProgramData\docker\certs.d\ca.pem`
 	}
-	if n := utf8.RuneCountInString(p); n > maxDataRoot {
-		return "daemon.data_root is too long", fmt.Sprintf(
-			"%q is %d characters; Docker nests layer folders under it and Windows paths stop at 260 characters, so at most %d are allowed. Use a shorter path such as D:\\docker",
-			q, n, maxDataRoot)
+	if !utf8.ValidString(p) {
+		return attr + " is not valid UTF-8", fmt.Sprintf("%q holds bytes that are not UTF-8 text. %s", q, example)
+	}
+	if n := utf8.RuneCountInString(p); n > maxLen {
+		why := "Windows paths stop at 260 characters"
+		if !file {
+			why = "Docker nests layer folders under it and " + why
+		}
+		return attr + " is too long", fmt.Sprintf(
+			"%q is %d characters; %s, so at most %d are allowed. Use a shorter path such as %s", q, n, why, maxLen, sample)
 	}
 	for _, c := range p {
 		if unicode.IsControl(c) {
-			return "daemon.data_root contains a control character",
+			return attr + " contains a control character",
 				fmt.Sprintf("%q contains %q; a newline, tab or other control character cannot be part of a Windows path. %s", q, c, example)
 		}
 	}
 	if strings.HasPrefix(p, `\\`) || strings.HasPrefix(p, "//") {
-		return "daemon.data_root is a network or device path", fmt.Sprintf(
-			"%q starts with two slashes (a share \\\\server\\share or a device path \\\\?\\); Docker on Windows cannot keep its data root on a share. %s",
-			q, example)
+		why := "Docker on Windows cannot keep its data root on a share"
+		if file {
+			why = "dockerd reads its TLS files from a local disk"
+		}
+		return attr + " is a network or device path", fmt.Sprintf(
+			"%q starts with two slashes (a share \\\\server\\share or a device path \\\\?\\); %s. %s", q, why, example)
 	}
 	if strings.Contains(p, "/") {
-		return "daemon.data_root uses forward slashes", fmt.Sprintf(
+		return attr + " uses forward slashes", fmt.Sprintf(
 			"%q contains /; write the Windows path with backslashes, %q (in HCL, \"%s\")",
 			q, strings.ReplaceAll(p, "/", `\`), strings.ReplaceAll(strings.ReplaceAll(p, "/", `\`), `\`, `\\`))
 	}
 	if len(p) < 3 || !isDriveLetter(p[0]) || p[1] != ':' || p[2] != '\\' {
-		return "daemon.data_root is not an absolute path with a drive letter", fmt.Sprintf(
+		return attr + " is not an absolute path with a drive letter", fmt.Sprintf(
 			"%q is not of the form X:\\folder; a relative path (docker, D:docker, \\docker) depends on the folder dockerd starts in. %s",
 			q, example)
 	}
 	drive, rest := p[:2], p[3:]
 	if rest == "" {
-		return "daemon.data_root is the root of a drive", fmt.Sprintf(
+		if file {
+			return attr + " is the root of a drive", fmt.Sprintf("%q names a drive, not a file. %s", q, example)
+		}
+		return attr + " is the root of a drive", fmt.Sprintf(
 			"%q would scatter Docker's folders (image, windowsfilter, containers, ...) over the top of %s; use a folder such as %s\\docker",
 			q, drive, drive)
 	}
 	if i := strings.IndexAny(rest, "\"*?<>|:$`%'"); i >= 0 {
 		if strings.IndexByte("$`%'", rest[i]) >= 0 {
-			return "daemon.data_root contains a shell quoting or expansion character", fmt.Sprintf(
-				"%q contains %q; $, `, %% and ' are refused in data_root so the path reads the same in daemon.json, PowerShell and cmd. "+
-					"Use a folder name without them, such as D:\\docker", q, rest[i])
+			return attr + " contains a shell quoting or expansion character", fmt.Sprintf(
+				"%q contains %q; $, `, %% and ' are refused in %s so the path reads the same in daemon.json, PowerShell and cmd. "+
+					"Use a name without them, such as %s", q, rest[i], strings.TrimPrefix(attr, "daemon."), sample)
 		}
-		return "daemon.data_root contains a character Windows does not allow in paths", fmt.Sprintf(
+		return attr + " contains a character Windows does not allow in paths", fmt.Sprintf(
 			"%q contains %q; Windows file names cannot hold \" * ? < > | or a colon after the drive. %s", q, rest[i], example)
 	}
 	segs := strings.Split(rest, `\`)
 	for _, s := range segs {
 		switch {
 		case s == "":
-			return "daemon.data_root has an empty path segment", fmt.Sprintf(
+			return attr + " has an empty path segment", fmt.Sprintf(
 				"%q has a doubled or trailing backslash; write it as %q", q, drive+`\`+strings.Join(slices.DeleteFunc(slices.Clone(segs), func(x string) bool { return x == "" }), `\`))
 		case s == "." || s == "..":
-			return "daemon.data_root contains a . or .. segment", fmt.Sprintf(
-				"%q contains %q; relative segments and path traversal are refused. Give the folder's full path, such as D:\\docker", q, s)
+			return attr + " contains a . or .. segment", fmt.Sprintf(
+				"%q contains %q; relative segments and path traversal are refused. Give the full path, such as %s", q, s, sample)
 		case strings.HasSuffix(s, ".") || strings.HasSuffix(s, " "):
-			return "daemon.data_root has a name ending in a dot or space", fmt.Sprintf(
-				"%q: Windows drops trailing dots and spaces from names, so %q would not be the folder written; remove them", q, s)
+			return attr + " has a name ending in a dot or space", fmt.Sprintf(
+				"%q: Windows drops trailing dots and spaces from names, so %q would not be the path written; remove them", q, s)
 		case isReservedName(s):
-			return "daemon.data_root names a reserved device", fmt.Sprintf(
-				"%q contains %q, a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9); choose another folder name", q, s)
+			return attr + " names a reserved device", fmt.Sprintf(
+				"%q contains %q, a reserved device name on Windows (CON, PRN, AUX, NUL, COM1-9, LPT1-9); choose another name", q, s)
 		}
 	}
-	if strings.EqualFold(drive, "C:") && strings.EqualFold(segs[0], "Windows") {
-		return "daemon.data_root is inside C:\\Windows", fmt.Sprintf(
+	if !file && strings.EqualFold(drive, "C:") && strings.EqualFold(segs[0], "Windows") {
+		return attr + " is inside C:\\Windows", fmt.Sprintf(
 			"%q is under the operating system's folder, which Windows servicing and resource protection own; use a folder such as D:\\docker or C:\\ProgramData\\docker",
 			q)
 	}

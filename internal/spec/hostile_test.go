@@ -33,6 +33,17 @@ var specStringFields = []struct {
 	{"daemon.registry_mirrors", func(s *Spec, v string) { s.Daemon = &Daemon{RegistryMirrors: []string{v}} }},
 	{"daemon.insecure_registries", func(s *Spec, v string) { s.Daemon = &Daemon{InsecureRegistries: []string{v}} }},
 	{"daemon.dns", func(s *Spec, v string) { s.Daemon = &Daemon{DNS: []string{v}} }},
+	{"daemon.hosts", func(s *Spec, v string) { s.Daemon = &Daemon{Hosts: []string{DefaultDockerHost, v}} }},
+	{"daemon.tls_ca_cert", func(s *Spec, v string) { s.Daemon = tlsDaemon(); s.Daemon.TLSCACert = v }},
+	{"daemon.tls_cert", func(s *Spec, v string) { s.Daemon = tlsDaemon(); s.Daemon.TLSCert = v }},
+	{"daemon.tls_key", func(s *Spec, v string) { s.Daemon = tlsDaemon(); s.Daemon.TLSKey = v }},
+}
+
+// tlsDaemon is a valid daemon block with a TLS endpoint.
+func tlsDaemon() *Daemon {
+	return &Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0:2376"}, TLSVerify: true,
+		TLSCACert: `C:\ProgramData\docker\certs.d\ca.pem`, TLSCert: `C:\ProgramData\docker\certs.d\server-cert.pem`,
+		TLSKey: `C:\ProgramData\docker\certs.d\server-key.pem`}
 }
 
 // Every hostile value in every string setting is refused at plan time, with an error on that setting.

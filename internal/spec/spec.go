@@ -51,10 +51,29 @@ type Daemon struct {
 	InsecureRegistries []string
 	// DNS ("dns") are the DNS servers containers use: IPv4 or IPv6 addresses.
 	DNS []string
+	// Hosts ("hosts") are the endpoints dockerd listens on, replacing its default, the named pipe
+	// npipe:////./pipe/docker_engine (DefaultDockerHost), which the list must keep. A tcp://host:port
+	// endpoint needs TLSVerify with the three TLS files, or AllowInsecureTCP. unix:// and fd:// do not
+	// exist on Windows.
+	Hosts []string
+	// TLSVerify ("tlsverify") makes dockerd require a client certificate signed by TLSCACert on its TCP
+	// endpoints; TLSCACert, TLSCert and TLSKey ("tlscacert", "tlscert", "tlskey") are files on the host,
+	// absolute local paths like DataRoot.
+	TLSVerify bool
+	TLSCACert string
+	TLSCert   string
+	TLSKey    string
+	// AllowInsecureTCP accepts a tcp:// endpoint without TLS verification: anyone who reaches the port
+	// controls the host. It is written as "tlsverify": false, the explicit intent dockerd asks for.
+	AllowInsecureTCP bool
 }
 
+// DefaultDockerHost is dockerd's default endpoint on Windows, the named pipe the docker CLI uses.
+const DefaultDockerHost = "npipe:////./pipe/docker_engine"
+
 func (d *Daemon) empty() bool {
-	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0)
+	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0 &&
+		len(d.Hosts) == 0 && !d.TLSVerify && d.TLSCACert == "" && d.TLSCert == "" && d.TLSKey == "" && !d.AllowInsecureTCP)
 }
 
 // Engine is the container engine to install.
@@ -119,6 +138,12 @@ const (
 	PathDaemonRegistryMirrors    = "daemon.registry_mirrors"
 	PathDaemonInsecureRegistries = "daemon.insecure_registries"
 	PathDaemonDNS                = "daemon.dns"
+	PathDaemonHosts              = "daemon.hosts"
+	PathDaemonTLSVerify          = "daemon.tls_verify"
+	PathDaemonTLSCACert          = "daemon.tls_ca_cert"
+	PathDaemonTLSCert            = "daemon.tls_cert"
+	PathDaemonTLSKey             = "daemon.tls_key"
+	PathDaemonAllowInsecureTCP   = "daemon.allow_insecure_tcp"
 )
 
 // Validate checks everything that can be known without the host, as of day (lifecycle warnings depend
@@ -177,6 +202,10 @@ func tooLong(s Spec, d *Diagnostics) bool {
 		check("daemon.registry_mirrors", s.Daemon.RegistryMirrors...)
 		check("daemon.insecure_registries", s.Daemon.InsecureRegistries...)
 		check("daemon.dns", s.Daemon.DNS...)
+		check("daemon.hosts", s.Daemon.Hosts...)
+		check("daemon.tls_ca_cert", s.Daemon.TLSCACert)
+		check("daemon.tls_cert", s.Daemon.TLSCert)
+		check("daemon.tls_key", s.Daemon.TLSKey)
 	}
 	return d.HasErrors()
 }

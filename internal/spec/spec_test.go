@@ -234,6 +234,7 @@ func TestDaemon(t *testing.T) {
 		path   string   // the path of every expected error; "" for none
 		errors int      // how many errors
 		says   []string // substrings of the joined error text
+		warns  []string // substrings of the warnings' text; none expected when empty
 	}{
 		{name: "all set", daemon: Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://mirror.example.com", "https://m2.example.com:8443/hub/"},
 			InsecureRegistries: []string{"registry.local:5000", "10.0.0.0/8", "localhost", "192.168.1.10:5000", "[fd00::1]:5000", "fd00::2"},
@@ -330,6 +331,42 @@ func TestDaemon(t *testing.T) {
 		{name: "dns hostile", daemon: Daemon{DNS: []string{"8.8.8.8; calc"}}, path: PathDaemonDNS, errors: 1},
 		{name: "dns empty", daemon: Daemon{DNS: []string{""}}, path: PathDaemonDNS, errors: 1, says: []string{"empty"}},
 		{name: "dns duplicates", daemon: Daemon{DNS: []string{"2001:db8::1", "2001:DB8:0::1"}}, path: PathDaemonDNS, errors: 1, says: []string{"twice"}},
+
+		// hosts and TLS (issue 10 §3: a TCP endpoint is refused without TLS unless explicitly allowed)
+		{name: "named pipe only", daemon: Daemon{Hosts: []string{DefaultDockerHost}}},
+		{name: "second named pipe", daemon: Daemon{Hosts: []string{DefaultDockerHost, "npipe:////./pipe/docker_engine_2"}}},
+		{name: "tcp with TLS", daemon: *tlsDaemon()},
+		{name: "tcp with TLS on 2375 warns", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://10.0.0.5:2375"}, TLSVerify: true,
+			TLSCACert: `C:\certs\ca.pem`, TLSCert: `C:\certs\cert.pem`, TLSKey: `C:\certs\key.pem`}, warns: []string{"2375", "2376"}},
+		{name: "tcp without TLS", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0:2375"}},
+			path: PathDaemonHosts, errors: 1, says: []string{"without TLS", "tls_verify", "allow_insecure_tcp", "root-equivalent", "2376"}},
+		{name: "tcp allowed insecure warns", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0:2375"}, AllowInsecureTCP: true},
+			warns: []string{"anyone who can reach the port", "root-equivalent", "tcp://0.0.0.0:2375"}},
+		{name: "tls_verify without the CA", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0:2376"}, TLSVerify: true,
+			TLSCert: `C:\c\cert.pem`, TLSKey: `C:\c\key.pem`}, path: PathDaemonTLSCACert, errors: 1, says: []string{"daemon.tls_ca_cert is required", "tlscacert"}},
+		{name: "TLS file without tls_verify", daemon: Daemon{TLSCACert: `C:\certs\ca.pem`}, path: PathDaemonTLSCACert, errors: 1, says: []string{"tls_verify = true"}},
+		{name: "TLS file relative", daemon: Daemon{TLSVerify: true, TLSCACert: `certs\ca.pem`, TLSCert: `C:\c\cert.pem`, TLSKey: `C:\c\key.pem`},
+			path: PathDaemonTLSCACert, errors: 1, says: []string{"daemon.tls_ca_cert is not an absolute path", "drive letter"}},
+		{name: "TLS file traversal", daemon: Daemon{TLSVerify: true, TLSCACert: `C:\c\ca.pem`, TLSCert: `C:\c\..\..\x.pem`, TLSKey: `C:\c\key.pem`},
+			path: PathDaemonTLSCert, errors: 1, says: []string{"traversal"}},
+		{name: "TLS file share", daemon: Daemon{TLSVerify: true, TLSCACert: `C:\c\ca.pem`, TLSCert: `C:\c\cert.pem`, TLSKey: `\\srv\share\key.pem`},
+			path: PathDaemonTLSKey, errors: 1, says: []string{"local disk"}},
+		{name: "hosts without the named pipe", daemon: Daemon{Hosts: []string{"tcp://0.0.0.0:2375"}, AllowInsecureTCP: true},
+			path: PathDaemonHosts, errors: 1, says: []string{"npipe:////./pipe/docker_engine", "verification"}},
+		{name: "unix socket", daemon: Daemon{Hosts: []string{DefaultDockerHost, "unix:///var/run/docker.sock"}},
+			path: PathDaemonHosts, errors: 1, says: []string{"unix:// does not exist on Windows"}},
+		{name: "fd socket", daemon: Daemon{Hosts: []string{DefaultDockerHost, "fd://"}}, path: PathDaemonHosts, errors: 1, says: []string{"fd:// does not exist on Windows"}},
+		{name: "ssh", daemon: Daemon{Hosts: []string{DefaultDockerHost, "ssh://u@h"}}, path: PathDaemonHosts, errors: 1, says: []string{"ssh://"}},
+		{name: "tcp without port", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0"}, AllowInsecureTCP: true},
+			path: PathDaemonHosts, errors: 1, says: []string{"tcp://host:port"}},
+		{name: "tcp bad port", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://0.0.0.0:99999"}, AllowInsecureTCP: true},
+			path: PathDaemonHosts, errors: 1, says: []string{"1-65535"}},
+		{name: "tcp hostile host", daemon: Daemon{Hosts: []string{DefaultDockerHost, "tcp://$(calc):2375"}, AllowInsecureTCP: true},
+			path: PathDaemonHosts, errors: 1},
+		{name: "pipe with a quote", daemon: Daemon{Hosts: []string{DefaultDockerHost, `npipe:////./pipe/a"b`}}, path: PathDaemonHosts, errors: 1},
+		{name: "pipe traversal", daemon: Daemon{Hosts: []string{DefaultDockerHost, `npipe:////./pipe/../x`}}, path: PathDaemonHosts, errors: 1},
+		{name: "hosts duplicate", daemon: Daemon{Hosts: []string{DefaultDockerHost, "NPIPE:////./pipe/Docker_Engine"}}, path: PathDaemonHosts, errors: 1, says: []string{"twice"}},
+		{name: "hosts with containerd", engine: "containerd", daemon: Daemon{Hosts: []string{DefaultDockerHost}}, path: PathDaemon, errors: 1, says: []string{"Docker only"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -354,6 +391,20 @@ func TestDaemon(t *testing.T) {
 			for _, s := range c.says {
 				if !strings.Contains(text, s) {
 					t.Errorf("errors lack %q: %s", s, text)
+				}
+			}
+			var warnText strings.Builder
+			for _, w := range d.Warnings() {
+				if strings.HasPrefix(w.Path, "daemon") {
+					warnText.WriteString(w.Summary + ": " + w.Detail + "\n")
+				}
+			}
+			if len(c.warns) == 0 && c.errors == 0 && warnText.Len() > 0 {
+				t.Errorf("unexpected warnings: %s", warnText.String())
+			}
+			for _, s := range c.warns {
+				if !strings.Contains(warnText.String(), s) {
+					t.Errorf("warnings lack %q: %s", s, warnText.String())
 				}
 			}
 			if c.errors == 0 && c.engine == "" && (r.Daemon == nil || r.Daemon.DataRoot != c.daemon.DataRoot ||
@@ -414,6 +465,52 @@ func FuzzValidateDaemon(f *testing.F) {
 			if _, err := netip.ParseAddr(dns); err != nil {
 				t.Fatalf("dns %q accepted", dns)
 			}
+		}
+	})
+}
+
+// FuzzValidateDaemonHosts: an endpoint is accepted only as the named pipe or tcp://host:port, a TLS file
+// only as an absolute local path, and a TCP endpoint only with tls_verify and its three files or with
+// allow_insecure_tcp, which always warns.
+func FuzzValidateDaemonHosts(f *testing.F) {
+	f.Add("tcp://0.0.0.0:2376", `C:\certs\ca.pem`, true, false)
+	f.Add("tcp://0.0.0.0:2375", "", false, true)
+	f.Add("unix:///var/run/docker.sock", `..\ca.pem`, false, false)
+	f.Add("npipe:////./pipe/x\"`$(calc)", "C:\\a\n.pem", true, true)
+	f.Fuzz(func(t *testing.T, host, file string, verify, insecure bool) {
+		daemon := &Daemon{Hosts: []string{DefaultDockerHost, host}, TLSVerify: verify, AllowInsecureTCP: insecure,
+			TLSCACert: file, TLSCert: `C:\certs\cert.pem`, TLSKey: `C:\certs\key.pem`}
+		_, d := Validate(Spec{Mode: "process", Engine: Engine{SHA256: goodSHA}, Daemon: daemon}, today)
+		errs, warned := map[string]bool{}, false
+		for _, x := range d {
+			if x.Summary == "" || x.Detail == "" {
+				t.Fatalf("malformed diagnostic %+v", x)
+			}
+			if x.Severity == SeverityError {
+				errs[x.Path] = true
+			} else if x.Path == PathDaemonHosts && strings.Contains(x.Detail, "anyone who can reach the port") {
+				warned = true
+			}
+		}
+		if d.HasErrors() {
+			return
+		}
+		low := strings.ToLower(host)
+		if !strings.HasPrefix(low, "tcp://") && !strings.HasPrefix(low, "npipe:////./pipe/") {
+			t.Fatalf("host %q accepted", host)
+		}
+		if strings.ContainsAny(host, " \t\n\"`$'\\") {
+			t.Fatalf("host %q accepted", host)
+		}
+		if strings.HasPrefix(low, "tcp://") && !verify && (!insecure || !warned) {
+			t.Fatalf("tcp host %q accepted without TLS (allow_insecure_tcp %v, warned %v)", host, insecure, warned)
+		}
+		if verify && (len(file) < 4 || file[1] != ':' || file[2] != '\\' || strings.ContainsAny(file, "\"*?<>|/$`%'\n\r\x00") ||
+			slices.Contains(strings.Split(file, `\`), "..")) {
+			t.Fatalf("tls_ca_cert %q accepted", file)
+		}
+		if !verify && file != "" {
+			t.Fatalf("tls_ca_cert %q accepted without tls_verify", file)
 		}
 	})
 }

@@ -193,6 +193,9 @@ func (m *Machine) dockerdStart(s *Service) error {
 		if _, ok := cfg["hosts"]; ok && (strings.Contains(s.PathName, " -H ") || strings.Contains(s.PathName, " --host")) {
 			return &EngineError{prefix + "the following directives are specified both as a flag and in the configuration file: hosts"}
 		}
+		if err := m.dockerdTLSLocked(cfg); err != nil {
+			return err
+		}
 	}
 	st := &engineState{isolation: "process", dataRoot: DockerRoot}
 	if root, ok := cfg["data-root"].(string); ok && root != "" {
@@ -224,6 +227,29 @@ func (m *Machine) dockerdStart(s *Service) error {
 	m.writeStateLocked(st.pidFile, strconv.Itoa(4000+len(m.events)))
 	m.openPanicLog(st.panicLog)
 	m.engines["docker"] = st
+	return nil
+}
+
+// dockerdTLSLocked is dockerd loading its API server's TLS files when "tlsverify" is true, with the
+// errors of docker/go-connections tlsconfig.Server: the certificate and key are read first
+// (tls.LoadX509KeyPair reads the certificate, then the key), then the CA that signs client
+// certificates. Only a missing file is modelled; the files' contents are not parsed.
+func (m *Machine) dockerdTLSLocked(cfg map[string]any) error {
+	if v, _ := cfg["tlsverify"].(bool); !v {
+		return nil
+	}
+	ca, _ := cfg["tlscacert"].(string)
+	cert, _ := cfg["tlscert"].(string)
+	key, _ := cfg["tlskey"].(string)
+	const notFound = ": The system cannot find the file specified."
+	for _, f := range []string{cert, key} {
+		if _, ok := m.files[strings.ToLower(f)]; !ok {
+			return &EngineError{fmt.Sprintf("Could not load X509 key pair (cert: %q, key: %q): open %s%s", cert, key, f, notFound)}
+		}
+	}
+	if _, ok := m.files[strings.ToLower(ca)]; !ok {
+		return &EngineError{fmt.Sprintf("could not read CA certificate %q: open %s%s", ca, ca, notFound)}
+	}
 	return nil
 }
 
