@@ -14,8 +14,13 @@ import (
 type RebootOptions struct {
 	// Timeout is how long the host may take to come back (Packer's restart_timeout). Default 15m.
 	Timeout time.Duration
-	// PollInterval is the pause between probes. Default 5s.
+	// PollInterval is the pause between probes while the host is down or still on the old boot.
+	// Default 5s.
 	PollInterval time.Duration
+	// ConfirmInterval is the pause between the probes that confirm a new boot (ReadyProbes in a row):
+	// once the host answers on a new boot, waiting a whole PollInterval between confirmations only adds
+	// latency. Default 1s, or PollInterval when that is shorter.
+	ConfirmInterval time.Duration
 	// ProbeTimeout bounds one probe. Default 30s.
 	ProbeTimeout time.Duration
 	// ReadyProbes is how many probes in a row must see the new boot before the host counts as ready:
@@ -37,6 +42,9 @@ func (o *RebootOptions) defaults() {
 	}
 	if o.PollInterval == 0 {
 		o.PollInterval = 5 * time.Second
+	}
+	if o.ConfirmInterval == 0 {
+		o.ConfirmInterval = min(time.Second, o.PollInterval)
 	}
 	if o.ProbeTimeout == 0 {
 		o.ProbeTimeout = 30 * time.Second
@@ -109,7 +117,11 @@ func RebootAndWait(ctx context.Context, r Runner, opt RebootOptions) error {
 		wentDown                        bool
 	)
 	for opt.Now().Before(deadline) {
-		if err := opt.Sleep(ctx, opt.PollInterval); err != nil {
+		pause := opt.PollInterval
+		if consecutive > 0 {
+			pause = opt.ConfirmInterval
+		}
+		if err := opt.Sleep(ctx, pause); err != nil {
 			return fmt.Errorf("waiting for the restart: %w", err)
 		}
 		p, err := probeOnce(ctx, r, opt)

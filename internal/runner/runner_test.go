@@ -200,9 +200,9 @@ func TestRebootAndWait(t *testing.T) {
 	if h.bootID != 2 || len(events) != 2 || !strings.Contains(events[1], "boot 2") {
 		t.Errorf("boot %d, events %v", h.bootID, events)
 	}
-	// Down for two polls, then three ready probes: five polls of 5 s.
-	if got := c.now.Sub(time.Unix(0, 0)); got != 25*time.Second {
-		t.Errorf("waited %s, want 25s", got)
+	// Down for two polls, up at the third (5 s apart), then two confirming probes 1 s apart.
+	if got := c.now.Sub(time.Unix(0, 0)); got != 17*time.Second {
+		t.Errorf("waited %s, want 17s", got)
 	}
 }
 
