@@ -320,6 +320,12 @@ resource "wincontainers_host" "test" {
 		{"daemon settings with containerd", `container_mode = "process"
   engine = { type = "containerd" }
   daemon = { dns = ["10.0.0.1"] }`, `(?i)daemon`},
+		{"daemon TCP endpoint without TLS", `container_mode = "process"
+  daemon = { hosts = ["npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2375"] }`, `(?s)TCP endpoint without TLS.*root-equivalent.*allow_insecure_tcp`},
+		{"daemon unix socket", `container_mode = "process"
+  daemon = { hosts = ["npipe:////./pipe/docker_engine", "unix:///var/run/docker.sock"] }`, `unix:// does not exist on Windows`},
+		{"daemon tls_verify without its files", `container_mode = "process"
+  daemon = { hosts = ["npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2376"], tls_verify = true }`, `daemon.tls_ca_cert is required`},
 		{"reboot timeout", `container_mode = "process"
   reboot = { timeout = "soon" }`, `not a duration`},
 		{"unknown mode", `container_mode = "wsl"`, `(?i)process.*hyperv.*lcow`},

@@ -132,6 +132,18 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"registry_mirrors":    strList("`registry-mirrors`: https URLs of pull-through mirrors."),
 					"insecure_registries": strList("`insecure-registries`: registries reached over plain HTTP or with unverified certificates (`host`, `host:port` or a CIDR)."),
 					"dns":                 strList("`dns`: DNS servers for containers."),
+					"hosts": strList("`hosts`: the endpoints dockerd listens on, replacing its default. Keep `npipe:////./pipe/docker_engine` (the docker CLI " +
+						"on the host and verification use it) and add `tcp://host:port` endpoints; a TCP endpoint needs `tls_verify` with the three TLS files, " +
+						"or `allow_insecure_tcp`. `unix://` and `fd://` do not exist on Windows. By convention port 2376 serves TLS and 2375 plain HTTP."),
+					"tls_verify": schema.BoolAttribute{Optional: true, MarkdownDescription: "`tlsverify`: serve TCP endpoints with TLS and accept only " +
+						"clients whose certificate `tls_ca_cert` signed. Requires `tls_ca_cert`, `tls_cert` and `tls_key`."},
+					"tls_ca_cert": optStr("`tlscacert`: the CA certificate that signs client certificates, a file on the host (an absolute local path " +
+						"such as `C:\\ProgramData\\docker\\certs.d\\ca.pem`). wincontainers does not copy it there."),
+					"tls_cert": optStr("`tlscert`: dockerd's server certificate, a file on the host."),
+					"tls_key":  optStr("`tlskey`: dockerd's private key, a file on the host."),
+					"allow_insecure_tcp": schema.BoolAttribute{Optional: true, MarkdownDescription: "Accept a `tcp://` endpoint in `hosts` without " +
+						"`tls_verify`. Anyone who can reach the port then controls the host (the Docker API is root-equivalent), so plan shows a warning. " +
+						"Written as `\"tlsverify\": false`, the explicit intent dockerd asks for. Default `false`: such an endpoint is refused."},
 				},
 			},
 			"verify": schema.SingleNestedAttribute{
