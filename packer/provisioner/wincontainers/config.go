@@ -91,6 +91,17 @@ type DaemonConfig struct {
 	RegistryMirrors    []string `mapstructure:"registry_mirrors"`
 	InsecureRegistries []string `mapstructure:"insecure_registries"`
 	DNS                []string `mapstructure:"dns"`
+	// Endpoints dockerd listens on ("hosts"); keep npipe:////./pipe/docker_engine. A tcp:// endpoint
+	// needs tls_verify with the three TLS files, or allow_insecure_tcp.
+	Hosts []string `mapstructure:"hosts"`
+	// "tlsverify": TCP endpoints serve TLS and accept only clients whose certificate tls_ca_cert signed.
+	TLSVerify bool `mapstructure:"tls_verify"`
+	// Files on the host: "tlscacert", "tlscert", "tlskey".
+	TLSCACert string `mapstructure:"tls_ca_cert"`
+	TLSCert   string `mapstructure:"tls_cert"`
+	TLSKey    string `mapstructure:"tls_key"`
+	// Accept a tcp:// endpoint without TLS (anyone who reaches it controls the host); warns.
+	AllowInsecureTCP bool `mapstructure:"allow_insecure_tcp"`
 }
 
 // VerifyConfig mirrors wincontainers_host's verify.
@@ -116,6 +127,8 @@ func (c *Config) hasUnknown() bool {
 		fields = append(fields, c.Daemon.RegistryMirrors...)
 		fields = append(fields, c.Daemon.InsecureRegistries...)
 		fields = append(fields, c.Daemon.DNS...)
+		fields = append(fields, c.Daemon.Hosts...)
+		fields = append(fields, c.Daemon.TLSCACert, c.Daemon.TLSCert, c.Daemon.TLSKey)
 	}
 	for _, f := range fields {
 		if strings.Contains(f, unknownValue) {
@@ -138,7 +151,8 @@ func (c *Config) spec() spec.Spec {
 	}
 	if c.Daemon != nil {
 		s.Daemon = &spec.Daemon{DataRoot: c.Daemon.DataRoot, RegistryMirrors: c.Daemon.RegistryMirrors,
-			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS}
+			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS, Hosts: c.Daemon.Hosts, TLSVerify: c.Daemon.TLSVerify,
+			TLSCACert: c.Daemon.TLSCACert, TLSCert: c.Daemon.TLSCert, TLSKey: c.Daemon.TLSKey, AllowInsecureTCP: c.Daemon.AllowInsecureTCP}
 	}
 	return s
 }

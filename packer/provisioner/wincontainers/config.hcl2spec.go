@@ -77,6 +77,12 @@ type FlatDaemonConfig struct {
 	RegistryMirrors    []string `mapstructure:"registry_mirrors" cty:"registry_mirrors" hcl:"registry_mirrors"`
 	InsecureRegistries []string `mapstructure:"insecure_registries" cty:"insecure_registries" hcl:"insecure_registries"`
 	DNS                []string `mapstructure:"dns" cty:"dns" hcl:"dns"`
+	Hosts              []string `mapstructure:"hosts" cty:"hosts" hcl:"hosts"`
+	TLSVerify          *bool    `mapstructure:"tls_verify" cty:"tls_verify" hcl:"tls_verify"`
+	TLSCACert          *string  `mapstructure:"tls_ca_cert" cty:"tls_ca_cert" hcl:"tls_ca_cert"`
+	TLSCert            *string  `mapstructure:"tls_cert" cty:"tls_cert" hcl:"tls_cert"`
+	TLSKey             *string  `mapstructure:"tls_key" cty:"tls_key" hcl:"tls_key"`
+	AllowInsecureTCP   *bool    `mapstructure:"allow_insecure_tcp" cty:"allow_insecure_tcp" hcl:"allow_insecure_tcp"`
 }
 
 // FlatMapstructure returns a new FlatDaemonConfig.
@@ -95,6 +101,12 @@ func (*FlatDaemonConfig) HCL2Spec() map[string]hcldec.Spec {
 		"registry_mirrors":    &hcldec.AttrSpec{Name: "registry_mirrors", Type: cty.List(cty.String), Required: false},
 		"insecure_registries": &hcldec.AttrSpec{Name: "insecure_registries", Type: cty.List(cty.String), Required: false},
 		"dns":                 &hcldec.AttrSpec{Name: "dns", Type: cty.List(cty.String), Required: false},
+		"hosts":               &hcldec.AttrSpec{Name: "hosts", Type: cty.List(cty.String), Required: false},
+		"tls_verify":          &hcldec.AttrSpec{Name: "tls_verify", Type: cty.Bool, Required: false},
+		"tls_ca_cert":         &hcldec.AttrSpec{Name: "tls_ca_cert", Type: cty.String, Required: false},
+		"tls_cert":            &hcldec.AttrSpec{Name: "tls_cert", Type: cty.String, Required: false},
+		"tls_key":             &hcldec.AttrSpec{Name: "tls_key", Type: cty.String, Required: false},
+		"allow_insecure_tcp":  &hcldec.AttrSpec{Name: "allow_insecure_tcp", Type: cty.Bool, Required: false},
 	}
 	return s
 }

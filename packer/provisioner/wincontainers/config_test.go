@@ -24,6 +24,13 @@ func TestPrepare(t *testing.T) {
 		{"Docker 27 on 2016", map[string]interface{}{"container_mode": "process", "os_version": "2016", "engine": map[string]interface{}{"version": "27.3.1"}}, "engine { version }"},
 		{"http mirror", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"url": "http://mirror/docker.zip"}}, "engine { url }"},
 		{"data root traversal", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"data_root": `D:\a\..\..\Windows`}}, "daemon { data_root }"},
+		{"daemon TCP endpoint without TLS", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{
+			"hosts": []string{"npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2375"}}}, "TCP endpoint without TLS"},
+		{"daemon TCP endpoint with TLS", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{
+			"hosts": []string{"npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2376"}, "tls_verify": true, "tls_ca_cert": `C:\certs\ca.pem`,
+			"tls_cert": `C:\certs\cert.pem`, "tls_key": `C:\certs\key.pem`}}, ""},
+		{"daemon unix socket", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{
+			"hosts": []string{"npipe:////./pipe/docker_engine", "unix:///var/run/docker.sock"}}}, "unix:// does not exist on Windows"},
 		{"short restart timeout", map[string]interface{}{"container_mode": "process", "restart_timeout": "5s"}, "restart_timeout"},
 		{"hostile pre-pull", map[string]interface{}{"container_mode": "process", "pre_pull_images": []string{"busybox; Remove-Item C:\\ -Recurse"}}, "pre_pull_images[0]"},
 		{"os_version from a data source during packer validate", map[string]interface{}{"container_mode": "process", "os_version": "<unknown>"}, ""},
@@ -46,5 +53,21 @@ func TestPrepare(t *testing.T) {
 				t.Fatalf("error %v, want it to mention %q", err, c.want)
 			}
 		})
+	}
+}
+
+// allow_insecure_tcp is accepted with a warning that anyone who reaches the port controls the host.
+func TestPrepareInsecureTCPWarns(t *testing.T) {
+	p := &Provisioner{now: fixedDay}
+	err := p.Prepare(map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{
+		"hosts": []string{"npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2375"}, "allow_insecure_tcp": true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(p.warnings, "\n"), "anyone who can reach the port") {
+		t.Errorf("warnings %q", p.warnings)
+	}
+	if d := p.resolved.Daemon; d == nil || !d.AllowInsecureTCP || len(d.Hosts) != 2 {
+		t.Errorf("resolved daemon %+v", d)
 	}
 }

@@ -55,6 +55,21 @@ func TestPrepareRefusesHostileStrings(t *testing.T) {
 		{"daemon", func(v string) map[string]interface{} {
 			return map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"dns": []string{v}}}
 		}},
+		{"daemon", func(v string) map[string]interface{} {
+			return map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"hosts": []string{"npipe:////./pipe/docker_engine", v}}}
+		}},
+		{"daemon", func(v string) map[string]interface{} {
+			return map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"tls_verify": true,
+				"tls_ca_cert": v, "tls_cert": `C:\c\cert.pem`, "tls_key": `C:\c\key.pem`}}
+		}},
+		{"daemon", func(v string) map[string]interface{} {
+			return map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"tls_verify": true,
+				"tls_ca_cert": `C:\c\ca.pem`, "tls_cert": v, "tls_key": `C:\c\key.pem`}}
+		}},
+		{"daemon", func(v string) map[string]interface{} {
+			return map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"tls_verify": true,
+				"tls_ca_cert": `C:\c\ca.pem`, "tls_cert": `C:\c\cert.pem`, "tls_key": v}}
+		}},
 		{"pre_pull_images", func(v string) map[string]interface{} {
 			return map[string]interface{}{"container_mode": "process", "pre_pull_images": []string{v}}
 		}},
