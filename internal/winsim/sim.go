@@ -116,6 +116,7 @@ func New(o Options) (*Sim, error) {
 		Handler: s.Host.Run, Up: s.Host.Up})
 	s.Host.Register("facts", s.factsScript)
 	s.registerSteps()
+	s.registerAzureSteps()
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
 		s.reboots++
@@ -244,6 +245,9 @@ type State struct {
 		BytesIn  int64          `json:"bytes_in"`
 		BytesOut int64          `json:"bytes_out"`
 	} `json:"requests"`
+	// OpenShells is how many WinRM shells are open now (created and not yet deleted); a client that
+	// leaks shells makes it grow. A restart drops them all, as on Windows.
+	OpenShells int `json:"open_shells"`
 }
 
 // Snapshot returns the current state.
@@ -295,6 +299,7 @@ func (s *Sim) Snapshot() State {
 		st.Requests.Total += n
 	}
 	st.Requests.BytesIn, st.Requests.BytesOut = s.Server.Bytes()
+	st.OpenShells = s.Server.OpenShells()
 	return st
 }
 

@@ -1,0 +1,77 @@
+package azure
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/runner"
+)
+
+// Listener is an HTTPS WinRM listener created through Run Command: pin CertPEM (as the WinRM
+// connection's ca_cert / Packer's winrm certificate) instead of skipping verification.
+type Listener struct {
+	Port              int
+	FingerprintSHA256 string // lower-case hex of the certificate's DER
+	CertPEM           string
+	Thumbprint        string // Windows' SHA-1 thumbprint, for the user's own checks
+	Names             []string
+	Changed           bool
+}
+
+// WinRMOptions name the VM the way clients will address it (the certificate's subject names); the
+// VM's own host name is always included. Port defaults to 5986.
+type WinRMOptions struct {
+	Port        int
+	DNSNames    []string
+	IPAddresses []string
+	ValidDays   int
+}
+
+// BootstrapWinRM runs the winrm-listener library script through r (a RunCommandRunner, usually): it
+// creates, once, a self-signed certificate for the VM's names, an HTTPS listener and the firewall
+// rule, and returns the certificate. The fingerprint is checked against the PEM here, so what the
+// caller pins is what the VM reported.
+func BootstrapWinRM(ctx context.Context, r runner.Runner, o WinRMOptions) (Listener, error) {
+	params := map[string]any{"port": o.Port, "dns_names": nonNil(o.DNSNames), "ip_addresses": nonNil(o.IPAddresses), "valid_days": o.ValidDays}
+	out, err := r.Run(ctx, "winrm-listener", params, nil)
+	if err != nil {
+		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: %w", err)
+	}
+	var res struct {
+		Port        int      `json:"port"`
+		Thumbprint  string   `json:"thumbprint"`
+		Fingerprint string   `json:"fingerprint_sha256"`
+		CertPEM     string   `json:"cert_pem"`
+		Names       []string `json:"names"`
+		Changed     bool     `json:"changed"`
+	}
+	if err := json.Unmarshal(out.Result, &res); err != nil {
+		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: result %.200s: %w", out.Result, err)
+	}
+	block, _ := pem.Decode([]byte(res.CertPEM))
+	if block == nil || block.Type != "CERTIFICATE" {
+		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the VM returned no PEM certificate")
+	}
+	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
+		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the VM's certificate: %w", err)
+	}
+	sum := sha256.Sum256(block.Bytes)
+	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, res.Fingerprint) {
+		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the certificate's SHA-256 is %s, the VM reported %s", got, res.Fingerprint)
+	}
+	return Listener{Port: res.Port, FingerprintSHA256: strings.ToLower(res.Fingerprint), CertPEM: res.CertPEM, Thumbprint: res.Thumbprint,
+		Names: res.Names, Changed: res.Changed}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

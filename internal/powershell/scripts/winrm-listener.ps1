@@ -1,0 +1,76 @@
+# wincontainers:script winrm-listener/1
+# wincontainers:idempotent
+# Creates an HTTPS WinRM listener with a self-signed certificate, and its firewall rule, so that a
+# controller that reached the VM through Azure Run Command can then connect over WinRM and pin the
+# certificate instead of skipping verification (internal/azure/winrm.go; azure.md section 6.1). Reuses the
+# listener and certificate when they already cover the wanted names and are valid for 30 more days.
+# Params: {"port": 5986, "dns_names": ["vm1.westeurope.cloudapp.azure.com"], "ip_addresses": ["10.0.0.4"],
+# "valid_days": 365}. Result: {"port", "thumbprint", "fingerprint_sha256", "cert_pem", "names", "changed"}.
+# Windows PowerShell 5.1 (Server 2016+: New-SelfSignedCertificate -TextExtension).
+# wincontainers:include errors
+$p = Get-WcParams
+$port = 5986
+if ($p.port) { $port = [int]$p.port }
+$days = 365
+if ($p.valid_days) { $days = [int]$p.valid_days }
+$dns = @([Net.Dns]::GetHostName()) + @($p.dns_names | Where-Object { $_ })
+$ips = @($p.ip_addresses | Where-Object { $_ })
+$changed = $false
+
+Write-WcProgress 'winrm-listener' 'checking the HTTPS listener'
+$listener = $null
+try {
+    $listener = Get-WSManInstance -ResourceURI winrm/config/listener -SelectorSet @{ Address = '*'; Transport = 'HTTPS' } -ErrorAction Stop
+} catch {
+    $listener = $null
+}
+$cert = $null
+if ($listener -and $listener.CertificateThumbprint) {
+    $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $listener.CertificateThumbprint) -ErrorAction SilentlyContinue
+}
+if ($cert) {
+    $have = @($cert.DnsNameList | ForEach-Object { $_.Unicode })
+    $missing = @($dns + $ips | Where-Object { $have -notcontains $_ })
+    if ($missing.Count -gt 0 -or $cert.NotAfter -lt (Get-Date).AddDays(30)) { $cert = $null }
+}
+if (-not $cert) {
+    Write-WcProgress 'winrm-listener' 'creating a self-signed certificate'
+    $san = @($dns | ForEach-Object { 'DNS=' + $_ }) + @($ips | ForEach-Object { 'IPAddress=' + $_ })
+    try {
+        $cert = New-SelfSignedCertificate -CertStoreLocation 'Cert:\LocalMachine\My' -Subject ('CN=' + $dns[0]) `
+            -TextExtension @('2.5.29.17={text}' + ($san -join '&'), '2.5.29.37={text}1.3.6.1.5.5.7.3.1') `
+            -KeyAlgorithm RSA -KeyLength 2048 -HashAlgorithm SHA256 -NotAfter (Get-Date).AddDays($days)
+    } catch {
+        Exit-WcError 'certificate_failed' ('New-SelfSignedCertificate failed: ' + $_.Exception.Message) 'Check that the machine runs Windows Server 2016 or later.'
+    }
+    $changed = $true
+}
+if (-not $listener) {
+    New-WSManInstance -ResourceURI winrm/config/listener -SelectorSet @{ Address = '*'; Transport = 'HTTPS' } `
+        -ValueSet @{ Hostname = $dns[0]; CertificateThumbprint = $cert.Thumbprint; Port = [string]$port } | Out-Null
+    $changed = $true
+} elseif ($listener.CertificateThumbprint -ne $cert.Thumbprint -or [int]$listener.Port -ne $port) {
+    Set-WSManInstance -ResourceURI winrm/config/listener -SelectorSet @{ Address = '*'; Transport = 'HTTPS' } `
+        -ValueSet @{ Hostname = $dns[0]; CertificateThumbprint = $cert.Thumbprint; Port = [string]$port } | Out-Null
+    $changed = $true
+}
+$rule = Get-NetFirewallRule -Name 'wincontainers-winrm-https' -ErrorAction SilentlyContinue
+if (-not $rule) {
+    New-NetFirewallRule -Name 'wincontainers-winrm-https' -DisplayName 'Windows Remote Management (HTTPS-In, wincontainers)' `
+        -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow -Profile Any | Out-Null
+    $changed = $true
+}
+$sha = New-Object Security.Cryptography.SHA256Managed
+$fp = -join ($sha.ComputeHash($cert.RawData) | ForEach-Object { $_.ToString('x2') })
+$b64 = [Convert]::ToBase64String($cert.RawData)
+$lines = for ($i = 0; $i -lt $b64.Length; $i += 64) { $b64.Substring($i, [Math]::Min(64, $b64.Length - $i)) }
+$pem = "-----BEGIN CERTIFICATE-----`n" + ($lines -join "`n") + "`n-----END CERTIFICATE-----`n"
+Write-WcResult @{
+    port = $port
+    thumbprint = $cert.Thumbprint
+    fingerprint_sha256 = $fp
+    cert_pem = $pem
+    names = @($dns + $ips)
+    changed = $changed
+}
+exit 0
