@@ -107,6 +107,13 @@ func (s *Server) Counts() map[string]int {
 	return maps.Clone(s.counts)
 }
 
+// OpenShells returns how many shells are open (created and not deleted).
+func (s *Server) OpenShells() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.shells)
+}
+
 // CloseAll drops every shell and kills their commands (a reboot does this).
 func (s *Server) CloseAll() {
 	s.mu.Lock()
