@@ -674,3 +674,40 @@ data "wincontainers_host_facts" "test" {
 		}},
 	})
 }
+
+// Security defaults through the CLI (issue 10 §3): without ca_cert the connection is HTTPS with
+// certificate verification, so a host whose CA is not given fails with a certificate error that says
+// to set ca_cert (never falling back to an unverified connection: the host is left untouched); a
+// rejected password fails saying so; plain HTTP without allow_unencrypted is refused.
+func TestAccHostSecureByDefault(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	cfg := func(winrmBlock string) string {
+		return fmt.Sprintf(`
+provider "wincontainers" {
+  winrm = { username = "Administrator", password = %q }
+}
+resource "wincontainers_host" "test" {
+  host           = %q
+  port           = %d
+  winrm          = %s
+  container_mode = "process"
+}
+`, simPassword, h.host, h.port, winrmBlock)
+	}
+	for _, c := range []struct{ name, winrm, want string }{
+		{"unknown CA", `{}`, `(?s)not trusted.*ca_cert`},
+		{"rejected password", fmt.Sprintf(`{ ca_cert = file(%q), password = "Wrong-Passw0rd" }`, h.caFile), `(?s)rejected the credentials`},
+		{"plain HTTP without allow_unencrypted", `{ https = false }`, `(?s)allow_unencrypted`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: fastProviderFactories(),
+				Steps:                    []resource.TestStep{{Config: cfg(c.winrm), ExpectError: regexp.MustCompile(c.want)}},
+			})
+			if st := h.sim.Snapshot(); st.Requests.ByAction["Command"] != 0 || st.OpenShells != 0 {
+				t.Errorf("the host ran %d commands, %d shells open", st.Requests.ByAction["Command"], st.OpenShells)
+			}
+		})
+	}
+}
