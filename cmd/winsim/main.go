@@ -76,8 +76,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	if o.Password == "" {
 		o.Password = os.Getenv("WINSIM_PASSWORD")
 	}
-	if *count < 1 || *count > 64 {
-		return fmt.Errorf("--count %d: between 1 and 64", *count)
+	if *count < 1 || *count > 256 {
+		return fmt.Errorf("--count %d: between 1 and 256", *count)
 	}
 	host, port := *addr, 0
 	if i := strings.LastIndex(*addr, ":"); i >= 0 {
