@@ -38,14 +38,16 @@ func (a Artifact) Open() io.Reader {
 // synthetic artifacts and the checksum files their publishers publish. It may be shared by many
 // machines (hashes are computed once).
 type Internet struct {
-	mu        sync.Mutex
-	hashes    map[string]string
+	mu sync.Mutex
+	// hashes caches by the whole artifact, not its URL: a replacement published at a URL (a tampered
+	// mirror) has other bytes, while the publisher's checksum file still names the genuine artifact.
+	hashes    map[Artifact]string
 	published map[string]Artifact
 }
 
 // NewInternet returns the default internet.
 func NewInternet() *Internet {
-	return &Internet{hashes: map[string]string{}, published: map[string]Artifact{}}
+	return &Internet{hashes: map[Artifact]string{}, published: map[string]Artifact{}}
 }
 
 // Publish adds or replaces an artifact at a URL (a mirror, a tampered download).
@@ -53,7 +55,6 @@ func (n *Internet) Publish(a Artifact) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.published[a.URL] = a
-	delete(n.hashes, a.URL)
 }
 
 // DownloadError is how Invoke-WebRequest fails on Windows PowerShell 5.1.
@@ -146,7 +147,7 @@ func (n *Internet) github(raw string, notFound error) (Artifact, error) {
 // SHA256 returns an artifact's hash, computed once.
 func (n *Internet) SHA256(a Artifact) (string, error) {
 	n.mu.Lock()
-	if h, ok := n.hashes[a.URL]; ok {
+	if h, ok := n.hashes[a]; ok {
 		n.mu.Unlock()
 		return h, nil
 	}
@@ -157,7 +158,7 @@ func (n *Internet) SHA256(a Artifact) (string, error) {
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
 	n.mu.Lock()
-	n.hashes[a.URL] = sum
+	n.hashes[a] = sum
 	n.mu.Unlock()
 	return sum, nil
 }
