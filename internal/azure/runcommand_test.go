@@ -12,6 +12,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
+	"github.com/wincontainers/wincontainers/internal/azure/azurefake"
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -25,24 +26,24 @@ import (
 func TestRunCommandRunsProbe(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022"})
 	var bodies []armcompute.VirtualMachineRunCommand
-	v.seen = func(rc armcompute.VirtualMachineRunCommand) { bodies = append(bodies, rc) }
+	v.Seen = func(rc armcompute.VirtualMachineRunCommand) { bodies = append(bodies, rc) }
 	r := v.runner(t)
 	r.MaxInlineScript = 0
 	for range 2 {
 		p, err := runner.Probe(context.Background(), r)
-		if err != nil || p.BootID != v.sim.Host.BootID() {
+		if err != nil || p.BootID != v.Sim.Host.BootID() {
 			t.Fatalf("probe %+v: %v", p, err)
 		}
 	}
-	if len(v.created) != 2 || v.created[0] == v.created[1] || !strings.HasPrefix(v.created[0], "wincontainers-probe-") {
-		t.Errorf("names %v: want two unique wincontainers-probe-* names", v.created)
+	if len(v.Created) != 2 || v.Created[0] == v.Created[1] || !strings.HasPrefix(v.Created[0], "wincontainers-probe-") {
+		t.Errorf("names %v: want two unique wincontainers-probe-* names", v.Created)
 	}
-	if strings.Join(v.deleted, ",") != strings.Join(v.created, ",") || len(v.commands) != 0 {
-		t.Errorf("created %v, deleted %v", v.created, v.deleted)
+	if strings.Join(v.Deleted, ",") != strings.Join(v.Created, ",") || len(v.Commands) != 0 {
+		t.Errorf("created %v, deleted %v", v.Created, v.Deleted)
 	}
 	pr := bodies[0].Properties
 	if deref(bodies[0].Location) != "westeurope" || *pr.AsyncExecution || *pr.TreatFailureAsDeploymentFailure || *pr.TimeoutInSeconds != 3600 ||
-		param(pr.ProtectedParameters, "WcParams") == "" || len(pr.Parameters) != 0 || !strings.Contains(deref(pr.Source.Script), "# wincontainers:script probe/") {
+		azurefake.Param(pr.ProtectedParameters, "WcParams") == "" || len(pr.Parameters) != 0 || !strings.Contains(deref(pr.Source.Script), "# wincontainers:script probe/") {
 		t.Errorf("run command body: %+v", pr)
 	}
 }
@@ -53,7 +54,7 @@ func TestRunCommandSecretsAndChunking(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022"})
 	const secret = "Sup3r-Secret-Registry-Token"
 	var texts []string
-	v.seen = func(rc armcompute.VirtualMachineRunCommand) {
+	v.Seen = func(rc armcompute.VirtualMachineRunCommand) {
 		texts = append(texts, deref(rc.Properties.Source.Script))
 		for _, p := range rc.Properties.Parameters {
 			texts = append(texts, deref(p.Value))
@@ -75,16 +76,16 @@ func TestRunCommandSecretsAndChunking(t *testing.T) {
 			t.Fatalf("the parameter reached a script text or a plain parameter")
 		}
 	}
-	s, _ := v.lib.Script("write-manifest")
-	if want := (len(s.Body)+1999)/2000 + 1; len(v.created) != want {
-		t.Errorf("%d run commands for a %d-byte script in 2000-byte chunks, want %d", len(v.created), len(s.Body), want)
+	s, _ := v.Lib.Script("write-manifest")
+	if want := (len(s.Body)+1999)/2000 + 1; len(v.Created) != want {
+		t.Errorf("%d run commands for a %d-byte script in 2000-byte chunks, want %d", len(v.Created), len(s.Body), want)
 	}
 	for _, tx := range texts {
 		if len(tx) > DefaultMaxInlineScript {
 			t.Errorf("a %d-byte script text was sent inline", len(tx))
 		}
 	}
-	if len(v.staged) != 0 {
+	if len(v.Staged) != 0 {
 		t.Errorf("the staged file was not removed")
 	}
 }
@@ -115,12 +116,12 @@ func TestRunCommandOutputTail(t *testing.T) {
 		t.Fatalf("facts through Run Command: %v", err)
 	}
 	noise := strings.Repeat("##wincontainers:progress {\"step\":\"x\",\"message\":\"padding\"}\r\n", 120)
-	v.mutateOutput = func(_, out string) string { return noise + out }
+	v.MutateOutput = func(_, out string) string { return noise + out }
 	var progress int
 	if _, err := r.Run(context.Background(), "probe", nil, func(powershell.Progress) { progress++ }); err != nil || progress == 0 {
 		t.Fatalf("a result after 4 KB of progress: %v (progress %d)", err, progress)
 	}
-	v.mutateOutput = func(_, out string) string { return out + strings.Repeat("x", 5000) + "\r\n" }
+	v.MutateOutput = func(_, out string) string { return out + strings.Repeat("x", 5000) + "\r\n" }
 	_, err = r.Run(context.Background(), "probe", nil, nil)
 	if !errors.Is(err, ErrOutputCut) || !strings.Contains(err.Error(), "4096") {
 		t.Fatalf("want ErrOutputCut, got %v", err)
@@ -132,25 +133,25 @@ func TestRunCommandOutputTail(t *testing.T) {
 func TestRunCommandFailures(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022"})
 	r := v.runner(t)
-	v.refuseCreate = func(string) (int, string) { return http.StatusTooManyRequests, "TooManyRequests" }
+	v.RefuseCreate = func(string) (int, string) { return http.StatusTooManyRequests, "TooManyRequests" }
 	_, err := r.Run(context.Background(), "probe", nil, nil)
 	var re *azcore.ResponseError
 	if !runner.IsRetryable(err) || !errors.As(err, &re) || re.ErrorCode != "TooManyRequests" {
 		t.Fatalf("refused: %v", err)
 	}
-	v.refuseCreate = func(string) (int, string) { return http.StatusForbidden, "AuthorizationFailed" }
+	v.RefuseCreate = func(string) (int, string) { return http.StatusForbidden, "AuthorizationFailed" }
 	if _, err = r.Run(context.Background(), "probe", nil, nil); runner.IsRetryable(err) || !strings.Contains(err.Error(), "AuthorizationFailed") {
 		t.Fatalf("forbidden: %v", err)
 	}
-	v.refuseCreate = nil
-	v.failCreate = func(string) bool { return true }
+	v.RefuseCreate = nil
+	v.FailCreate = func(string) bool { return true }
 	_, err = r.Run(context.Background(), "probe", nil, nil)
 	var te *runner.TransportError
 	if !errors.As(err, &te) || te.Retryable || !strings.Contains(err.Error(), "VMExtensionProvisioningError") {
 		t.Fatalf("failed LRO: %v", err)
 	}
-	if len(v.deleted) != 1 || v.deleted[0] != v.created[0] {
-		t.Errorf("created %v, deleted %v", v.created, v.deleted)
+	if len(v.Deleted) != 1 || v.Deleted[0] != v.Created[0] {
+		t.Errorf("created %v, deleted %v", v.Created, v.Deleted)
 	}
 }
 
@@ -159,14 +160,14 @@ func TestRunCommandReboot(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022"})
 	r := v.runner(t)
 	r.RebootOptions = runner.RebootOptions{Timeout: 20 * time.Second, PollInterval: 20 * time.Millisecond}
-	before := v.sim.Host.BootID()
+	before := v.Sim.Host.BootID()
 	if err := r.Reboot(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if v.sim.Host.BootID() == before || v.restarts != 1 || v.sim.Snapshot().Reboots != 1 {
-		t.Errorf("restarts %d, boot %s -> %s", v.restarts, before, v.sim.Host.BootID())
+	if v.Sim.Host.BootID() == before || v.Restarts != 1 || v.Sim.Snapshot().Reboots != 1 {
+		t.Errorf("restarts %d, boot %s -> %s", v.Restarts, before, v.Sim.Host.BootID())
 	}
-	v.failRestart = true
+	v.FailRestart = true
 	err := r.Reboot(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "OperationNotAllowed") || runner.IsRetryable(err) {
 		t.Fatalf("failed restart LRO: %v", err)
@@ -186,14 +187,14 @@ func TestRunCommandPlanConverges(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Reboots != 1 || v.restarts != 1 || len(res.StepsRun) < 3 {
-		t.Errorf("steps %v, reboots %d, restarts through the API %d", res.StepsRun, res.Reboots, v.restarts)
+	if res.Reboots != 1 || v.Restarts != 1 || len(res.StepsRun) < 3 {
+		t.Errorf("steps %v, reboots %d, restarts through the API %d", res.StepsRun, res.Reboots, v.Restarts)
 	}
-	if len(v.commands) != 0 || len(v.deleted) != len(v.created) {
-		t.Errorf("%d run commands left behind", len(v.commands))
+	if len(v.Commands) != 0 || len(v.Deleted) != len(v.Created) {
+		t.Errorf("%d run commands left behind", len(v.Commands))
 	}
 	b, _ := json.Marshal(res.Facts.Engine)
-	t.Logf("converged in %d run commands: %v; engine %s", len(v.created), res.StepsRun, b)
+	t.Logf("converged in %d run commands: %v; engine %s", len(v.Created), res.StepsRun, b)
 	// Again: nothing to do.
 	if res, err = plan.Apply(context.Background(), plan.RunnerHost{Runner: r, Rebooter: r}, want, plan.Options{}); err != nil || len(res.StepsRun) != 0 {
 		t.Errorf("second apply: %v %v", res.StepsRun, err)

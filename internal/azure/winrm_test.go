@@ -87,7 +87,7 @@ func TestPreflightNested(t *testing.T) {
 // facts read through Run Command the preflight runs against a simulated VM end to end.
 func TestPreflightFromTheAPIAndTheGuest(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"})
-	v.size = "Standard_D8as_v5"
+	v.Size = "Standard_D8as_v5"
 	r := v.runner(t)
 	size, sec, err := r.VMSizeAndSecurity(context.Background())
 	if err != nil || size != "Standard_D8as_v5" || sec != "TrustedLaunch" {
