@@ -34,7 +34,7 @@ func azureSchema() schema.SingleNestedAttribute {
 	}
 	return schema.SingleNestedAttribute{
 		Optional: true,
-		MarkdownDescription: "Azure credentials and cloud, for `wincontainers_azure_image`. The arguments and their `ARM_*` environment variables " +
+		MarkdownDescription: "Azure credentials and cloud, for `wincontainers_azure_image` and the `azure` connection of `wincontainers_host`. The arguments and their `ARM_*` environment variables " +
 			"follow the azurerm provider; `AZURE_*` variables are read when the `ARM_*` ones are unset. Credentials are tried in this order: " +
 			"client secret, client certificate, OIDC, managed identity, Azure CLI.",
 		Attributes: map[string]schema.Attribute{

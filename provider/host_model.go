@@ -26,6 +26,7 @@ type hostModel struct {
 	Host           types.String   `tfsdk:"host"`
 	Port           types.Int64    `tfsdk:"port"`
 	WinRM          types.Object   `tfsdk:"winrm"`
+	Azure          types.Object   `tfsdk:"azure"`
 	ContainerMode  types.String   `tfsdk:"container_mode"`
 	Channel        types.String   `tfsdk:"channel"`
 	OSVersion      types.String   `tfsdk:"os_version"`
@@ -41,6 +42,21 @@ type hostModel struct {
 	PendingChanges types.List     `tfsdk:"pending_changes"`
 	VerifiedAt     types.String   `tfsdk:"verified_at"`
 	ObservedSHA256 types.Map      `tfsdk:"observed_sha256"`
+}
+
+// azureConnModel is a resource's azure block: the VM reached through Run Command instead of WinRM.
+type azureConnModel struct {
+	SubscriptionID               types.String `tfsdk:"subscription_id"`
+	ResourceGroup                types.String `tfsdk:"resource_group"`
+	VMName                       types.String `tfsdk:"vm_name"`
+	NestedVirtualizationOverride types.Bool   `tfsdk:"nested_virtualization_override"`
+}
+
+var azureConnAttrTypes = map[string]attr.Type{
+	"subscription_id":                types.StringType,
+	"resource_group":                 types.StringType,
+	"vm_name":                        types.StringType,
+	"nested_virtualization_override": types.BoolType,
 }
 
 type engineModel struct {

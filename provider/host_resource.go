@@ -77,20 +77,23 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The host's address, as given in `host`.",
+				MarkdownDescription: "The host's address, as given in `host` (with an `azure` connection, that label).",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Host name or IP address of the Windows machine. Changing it means another machine: the resource is replaced.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:          []validator.String{stringvalidator.LengthBetween(1, 253)},
+				Required: true,
+				MarkdownDescription: "Host name or IP address of the Windows machine. With an `azure` connection it is only a label and the " +
+					"resource's ID: use the VM name (that is what `terraform import` with `azure:<resource group>/<vm name>` sets). Changing it " +
+					"means another machine: the resource is replaced.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				Validators:    []validator.String{stringvalidator.LengthBetween(1, 253)},
 			},
 			"port": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "WinRM port. Default 5986 with HTTPS, 5985 without.",
+				MarkdownDescription: "WinRM port. Default 5986 with HTTPS, 5985 without; null with an `azure` connection.",
 			},
 			"winrm": resourceWinRMSchema(),
+			"azure": resourceAzureSchema(),
 			"container_mode": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "`process` (Windows Server containers, process isolation), `hyperv` (Hyper-V isolation as the engine's default) " +
@@ -233,6 +236,7 @@ func (r *hostResource) ValidateConfig(ctx context.Context, req resource.Validate
 		return
 	}
 	m.rebootPolicy(ctx, &resp.Diagnostics)
+	validateAzureConfig(ctx, &m, &resp.Diagnostics)
 	s, complete := m.specOf(ctx, &resp.Diagnostics)
 	if !complete || resp.Diagnostics.HasError() {
 		return
@@ -258,7 +262,14 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if p.Port.IsUnknown() {
+	switch {
+	case !p.Azure.IsNull():
+		// Run Command: no port, and the connection must be complete before anything is planned.
+		if p.Port.IsUnknown() {
+			p.Port = types.Int64Null()
+		}
+		r.checkAzure(ctx, &p, &resp.Diagnostics)
+	case p.Port.IsUnknown():
 		var cfg hostModel
 		resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 		if s, ok := r.settings(ctx, &cfg, &resp.Diagnostics); ok {
@@ -289,7 +300,7 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	var st hostModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
-	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() == onDestroyKeep {
+	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() == onDestroyKeep || !st.Azure.IsNull() {
 		return
 	}
 	if _, ok := r.settings(ctx, &st, &diag.Diagnostics{}); !ok {
@@ -323,7 +334,11 @@ func (r *hostResource) settings(ctx context.Context, m *hostModel, diags *diag.D
 
 // connect opens a connection to the host in m, with config (when not nil) supplying the write-only
 // password.
-func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostconn.Conn, bool) {
+func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostConn, bool) {
+	if !m.Azure.IsNull() {
+		c, ok := r.openAzure(ctx, m, rebootTimeout, diags)
+		return c, ok
+	}
 	s, ok := r.settings(ctx, m, diags)
 	if !ok {
 		return nil, false
@@ -351,7 +366,7 @@ func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout 
 		diags.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
 		return nil, false
 	}
-	return c, true
+	return &hostConn{Host: c.Host, close: c.Close}, true
 }
 
 func progressLogger(ctx context.Context, host string) func(plan.Event) {
@@ -406,6 +421,9 @@ func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostMo
 		opt.MaxReboots = -1
 	}
 	tflog.Info(ctx, "converging "+host, map[string]any{"host": host, "mode": resolved.Mode, "engine": string(resolved.EngineType) + " " + resolved.EngineVersion.String()})
+	if !preflightNested(ctx, conn, resolved.Mode, host, diags) {
+		return plan.Result{}, false
+	}
 	res, err := plan.Apply(ctx, conn.Host, resolved, opt)
 	if err != nil {
 		addApplyError(diags, host, err)
@@ -527,7 +545,7 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	defer func() { _ = conn.Close() }()
-	f, err := conn.Facts(ctx)
+	f, err := conn.Host.Facts(ctx)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the facts of "+host, err.Error()+
 			"\n\nThe host may be restarting or unreachable; try again, or check the winrm settings.")
@@ -613,6 +631,10 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *hostResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	set := func(p path.Path, v any) diag.Diagnostics { return resp.State.SetAttribute(ctx, p, v) }
+	if azureImport(req.ID, set, &resp.Diagnostics) {
+		return
+	}
 	host, port, err := splitAddress(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())

@@ -38,6 +38,8 @@ type Provider struct {
 	// that restart in milliseconds. Zero values mean the runner's defaults.
 	reboot       runner.RebootOptions
 	retryBackoff time.Duration
+	// azurePoll is the Run Command poll frequency (zero: the runner's 5 s); tests shorten it.
+	azurePoll time.Duration
 }
 
 // providerData is what Configure hands to resources and data sources.
@@ -49,6 +51,7 @@ type providerData struct {
 	winrm        connSettings
 	reboot       runner.RebootOptions
 	retryBackoff time.Duration
+	azurePoll    time.Duration
 }
 
 type providerModel struct {
@@ -88,7 +91,7 @@ func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureReques
 		return
 	}
 	data := &providerData{clock: p.clock, azure: m.Azure.auth(), azureTransport: p.azureTransport,
-		winrm: providerDefaults(m.WinRM), reboot: p.reboot, retryBackoff: p.retryBackoff}
+		winrm: providerDefaults(m.WinRM), reboot: p.reboot, retryBackoff: p.retryBackoff, azurePoll: p.azurePoll}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -1,0 +1,201 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/wincontainers/wincontainers/internal/azure"
+	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
+)
+
+// resourceAzureSchema is wincontainers_host's azure block: the host is an Azure VM reached through
+// managed Run Command (no WinRM listener), with the provider's azure block for credentials.
+func resourceAzureSchema() schema.SingleNestedAttribute {
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	return schema.SingleNestedAttribute{
+		Optional: true,
+		MarkdownDescription: "Reach the host, an Azure VM, through the Azure API's managed Run Command instead of WinRM: no inbound port and " +
+			"no WinRM listener are needed. Credentials and cloud come from the provider's `azure` block (azurerm's arguments and `ARM_*` " +
+			"variables). Restarts go through the API. Conflicts with `winrm` and `port`. `host` is then only a label (use the VM name) and " +
+			"the resource's ID; `engine.archive` cannot be used (Run Command cannot push files): give `engine.url` a blob URL (with a SAS token " +
+			"if the container is private) and pin `engine.sha256`. Each script is one run command (about 20 s on Azure), so an apply takes " +
+			"minutes. Import with the ID `azure:<resource group>/<vm name>`.",
+		Attributes: map[string]schema.Attribute{
+			"subscription_id": schema.StringAttribute{Optional: true, PlanModifiers: replace,
+				MarkdownDescription: "The VM's subscription. Default: `subscription_id` of the provider's `azure` block, then `ARM_SUBSCRIPTION_ID`."},
+			"resource_group": schema.StringAttribute{Required: true, PlanModifiers: replace,
+				MarkdownDescription: "The VM's resource group. Changing it means another machine: the resource is replaced."},
+			"vm_name": schema.StringAttribute{Required: true, PlanModifiers: replace,
+				MarkdownDescription: "The VM's name in Azure. Changing it means another machine: the resource is replaced."},
+			"nested_virtualization_override": schema.BoolAttribute{Optional: true,
+				MarkdownDescription: "With `container_mode` `hyperv` or `lcow`, the apply first checks the VM's size against wincontainers' table of " +
+					"sizes with nested virtualization, its security type, and whether the guest exposes virtualization extensions; a failed check " +
+					"is an error naming the size and its family. `true` turns that error into a warning and proceeds. Default `false`."},
+		},
+		Validators: []validator.Object{objectvalidator.ConflictsWith(path.MatchRoot("winrm"), path.MatchRoot("port"))},
+	}
+}
+
+// azureVM returns the VM the resource's azure block names, with the provider's credentials; has is
+// false when the resource has no azure block.
+func (r *hostResource) azureVM(ctx context.Context, m *hostModel, diags *diag.Diagnostics) (azure.VM, azureConnModel, bool) {
+	a, has := objectAs[azureConnModel](ctx, m.Azure, diags)
+	if !has {
+		return azure.VM{}, a, false
+	}
+	v := azure.VM{ResourceGroup: a.ResourceGroup.ValueString(), Name: a.VMName.ValueString()}
+	if r.data != nil {
+		v.Auth, v.Transport, v.PollFrequency = r.data.azure, r.data.azureTransport, r.data.azurePoll
+		v.RebootOptions, v.RetryBackoff = r.data.reboot, r.data.retryBackoff
+	} else {
+		v.Auth = (*azureModel)(nil).auth()
+	}
+	if s := a.SubscriptionID.ValueString(); s != "" {
+		v.Auth.SubscriptionID = s
+	}
+	return v, a, true
+}
+
+// checkAzure reports at plan time an azure block that cannot connect (no subscription, a bad cloud).
+func (r *hostResource) checkAzure(ctx context.Context, m *hostModel, diags *diag.Diagnostics) {
+	if m.Azure.IsUnknown() {
+		return
+	}
+	v, a, has := r.azureVM(ctx, m, diags)
+	if !has || a.ResourceGroup.IsUnknown() || a.VMName.IsUnknown() || a.SubscriptionID.IsUnknown() {
+		return
+	}
+	if err := v.Check(); err != nil {
+		diags.AddAttributeError(path.Root("azure"), "Incomplete Azure connection settings", err.Error())
+	}
+}
+
+// validateAzureConfig refuses, at plan time, what an Azure connection cannot do.
+func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnostics) {
+	if m.Azure.IsNull() {
+		return
+	}
+	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok && !e.Archive.IsNull() {
+		diags.AddAttributeError(path.Root("engine").AtName("archive"), "engine.archive needs WinRM",
+			"engine.archive pushes a file from the machine running Terraform to the host, and Run Command (the azure connection) cannot push "+
+				"files. Upload the zip to a storage account and give its blob URL (with a read-only SAS token if the container is private) as "+
+				"engine.url, with engine.sha256 pinned; or connect with winrm instead of azure.")
+	}
+}
+
+// hostConn is an open connection to a host over WinRM or Azure Run Command.
+type hostConn struct {
+	Host  plan.RunnerHost
+	az    *azure.Host
+	close func() error
+	// nestedOverride is the azure block's nested_virtualization_override.
+	nestedOverride bool
+}
+
+func (c *hostConn) Close() error {
+	if c.close == nil {
+		return nil
+	}
+	return c.close()
+}
+
+// openAzure opens the Run Command connection of an azure block.
+func (r *hostResource) openAzure(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostConn, bool) {
+	v, a, _ := r.azureVM(ctx, m, diags)
+	host := m.Host.ValueString()
+	v.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
+	v.RebootOptions.OnEvent = v.OnEvent
+	v.RebootOptions.Timeout = rebootTimeout
+	h, err := azure.Open(v)
+	if err != nil {
+		diags.AddAttributeError(path.Root("azure"), "Cannot connect to Azure VM "+v.Name, err.Error())
+		return nil, false
+	}
+	return &hostConn{Host: h.RunnerHost, az: h, nestedOverride: a.NestedVirtualizationOverride.ValueBool()}, true
+}
+
+// preflightNested checks nested virtualization before converging Hyper-V isolation or LCOW on an Azure
+// VM. It is never a silent pass: a failure is an error unless overridden, and then a warning.
+func preflightNested(ctx context.Context, c *hostConn, mode compat.Mode, host string, diags *diag.Diagnostics) bool {
+	if c.az == nil || (mode != compat.ModeHyperV && mode != compat.ModeLCOW) {
+		return true
+	}
+	f, err := c.Host.Facts(ctx)
+	if err != nil {
+		diags.AddError("Cannot read the facts of "+host, err.Error())
+		return false
+	}
+	return nestedVerdict(ctx, c, f, mode, host, diags)
+}
+
+func nestedVerdict(ctx context.Context, c *hostConn, f facts.Facts, mode compat.Mode, host string, diags *diag.Diagnostics) bool {
+	p, err := c.az.Preflight(ctx, f, c.nestedOverride)
+	if err != nil {
+		diags.AddError("Cannot read the size of Azure VM "+c.az.Runner.VMName, err.Error())
+		return false
+	}
+	family := p.Table.Series
+	if family == "" {
+		family = "unknown"
+	}
+	for _, cv := range p.Caveats {
+		diags.AddWarning("Nested virtualization caveat on "+host, cv)
+	}
+	if p.OK {
+		return true
+	}
+	detail := "container_mode " + string(mode) + " runs Hyper-V inside the VM. VM size " + p.Size + " (series " + family + "), security type " +
+		orNotReported(p.SecurityType) + ": " + strings.Join(p.Warnings, "; ") + "."
+	if p.Overridden {
+		diags.AddAttributeWarning(path.Root("azure").AtName("nested_virtualization_override"), "Nested virtualization not confirmed on "+host,
+			detail+" nested_virtualization_override = true: proceeding anyway.")
+		return true
+	}
+	diags.AddAttributeError(path.Root("azure").AtName("nested_virtualization_override"), "Nested virtualization not confirmed on "+host,
+		detail+" Nothing was changed on the VM. Resize it to a size with nested virtualization (Dsv5, Ddsv5, Dasv5, Esv5 ...) and Security Type "+
+			"\"Standard\", or set azure.nested_virtualization_override = true to proceed anyway.")
+	return false
+}
+
+func orNotReported(s string) string {
+	if s == "" {
+		return "not reported"
+	}
+	return s
+}
+
+// azureImport sets the state for the import ID azure:<resource group>/<vm name>; ok is false when the
+// ID is a WinRM address.
+func azureImport(id string, set func(path.Path, any) diag.Diagnostics, diags *diag.Diagnostics) bool {
+	rg, name, ok, err := azure.ParseImportID(id)
+	if !ok {
+		return false
+	}
+	if err != nil {
+		diags.AddError("Invalid import ID", err.Error())
+		return true
+	}
+	obj, d := types.ObjectValue(azureConnAttrTypes, map[string]attr.Value{
+		"subscription_id": types.StringNull(), "resource_group": types.StringValue(rg), "vm_name": types.StringValue(name),
+		"nested_virtualization_override": types.BoolNull(),
+	})
+	diags.Append(d...)
+	diags.Append(set(path.Root("id"), name)...)
+	diags.Append(set(path.Root("host"), name)...)
+	diags.Append(set(path.Root("azure"), obj)...)
+	return true
+}
