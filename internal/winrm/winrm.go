@@ -251,6 +251,9 @@ func (c *Client) explain(err error) error {
 	case errors.As(err, &te):
 		return err
 	case errors.As(err, &f):
+		if advice := quotaAdvice[f.Code]; advice != "" {
+			return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: %s", err, advice)}
+		}
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
 	case strings.Contains(msg, "x509") || strings.Contains(msg, "tls: "):
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the host's certificate is not trusted; pass its CA in ca_cert "+
@@ -272,6 +275,20 @@ func (c *Client) explain(err error) error {
 	default:
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
 	}
+}
+
+// quotaAdvice explains the WinRM quota faults (winrm.md §2.2) by WSManFault code. This client holds one
+// shell per host and recycles it every MaxOperationsPerShell commands, so a quota fault means other
+// sessions of the same user (or a host configured below the defaults) use up the quota.
+var quotaAdvice = map[string]string{
+	"2150859173": "the host's MaxShellsPerUser quota is used up by this user's open shells (other sessions, or shells leaked by " +
+		"another tool; they close after the shell IdleTimeout); close them, or raise it on the host: " +
+		`winrm set winrm/config/winrs @{MaxShellsPerUser="100"}`,
+	"2150859174": "the host's MaxConcurrentOperationsPerUser quota is used up: Windows counts every command against the user until " +
+		"its shell is deleted; close other sessions of this user, or raise it on the host: " +
+		`winrm set winrm/config/service @{MaxConcurrentOperationsPerUser="1500"}`,
+	"2150859179": "the host's MaxConcurrentUsers quota is used up by other users' shells; retry later, or raise it on the host: " +
+		`winrm set winrm/config/winrs @{MaxConcurrentUsers="100"}`,
 }
 
 // sendChunk is the most stdin one Send can carry so that its envelope, base64 and all, fits the
