@@ -21,6 +21,7 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
+	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
 func main() {
@@ -70,12 +71,22 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.RebootTime, "reboot-time", 0, "how long a restart keeps the host unreachable (default 3s)")
 	fs.BoolVar(&o.Offline, "offline", false, "downloads fail as on an air-gapped host")
 	fs.StringVar(&o.StateDir, "state-dir", "", "directory for ca.pem and state")
+	quotas := fs.String("quotas", "modern", "WinRM quotas: modern (Windows 8/2012 and later), spec (MS-WSMV defaults) or legacy (2008 R2 and older)")
+	idle := fs.Duration("idle-timeout", 0, "shell IdleTimeout (default: the quota set's)")
 	if err := fs.Parse(args); err != nil {
 		return err //nolint:wrapcheck // flag already printed the usage
 	}
 	if o.Password == "" {
 		o.Password = os.Getenv("WINSIM_PASSWORD")
 	}
+	q, err := wsman.QuotaPreset(*quotas)
+	if err != nil {
+		return fmt.Errorf("--quotas: %w", err)
+	}
+	if *idle > 0 {
+		q.IdleTimeout = *idle
+	}
+	o.Quotas = q
 	if *count < 1 || *count > 256 {
 		return fmt.Errorf("--count %d: between 1 and 256", *count)
 	}

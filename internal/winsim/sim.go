@@ -44,6 +44,9 @@ type Options struct {
 	StateDir         string
 	ComputerName     string
 	AllowUnencrypted bool
+	// Quotas are the WinRM quotas and shell idle timeout (zero fields: wsman.ModernQuotas, what every
+	// profile's Windows reports; wsman.QuotaPreset has the spec and legacy sets).
+	Quotas wsman.Quotas
 	// Internet, when set, is shared with other simulated hosts so synthetic artifacts are hashed once.
 	Internet *machine.Internet
 }
@@ -113,7 +116,7 @@ func New(o Options) (*Sim, error) {
 	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour), s.Machine)
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
-		Handler: s.Host.Run, Up: s.Host.Up})
+		Handler: s.Host.Run, Up: s.Host.Up, Quotas: o.Quotas})
 	s.Host.Register("facts", s.factsScript)
 	s.registerSteps()
 	s.registerAzureSteps()
@@ -248,6 +251,10 @@ type State struct {
 	// OpenShells is how many WinRM shells are open now (created and not yet deleted); a client that
 	// leaks shells makes it grow. A restart drops them all, as on Windows.
 	OpenShells int `json:"open_shells"`
+	// QuotaFaults counts the WinRM quota faults returned, by quota (MaxShellsPerUser, MaxConcurrentUsers,
+	// MaxConcurrentOperationsPerUser); IdleTimeouts the shells deleted for being idle past IdleTimeout.
+	QuotaFaults  map[string]int `json:"quota_faults"`
+	IdleTimeouts int            `json:"idle_timeouts"`
 }
 
 // Snapshot returns the current state.
@@ -300,6 +307,11 @@ func (s *Sim) Snapshot() State {
 	}
 	st.Requests.BytesIn, st.Requests.BytesOut = s.Server.Bytes()
 	st.OpenShells = s.Server.OpenShells()
+	st.QuotaFaults = s.Server.QuotaFaults()
+	if st.QuotaFaults == nil {
+		st.QuotaFaults = map[string]int{}
+	}
+	st.IdleTimeouts = s.Server.IdleTimedOut()
 	return st
 }
 

@@ -118,8 +118,10 @@ type Fault struct {
 	Receiver bool   // s:Receiver, else s:Sender
 	Subcode  string // e.g. "w:TimedOut"
 	Code     uint32 // WSManFault Code
-	Message  string
-	Detail   string // optional w:FaultDetail URI
+	Message  string // f:Message
+	// Reason is s:Reason/s:Text when Windows writes a different text there than in f:Message ("" = Message).
+	Reason string
+	Detail string // optional w:FaultDetail URI
 }
 
 func (f *Fault) Error() string { return fmt.Sprintf("%s (%d): %s", f.Subcode, f.Code, f.Message) }
@@ -129,12 +131,16 @@ func (f *Fault) body(machine string) string {
 	if f.Receiver {
 		who = "s:Receiver"
 	}
+	reason := f.Reason
+	if reason == "" {
+		reason = f.Message
+	}
 	detail := ""
 	if f.Detail != "" {
 		detail = `<w:FaultDetail>` + f.Detail + `</w:FaultDetail>`
 	}
 	return `<s:Fault><s:Code><s:Value>` + who + `</s:Value><s:Subcode><s:Value>` + f.Subcode + `</s:Value></s:Subcode></s:Code>` +
-		`<s:Reason><s:Text xml:lang="en-US">` + esc(f.Message) + `</s:Text></s:Reason><s:Detail>` + detail +
+		`<s:Reason><s:Text xml:lang="en-US">` + esc(reason) + `</s:Text></s:Reason><s:Detail>` + detail +
 		`<f:WSManFault xmlns:f="` + NsFault + `" Code="` + fmt.Sprint(f.Code) + `" Machine="` + esc(machine) + `"><f:Message>` +
 		esc(f.Message) + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
 }

@@ -35,6 +35,8 @@ type Config struct {
 	// Up, when set, is consulted on every request: while it returns false the host is restarting and
 	// connections are reset without an answer.
 	Up func() bool
+	// Quotas are the per-user limits and the shell idle timeout (zero fields: ModernQuotas).
+	Quotas Quotas
 }
 
 // Server is the WS-Man endpoint at /wsman.
@@ -47,6 +49,50 @@ type Server struct {
 	bytesOut int64
 	// injected faults, by action verb, served once each
 	injected map[string][]*Fault
+	// quotaFaults counts the quota faults returned, by quota name; idleDeleted the shells IdleTimeout removed.
+	quotaFaults map[string]int
+	idleDeleted int
+}
+
+// QuotaFaults returns how many quota faults were returned, by quota name (QuotaShells, QuotaUsers,
+// QuotaOperations).
+func (s *Server) QuotaFaults() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return maps.Clone(s.quotaFaults)
+}
+
+// IdleTimedOut returns how many shells were deleted for being idle past IdleTimeout.
+func (s *Server) IdleTimedOut() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(time.Now())
+	return s.idleDeleted
+}
+
+// Quotas returns the limits in force.
+func (s *Server) Quotas() Quotas { return s.cfg.Quotas }
+
+// expireLocked deletes the shells idle past IdleTimeout (MS-WSMV 3.1.5.3): no request in flight and none
+// for IdleTimeout. Windows runs a timer; winsim checks whenever it is asked, which no client can tell
+// apart. s.mu is held.
+func (s *Server) expireLocked(now time.Time) {
+	for id, sh := range s.shells {
+		if sh.busy == 0 && now.Sub(sh.lastUsed) > s.cfg.Quotas.IdleTimeout {
+			delete(s.shells, id)
+			s.idleDeleted++
+			sh.kill()
+		}
+	}
+}
+
+// quotaFaultLocked counts and returns a quota fault; s.mu is held.
+func (s *Server) quotaFaultLocked(name string, f *Fault) *Fault {
+	if s.quotaFaults == nil {
+		s.quotaFaults = map[string]int{}
+	}
+	s.quotaFaults[name]++
+	return f
 }
 
 // InjectFault makes the next request with the given verb (Create, Command, Send, Receive, Signal,
@@ -97,6 +143,7 @@ func NewServer(cfg Config) *Server {
 	if cfg.Machine == "" {
 		cfg.Machine = "127.0.0.1"
 	}
+	cfg.Quotas = cfg.Quotas.withDefaults()
 	return &Server{cfg: cfg, shells: map[string]*shell{}, counts: map[string]int{}}
 }
 
@@ -111,6 +158,7 @@ func (s *Server) Counts() map[string]int {
 func (s *Server) OpenShells() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.expireLocked(time.Now())
 	return len(s.shells)
 }
 
@@ -129,6 +177,12 @@ type shell struct {
 	id       string
 	mu       sync.Mutex
 	commands map[string]*command
+	// Guarded by Server.mu: the user who created it, the Commands it has run (each counts against
+	// MaxConcurrentOperationsPerUser until the shell goes), requests in flight and the last request's end.
+	owner    string
+	ops      int
+	busy     int
+	lastUsed time.Time
 }
 
 func (sh *shell) kill() {
@@ -157,7 +211,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resetConnection(w)
 		return
 	}
-	if !s.authorized(r) {
+	user, ok := s.authorized(r)
+	if !ok {
 		// Windows answers 401 without a body, offering Negotiate and Basic (winrm.md §3.1).
 		w.Header().Add("WWW-Authenticate", "Negotiate")
 		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -193,7 +248,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fault(w, req.Header.MessageID, f)
 		return
 	}
-	resp, action, ferr := s.dispatch(r.Context(), req)
+	resp, action, ferr := s.dispatch(r.Context(), user, req)
 	if s.cfg.Up != nil && !s.cfg.Up() {
 		// The host went down while this request was in flight: the connection is reset, never answered.
 		resetConnection(w)
@@ -225,21 +280,23 @@ func resetConnection(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusServiceUnavailable)
 }
 
-func (s *Server) authorized(r *http.Request) bool {
+// authorized checks the credentials and returns the user (the quotas are per user).
+func (s *Server) authorized(r *http.Request) (string, bool) {
 	if !s.cfg.HTTPS && !s.cfg.AllowUnencrypted {
-		return false // Basic over HTTP is refused unless AllowUnencrypted, as on Windows.
+		return "", false // Basic over HTTP is refused unless AllowUnencrypted, as on Windows.
 	}
 	auth := r.Header.Get("Authorization")
 	if !strings.HasPrefix(auth, "Basic ") {
-		return false
+		return "", false
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
 	if err != nil {
-		return false
+		return "", false
 	}
 	u, p, ok := strings.Cut(string(raw), ":")
-	return ok && subtle.ConstantTimeCompare([]byte(u), []byte(s.cfg.User)) == 1 &&
+	ok = ok && subtle.ConstantTimeCompare([]byte(u), []byte(s.cfg.User)) == 1 &&
 		subtle.ConstantTimeCompare([]byte(p), []byte(s.cfg.Password)) == 1
+	return strings.ToLower(u), ok // Windows user names are case-insensitive
 }
 
 func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *Fault) {
@@ -248,20 +305,32 @@ func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *Fault) {
 	_, _ = w.Write(envelope(ActionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
 }
 
-func (s *Server) dispatch(ctx context.Context, req *request) (body, action string, f *Fault) {
+func (s *Server) dispatch(ctx context.Context, user string, req *request) (body, action string, f *Fault) {
 	if req.Header.ResourceURI != ShellURI {
 		return "", "", faultInvalid("unsupported resource URI " + req.Header.ResourceURI)
 	}
+	s.mu.Lock()
+	s.expireLocked(time.Now())
+	s.mu.Unlock()
 	if req.Header.Action == ActionCreate {
-		return s.create()
+		return s.create(user)
 	}
 	id := req.selector("ShellId")
 	s.mu.Lock()
 	sh := s.shells[id]
+	if sh != nil {
+		sh.busy++
+	}
 	s.mu.Unlock()
 	if sh == nil {
 		return "", "", faultNoShell(id)
 	}
+	defer func() {
+		s.mu.Lock()
+		sh.busy--
+		sh.lastUsed = time.Now()
+		s.mu.Unlock()
+	}()
 	switch req.Header.Action {
 	case ActionDelete:
 		s.mu.Lock()
@@ -282,17 +351,35 @@ func (s *Server) dispatch(ctx context.Context, req *request) (body, action strin
 	}
 }
 
-func (s *Server) create() (string, string, *Fault) {
+func (s *Server) create(user string) (string, string, *Fault) {
 	id := newGUID()
+	q := s.cfg.Quotas
 	s.mu.Lock()
-	s.shells[id] = &shell{id: id, commands: map[string]*command{}}
+	mine, users := 0, map[string]bool{}
+	for _, sh := range s.shells {
+		users[sh.owner] = true
+		if sh.owner == user {
+			mine++
+		}
+	}
+	switch {
+	case !users[user] && len(users) >= q.MaxConcurrentUsers:
+		f := s.quotaFaultLocked(QuotaUsers, faultMaxUsers())
+		s.mu.Unlock()
+		return "", "", f
+	case mine >= q.MaxShellsPerUser:
+		f := s.quotaFaultLocked(QuotaShells, faultMaxShells(q.MaxShellsPerUser))
+		s.mu.Unlock()
+		return "", "", f
+	}
+	s.shells[id] = &shell{id: id, commands: map[string]*command{}, owner: user, lastUsed: time.Now()}
 	s.mu.Unlock()
 	// The ShellId in both places: masterzen ≤2024 reads the Selector, 2025 reads rsp:ShellId (winrm.md §0).
 	body := `<x:ResourceCreated><a:Address>http://` + s.cfg.Machine + `/wsman</a:Address><a:ReferenceParameters>` +
 		`<w:ResourceURI>` + ShellURI + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet>` +
 		`</a:ReferenceParameters></x:ResourceCreated>` +
 		`<rsp:Shell><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + ShellURI + `</rsp:ResourceUri>` +
-		`<rsp:Owner>` + esc(s.cfg.User) + `</rsp:Owner><rsp:ClientIP>127.0.0.1</rsp:ClientIP><rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>` +
+		`<rsp:Owner>` + esc(s.cfg.User) + `</rsp:Owner><rsp:ClientIP>127.0.0.1</rsp:ClientIP><rsp:IdleTimeOut>` + idleTimeOut(q.IdleTimeout) + `</rsp:IdleTimeOut>` +
 		`<rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams>` +
 		`<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
 	return body, NsXfer + "/CreateResponse", nil
@@ -310,6 +397,21 @@ func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
 	for _, a := range cl.Arguments {
 		line += " " + a
 	}
+	// Every Command counts against the user until its shell is deleted (winrm.md §1.5, <118>).
+	s.mu.Lock()
+	ops := 0
+	for _, o := range s.shells {
+		if o.owner == sh.owner {
+			ops += o.ops
+		}
+	}
+	if limit := s.cfg.Quotas.MaxConcurrentOperationsPerUser; ops >= limit {
+		f := s.quotaFaultLocked(QuotaOperations, faultMaxOperations(limit))
+		s.mu.Unlock()
+		return "", "", f
+	}
+	sh.ops++
+	s.mu.Unlock()
 	id := cl.CommandID
 	if id == "" {
 		id = newGUID()
