@@ -39,9 +39,48 @@ type WinRMOptions struct {
 // caller pins is what the VM reported.
 func BootstrapWinRM(ctx context.Context, r runner.Runner, o WinRMOptions) (Listener, error) {
 	params := map[string]any{"port": o.Port, "dns_names": nonNil(o.DNSNames), "ip_addresses": nonNil(o.IPAddresses), "valid_days": o.ValidDays}
-	out, err := r.Run(ctx, "winrm-listener", params, nil)
+	l, _, err := runListener(ctx, r, params)
 	if err != nil {
 		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: %w", err)
+	}
+	return l, nil
+}
+
+// ReadWinRM reports, changing nothing, the HTTPS listener now on the VM and its certificate (the
+// script's report mode: one run command); present is false when the VM has no HTTPS listener or its
+// certificate is gone. Names are then the certificate's DNS names.
+func ReadWinRM(ctx context.Context, r runner.Runner) (l Listener, present bool, err error) {
+	l, present, err = runListener(ctx, r, map[string]any{"mode": "report"})
+	if err != nil {
+		return Listener{}, false, fmt.Errorf("reading the WinRM HTTPS listener: %w", err)
+	}
+	return l, present, nil
+}
+
+// RemoveWinRM removes the HTTPS listener when it still uses the certificate with this thumbprint (any
+// HTTPS listener when thumbprint is empty), the firewall rule wincontainers-winrm-https and the
+// certificate. removed is false when there was nothing of ours to remove: no HTTPS listener, or one
+// that someone moved to another certificate (left as it is).
+func RemoveWinRM(ctx context.Context, r runner.Runner, thumbprint string) (removed bool, err error) {
+	out, err := r.Run(ctx, "winrm-listener", map[string]any{"mode": "remove", "thumbprint": thumbprint}, nil)
+	if err != nil {
+		return false, fmt.Errorf("removing the WinRM HTTPS listener: %w", err)
+	}
+	var res struct {
+		Removed bool `json:"removed"`
+	}
+	if err := json.Unmarshal(out.Result, &res); err != nil {
+		return false, fmt.Errorf("removing the WinRM HTTPS listener: result %.200s: %w", out.Result, err)
+	}
+	return res.Removed, nil
+}
+
+// runListener runs the winrm-listener script and checks the certificate it returns: the fingerprint
+// is checked against the PEM here, so what the caller pins is what the VM reported.
+func runListener(ctx context.Context, r runner.Runner, params map[string]any) (Listener, bool, error) {
+	out, err := r.Run(ctx, "winrm-listener", params, nil)
+	if err != nil {
+		return Listener{}, false, err
 	}
 	var res struct {
 		Port        int      `json:"port"`
@@ -50,23 +89,27 @@ func BootstrapWinRM(ctx context.Context, r runner.Runner, o WinRMOptions) (Liste
 		CertPEM     string   `json:"cert_pem"`
 		Names       []string `json:"names"`
 		Changed     bool     `json:"changed"`
+		Present     *bool    `json:"present"`
 	}
 	if err := json.Unmarshal(out.Result, &res); err != nil {
-		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: result %.200s: %w", out.Result, err)
+		return Listener{}, false, fmt.Errorf("result %.200s: %w", out.Result, err)
+	}
+	if res.Present != nil && !*res.Present {
+		return Listener{}, false, nil
 	}
 	block, _ := pem.Decode([]byte(res.CertPEM))
 	if block == nil || block.Type != "CERTIFICATE" {
-		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the VM returned no PEM certificate")
+		return Listener{}, false, fmt.Errorf("the VM returned no PEM certificate")
 	}
 	if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the VM's certificate: %w", err)
+		return Listener{}, false, fmt.Errorf("the VM's certificate: %w", err)
 	}
 	sum := sha256.Sum256(block.Bytes)
 	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, res.Fingerprint) {
-		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: the certificate's SHA-256 is %s, the VM reported %s", got, res.Fingerprint)
+		return Listener{}, false, fmt.Errorf("the certificate's SHA-256 is %s, the VM reported %s", got, res.Fingerprint)
 	}
 	return Listener{Port: res.Port, FingerprintSHA256: strings.ToLower(res.Fingerprint), CertPEM: res.CertPEM, Thumbprint: res.Thumbprint,
-		Names: res.Names, Changed: res.Changed}, nil
+		Names: res.Names, Changed: res.Changed}, true, nil
 }
 
 func nonNil(s []string) []string {

@@ -48,6 +48,43 @@ func TestBootstrapWinRMThroughRunCommand(t *testing.T) {
 	}
 }
 
+// Report mode changes nothing and returns the current certificate; remove mode removes only the
+// listener that still uses the given certificate, and is idempotent.
+func TestReadAndRemoveWinRM(t *testing.T) {
+	v := newFakeVM(t, winsim.Options{Profile: "ws2022", ComputerName: "VM1"})
+	r := v.runner(t)
+	ctx := context.Background()
+	if _, present, err := ReadWinRM(ctx, r); err != nil || present {
+		t.Fatalf("before: present %v, %v", present, err)
+	}
+	if _, _, ok := v.Sim.HTTPSListener(); ok {
+		t.Fatal("report mode created a listener")
+	}
+	l, err := BootstrapWinRM(ctx, r, WinRMOptions{Port: 5990, DNSNames: []string{"vm1.example"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, present, err := ReadWinRM(ctx, r)
+	if err != nil || !present || got.FingerprintSHA256 != l.FingerprintSHA256 || got.CertPEM != l.CertPEM || got.Port != 5990 || got.Thumbprint != l.Thumbprint {
+		t.Fatalf("report: %+v %v %v, want %+v", got, present, err, l)
+	}
+	if removed, err := RemoveWinRM(ctx, r, "0000"); err != nil || removed {
+		t.Fatalf("another thumbprint: removed %v, %v", removed, err)
+	}
+	if _, _, ok := v.Sim.HTTPSListener(); !ok {
+		t.Fatal("a listener with another certificate was removed")
+	}
+	if removed, err := RemoveWinRM(ctx, r, l.Thumbprint); err != nil || !removed {
+		t.Fatalf("remove: %v, %v", removed, err)
+	}
+	if _, _, ok := v.Sim.HTTPSListener(); ok {
+		t.Fatal("the listener is still there")
+	}
+	if removed, err := RemoveWinRM(ctx, r, l.Thumbprint); err != nil || removed {
+		t.Fatalf("second remove: %v, %v", removed, err)
+	}
+}
+
 // The preflight never passes silently: it passes only when the size table and the guest agree.
 func TestPreflightNested(t *testing.T) {
 	exposed := &facts.Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true, Manufacturer: "Microsoft Corporation", Model: "Virtual Machine"}

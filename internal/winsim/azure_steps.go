@@ -55,11 +55,43 @@ func winrmListenerStep(h *host.Host, name string, p params, out io.Writer) uint3
 	dns := append([]string{name}, p.strs("dns_names")...)
 	ips := p.strs("ip_addresses")
 	want := append(slices.Clone(dns), ips...)
+	mode, _ := p["mode"].(string)
+	if mode == "" {
+		mode = "ensure"
+	}
+	if mode != "ensure" && mode != "report" && mode != "remove" {
+		return fail(out, "invalid_params", "Unknown mode "+mode+".", "Use ensure, report or remove.")
+	}
 	host.WriteProgress(out, "winrm-listener", "checking the HTTPS listener")
 	m := h.Machine()
 	listenersMu.Lock()
 	defer listenersMu.Unlock()
 	l := listeners[m]
+	switch mode {
+	case "remove":
+		tp, _ := p["thumbprint"].(string)
+		removed := false
+		if l != nil && (tp == "" || strings.EqualFold(tp, thumbprint(l.cert))) {
+			host.WriteProgress(out, "winrm-listener", "removing the HTTPS listener")
+			delete(listeners, m)
+			removed = true
+		}
+		host.WriteResult(out, map[string]any{"removed": removed, "present": l != nil && !removed})
+		return 0
+	case "report":
+		if l == nil {
+			host.WriteResult(out, map[string]any{"present": false})
+			return 0
+		}
+		names := slices.Clone(l.cert.DNSNames)
+		fp := sha256.Sum256(l.cert.Raw)
+		host.WriteResult(out, map[string]any{
+			"port": l.port, "thumbprint": thumbprint(l.cert), "fingerprint_sha256": hex.EncodeToString(fp[:]),
+			"cert_pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.cert.Raw})), "names": names, "changed": false,
+			"present": true,
+		})
+		return 0
+	}
 	changed := false
 	if l == nil || !covers(l.cert, want) || l.cert.NotAfter.Before(time.Now().AddDate(0, 0, 30)) {
 		host.WriteProgress(out, "winrm-listener", "creating a self-signed certificate")
@@ -89,12 +121,38 @@ func winrmListenerStep(h *host.Host, name string, p params, out io.Writer) uint3
 		changed = true
 	}
 	fp := sha256.Sum256(l.cert.Raw)
-	tp := sha1.Sum(l.cert.Raw) //nolint:gosec // the thumbprint, not a security decision
 	host.WriteResult(out, map[string]any{
-		"port": l.port, "thumbprint": strings.ToUpper(hex.EncodeToString(tp[:])), "fingerprint_sha256": hex.EncodeToString(fp[:]),
+		"port": l.port, "thumbprint": thumbprint(l.cert), "fingerprint_sha256": hex.EncodeToString(fp[:]),
 		"cert_pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.cert.Raw})), "names": want, "changed": changed,
+		"present": true,
 	})
 	return 0
+}
+
+// thumbprint is Windows' form of a certificate's thumbprint: SHA-1 of the DER, upper-case hex.
+func thumbprint(c *x509.Certificate) string {
+	tp := sha1.Sum(c.Raw) //nolint:gosec // the thumbprint, not a security decision
+	return strings.ToUpper(hex.EncodeToString(tp[:]))
+}
+
+// HTTPSListener reports the HTTPS WinRM listener the winrm-listener script recorded on this machine:
+// its port and certificate's SHA-256 fingerprint (lower-case hex); ok is false when there is none.
+func (s *Sim) HTTPSListener() (port int, fingerprintSHA256 string, ok bool) {
+	listenersMu.Lock()
+	defer listenersMu.Unlock()
+	l := listeners[s.Machine]
+	if l == nil {
+		return 0, "", false
+	}
+	fp := sha256.Sum256(l.cert.Raw)
+	return l.port, hex.EncodeToString(fp[:]), true
+}
+
+// RemoveHTTPSListener removes the recorded HTTPS listener, as an administrator would (drift in tests).
+func (s *Sim) RemoveHTTPSListener() {
+	listenersMu.Lock()
+	defer listenersMu.Unlock()
+	delete(listeners, s.Machine)
 }
 
 // covers reports whether the certificate names every wanted DNS name and IP address.

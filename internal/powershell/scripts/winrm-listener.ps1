@@ -6,6 +6,9 @@
 # listener and certificate when they already cover the wanted names and are valid for 30 more days.
 # Params: {"port": 5986, "dns_names": ["vm1.westeurope.cloudapp.azure.com"], "ip_addresses": ["10.0.0.4"],
 # "valid_days": 365}. Result: {"port", "thumbprint", "fingerprint_sha256", "cert_pem", "names", "changed"}.
+# "mode": "report" changes nothing and returns the current listener's certificate ({"present": false} when
+# there is none); "mode": "remove" with "thumbprint" removes the HTTPS listener (when it uses that
+# certificate, or any when thumbprint is empty), the firewall rule and the certificate: {"removed", "present"}.
 # Windows PowerShell 5.1 (Server 2016+: New-SelfSignedCertificate -TextExtension).
 # wincontainers:include errors
 $p = Get-WcParams
@@ -16,6 +19,11 @@ if ($p.valid_days) { $days = [int]$p.valid_days }
 $dns = @([Net.Dns]::GetHostName()) + @($p.dns_names | Where-Object { $_ })
 $ips = @($p.ip_addresses | Where-Object { $_ })
 $changed = $false
+$mode = 'ensure'
+if ($p.mode) { $mode = [string]$p.mode }
+if (@('ensure', 'report', 'remove') -notcontains $mode) {
+    Exit-WcError 'invalid_params' ('Unknown mode ' + $mode + '.') 'Use ensure, report or remove.'
+}
 
 Write-WcProgress 'winrm-listener' 'checking the HTTPS listener'
 $listener = $null
@@ -28,7 +36,33 @@ $cert = $null
 if ($listener -and $listener.CertificateThumbprint) {
     $cert = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $listener.CertificateThumbprint) -ErrorAction SilentlyContinue
 }
-if ($cert) {
+if ($mode -eq 'remove') {
+    $removed = $false
+    $want = [string]$p.thumbprint
+    if ($listener -and (-not $want -or $listener.CertificateThumbprint -eq $want)) {
+        Write-WcProgress 'winrm-listener' 'removing the HTTPS listener'
+        Remove-WSManInstance -ResourceURI winrm/config/listener -SelectorSet @{ Address = '*'; Transport = 'HTTPS' }
+        $removed = $true
+    }
+    if ($removed -or -not $listener) {
+        Remove-NetFirewallRule -Name 'wincontainers-winrm-https' -ErrorAction SilentlyContinue
+    }
+    if ($want) {
+        Remove-Item -LiteralPath ('Cert:\LocalMachine\My\' + $want) -ErrorAction SilentlyContinue
+    }
+    Write-WcResult @{ removed = $removed; present = [bool]($listener -and -not $removed) }
+    exit 0
+}
+if ($mode -eq 'report') {
+    if (-not $cert) {
+        Write-WcResult @{ present = $false }
+        exit 0
+    }
+    $dns = @($cert.DnsNameList | ForEach-Object { $_.Unicode })
+    $ips = @()
+    $port = [int]$listener.Port
+}
+if ($cert -and $mode -eq 'ensure') {
     $have = @($cert.DnsNameList | ForEach-Object { $_.Unicode })
     $missing = @($dns + $ips | Where-Object { $have -notcontains $_ })
     if ($missing.Count -gt 0 -or $cert.NotAfter -lt (Get-Date).AddDays(30)) { $cert = $null }
@@ -55,7 +89,7 @@ if (-not $listener) {
     $changed = $true
 }
 $rule = Get-NetFirewallRule -Name 'wincontainers-winrm-https' -ErrorAction SilentlyContinue
-if (-not $rule) {
+if (-not $rule -and $mode -eq 'ensure') {
     New-NetFirewallRule -Name 'wincontainers-winrm-https' -DisplayName 'Windows Remote Management (HTTPS-In, wincontainers)' `
         -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow -Profile Any | Out-Null
     $changed = $true
@@ -72,5 +106,6 @@ Write-WcResult @{
     cert_pem = $pem
     names = @($dns + $ips)
     changed = $changed
+    present = $true
 }
 exit 0
