@@ -98,7 +98,7 @@ func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureReques
 
 // Resources implements provider.Provider.
 func (p *Provider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{newHostResource}
+	return []func() resource.Resource{newHostResource, newAzureWinRMListenerResource}
 }
 
 // DataSources implements provider.Provider.
