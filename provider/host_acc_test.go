@@ -326,6 +326,8 @@ resource "wincontainers_host" "test" {
   daemon = { hosts = ["npipe:////./pipe/docker_engine", "unix:///var/run/docker.sock"] }`, `unix:// does not exist on Windows`},
 		{"daemon tls_verify without its files", `container_mode = "process"
   daemon = { hosts = ["npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2376"], tls_verify = true }`, `daemon.tls_ca_cert is required`},
+		{"daemon group with a quote", `container_mode = "process"
+  daemon = { group = "docker\"users" }`, `(?i)daemon.group|group`},
 		{"reboot timeout", `container_mode = "process"
   reboot = { timeout = "soon" }`, `not a duration`},
 		{"unknown mode", `container_mode = "wsl"`, `(?i)process.*hyperv.*lcow`},

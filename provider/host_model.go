@@ -78,6 +78,7 @@ type daemonModel struct {
 	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
 	DNS                types.List   `tfsdk:"dns"`
 	Hosts              types.List   `tfsdk:"hosts"`
+	Group              types.String `tfsdk:"group"`
 	TLSVerify          types.Bool   `tfsdk:"tls_verify"`
 	TLSCACert          types.String `tfsdk:"tls_ca_cert"`
 	TLSCert            types.String `tfsdk:"tls_cert"`
@@ -167,11 +168,11 @@ func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec
 		s.LCOW = &spec.LCOW{URL: l.URL.ValueString(), SHA256: l.SHA256.ValueString()}
 	}
 	if d, ok := objectAs[daemonModel](ctx, m.Daemon, diags); ok {
-		complete = complete && known(d.DataRoot, d.RegistryMirrors, d.InsecureRegistries, d.DNS, d.Hosts, d.TLSVerify, d.TLSCACert,
+		complete = complete && known(d.DataRoot, d.RegistryMirrors, d.InsecureRegistries, d.DNS, d.Hosts, d.Group, d.TLSVerify, d.TLSCACert,
 			d.TLSCert, d.TLSKey, d.AllowInsecureTCP)
 		s.Daemon = &spec.Daemon{DataRoot: d.DataRoot.ValueString(), RegistryMirrors: listStrings(ctx, d.RegistryMirrors, diags),
 			InsecureRegistries: listStrings(ctx, d.InsecureRegistries, diags), DNS: listStrings(ctx, d.DNS, diags),
-			Hosts: listStrings(ctx, d.Hosts, diags), TLSVerify: d.TLSVerify.ValueBool(), TLSCACert: d.TLSCACert.ValueString(),
+			Hosts: listStrings(ctx, d.Hosts, diags), Group: d.Group.ValueString(), TLSVerify: d.TLSVerify.ValueBool(), TLSCACert: d.TLSCACert.ValueString(),
 			TLSCert: d.TLSCert.ValueString(), TLSKey: d.TLSKey.ValueString(), AllowInsecureTCP: d.AllowInsecureTCP.ValueBool()}
 	}
 	if v, ok := objectAs[verifyModel](ctx, m.Verify, diags); ok {

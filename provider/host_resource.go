@@ -135,6 +135,8 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"registry_mirrors":    strList("`registry-mirrors`: https URLs of pull-through mirrors."),
 					"insecure_registries": strList("`insecure-registries`: registries reached over plain HTTP or with unverified certificates (`host`, `host:port` or a CIDR)."),
 					"dns":                 strList("`dns`: DNS servers for containers."),
+					"group": optStr("`group`: a local (or `DOMAIN\\name`) group whose members may use the engine's named pipe without elevation, " +
+						"for example `docker-users`; by default only Administrators can. Membership gives control of the host."),
 					"hosts": strList("`hosts`: the endpoints dockerd listens on, replacing its default. Keep `npipe:////./pipe/docker_engine` (the docker CLI " +
 						"on the host and verification use it) and add `tcp://host:port` endpoints; a TCP endpoint needs `tls_verify` with the three TLS files, " +
 						"or `allow_insecure_tcp`. `unix://` and `fd://` do not exist on Windows. By convention port 2376 serves TLS and 2375 plain HTTP."),

@@ -364,6 +364,9 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 		if d.DataRoot != "" {
 			cfg["data-root"] = d.DataRoot
 		}
+		if d.Group != "" {
+			cfg["group"] = d.Group
+		}
 		for key, list := range map[string][]string{"registry-mirrors": d.RegistryMirrors, "insecure-registries": d.InsecureRegistries, "dns": d.DNS, "hosts": d.Hosts} {
 			if len(list) > 0 {
 				l := make([]any, len(list))

@@ -469,3 +469,13 @@ func TestDesiredDaemonConfigHostsTLS(t *testing.T) {
 		t.Fatalf("plan %v %+v", p.Kinds(), p.Steps)
 	}
 }
+
+func TestDesiredDaemonConfigGroup(t *testing.T) {
+	got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{Group: "docker-users"}}))
+	if got["group"] != "docker-users" {
+		t.Errorf("group not managed: %v", got)
+	}
+	if _, ok := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process"}))["group"]; ok {
+		t.Error("group managed without being set")
+	}
+}

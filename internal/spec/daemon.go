@@ -40,6 +40,12 @@ func validateDaemon(in *Daemon, r *Resolved, d *Diagnostics) {
 	out.InsecureRegistries = checkList(in.InsecureRegistries, PathDaemonInsecureRegistries, checkInsecureRegistry, d)
 	out.DNS = checkList(in.DNS, PathDaemonDNS, checkDNS, d)
 	out.Hosts = checkList(in.Hosts, PathDaemonHosts, checkDockerHost, d)
+	if in.Group != "" {
+		if summary, detail := checkGroup(in.Group); summary != "" {
+			d.errorf(PathDaemonGroup, summary, "%s", detail)
+		}
+		out.Group = in.Group
+	}
 	validateDaemonTLS(in, &out, d)
 	r.Daemon = &out
 }
@@ -443,4 +449,33 @@ func checkDNS(raw string) (summary, detail, key string) {
 		return "invalid entry in daemon.dns", fmt.Sprintf("%q has an IPv6 zone, which dockerd does not accept; give the address without %%%s", q, a.Zone()), ""
 	}
 	return "", "", a.String()
+}
+
+// checkGroup: a Windows group name, optionally DOMAIN\name. Windows refuses the characters
+// " / \ [ ] : ; | = , + * ? < > @ in account names (the backslash only as the domain separator) and
+// limits group names to 256 characters.
+func checkGroup(raw string) (summary, detail string) {
+	q := fmt.Sprintf("%q", truncate(raw, 120))
+	name := raw
+	if dom, rest, ok := strings.Cut(raw, `\`); ok {
+		if dom == "" || rest == "" {
+			return "invalid daemon.group", fmt.Sprintf("%s: write a group as name or DOMAIN\\name", q)
+		}
+		name = rest
+		if strings.ContainsAny(dom, `"/\[]:;|=,+*?<>@ `) {
+			return "invalid daemon.group", fmt.Sprintf("%s: the domain part holds a character Windows does not allow in a domain name", q)
+		}
+	}
+	switch {
+	case !utf8.ValidString(raw):
+		return "invalid daemon.group", "the group name is not valid UTF-8"
+	case len(name) > 256:
+		return "invalid daemon.group", fmt.Sprintf("the group name is %d bytes; Windows group names have at most 256 characters", len(name))
+	case strings.TrimSpace(name) != name || strings.HasSuffix(name, "."):
+		return "invalid daemon.group", fmt.Sprintf("%s: a group name cannot start or end with a space, or end with a period", q)
+	case strings.ContainsFunc(name, unicode.IsControl) || strings.ContainsAny(name, `"/\[]:;|=,+*?<>@`):
+		return "invalid daemon.group", fmt.Sprintf("%s holds a character Windows does not allow in account names (\" / \\ [ ] : ; | = , + * ? < > @ or a control character); "+
+			"give the name of a local group such as docker-users", q)
+	}
+	return "", ""
 }

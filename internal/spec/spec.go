@@ -51,6 +51,9 @@ type Daemon struct {
 	InsecureRegistries []string
 	// DNS ("dns") are the DNS servers containers use: IPv4 or IPv6 addresses.
 	DNS []string
+	// Group ("group") is a local or domain group whose members may use dockerd's named pipe; by
+	// default only Administrators can [MS-DOCKERD] (domain.md §6). Members still control the host.
+	Group string
 	// Hosts ("hosts") are the endpoints dockerd listens on, replacing its default, the named pipe
 	// npipe:////./pipe/docker_engine (DefaultDockerHost), which the list must keep. A tcp://host:port
 	// endpoint needs TLSVerify with the three TLS files, or AllowInsecureTCP. unix:// and fd:// do not
@@ -72,7 +75,7 @@ type Daemon struct {
 const DefaultDockerHost = "npipe:////./pipe/docker_engine"
 
 func (d *Daemon) empty() bool {
-	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0 &&
+	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0 && d.Group == "" &&
 		len(d.Hosts) == 0 && !d.TLSVerify && d.TLSCACert == "" && d.TLSCert == "" && d.TLSKey == "" && !d.AllowInsecureTCP)
 }
 
@@ -138,6 +141,7 @@ const (
 	PathDaemonRegistryMirrors    = "daemon.registry_mirrors"
 	PathDaemonInsecureRegistries = "daemon.insecure_registries"
 	PathDaemonDNS                = "daemon.dns"
+	PathDaemonGroup              = "daemon.group"
 	PathDaemonHosts              = "daemon.hosts"
 	PathDaemonTLSVerify          = "daemon.tls_verify"
 	PathDaemonTLSCACert          = "daemon.tls_ca_cert"
@@ -203,6 +207,7 @@ func tooLong(s Spec, d *Diagnostics) bool {
 		check("daemon.insecure_registries", s.Daemon.InsecureRegistries...)
 		check("daemon.dns", s.Daemon.DNS...)
 		check("daemon.hosts", s.Daemon.Hosts...)
+		check("daemon.group", s.Daemon.Group)
 		check("daemon.tls_ca_cert", s.Daemon.TLSCACert)
 		check("daemon.tls_cert", s.Daemon.TLSCert)
 		check("daemon.tls_key", s.Daemon.TLSKey)

@@ -91,6 +91,8 @@ type DaemonConfig struct {
 	RegistryMirrors    []string `mapstructure:"registry_mirrors"`
 	InsecureRegistries []string `mapstructure:"insecure_registries"`
 	DNS                []string `mapstructure:"dns"`
+	// A group whose members may use dockerd's named pipe ("group"), e.g. docker-users.
+	Group string `mapstructure:"group"`
 	// Endpoints dockerd listens on ("hosts"); keep npipe:////./pipe/docker_engine. A tcp:// endpoint
 	// needs tls_verify with the three TLS files, or allow_insecure_tcp.
 	Hosts []string `mapstructure:"hosts"`
@@ -128,6 +130,7 @@ func (c *Config) hasUnknown() bool {
 		fields = append(fields, c.Daemon.InsecureRegistries...)
 		fields = append(fields, c.Daemon.DNS...)
 		fields = append(fields, c.Daemon.Hosts...)
+		fields = append(fields, c.Daemon.Group)
 		fields = append(fields, c.Daemon.TLSCACert, c.Daemon.TLSCert, c.Daemon.TLSKey)
 	}
 	for _, f := range fields {
@@ -151,7 +154,7 @@ func (c *Config) spec() spec.Spec {
 	}
 	if c.Daemon != nil {
 		s.Daemon = &spec.Daemon{DataRoot: c.Daemon.DataRoot, RegistryMirrors: c.Daemon.RegistryMirrors,
-			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS, Hosts: c.Daemon.Hosts, TLSVerify: c.Daemon.TLSVerify,
+			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS, Hosts: c.Daemon.Hosts, Group: c.Daemon.Group, TLSVerify: c.Daemon.TLSVerify,
 			TLSCACert: c.Daemon.TLSCACert, TLSCert: c.Daemon.TLSCert, TLSKey: c.Daemon.TLSKey, AllowInsecureTCP: c.Daemon.AllowInsecureTCP}
 	}
 	return s

@@ -77,6 +77,7 @@ type FlatDaemonConfig struct {
 	RegistryMirrors    []string `mapstructure:"registry_mirrors" cty:"registry_mirrors" hcl:"registry_mirrors"`
 	InsecureRegistries []string `mapstructure:"insecure_registries" cty:"insecure_registries" hcl:"insecure_registries"`
 	DNS                []string `mapstructure:"dns" cty:"dns" hcl:"dns"`
+	Group              *string  `mapstructure:"group" cty:"group" hcl:"group"`
 	Hosts              []string `mapstructure:"hosts" cty:"hosts" hcl:"hosts"`
 	TLSVerify          *bool    `mapstructure:"tls_verify" cty:"tls_verify" hcl:"tls_verify"`
 	TLSCACert          *string  `mapstructure:"tls_ca_cert" cty:"tls_ca_cert" hcl:"tls_ca_cert"`
@@ -101,6 +102,7 @@ func (*FlatDaemonConfig) HCL2Spec() map[string]hcldec.Spec {
 		"registry_mirrors":    &hcldec.AttrSpec{Name: "registry_mirrors", Type: cty.List(cty.String), Required: false},
 		"insecure_registries": &hcldec.AttrSpec{Name: "insecure_registries", Type: cty.List(cty.String), Required: false},
 		"dns":                 &hcldec.AttrSpec{Name: "dns", Type: cty.List(cty.String), Required: false},
+		"group":               &hcldec.AttrSpec{Name: "group", Type: cty.String, Required: false},
 		"hosts":               &hcldec.AttrSpec{Name: "hosts", Type: cty.List(cty.String), Required: false},
 		"tls_verify":          &hcldec.AttrSpec{Name: "tls_verify", Type: cty.Bool, Required: false},
 		"tls_ca_cert":         &hcldec.AttrSpec{Name: "tls_ca_cert", Type: cty.String, Required: false},
