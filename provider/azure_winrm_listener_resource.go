@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -17,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
+	"github.com/wincontainers/wincontainers/internal/runner"
 )
 
 var (
@@ -143,8 +145,14 @@ func (r *azureWinRMListenerResource) ModifyPlan(ctx context.Context, req resourc
 	}
 }
 
-func (r *azureWinRMListenerResource) open(ctx context.Context, m *azureWinRMListenerModel) (*azure.Host, error) {
-	return azure.Open(r.vm(ctx, m))
+// runner opens the VM's Run Command channel; ok is false with the error on diags.
+func (r *azureWinRMListenerResource) runner(ctx context.Context, m *azureWinRMListenerModel, diags *diag.Diagnostics) (runner.Runner, bool) {
+	h, err := azure.Open(r.vm(ctx, m))
+	if err != nil {
+		diags.AddError("Cannot connect to Azure VM "+m.VMName.ValueString(), err.Error())
+		return nil, false
+	}
+	return h.RunnerHost.Runner, true
 }
 
 func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -153,16 +161,15 @@ func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	h, err := r.open(ctx, &m)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to Azure VM "+m.VMName.ValueString(), err.Error())
+	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
+	if !ok {
 		return
 	}
 	dns, ips := listStrings(ctx, m.DNSNames, &resp.Diagnostics), listStrings(ctx, m.IPAddresses, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	l, err := azure.BootstrapWinRM(ctx, h.RunnerHost.Runner, azure.WinRMOptions{Port: int(m.Port.ValueInt64()), DNSNames: dns, IPAddresses: ips,
+	l, err := azure.BootstrapWinRM(ctx, run, azure.WinRMOptions{Port: int(m.Port.ValueInt64()), DNSNames: dns, IPAddresses: ips,
 		ValidDays: int(m.ValidDays.ValueInt64())})
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot create the WinRM HTTPS listener on "+m.VMName.ValueString(), err.Error())
@@ -177,17 +184,8 @@ func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.Cr
 	m.FingerprintSHA256 = types.StringValue(l.FingerprintSHA256)
 	m.Thumbprint = types.StringValue(l.Thumbprint)
 	m.CACert = types.StringValue(l.CertPEM)
-	names, d := types.ListValueFrom(ctx, types.StringType, nonNilStrings(l.Names))
-	resp.Diagnostics.Append(d...)
-	m.Names = names
+	m.Names = stringList(ctx, l.Names, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-func nonNilStrings(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // Read asks the VM, changing nothing, which HTTPS listener it has; one that is gone or uses another
@@ -198,12 +196,11 @@ func (r *azureWinRMListenerResource) Read(ctx context.Context, req resource.Read
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	h, err := r.open(ctx, &m)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to Azure VM "+m.VMName.ValueString(), err.Error())
+	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	l, present, err := azure.ReadWinRM(ctx, h.RunnerHost.Runner)
+	l, present, err := azure.ReadWinRM(ctx, run)
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot read the WinRM HTTPS listener of "+m.VMName.ValueString(), err.Error())
 		return
@@ -239,12 +236,11 @@ func (r *azureWinRMListenerResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	h, err := r.open(ctx, &m)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot connect to Azure VM "+m.VMName.ValueString(), err.Error())
+	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	removed, err := azure.RemoveWinRM(ctx, h.RunnerHost.Runner, m.Thumbprint.ValueString())
+	removed, err := azure.RemoveWinRM(ctx, run, m.Thumbprint.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot remove the WinRM HTTPS listener of "+m.VMName.ValueString(), err.Error())
 		return
