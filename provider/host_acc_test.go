@@ -31,6 +31,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 const simPassword = "Acc-Test-P@ss-1"
@@ -61,21 +62,8 @@ func startSimHost(t *testing.T, o winsim.Options) *simHost {
 	if o.Virtualization == "" {
 		o.Virtualization = "exposed"
 	}
-	sim, err := winsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stop() })
-	host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := strconv.Atoi(port)
-	return &simHost{sim: sim, host: host, port: p, caFile: filepath.Join(o.StateDir, "ca.pem")}
+	h := winsimtest.Start(t, o)
+	return &simHost{sim: h.Sim, host: h.Addr, port: h.Port, caFile: h.CAFile}
 }
 
 // fastProviderFactories is the provider with restart polling and retry pauses scaled to winsim's

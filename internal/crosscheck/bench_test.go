@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +22,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 // benchScenarios are the three modes from a bare ws2022 host to a verified container host.
@@ -180,24 +179,14 @@ func startPeer(b *testing.B, o winsim.Options, lib *powershell.Library) (*winsim
 		b.Fatal(err)
 	}
 	sim.Host.ShutdownTime = 50 * time.Millisecond
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = stop() })
-	ca, err := os.ReadFile(filepath.Join(o.StateDir, "ca.pem"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	host, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
-	pn, _ := strconv.Atoi(port)
-	c, err := mz.NewClientWithParameters(mz.NewEndpoint(host, pn, true, false, ca, nil, nil, 30*time.Second), o.User, o.Password,
+	h := winsimtest.Serve(b, sim, o.StateDir)
+	c, err := mz.NewClientWithParameters(mz.NewEndpoint(h.Addr, h.Port, true, false, h.CA, nil, nil, 30*time.Second), o.User, o.Password,
 		mz.NewParameters("PT60S", "en-US", 153600))
 	if err != nil {
 		b.Fatal(err)
 	}
-	cp, err := winrmcp.New(net.JoinHostPort(host, port), &winrmcp.Config{Auth: winrmcp.Auth{User: o.User, Password: o.Password},
-		Https: true, CACertBytes: ca, OperationTimeout: 60 * time.Second, MaxOperationsPerShell: 15})
+	cp, err := winrmcp.New(net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)), &winrmcp.Config{Auth: winrmcp.Auth{User: o.User, Password: o.Password},
+		Https: true, CACertBytes: h.CA, OperationTimeout: 60 * time.Second, MaxOperationsPerShell: 15})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -22,6 +21,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/reliability.md's fault table from the fault matrix")
@@ -32,25 +32,11 @@ const faultPassword = "Fault-M@trix-$ecret"
 // client, idempotent scripts retried with backoff, restart-and-wait by boot id), with short timeouts.
 func faultHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 	t.Helper()
-	dir := t.TempDir()
-	sim, err := winsim.New(winsim.Options{Profile: profile, Virtualization: "exposed", User: "Administrator", Password: faultPassword,
-		HTTPS: true, StateDir: dir, RebootTime: 50 * time.Millisecond, Internet: sharedInternet()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stop() })
-	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, p, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
-	port, _ := strconv.Atoi(p)
+	h := winsimtest.Start(t, winsim.Options{Profile: profile, Virtualization: "exposed", User: "Administrator", Password: faultPassword,
+		HTTPS: true, StateDir: t.TempDir(), RebootTime: 50 * time.Millisecond, Internet: sharedInternet()})
+	sim := h.Sim
 	c, err := hostconn.Open(hostconn.Config{
-		WinRM:         winrm.Options{Host: h, Port: port, CACert: ca, User: "Administrator", Password: faultPassword, OperationTimeout: 2 * time.Second},
+		WinRM:         winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: "Administrator", Password: faultPassword, OperationTimeout: 2 * time.Second},
 		Reboot:        runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, ProbeTimeout: 2 * time.Second, Timeout: 2 * time.Second},
 		RetryAttempts: 5, RetryBackoff: 25 * time.Millisecond,
 	})

@@ -3,10 +3,6 @@ package crosscheck
 import (
 	"context"
 	"errors"
-	"net"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,33 +14,20 @@ import (
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 // startHost serves one winsim host over HTTPS and returns a Runner connected to it through WinRM.
 func startHost(t testing.TB, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner) {
 	t.Helper()
 	o.User, o.Password, o.HTTPS, o.StateDir = "Administrator", "Crosscheck-P@ss", true, t.TempDir()
-	sim, err := winsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stop() })
-	ca, err := os.ReadFile(filepath.Join(o.StateDir, "ca.pem"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	host, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
-	p, _ := strconv.Atoi(port)
-	c, err := winrm.New(winrm.Options{Host: host, Port: p, CACert: ca, User: o.User, Password: o.Password, OperationTimeout: 2 * time.Second})
+	h := winsimtest.Start(t, o)
+	c, err := winrm.New(winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: o.User, Password: o.Password, OperationTimeout: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return sim, &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	return h.Sim, &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
 }
 
 // The refusals of issue 5, through the whole stack: the executor reads the facts of a simulated host

@@ -7,10 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
-	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
@@ -38,18 +36,8 @@ func simLab(b *testing.B, envelopeKB int, latency time.Duration) *lab {
 	if err := sim.Inject(winsim.Fault{Kind: "latency", Delay: latency.String()}); err != nil {
 		b.Fatal(err)
 	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = stop() })
-	ca, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr, port, _ := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
-	p, _ := strconv.Atoi(port)
-	return &lab{host: sim.Host, server: sim.Server, addr: addr, port: p, ca: ca}
+	h := winsimtest.Serve(b, sim, dir)
+	return &lab{host: sim.Host, server: sim.Server, addr: h.Addr, port: h.Port, ca: h.CA}
 }
 
 // BenchmarkUploadEnvelope measures the streaming upload (receive-file over stdin Sends) of 1, 20 and 80 MB

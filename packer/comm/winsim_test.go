@@ -11,7 +11,6 @@ import (
 	"log"
 	"net"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -28,6 +27,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 const (
@@ -43,28 +43,13 @@ const (
 func startSim(tb testing.TB, o winsim.Options) (*winsim.Sim, *pwinrm.Communicator, string, []byte) {
 	tb.Helper()
 	o.User, o.Password, o.HTTPS, o.StateDir = simUser, simPassword, true, tb.TempDir()
-	sim, err := winsim.New(o)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = stop() })
-	addr := strings.TrimPrefix(url, "https://")
-	host, port, _ := net.SplitHostPort(addr)
-	p, _ := strconv.Atoi(port)
-	c, err := pwinrm.New(&pwinrm.Config{Host: host, Port: p, Username: simUser, Password: simPassword,
+	h := winsimtest.Start(tb, o)
+	c, err := pwinrm.New(&pwinrm.Config{Host: h.Addr, Port: h.Port, Username: simUser, Password: simPassword,
 		Timeout: 10 * time.Second, Https: true, Insecure: true})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ca, err := os.ReadFile(filepath.Join(o.StateDir, "ca.pem"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return sim, c, addr, ca
+	return h.Sim, c, net.JoinHostPort(h.Addr, strconv.Itoa(h.Port)), h.CA
 }
 
 // stagedLeft lists staged script files still on the simulated disk.

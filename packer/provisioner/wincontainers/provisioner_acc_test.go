@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 const accPassword = "Packer-Acc-P@ss-1"
@@ -78,21 +77,8 @@ func startHost(t *testing.T, o winsim.Options) (*winsim.Sim, string, int) {
 	o.User, o.Password, o.AllowUnencrypted, o.StateDir = "Administrator", accPassword, true, t.TempDir()
 	o.Internet = accInternet
 	o.RebootTime = 200 * time.Millisecond
-	sim, err := winsim.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url, stop, err := sim.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = stop() })
-	host, port, err := net.SplitHostPort(strings.TrimPrefix(url, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, _ := strconv.Atoi(port)
-	return sim, host, p
+	h := winsimtest.Start(t, o)
+	return h.Sim, h.Addr, h.Port
 }
 
 func template(host string, port int, provisioner string) string {
