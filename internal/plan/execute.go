@@ -76,13 +76,31 @@ type Result struct {
 	Facts facts.Facts
 	// Plan is the last plan: empty after a successful Apply.
 	Plan Plan
-	// StepsRun lists the steps that ran, in order, across rounds.
-	StepsRun []StepKind
-	Reboots  int
-	// Records are the completed steps with their results, in order.
-	Records []StepRecord
+	// StepLog holds the steps that ran, in order, across rounds (reboots included in StepsRun).
+	StepLog
+	Reboots int
 	// FactsReads counts facts round trips.
 	FactsReads int
+}
+
+// StepLog is what ran on a host: the step kinds in order, and the completed steps with their results.
+type StepLog struct {
+	StepsRun []StepKind
+	Records  []StepRecord
+}
+
+// run runs one step between its start and done events and logs it; a failure comes back as a
+// *StepError and is not logged.
+func (l *StepLog) run(ctx context.Context, h Host, s Step, emit func(Event)) (StepOutcome, error) {
+	emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
+	out, err := h.RunStep(ctx, s, emit)
+	if err != nil {
+		return out, &StepError{Step: s, Err: err}
+	}
+	l.StepsRun = append(l.StepsRun, s.Kind)
+	l.Records = append(l.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
+	emit(Event{Kind: EventStepDone, Step: s.Kind})
+	return out, nil
 }
 
 // StepError reports a step that failed; nothing after it ran. The next Apply resumes from the host's
@@ -196,14 +214,10 @@ func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Optio
 			res.StepsRun = append(res.StepsRun, s.Kind)
 			return true, nil
 		default:
-			emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
-			out, err := h.RunStep(ctx, s, emit)
+			out, err := res.run(ctx, h, s, emit)
 			if err != nil {
-				return false, &StepError{Step: s, Err: err}
+				return false, err
 			}
-			res.StepsRun = append(res.StepsRun, s.Kind)
-			res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
-			emit(Event{Kind: EventStepDone, Step: s.Kind})
 			last = out
 		}
 	}
@@ -274,12 +288,10 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 		"engine": engine, "remove_features": opt.RemoveFeatures, "client": client, "remove_lcow": opt.RemoveLCOW,
 		"features": []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
 	}}
-	out, err := h.RunStep(ctx, s, nil)
+	out, err := res.run(ctx, h, s, func(Event) {})
 	if err != nil {
-		return res, &StepError{Step: s, Err: err}
+		return res, err
 	}
-	res.StepsRun = append(res.StepsRun, s.Kind)
-	res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
 	if out.RebootRequired && opt.RemoveFeatures {
 		if err := h.Reboot(ctx); err != nil {
 			return res, &StepError{Step: Step{Kind: StepRebootIfRequired, Reason: "removed features take effect after a restart"}, Err: err}

@@ -39,9 +39,8 @@ type PrepareImageOptions struct {
 // PrepareResult is what PrepareImage did.
 type PrepareResult struct {
 	// Facts are the host's facts as read before anything ran.
-	Facts    facts.Facts
-	StepsRun []StepKind
-	Records  []StepRecord
+	Facts facts.Facts
+	StepLog
 	// Pulled were fetched now; Present were in the store already.
 	Pulled, Present []string
 	// Removed lists what prepare-image removed (paths, "HNS network nat").
@@ -83,15 +82,8 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 			ErrNotPreparable, f.OS.ComputerName)
 	}
 	run := func(s Step) (json.RawMessage, error) {
-		emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
-		out, err := h.RunStep(ctx, s, emit)
-		if err != nil {
-			return nil, &StepError{Step: s, Err: err}
-		}
-		res.StepsRun = append(res.StepsRun, s.Kind)
-		res.Records = append(res.Records, StepRecord{Kind: s.Kind, Params: s.Params, Result: out.Result})
-		emit(Event{Kind: EventStepDone, Step: s.Kind})
-		return out.Result, nil
+		out, err := res.run(ctx, h, s, emit)
+		return out.Result, err
 	}
 
 	images := cleanImages(opt.PullImages)
