@@ -18,15 +18,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -37,6 +34,9 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	wsim "github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/control"
 )
 
 const providerComm = "terraform-provi" // /proc/<pid>/comm keeps 15 bytes of terraform-provider-wincontainers
@@ -237,9 +237,7 @@ type winsim struct {
 
 type simHost struct {
 	url, ca string
-	client  *http.Client
-	user    string
-	pass    string
+	ctl     *control.Client
 }
 
 var listening = regexp.MustCompile(`^winsim: host (\d+) listening on (https://127\.0\.0\.1:(\d+))`)
@@ -320,71 +318,19 @@ func (w *winsim) stop() {
 func (w *winsim) rssMB(field string) float64 { return statusMB(w.cmd.Process.Pid, field) }
 
 func newSimHost(url, caFile, password string) (*simHost, error) {
-	pem, err := os.ReadFile(caFile) //nolint:gosec // winsim's CA in our temporary directory
+	ctl, err := control.New(url, caFile, "Administrator", password)
 	if err != nil {
-		return nil, fmt.Errorf("os.ReadFile: %w", err)
+		return nil, fmt.Errorf("winsim host %s: %w", url, err)
 	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("no certificate in %s", caFile)
-	}
-	return &simHost{url: url, ca: caFile, user: "Administrator", pass: password, client: &http.Client{
-		Timeout:   30 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
-	}}, nil
-}
-
-func (h *simHost) do(method, path string, body any, into any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("json.Marshal: %w", err)
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(context.Background(), method, h.url+path, rd)
-	if err != nil {
-		return fmt.Errorf("http.NewRequestWithContext: %w", err)
-	}
-	req.SetBasicAuth(h.user, h.pass)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := h.client.Do(req)
-	if err != nil {
-		return fmt.Errorf("http.Client.Do: %w", err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode/100 != 2 {
-		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return fmt.Errorf("%s %s%s: %s %s", method, h.url, path, resp.Status, strings.TrimSpace(string(b)))
-	}
-	if into != nil {
-		return wrapErr("decoding "+path, json.NewDecoder(resp.Body).Decode(into))
-	}
-	return nil
+	return &simHost{url: url, ca: caFile, ctl: ctl}, nil
 }
 
 func (h *simHost) latency(d time.Duration) error {
-	return h.do(http.MethodPost, "/winsim/v1/faults", map[string]any{"kind": "latency", "delay": d.String()}, nil)
+	return h.ctl.Inject(context.Background(), wsim.Fault{Kind: "latency", Delay: d.String()}) //nolint:wrapcheck // names the host and path
 }
 
 func (h *simHost) resetCounters() error {
-	return h.do(http.MethodPost, "/winsim/v1/reset-counters", nil, nil)
-}
-
-type simState struct {
-	Reboots  int    `json:"reboots"`
-	Verified string `json:"verified_spec_hash"`
-	Requests struct {
-		Total    int            `json:"total"`
-		ByAction map[string]int `json:"by_action"`
-		BytesIn  int64          `json:"bytes_in"`
-		BytesOut int64          `json:"bytes_out"`
-	} `json:"requests"`
-	OpenShells  int            `json:"open_shells"`
-	QuotaFaults map[string]int `json:"quota_faults"` // by quota; absent from winsim builds without quotas
+	return h.ctl.ResetCounters(context.Background()) //nolint:wrapcheck // names the host and path
 }
 
 // each runs f on the first n hosts, 8 at a time.
@@ -426,9 +372,9 @@ func (w *winsim) totals(n int) (totals, error) {
 	t := totals{byAction: map[string]int{}}
 	var mu sync.Mutex
 	err := w.each(n, func(h *simHost) error {
-		var st simState
-		if err := h.do(http.MethodGet, "/winsim/v1/state", nil, &st); err != nil {
-			return err
+		st, err := h.ctl.State(context.Background())
+		if err != nil {
+			return err //nolint:wrapcheck // names the host and path
 		}
 		mu.Lock()
 		defer mu.Unlock()

@@ -8,41 +8,19 @@ package main
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
-)
 
-// state is the part of winsim's state document the demo shows.
-type state struct {
-	OS struct {
-		Profile string `json:"profile"`
-		Build   int    `json:"build"`
-	} `json:"os"`
-	Reboots  int `json:"reboots"`
-	Services map[string]struct {
-		State string `json:"state"`
-	} `json:"services"`
-	Engine struct {
-		Type    string `json:"type"`
-		Version string `json:"version"`
-	} `json:"engine"`
-	LCOWBootFiles []string `json:"lcow_boot_files"`
-	Verified      string   `json:"verified_spec_hash"`
-	Requests      struct {
-		Total int `json:"total"`
-	} `json:"requests"`
-}
+	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/control"
+)
 
 type target struct{ name, url, caFile string }
 
@@ -100,7 +78,7 @@ func run(args []string, out io.Writer) error {
 	return nil
 }
 
-func engine(st state) string {
+func engine(st winsim.State) string {
 	if st.Engine.Type == "" {
 		return "no engine"
 	}
@@ -121,37 +99,16 @@ func yesNo(b bool) string {
 	return "no"
 }
 
-func fetch(t target, user, password string) (state, error) {
-	var st state
-	pem, err := os.ReadFile(t.caFile)
+func fetch(t target, user, password string) (winsim.State, error) {
+	c, err := control.New(t.url, t.caFile, user, password)
 	if err != nil {
-		return st, fmt.Errorf("%s: %w", t.name, err)
-	}
-	pool := x509.NewCertPool()
-	if !pool.AppendCertsFromPEM(pem) {
-		return st, fmt.Errorf("%s: no certificate in %s", t.name, t.caFile)
-	}
-	client := &http.Client{
-		Timeout:   10 * time.Second,
-		Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}},
+		return winsim.State{}, fmt.Errorf("%s: %w", t.name, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, t.url+"/winsim/v1/state", nil)
+	st, err := c.State(ctx)
 	if err != nil {
 		return st, fmt.Errorf("%s: %w", t.name, err)
-	}
-	req.SetBasicAuth(user, password)
-	resp, err := client.Do(req)
-	if err != nil {
-		return st, fmt.Errorf("%s: %w", t.name, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return st, fmt.Errorf("%s: GET /winsim/v1/state: %s", t.name, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
-		return st, fmt.Errorf("%s: decoding the state document: %w", t.name, err)
 	}
 	return st, nil
 }
