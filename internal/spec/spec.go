@@ -179,40 +179,49 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 // and a longer value is refused before any other check, so no error repeats it.
 const MaxValueLen = 2048
 
-// tooLong refuses string settings longer than MaxValueLen, naming the setting and the length only.
+// tooLong refuses string settings longer than MaxValueLen, naming the setting and the length only
+// (once per setting).
 func tooLong(s Spec, d *Diagnostics) bool {
-	check := func(path string, vs ...string) {
+	reported := map[string]bool{}
+	s.EachValue(func(path, v string) {
+		if len(v) > MaxValueLen && !reported[path] {
+			reported[path] = true
+			d.errorf(path, "Value too long", "%s is %d bytes long; the longest value accepted is %d bytes", path, len(v), MaxValueLen)
+		}
+	})
+	return d.HasErrors()
+}
+
+// EachValue calls f with every string setting of s, list entries one by one, with its attribute path.
+func (s Spec) EachValue(f func(path, value string)) {
+	each := func(path string, vs ...string) {
 		for _, v := range vs {
-			if len(v) > MaxValueLen {
-				d.errorf(path, "Value too long", "%s is %d bytes long; the longest value accepted is %d bytes", path, len(v), MaxValueLen)
-				return
-			}
+			f(path, v)
 		}
 	}
-	check("container_mode", s.Mode)
-	check("channel", s.Channel)
-	check("os_version", s.OSVersion)
-	check("engine.type", s.Engine.Type)
-	check("engine.version", s.Engine.Version)
-	check("engine.sha256", s.Engine.SHA256)
-	check("engine.url", s.Engine.URL)
-	check("engine.archive", s.Engine.Archive)
+	each(PathMode, s.Mode)
+	each(PathChannel, s.Channel)
+	each(PathOSVersion, s.OSVersion)
+	each(PathEngineType, s.Engine.Type)
+	each(PathEngineVersion, s.Engine.Version)
+	each(PathEngineSHA256, s.Engine.SHA256)
+	each(PathEngineURL, s.Engine.URL)
+	each(PathEngineArchive, s.Engine.Archive)
 	if s.LCOW != nil {
-		check("lcow.url", s.LCOW.URL)
-		check("lcow.sha256", s.LCOW.SHA256)
+		each(PathLCOWURL, s.LCOW.URL)
+		each(PathLCOWSHA256, s.LCOW.SHA256)
 	}
 	if s.Daemon != nil {
-		check("daemon.data_root", s.Daemon.DataRoot)
-		check("daemon.registry_mirrors", s.Daemon.RegistryMirrors...)
-		check("daemon.insecure_registries", s.Daemon.InsecureRegistries...)
-		check("daemon.dns", s.Daemon.DNS...)
-		check("daemon.hosts", s.Daemon.Hosts...)
-		check("daemon.group", s.Daemon.Group)
-		check("daemon.tls_ca_cert", s.Daemon.TLSCACert)
-		check("daemon.tls_cert", s.Daemon.TLSCert)
-		check("daemon.tls_key", s.Daemon.TLSKey)
+		each(PathDaemonDataRoot, s.Daemon.DataRoot)
+		each(PathDaemonRegistryMirrors, s.Daemon.RegistryMirrors...)
+		each(PathDaemonInsecureRegistries, s.Daemon.InsecureRegistries...)
+		each(PathDaemonDNS, s.Daemon.DNS...)
+		each(PathDaemonHosts, s.Daemon.Hosts...)
+		each(PathDaemonGroup, s.Daemon.Group)
+		each(PathDaemonTLSCACert, s.Daemon.TLSCACert)
+		each(PathDaemonTLSCert, s.Daemon.TLSCert)
+		each(PathDaemonTLSKey, s.Daemon.TLSKey)
 	}
-	return d.HasErrors()
 }
 
 func validateMode(mode string, d *Diagnostics) compat.Mode {

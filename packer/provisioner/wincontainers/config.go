@@ -120,25 +120,9 @@ const unknownValue = "<unknown>"
 
 // hasUnknown reports whether a checked string is still Packer's placeholder.
 func (c *Config) hasUnknown() bool {
-	fields := []string{c.ContainerMode, c.Channel, c.OSVersion, c.Engine.Type, c.Engine.Version, c.Engine.SHA256, c.Engine.URL, c.Engine.Archive}
-	if c.LCOW != nil {
-		fields = append(fields, c.LCOW.URL, c.LCOW.SHA256)
-	}
-	if c.Daemon != nil {
-		fields = append(fields, c.Daemon.DataRoot)
-		fields = append(fields, c.Daemon.RegistryMirrors...)
-		fields = append(fields, c.Daemon.InsecureRegistries...)
-		fields = append(fields, c.Daemon.DNS...)
-		fields = append(fields, c.Daemon.Hosts...)
-		fields = append(fields, c.Daemon.Group)
-		fields = append(fields, c.Daemon.TLSCACert, c.Daemon.TLSCert, c.Daemon.TLSKey)
-	}
-	for _, f := range fields {
-		if strings.Contains(f, unknownValue) {
-			return true
-		}
-	}
-	return false
+	found := false
+	c.spec().EachValue(func(_, v string) { found = found || strings.Contains(v, unknownValue) })
+	return found
 }
 
 // spec is the engine's desired state from the configuration.
