@@ -701,3 +701,88 @@ resource "wincontainers_host" "test" {
 		})
 	}
 }
+
+// moby#50093 through the CLI: after a restart behind Terraform's back, Windows' start of docker at boot
+// failed because the Host Network Service was not ready. Refresh shows the stopped engine with its own
+// error and what it means, the data source reports the error, and the next apply starts the engine
+// without another restart.
+func TestAccHostEngineFailedAtBoot(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	const addr = "wincontainers_host.test"
+	cfg := hostConfig(h, `
+  container_mode = "process"
+  engine         = { type = "docker", version = "28.1.1" }
+`)
+	restartWithHNSLate := func() {
+		h.sim.Machine.SetFaults(machine.Faults{HNSFirstBoot: true})
+		before := h.sim.Snapshot().Reboots
+		h.sim.Host.Reboot(0)
+		deadline := time.Now().Add(10 * time.Second)
+		for h.sim.Snapshot().Reboots == before || !h.sim.Host.Up() {
+			if time.Now().After(deadline) {
+				t.Fatal("winsim did not restart")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		if st := h.sim.Snapshot(); st.Services["docker"].State != "Stopped" {
+			t.Fatalf("docker is %s after the boot with HNS late", st.Services["docker"].State)
+		}
+	}
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: checkSim(h, dockerRunning)},
+			{
+				PreConfig:          restartWithHNSLate,
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check: resource.ComposeTestCheckFunc(
+					resource.TestCheckResourceAttr(addr, "pending_changes.#", "2"),
+					resource.TestMatchResourceAttr(addr, "pending_changes.0",
+						regexp.MustCompile(`^start-service: the docker service is Stopped .*hnsCall failed in Win32.*\(0x23e\).*Host Network Service was not ready`)),
+					resource.TestMatchResourceAttr(addr, "pending_changes.1", regexp.MustCompile(`^verify: `)),
+				),
+			},
+			{
+				Config: cfg + fmt.Sprintf(`
+data "wincontainers_host_facts" "after" {
+  host = %q
+  port = %d
+}
+`, h.host, h.port),
+				PreConfig: restartWithHNSLate,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending_changes"), knownvalue.ListExact([]knownvalue.Check{})),
+					// Read at plan time, before the apply started the engine.
+					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("engine_last_error"),
+						knownvalue.StringRegexp(regexp.MustCompile(`(?s)^failed to start daemon: .*hnsCallRawResponse.*\(0x23e\)$`))),
+					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("facts").AtMapKey("engine_service"),
+						knownvalue.StringExact("Stopped")),
+				},
+				Check: resource.ComposeTestCheckFunc(
+					checkSim(h, dockerRunning),
+					checkSim(h, func(st winsim.State) error {
+						if st.Reboots != 3 {
+							return fmt.Errorf("%d restarts, want the first one and the two the test made", st.Reboots)
+						}
+						return nil
+					}),
+				),
+			},
+			{
+				// The engine runs again: the data source reports no error.
+				Config: cfg + fmt.Sprintf(`
+data "wincontainers_host_facts" "after" {
+  host = %q
+  port = %d
+}
+`, h.host, h.port),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("engine_last_error"), knownvalue.StringExact("")),
+				},
+			},
+		},
+	})
+}

@@ -43,6 +43,7 @@ type hostFactsModel struct {
 	Virtualization       types.Object `tfsdk:"virtualization"`
 	DaemonConfig         types.String `tfsdk:"daemon_config"`
 	DataRoot             types.String `tfsdk:"data_root"`
+	EngineLastError      types.String `tfsdk:"engine_last_error"`
 	LCOWBootFiles        types.Map    `tfsdk:"lcow_boot_files"`
 	DiskFreeBytes        types.Int64  `tfsdk:"disk_free_bytes"`
 	PowerShellVersion    types.String `tfsdk:"powershell_version"`
@@ -146,8 +147,10 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"model":                      cs("System model (`Virtual Machine` on Hyper-V)."),
 				},
 			},
-			"daemon_config":      cs("The engine's `daemon.json` as found (JSON), empty without one."),
-			"data_root":          cs("The engine's data root."),
+			"daemon_config": cs("The engine's `daemon.json` as found (JSON), empty without one."),
+			"data_root":     cs("The engine's data root."),
+			"engine_last_error": cs("While the engine service is not running: its newest error in the Application event log since the last " +
+				"restart (why it stopped, or why its start at boot failed, such as the Host Network Service not being ready); empty otherwise."),
 			"lcow_boot_files":    schema.MapAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "LinuxKit boot files found, name to SHA-256."},
 			"disk_free_bytes":    ci("Free bytes on the system drive."),
 			"powershell_version": cs("Windows PowerShell version."),
@@ -256,6 +259,7 @@ func (m *hostFactsModel) fill(ctx context.Context, f facts.Facts, diags *diag.Di
 	}
 	m.DaemonConfig = types.StringValue(cfg)
 	m.DataRoot = types.StringValue(f.Engine.DataRoot)
+	m.EngineLastError = types.StringValue(f.Engine.Service.LastError)
 	files := f.LCOW.Files
 	if files == nil {
 		files = map[string]string{}

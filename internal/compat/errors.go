@@ -103,10 +103,11 @@ var knownErrors = []KnownError{
 	},
 	{
 		ID:      "hns_first_boot",
-		Example: "failed to start daemon: Error initializing network controller: error creating default network: failed during hnsCallRawResponse: hnsCall failed in Win32: (0x23e)",
-		Cause:   "HNS was not ready when the engine first started after installation or reboot",
-		Remedy:  "start the service again (the service's recovery actions retry after 15 s); wincontainers retries the start",
-		Sources: []string{"[I-50093]"},
+		Example: "failed to start daemon: Error initializing network controller: error creating default network: failed during hnsCallRawResponse: hnsCall failed in Win32: {Application Error}\r\nThe exception %s (0x (0x23e)",
+		Cause:   "the Host Network Service was not ready when Windows started the docker service at boot (the first start after installing the engine and restarting)",
+		Remedy: "start the service again (Start-Service docker); a later start succeeds. The restart actions dockerd --register-service sets (60 s) " +
+			"apply only to crashes, not to this failed start, so the service stays stopped until started: wincontainers plans start-service for it",
+		Sources: []string{"[I-50093]", "moby cmd/dockerd/service_windows.go registerService, handler.Execute"},
 		pattern: re(`hnscallrawresponse|hnscall failed.*0x23e`),
 	},
 	{

@@ -120,6 +120,9 @@ type Service struct {
 	Name      string `json:"name"`
 	State     string `json:"state"`      // Running, Stopped, ... ; "" when the service does not exist
 	StartType string `json:"start_type"` // Automatic, Manual, Disabled
+	// LastError is the engine's newest Application event log error since the last boot, read only while
+	// the service is not Running: why it stopped, or why the start at boot failed.
+	LastError string `json:"last_error,omitempty"`
 }
 
 // Exists reports whether the service is installed.

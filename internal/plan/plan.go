@@ -415,6 +415,13 @@ func daemonStep(f facts.Facts, want spec.Resolved) *Step {
 func serviceStep(f facts.Facts, want spec.Resolved, installing bool) *Step {
 	s := f.Engine.Service
 	reason := fmt.Sprintf("the %s service is %s (start type %s)", s.Name, s.State, s.StartType)
+	if s.LastError != "" {
+		// Why it is stopped, from the engine's own event log since the boot, and what that is known to mean.
+		reason += "; its last error since the boot: " + strings.Join(strings.Fields(s.LastError), " ")
+		if why := compat.Explain(s.LastError); why != "" {
+			reason += " (" + why + ")"
+		}
+	}
 	switch {
 	case installing:
 		reason = "start the engine after installing it"

@@ -60,12 +60,15 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 		}
 	}
 	exposed := s.opts.Virtualization == "exposed"
-	engine := map[string]any{"type": "", "version": "", "binary_sha256": "", "service": map[string]any{"name": "", "state": "", "start_type": ""}, "data_root": ""}
+	engine := map[string]any{"type": "", "version": "", "binary_sha256": "", "service": map[string]any{"name": "", "state": "", "start_type": "", "last_error": ""}, "data_root": ""}
 	if e := engineOf(m); e != "" {
 		svc, _ := m.Service(e)
 		f, _ := m.File(machine.EngineBinary(e))
 		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
-			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType}, "data_root": ""}
+			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": ""}, "data_root": ""}
+		if svc.State != machine.Running {
+			engine["service"].(map[string]any)["last_error"] = strings.TrimSpace(m.LastError(e))
+		}
 		if e == "docker" {
 			engine["data_root"] = machine.DockerRoot
 			if cfg, ok := m.File(machine.DaemonJSON); ok {

@@ -67,7 +67,7 @@ $cs = Get-CimInstance -ClassName Win32_ComputerSystem
 $cpu = @(Get-CimInstance -ClassName Win32_Processor)[0]
 
 # Engine: Docker first, then containerd.
-$engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = '' }; daemon_config = $null; data_root = '' }
+$engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = ''; last_error = '' }; daemon_config = $null; data_root = '' }
 foreach ($candidate in @('docker', 'containerd')) {
     $svc = Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $candidate)
     if ($null -eq $svc) { continue }
@@ -81,7 +81,13 @@ foreach ($candidate in @('docker', 'containerd')) {
     $engine.type = $candidate
     $engine.version = $version
     $engine.binary_sha256 = [string](Get-Sha256 $exe)
-    $engine.service = @{ name = $svc.Name; state = [string]$svc.State; start_type = [string]$svc.StartMode }
+    $engine.service = @{ name = $svc.Name; state = [string]$svc.State; start_type = [string]$svc.StartMode; last_error = '' }
+    if ([string]$svc.State -ne 'Running') {
+        # Why a stopped engine is stopped: its newest Application event log error since this boot (the
+        # engines log under their service name; a start that failed at boot leaves its reason there).
+        $lastError = Get-WinEvent -FilterHashtable @{ LogName = 'Application'; ProviderName = $candidate; Level = 2; StartTime = $os.LastBootUpTime } -MaxEvents 1 -ErrorAction SilentlyContinue
+        if ($null -ne $lastError) { $engine.service.last_error = ([string]$lastError.Message).Trim() }
+    }
     if ($candidate -eq 'docker') {
         $configPath = Join-Path $env:ProgramData 'docker\config\daemon.json'
         $engine.data_root = Join-Path $env:ProgramData 'docker'

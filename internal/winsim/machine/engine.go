@@ -174,6 +174,13 @@ func (m *Machine) dockerdStart(s *Service) error {
 	if m.faults.HNSBroken {
 		return &EngineError{HNSDefaultNetworkText}
 	}
+	if m.booting && m.faults.HNSFirstBoot {
+		// HNS is still coming up when the service control manager starts docker at boot: dockerd exits
+		// with service-specific exit code 1 (moby service_windows.go Execute), a stop that is not a
+		// crash, so the restart actions --register-service sets (60 s, crashes only) do not fire.
+		m.faults.HNSFirstBoot = false
+		return &EngineError{HNSFirstBootText}
+	}
 	cfg := map[string]any{}
 	if f, ok := m.files[strings.ToLower(DaemonJSON)]; ok {
 		prefix := "unable to configure the Docker daemon with file " + DaemonJSON + ": "

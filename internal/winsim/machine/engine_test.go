@@ -3,6 +3,7 @@ package machine
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 const daemonPrefix = `unable to configure the Docker daemon with file C:\ProgramData\docker\config\daemon.json: `
@@ -339,5 +340,53 @@ func TestBootStartsAutomaticServices(t *testing.T) {
 				t.Fatalf("Info error %v with docker %s", err, c.wantDocker)
 			}
 		})
+	}
+}
+
+// TestHNSFirstBoot: moby#50093. With the fault armed, the next boot's start of the Automatic docker
+// service fails with hnsCall's 0x23e and leaves it Stopped; a start after the boot works, the fault is
+// spent, and the error is the engine's last error only until the next boot.
+func TestHNSFirstBoot(t *testing.T) {
+	now := testTime
+	m := New(Config{Build: 20348, Clock: func() time.Time { now = now.Add(time.Second); return now }})
+	m.UseInternet(testNet)
+	if _, err := m.InstallFeature("Containers"); err != nil {
+		t.Fatal(err)
+	}
+	checkErr(t, m.InstallEngine("docker", "28.1.1"), "")
+	checkErr(t, m.RegisterService("docker"), "")
+	m.SetFaults(Faults{HNSFirstBoot: true})
+	if m.LastError("docker") != "" {
+		t.Fatalf("a fault that has not fired left an error: %q", m.LastError("docker"))
+	}
+	m.Boot()
+	if s, _ := m.Service("docker"); s.State != Stopped {
+		t.Fatalf("docker is %s after the first boot, want Stopped", s.State)
+	}
+	if got := m.LastError("docker"); got != HNSFirstBootText {
+		t.Fatalf("last error %q, want %q", got, HNSFirstBootText)
+	}
+	if m.CurrentFaults().HNSFirstBoot {
+		t.Fatal("the fault is still armed after it fired")
+	}
+	// A start after the boot finds HNS ready.
+	checkErr(t, m.StartService("docker"), "")
+	if _, err := m.Info("docker"); err != nil {
+		t.Fatalf("docker does not answer after the second start: %v", err)
+	}
+	// The next boot starts it, and the old error is from before that boot.
+	m.Boot()
+	if s, _ := m.Service("docker"); s.State != Running {
+		t.Fatalf("docker is %s after the second boot, want Running", s.State)
+	}
+	m.StopService("docker")
+	if got := m.LastError("docker"); got != "" {
+		t.Fatalf("an error from before the boot is reported as the last one: %q", got)
+	}
+	// A manual start is not a boot: the armed fault waits for one.
+	m.SetFaults(Faults{HNSFirstBoot: true})
+	checkErr(t, m.StartService("docker"), "")
+	if !m.CurrentFaults().HNSFirstBoot {
+		t.Fatal("a start outside a boot spent the fault")
 	}
 }

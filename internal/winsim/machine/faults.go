@@ -17,6 +17,11 @@ type Faults struct {
 	// engine's default nat network: dockerd exits at start with HNS's "The parameter is incorrect"
 	// (moby#29207), and New-HnsNetwork fails with the same text for containerd.
 	HNSBroken bool `json:"hns_broken"`
+	// HNSFirstBoot is the Host Network Service not being ready when the Automatic docker service starts
+	// at the next boot (moby#50093, WS2022 with Docker 28.1.1, open): that one start fails with
+	// hnsCall's 0x23e and the service stays Stopped; a start after the boot succeeds. It fires once, at
+	// the next boot that starts docker, and then clears itself.
+	HNSFirstBoot bool `json:"hns_first_boot"`
 	// CrashServices lists engine services that stop right after they start (Start-Service returns, the
 	// service is Stopped moments later, and the Service Control Manager logs it).
 	CrashServices []string `json:"crash_services,omitempty"`
@@ -31,6 +36,10 @@ const (
 	DiskFullText = "There is not enough space on the disk."
 	// HNSDefaultNetworkText is what dockerd logs when HNS refuses its default nat network.
 	HNSDefaultNetworkText = "failed to start daemon: Error initializing network controller: Error creating default network: HNS failed with error : The parameter is incorrect."
+	// HNSFirstBootText is dockerd's Application event log message for that start, as moby#50093 quotes
+	// it: hcsshim formats Win32 error 574 (ERROR_UNHANDLED_EXCEPTION, 0x23e) with its "%s" insert and
+	// line break left in.
+	HNSFirstBootText = "failed to start daemon: Error initializing network controller: error creating default network: failed during hnsCallRawResponse: hnsCall failed in Win32: {Application Error}\r\nThe exception %s (0x (0x23e)"
 	// TruncatedZipText is what Expand-Archive (System.IO.Compression) says of a zip cut short.
 	TruncatedZipText = "End of Central Directory record could not be found."
 )

@@ -171,6 +171,23 @@ func (m *Machine) Events(source string) []Event {
 	return out
 }
 
+// LastError is what the facts script reads for a stopped engine: the newest Application event log entry of
+// source since the last boot ("" when there is none).
+func (m *Machine) LastError(source string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.events) - 1; i >= 0; i-- {
+		e := m.events[i]
+		if e.Time.Before(m.bootedAt) {
+			break
+		}
+		if strings.EqualFold(e.Source, source) {
+			return e.Message
+		}
+	}
+	return ""
+}
+
 func (m *Machine) logLocked(source, msg string) {
 	m.events = append(m.events, Event{Source: source, Time: m.cfg.Clock().UTC(), Message: msg})
 	if len(m.events) > 200 {

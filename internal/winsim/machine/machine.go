@@ -97,6 +97,10 @@ type Machine struct {
 	failures    []string // URL substrings whose downloads fail (the fail_download fault)
 	engines     map[string]*engineState
 	faults      Faults
+	// bootedAt is when the last Boot happened (LastBootUpTime, for the event log reads since boot);
+	// booting is true while Boot starts the Automatic services.
+	bootedAt time.Time
+	booting  bool
 }
 
 type engineState struct {
@@ -291,11 +295,14 @@ func (m *Machine) Boot() {
 		s.State = Stopped
 		m.stopEngineLocked(name)
 	}
+	m.bootedAt = m.cfg.Clock().UTC()
+	m.booting = true
 	for _, name := range sortedKeys(m.services) {
 		if s := m.services[name]; s.StartType == Automatic {
 			_ = m.startLocked(name)
 		}
 	}
+	m.booting = false
 }
 
 // syncSystemServices makes the services the Containers feature brings (hns, vmcompute) exist exactly
