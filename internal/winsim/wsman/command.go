@@ -94,18 +94,26 @@ func (c *command) writeStdin(p []byte, end bool) error {
 	return nil
 }
 
+// streamMarkup is the envelope text each chunk adds besides its base64: the rsp:Stream element around it,
+// with the command id.
+const streamMarkup = len(`<rsp:Stream Name="stdout" CommandId=""></rsp:Stream>`)
+
 // take waits until output exists or the command is done, or until timeout; it returns at most budget
-// bytes of output. ok is false on timeout with nothing to say. done is true only when every chunk has
-// been returned and the process has exited.
+// bytes of output, counting each chunk's rsp:Stream markup against it too (a process writing many short
+// lines gets one element per write). ok is false on timeout with nothing to say. done is true only when
+// every chunk has been returned and the process has exited.
 func (c *command) take(ctx context.Context, timeout time.Duration, budget int) (out, errOut [][]byte, done bool, code uint32, ok bool) {
 	deadline := time.NewTimer(timeout)
 	defer deadline.Stop()
+	// The budget is in raw bytes (3/4 of the envelope room, for base64); so is the markup, plus base64's
+	// padding of up to 2 bytes per chunk.
+	overhead := (streamMarkup+len(c.id))*3/4 + 2
 	for {
 		c.mu.Lock()
 		if len(c.stdout) > 0 || len(c.stderr) > 0 || c.done {
 			used := 0
-			out, c.stdout, used = takeChunks(c.stdout, budget)
-			errOut, c.stderr, _ = takeChunks(c.stderr, budget-used)
+			out, c.stdout, used = takeChunks(c.stdout, budget, overhead)
+			errOut, c.stderr, _ = takeChunks(c.stderr, budget-used, overhead)
 			done = c.done && len(c.stdout) == 0 && len(c.stderr) == 0
 			code = c.exit
 			c.mu.Unlock()
@@ -123,21 +131,22 @@ func (c *command) take(ctx context.Context, timeout time.Duration, budget int) (
 	}
 }
 
-// takeChunks removes whole chunks up to budget bytes, splitting one chunk if it alone is larger.
-func takeChunks(q [][]byte, budget int) (taken, rest [][]byte, used int) {
-	for len(q) > 0 && budget-used > 0 {
+// takeChunks removes whole chunks up to budget bytes, each costing its length plus overhead, splitting
+// one chunk if it alone is larger.
+func takeChunks(q [][]byte, budget, overhead int) (taken, rest [][]byte, used int) {
+	for len(q) > 0 && budget-used > overhead {
 		c := q[0]
-		if len(c) > budget-used {
+		if len(c)+overhead > budget-used {
 			if len(taken) > 0 {
 				break
 			}
-			n := budget - used
+			n := budget - used - overhead
 			taken = append(taken, c[:n])
 			q[0] = c[n:]
-			return taken, q, used + n
+			return taken, q, used + n + overhead
 		}
 		taken = append(taken, c)
-		used += len(c)
+		used += len(c) + overhead
 		q = q[1:]
 	}
 	return taken, q, used
