@@ -160,56 +160,15 @@ func (h *Host) Run(ctx context.Context, line string, stdin io.Reader, stdout, st
 		}
 		return h.powershell(ctx, string(f.Content), strings.NewReader(""), stdout, stderr)
 	}
-	return h.cmd(line, stdout, stderr)
+	return h.cmd(ctx, line, stdin, stdout, stderr)
 }
 
 // tempDir is %TEMP% (and $env:TEMP) of the account clients use.
 const tempDir = `C:\Users\Administrator\AppData\Local\Temp`
 
-var echoAppend = regexp.MustCompile(`(?i)^echo (.*?) >> "([^"]+)"$`)
-
 func expandTemp(p string) string {
 	r := strings.NewReplacer("%TEMP%", tempDir, "%temp%", tempDir, "$env:TEMP", tempDir, "$env:temp", tempDir)
 	return r.Replace(p)
-}
-
-// cmd handles the cmd.exe built-ins clients send (winrm.md §4.1).
-func (h *Host) cmd(line string, stdout, stderr io.Writer) uint32 {
-	if m := echoAppend.FindStringSubmatch(line); m != nil {
-		// winrmcp (Packer's and Terraform's upload): echo <base64> >> "%TEMP%\winrmcp-<uuid>.tmp".
-		key := strings.ToLower(expandTemp(m[2]))
-		h.mu.Lock()
-		b := h.texts[key]
-		if b == nil {
-			b = &strings.Builder{}
-			h.texts[key] = b
-		}
-		b.WriteString(m[1] + "\r\n")
-		h.mu.Unlock()
-		return 0
-	}
-	fields := strings.Fields(line)
-	switch {
-	case len(fields) == 0:
-		return 0
-	case strings.EqualFold(fields[0], "shutdown"), strings.EqualFold(fields[0], "shutdown.exe"):
-		return h.shutdown(fields[1:], stderr)
-	case strings.EqualFold(fields[0], "hostname"):
-		fmt.Fprint(stdout, h.computerName+"\r\n")
-		return 0
-	case strings.EqualFold(fields[0], "echo"):
-		fmt.Fprint(stdout, strings.TrimSpace(line[len(fields[0]):])+"\r\n")
-		return 0
-	case len(fields) == 4 && strings.EqualFold(fields[0], "cmd") && strings.EqualFold(fields[1], "/c") && strings.EqualFold(fields[2], "exit"):
-		n, err := strconv.ParseInt(fields[3], 10, 64)
-		if err != nil {
-			return 0
-		}
-		return uint32(n) // the DWORD: exit -1 is 4294967295
-	default:
-		fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", fields[0])
-		return 1
-	}
 }
 
 // powershell runs a decoded -EncodedCommand: the wincontainers bootstrap, or Packer's connect probe.
