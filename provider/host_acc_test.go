@@ -781,6 +781,9 @@ data "wincontainers_host_facts" "after" {
 `, h.host, h.port),
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("engine_last_error"), knownvalue.StringExact("")),
+					// A process host never had Hyper-V install the boot entry's element.
+					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("virtualization").AtMapKey("hypervisor_launch_type"),
+						knownvalue.StringExact("")),
 				},
 			},
 		},

@@ -73,6 +73,7 @@ var virtualizationAttrTypes = map[string]attr.Type{
 	"firmware_enabled":           types.BoolType,
 	"slat":                       types.BoolType,
 	"vm_monitor_mode_extensions": types.BoolType,
+	"hypervisor_launch_type":     types.StringType,
 	"manufacturer":               types.StringType,
 	"model":                      types.StringType,
 }
@@ -143,8 +144,10 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"firmware_enabled":           cb("Virtualization is enabled in the firmware."),
 					"slat":                       cb("Second-level address translation."),
 					"vm_monitor_mode_extensions": cb("VT-x / AMD-V."),
-					"manufacturer":               cs("System manufacturer."),
-					"model":                      cs("System model (`Virtual Machine` on Hyper-V)."),
+					"hypervisor_launch_type": cs("The boot entry's `hypervisorlaunchtype` (`bcdedit /enum {current}`): `Auto`, `Off`, or empty when " +
+						"not set. With `Off` the Windows hypervisor does not start, and Hyper-V isolation fails even with the role installed."),
+					"manufacturer": cs("System manufacturer."),
+					"model":        cs("System model (`Virtual Machine` on Hyper-V)."),
 				},
 			},
 			"daemon_config": cs("The engine's `daemon.json` as found (JSON), empty without one."),
@@ -248,6 +251,7 @@ func (m *hostFactsModel) fill(ctx context.Context, f facts.Facts, diags *diag.Di
 		"firmware_enabled":           types.BoolValue(v.FirmwareEnabled),
 		"slat":                       types.BoolValue(v.SLAT),
 		"vm_monitor_mode_extensions": types.BoolValue(v.VMMonitorModeExtensions),
+		"hypervisor_launch_type":     types.StringValue(v.HypervisorLaunchType),
 		"manufacturer":               types.StringValue(v.Manufacturer),
 		"model":                      types.StringValue(v.Model),
 	})

@@ -153,8 +153,9 @@ var knownErrors = []KnownError{
 	{
 		ID:      "no_hypervisor",
 		Example: "failure in a Windows system call: No hypervisor is present on this system. (0xc0351000)",
-		Cause:   "Hyper-V isolation or LCOW on a machine whose hypervisor is not running, typically a VM without exposed virtualization extensions",
-		Remedy:  "enable nested virtualization (Hyper-V: Set-VMProcessor -ExposeVirtualizationExtensions $true with the VM off; VMware: vhv.enable; Azure: a nested-capable size with Security Type Standard), then reboot",
+		Cause:   "Hyper-V isolation or LCOW on a machine whose Windows hypervisor is not running: a VM without exposed virtualization extensions, or a boot configuration with hypervisorlaunchtype Off",
+		Remedy: "enable nested virtualization (Hyper-V: Set-VMProcessor -ExposeVirtualizationExtensions $true with the VM off; VMware: vhv.enable; Azure: a nested-capable size with Security Type Standard), " +
+			"or run bcdedit /set hypervisorlaunchtype auto; then reboot",
 		Sources: []string{"[I-27198]", "[I-29079]", "[I-FW2710]", "[MS-NESTED]"},
 		pattern: re(`no hypervisor is present|0xc0351000`),
 	},

@@ -102,6 +102,11 @@ type Virtualization struct {
 	VMMonitorModeExtensions bool   `json:"vm_monitor_mode_extensions"`
 	Manufacturer            string `json:"manufacturer"` // Win32_ComputerSystem.Manufacturer
 	Model                   string `json:"model"`        // Win32_ComputerSystem.Model ("Virtual Machine" on Hyper-V)
+	// HypervisorLaunchType is the current boot entry's hypervisorlaunchtype (`bcdedit /enum {current}`):
+	// "Auto", "Off", or "" when the element is not set. With Off the Windows hypervisor does not start, so
+	// Hyper-V isolation fails even with the role installed; inside a VM HypervisorPresent stays true (the
+	// outer hypervisor), so only this tells.
+	HypervisorLaunchType string `json:"hypervisor_launch_type,omitempty"`
 }
 
 // Engine is the container engine found on the host.

@@ -222,6 +222,17 @@ func virtualizationRefusals(f facts.Facts) []compat.Finding {
 	found := fmt.Sprintf("found: hypervisor_present=%v, VirtualizationFirmwareEnabled=%v, SLAT=%v, VMMonitorModeExtensions=%v, machine %q %q",
 		v.HypervisorPresent, v.FirmwareEnabled, v.SLAT, v.VMMonitorModeExtensions, v.Manufacturer, v.Model)
 	switch {
+	case strings.EqualFold(v.HypervisorLaunchType, "Off"):
+		// Someone told the boot loader not to start the Windows hypervisor, usually to run another
+		// hypervisor on this machine. Turning it back on would break that, so it is theirs to decide.
+		return []compat.Finding{{Severity: compat.SeverityError, Code: "hypervisor_launch_off",
+			Summary: "the boot configuration does not start the Windows hypervisor (hypervisorlaunchtype Off)",
+			Detail: fmt.Sprintf("Hyper-V isolated containers and LCOW would fail with \"No hypervisor is present on this system. (0xc0351000)\" "+
+				"whether or not the Hyper-V role is installed (it is %s); found: bcdedit /enum {current} lists hypervisorlaunchtype %s. "+
+				"This is usually set to run another hypervisor (VirtualBox, VMware Workstation) on the same machine. "+
+				"Run bcdedit /set hypervisorlaunchtype auto and restart the host (the other hypervisor then needs its Hyper-V compatibility mode), "+
+				"or use container_mode = \"process\"", hv, v.HypervisorLaunchType),
+			Sources: []string{"https://learn.microsoft.com/previous-versions/windows/it-pro/windows-server-2008-R2-and-2008/dd581788(v=ws.10)"}}}
 	case hv == facts.FeatureInstalled && !v.HypervisorPresent && !f.PendingReboot.Any():
 		return []compat.Finding{{Severity: compat.SeverityError, Code: "no_hypervisor",
 			Summary: "Hyper-V is installed but no hypervisor is running",

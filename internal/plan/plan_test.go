@@ -190,6 +190,19 @@ func TestRefusals(t *testing.T) {
 			f.Features["Hyper-V"] = "Installed"
 			return f
 		}, spec.Spec{Mode: "lcow"}, "no_hypervisor", []string{"0xc0351000", "nested virtualization"}},
+		{"hypervisor launch off, Hyper-V installed", func(t *testing.T) facts.Facts {
+			f := bare(t, "2022")
+			f.Features["Hyper-V"] = "Installed"
+			f.Virtualization = facts.Virtualization{HypervisorPresent: true, FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true,
+				Manufacturer: "Microsoft Corporation", Model: "Virtual Machine", HypervisorLaunchType: "Off"}
+			return f
+		}, spec.Spec{Mode: "hyperv"}, "hypervisor_launch_off", []string{"0xc0351000", "hypervisorlaunchtype Off", "bcdedit /set hypervisorlaunchtype auto", "(it is installed)"}},
+		{"hypervisor launch off before Hyper-V is installed", func(t *testing.T) facts.Facts {
+			f := bare(t, "win11-24h2")
+			f.Virtualization = facts.Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true,
+				Manufacturer: "Dell Inc.", Model: "Precision 5680", HypervisorLaunchType: "off"}
+			return f
+		}, spec.Spec{Mode: "lcow"}, "hypervisor_launch_off", []string{"VirtualBox", `container_mode = "process"`, "(it is absent)"}},
 		{"annual declared on ltsc 2022", func(t *testing.T) facts.Facts { return bare(t, "2022") }, spec.Spec{Mode: "process", Channel: "annual"},
 			"channel_mismatch", []string{"25398"}},
 		{"ltsc declared on annual", func(t *testing.T) facts.Facts { return bare(t, "23H2") }, spec.Spec{Mode: "process", Channel: "ltsc"},

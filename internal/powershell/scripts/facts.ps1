@@ -65,6 +65,12 @@ $rename = ($null -ne $active) -and ($null -ne $pendingName) -and ($active -ne $p
 # Virtualization signals. The processor properties are only meaningful while no hypervisor runs.
 $cs = Get-CimInstance -ClassName Win32_ComputerSystem
 $cpu = @(Get-CimInstance -ClassName Win32_Processor)[0]
+# Whether the boot loader starts the Windows hypervisor (bcdedit /set hypervisorlaunchtype Off stops it at
+# the next boot). The element is absent until Hyper-V's installation sets it. Matched by its English name
+# (inferred: bcdedit leaves element names untranslated); if a language translates it, it reads as not set.
+$launchType = ''
+$bcd = (& bcdedit.exe /enum '{current}' 2>$null | Out-String)
+if ($LASTEXITCODE -eq 0 -and $bcd -match '(?m)^hypervisorlaunchtype\s+(\S+)') { $launchType = $Matches[1] }
 
 # Engine: Docker first, then containerd.
 $engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = ''; last_error = '' }; daemon_config = $null; data_root = '' }
@@ -162,6 +168,7 @@ $doc = @{
     }
     virtualization = @{
         hypervisor_present = [bool]$cs.HypervisorPresent
+        hypervisor_launch_type = $launchType
         firmware_enabled = [bool]$cpu.VirtualizationFirmwareEnabled
         slat = [bool]$cpu.SecondLevelAddressTranslationExtensions
         vm_monitor_mode_extensions = [bool]$cpu.VMMonitorModeExtensions

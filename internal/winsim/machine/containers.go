@@ -171,7 +171,8 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 		if m.features[m.HyperVName()] != m.present() {
 			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The virtual machine could not be started because a required feature is not installed.", id)}
 		}
-		if m.cfg.Virtualization != "exposed" {
+		if !m.hypervisorUp {
+			// No exposed virtualization extensions, or the boot loader did not start the hypervisor.
 			return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: failure in a Windows system call: No hypervisor is present on this system. (0xc0351000)", id)}
 		}
 	}

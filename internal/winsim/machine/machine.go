@@ -101,6 +101,10 @@ type Machine struct {
 	// booting is true while Boot starts the Automatic services.
 	bootedAt time.Time
 	booting  bool
+	// bcdLaunchType is the boot entry's hypervisorlaunchtype ("" when the element is not set: Hyper-V's
+	// installation sets Auto); hypervisorUp is whether the Windows hypervisor started at the last boot.
+	bcdLaunchType string
+	hypervisorUp  bool
 }
 
 type engineState struct {
@@ -296,6 +300,10 @@ func (m *Machine) Boot() {
 		m.stopEngineLocked(name)
 	}
 	m.bootedAt = m.cfg.Clock().UTC()
+	if m.features[m.HyperVName()] == m.present() && m.bcdLaunchType == "" {
+		m.bcdLaunchType = "Auto" // the role's installation completes at this boot and sets the element
+	}
+	m.hypervisorUp = m.features[m.HyperVName()] == m.present() && m.bcdLaunchType != "Off" && m.cfg.Virtualization == "exposed"
 	m.booting = true
 	for _, name := range sortedKeys(m.services) {
 		if s := m.services[name]; s.StartType == Automatic {
@@ -320,6 +328,14 @@ func (m *Machine) syncSystemServices() {
 	}
 }
 
+// HypervisorLaunchType is the boot entry's hypervisorlaunchtype as `bcdedit /enum {current}` lists it:
+// "Auto", "Off", or "" when the element is not set.
+func (m *Machine) HypervisorLaunchType() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bcdLaunchType
+}
+
 // Drift changes the host behind the tool's back (POST /winsim/v1/drift).
 type Drift struct {
 	StopService   string `json:"stop_service,omitempty"`
@@ -329,6 +345,10 @@ type Drift struct {
 	SetDaemonConfig *string `json:"set_daemon_config,omitempty"`
 	// PendingReboot sets the Component Based Servicing RebootPending key (a Windows Update waiting).
 	PendingReboot bool `json:"pending_reboot,omitempty"`
+	// HypervisorLaunchType is `bcdedit /set hypervisorlaunchtype <Auto|Off>`: whether the boot loader
+	// starts the Windows hypervisor, from the next boot on. People turn it off to run another hypervisor
+	// (VirtualBox, VMware Workstation) on a machine with Hyper-V installed.
+	HypervisorLaunchType string `json:"hypervisor_launch_type,omitempty"`
 }
 
 // ApplyDrift applies one drift. A removed feature is gone at once (as after its uninstall and reboot).
@@ -369,8 +389,20 @@ func (m *Machine) ApplyDrift(d Drift) error {
 		m.cbsPending = true
 		did = true
 	}
+	if d.HypervisorLaunchType != "" {
+		switch strings.ToLower(d.HypervisorLaunchType) {
+		case "auto":
+			m.bcdLaunchType = "Auto"
+		case "off":
+			m.bcdLaunchType = "Off"
+		default:
+			// bcdedit's own refusal of a value it does not know.
+			return fmt.Errorf("hypervisor_launch_type: The integer data is not valid as specified. (bcdedit takes Auto or Off, not %q)", d.HypervisorLaunchType)
+		}
+		did = true
+	}
 	if !did {
-		return fmt.Errorf("drift: give one of stop_service, remove_feature, delete_file, set_daemon_config, pending_reboot")
+		return fmt.Errorf("drift: give one of stop_service, remove_feature, delete_file, set_daemon_config, pending_reboot, hypervisor_launch_type")
 	}
 	return nil
 }
