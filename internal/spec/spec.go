@@ -5,8 +5,10 @@
 package spec
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"strings"
@@ -91,8 +93,16 @@ type Engine struct {
 	// URL overrides the download location (a mirror). It must be https.
 	URL string
 	// Archive is a file on the controller (the machine running Terraform or Packer) that is pushed to
-	// the host instead of downloading there: for hosts without internet access. Docker only.
+	// the host instead of downloading there: for hosts without internet access. It is the Docker zip, or
+	// for containerd the containerd release tarball (containerd-<version>-windows-amd64.tar.gz).
 	Archive string
+	// NerdctlArchive and CNIArchive are, for containerd only, the nerdctl release tarball
+	// (nerdctl-<version>-windows-amd64.tar.gz) and the Windows CNI plugins zip
+	// (windows-container-networking-cni-amd64-v<version>.zip) on the controller, pushed like Archive.
+	// Each archive is pushed or downloaded on its own: the ones not given are downloaded by the host
+	// (a partly offline containerd), and plan warns when that leaves something to download.
+	NerdctlArchive string
+	CNIArchive     string
 }
 
 // LCOW is where the LinuxKit boot files (kernel, initrd.img) come from.
@@ -101,6 +111,8 @@ type LCOW struct {
 	URL string
 	// SHA256 of that archive; no checksum is published upstream, so pin it.
 	SHA256 string
+	// Archive is that release zip on the controller, pushed to the host instead of downloading there.
+	Archive string
 }
 
 // Resolved is a validated spec with defaults applied.
@@ -116,25 +128,32 @@ type Resolved struct {
 	EngineURL      string
 	// EngineArchive is the controller-side archive to push (engine.archive), "" to download on the host.
 	EngineArchive string
-	LCOW          *LCOW
-	PullImages    bool
+	// NerdctlArchive and CNIArchive are containerd's companions to push (engine.nerdctl_archive,
+	// engine.cni_archive), "" to download on the host.
+	NerdctlArchive string
+	CNIArchive     string
+	LCOW           *LCOW
+	PullImages     bool
 	// Daemon is the validated daemon.json settings, nil when none were given.
 	Daemon *Daemon
 }
 
 // Attribute paths used in diagnostics. Front doors map them onto their own schema.
 const (
-	PathMode          = "container_mode"
-	PathChannel       = "channel"
-	PathOSVersion     = "os_version"
-	PathEngineType    = "engine.type"
-	PathEngineVersion = "engine.version"
-	PathEngineSHA256  = "engine.sha256"
-	PathEngineURL     = "engine.url"
-	PathEngineArchive = "engine.archive"
-	PathLCOW          = "lcow"
-	PathLCOWURL       = "lcow.url"
-	PathLCOWSHA256    = "lcow.sha256"
+	PathMode           = "container_mode"
+	PathChannel        = "channel"
+	PathOSVersion      = "os_version"
+	PathEngineType     = "engine.type"
+	PathEngineVersion  = "engine.version"
+	PathEngineSHA256   = "engine.sha256"
+	PathEngineURL      = "engine.url"
+	PathEngineArchive  = "engine.archive"
+	PathNerdctlArchive = "engine.nerdctl_archive"
+	PathCNIArchive     = "engine.cni_archive"
+	PathLCOW           = "lcow"
+	PathLCOWURL        = "lcow.url"
+	PathLCOWSHA256     = "lcow.sha256"
+	PathLCOWArchive    = "lcow.archive"
 
 	PathDaemon                   = "daemon"
 	PathDaemonDataRoot           = "daemon.data_root"
@@ -165,6 +184,9 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	validateEngine(s.Engine, &r, &d)
 	validateLCOW(s.LCOW, &r, &d)
 	validateDaemon(s.Daemon, &r, &d)
+	if !d.HasErrors() {
+		warnPartlyOffline(r, &d)
+	}
 
 	if r.Mode != "" && r.EngineType != "" && !d.HasErrors() {
 		host := compat.HostSpec{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
@@ -207,9 +229,12 @@ func (s Spec) EachValue(f func(path, value string)) {
 	each(PathEngineSHA256, s.Engine.SHA256)
 	each(PathEngineURL, s.Engine.URL)
 	each(PathEngineArchive, s.Engine.Archive)
+	each(PathNerdctlArchive, s.Engine.NerdctlArchive)
+	each(PathCNIArchive, s.Engine.CNIArchive)
 	if s.LCOW != nil {
 		each(PathLCOWURL, s.LCOW.URL)
 		each(PathLCOWSHA256, s.LCOW.SHA256)
+		each(PathLCOWArchive, s.LCOW.Archive)
 	}
 	if s.Daemon != nil {
 		each(PathDaemonDataRoot, s.Daemon.DataRoot)
@@ -356,20 +381,41 @@ func validateEngine(e Engine, r *Resolved, d *Diagnostics) {
 				"and flags any later change. Set engine.sha256 to verify the archive from the start")
 	}
 
+	what := "the Docker zip"
+	if t == compat.Containerd {
+		what = "the containerd release tarball (containerd-<version>-windows-amd64.tar.gz)"
+	}
 	if a := strings.TrimSpace(e.Archive); a != "" {
-		switch fi, err := os.Stat(a); {
-		case t != compat.Docker:
-			d.errorf(PathEngineArchive, "engine.archive is for Docker",
-				"engine.archive pushes one Docker zip; containerd needs three archives (containerd, nerdctl, the CNI plugins), which wincontainers "+
-					"downloads on the host. Remove engine.archive, or use engine.type = \"docker\"")
-		case err != nil:
-			d.errorf(PathEngineArchive, "engine.archive cannot be read", "%s; give the path of the Docker zip on the machine running wincontainers", err.Error())
-		case !fi.Mode().IsRegular():
-			d.errorf(PathEngineArchive, "engine.archive is not a file", "%s is a %s; give the path of the Docker zip", a, fi.Mode().Type())
-		case strings.TrimSpace(e.URL) != "":
-			d.errorf(PathEngineArchive, "engine.archive and engine.url both set", "give one source: engine.archive pushes a local file, engine.url downloads on the host")
+		if checkArchive(PathEngineArchive, a, what, d) {
+			switch {
+			case strings.TrimSpace(e.URL) != "":
+				d.errorf(PathEngineArchive, "engine.archive and engine.url both set",
+					"give one source for the engine: engine.archive pushes %s from this machine, engine.url (%s) downloads on the host. Remove one of them",
+					a, truncate(strings.TrimSpace(e.URL), 120))
+			case r.EngineSHA256 != "":
+				checkPin(PathEngineArchive, PathEngineSHA256, a, r.EngineSHA256, d)
+			}
 		}
 		r.EngineArchive = a
+	}
+	for _, c := range []struct {
+		path, value, what string
+		out               *string
+	}{
+		{PathNerdctlArchive, e.NerdctlArchive, "the nerdctl release tarball (nerdctl-<version>-windows-amd64.tar.gz)", &r.NerdctlArchive},
+		{PathCNIArchive, e.CNIArchive, "the Windows CNI plugins zip (windows-container-networking-cni-amd64-v<version>.zip)", &r.CNIArchive},
+	} {
+		a := strings.TrimSpace(c.value)
+		if a == "" {
+			continue
+		}
+		if t != compat.Containerd && t != "" {
+			d.errorf(c.path, c.path+" is for containerd",
+				"%s is %s, which only containerd installs; engine.type is %q. Remove %s, or use engine.type = \"containerd\"", c.path, c.what, t, c.path)
+			continue
+		}
+		checkArchive(c.path, a, c.what, d)
+		*c.out = a
 	}
 
 	if u := strings.TrimSpace(e.URL); u != "" {
@@ -406,7 +452,125 @@ func validateLCOW(l *LCOW, r *Resolved, d *Diagnostics) {
 		}
 		out.SHA256 = norm
 	}
+	if a := strings.TrimSpace(l.Archive); a != "" {
+		if checkArchive(PathLCOWArchive, a, "the LinuxKit LCOW release zip (release.zip, holding kernel and initrd.img)", d) {
+			switch {
+			case out.URL != "":
+				d.errorf(PathLCOWArchive, "lcow.archive and lcow.url both set",
+					"give one source for the LCOW boot files: lcow.archive pushes %s from this machine, lcow.url (%s) downloads on the host. Remove one of them",
+					a, truncate(out.URL, 120))
+			case out.SHA256 != "":
+				checkPin(PathLCOWArchive, PathLCOWSHA256, a, out.SHA256, d)
+			}
+		}
+		out.Archive = a
+	}
 	r.LCOW = &out
+}
+
+// checkArchive refuses a controller-side archive that cannot be pushed: missing, unreadable, or not a
+// regular file. It reports whether the file is usable.
+func checkArchive(path, file, what string, d *Diagnostics) bool {
+	fi, err := os.Stat(file)
+	switch {
+	case err != nil:
+		d.errorf(path, path+" cannot be read",
+			"%s; give the path of %s on the machine running wincontainers (it is pushed from there to the host)", err.Error(), what)
+		return false
+	case !fi.Mode().IsRegular():
+		d.errorf(path, path+" is not a file", "%s is %s, not a regular file; give the path of %s", file, fileKind(fi.Mode()), what)
+		return false
+	}
+	f, err := os.Open(file) //nolint:gosec // the user names this file in the configuration
+	if err != nil {
+		d.errorf(path, path+" cannot be read",
+			"%s; give the path of %s on the machine running wincontainers, readable by the user running it", err.Error(), what)
+		return false
+	}
+	_ = f.Close()
+	return true
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}
+
+// checkPin hashes a pushed archive whose hash the user pinned, and refuses it at plan time when it is
+// not the pinned file (the apply would fail before pushing it anyway).
+func checkPin(path, pinPath, file, pinned string, d *Diagnostics) {
+	sum, _, err := FileSHA256(file)
+	if err != nil {
+		d.errorf(path, path+" cannot be read", "%s", err.Error())
+		return
+	}
+	if sum != pinned {
+		d.errorf(path, path+" is not the file "+pinPath+" pins",
+			"%s has SHA-256 %s, but %s is %s: the file is another version, or was truncated or changed since you pinned it. "+
+				"Replace the file with the one you pinned, or pin the file's hash if you trust it", file, sum, pinPath, pinned)
+	}
+}
+
+// FileSHA256 returns the SHA-256 (lower-case hex) and size of a controller-side file.
+func FileSHA256(file string) (string, int64, error) {
+	f, err := os.Open(file) //nolint:gosec // the user names this file in the configuration
+	if err != nil {
+		return "", 0, fmt.Errorf("opening %s: %w", file, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading %s: %w", file, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// warnPartlyOffline: pushing any archive says the host may have no internet access, so plan names what
+// the host would still download from the internet (no archive and no mirror URL given for it). A partly
+// offline host is allowed: each archive is pushed or downloaded on its own.
+func warnPartlyOffline(r Resolved, d *Diagnostics) {
+	lcowArchive, lcowURL := "", ""
+	if r.LCOW != nil {
+		lcowArchive, lcowURL = r.LCOW.Archive, r.LCOW.URL
+	}
+	var pushed []string
+	var downloaded []string
+	note := func(archive, path, url, what string) {
+		switch {
+		case archive != "":
+			pushed = append(pushed, path)
+		case url == "":
+			downloaded = append(downloaded, fmt.Sprintf("%s (%s not set)", what, path))
+		}
+	}
+	switch r.EngineType {
+	case compat.Docker:
+		note(r.EngineArchive, PathEngineArchive, r.EngineURL, "the Docker zip")
+	case compat.Containerd:
+		note(r.EngineArchive, PathEngineArchive, r.EngineURL, "the containerd tarball")
+		note(r.NerdctlArchive, PathNerdctlArchive, "", "the nerdctl tarball")
+		note(r.CNIArchive, PathCNIArchive, "", "the Windows CNI plugins")
+	}
+	if r.Mode == compat.ModeLCOW {
+		note(lcowArchive, PathLCOWArchive, lcowURL, "the LCOW boot files")
+	}
+	if len(pushed) == 0 || len(downloaded) == 0 {
+		return
+	}
+	d.warnf(pushed[0], "some archives are still downloaded by the host",
+		"pushed from this machine: %s; downloaded by the host from the internet: %s. A host without internet access stops at that "+
+			"download. For an air-gapped host set those too; if the host can reach those downloads, this is fine",
+		strings.Join(pushed, ", "), strings.Join(downloaded, ", "))
 }
 
 func normalizeSHA256(s string) (string, error) {

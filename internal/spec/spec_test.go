@@ -202,7 +202,7 @@ func TestEngineArchive(t *testing.T) {
 		err    string
 	}{
 		{"docker file", Engine{Archive: zip}, ""},
-		{"containerd", Engine{Type: "containerd", Archive: zip}, "engine.archive is for Docker"},
+		{"containerd tarball", Engine{Type: "containerd", Archive: zip}, ""},
 		{"missing", Engine{Archive: filepath.Join(dir, "nope.zip")}, "cannot be read"},
 		{"directory", Engine{Archive: dir}, "is not a file"},
 		{"with url", Engine{Archive: zip, URL: "https://mirror.example/docker.zip"}, "both set"},
@@ -513,4 +513,123 @@ func FuzzValidateDaemonHosts(f *testing.F) {
 			t.Fatalf("tls_ca_cert %q accepted without tls_verify", file)
 		}
 	})
+}
+
+// Archives pushed from the controller (air-gapped hosts): engine.archive (the Docker zip or the
+// containerd tarball), engine.nerdctl_archive and engine.cni_archive (containerd only) and lcow.archive,
+// each a readable file, never with the URL of the same thing, and matching its pin at plan time.
+func TestPushedArchives(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ctrd, nerd, cni, lcow := write("containerd.tar.gz", "containerd"), write("nerdctl.tar.gz", "nerdctl"), write("cni.zip", "cni"), write("release.zip", "lcow")
+	unreadable := write("unreadable.zip", "x")
+	if err := os.Chmod(unreadable, 0); err != nil {
+		t.Fatal(err)
+	}
+	if f, err := os.Open(unreadable); err == nil { // root reads everything
+		_ = f.Close()
+		unreadable = ""
+	}
+	lcowSHA, _, err := FileSHA256(lcow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctrdSHA, _, _ := FileSHA256(ctrd)
+	all := Engine{Type: "containerd", Archive: ctrd, NerdctlArchive: nerd, CNIArchive: cni}
+	cases := []struct {
+		name   string
+		spec   Spec
+		path   string   // the path of the one expected error, "" for none
+		says   []string // substrings of the error, or of the warning when path is ""
+		warned bool     // a "still downloaded" warning is expected
+	}{
+		{name: "lcow fully offline", spec: Spec{Mode: "lcow", OSVersion: "2022", Engine: all, LCOW: &LCOW{Archive: lcow, SHA256: lcowSHA}}},
+		{name: "containerd process fully offline", spec: Spec{Mode: "process", Engine: all}},
+		{name: "containerd pinned tarball matches", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", Archive: ctrd, SHA256: ctrdSHA,
+			NerdctlArchive: nerd, CNIArchive: cni}}},
+		{name: "partly offline containerd is allowed, with a warning", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", Archive: ctrd}},
+			warned: true, says: []string{"engine.archive", "nerdctl tarball (engine.nerdctl_archive not set)", "Windows CNI plugins (engine.cni_archive not set)"}},
+		{name: "lcow archive alone warns about the engine", spec: Spec{Mode: "lcow", LCOW: &LCOW{Archive: lcow}},
+			warned: true, says: []string{"lcow.archive", "containerd tarball (engine.archive not set)"}},
+		{name: "an engine mirror is not a download from the internet", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd",
+			URL: "https://mirror.example/containerd.tar.gz", SHA256: goodSHA, NerdctlArchive: nerd, CNIArchive: cni}}},
+		{name: "nothing pushed, nothing warned", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd"}}},
+		{name: "nerdctl archive with docker", spec: Spec{Mode: "process", Engine: Engine{Type: "docker", SHA256: goodSHA, NerdctlArchive: nerd}},
+			path: PathNerdctlArchive, says: []string{"is for containerd", `"docker"`, "nerdctl release tarball"}},
+		{name: "cni archive with the default docker", spec: Spec{Mode: "hyperv", Engine: Engine{SHA256: goodSHA, CNIArchive: cni}},
+			path: PathCNIArchive, says: []string{"is for containerd", "CNI plugins zip"}},
+		{name: "missing nerdctl archive", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", NerdctlArchive: filepath.Join(dir, "nope.tar.gz")}},
+			path: PathNerdctlArchive, says: []string{"cannot be read", "nope.tar.gz", "nerdctl release tarball"}},
+		{name: "cni archive is a directory", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", CNIArchive: dir}},
+			path: PathCNIArchive, says: []string{"is not a file", "directory"}},
+		{name: "containerd tarball missing", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", Archive: filepath.Join(dir, "gone.tar.gz")}},
+			path: PathEngineArchive, says: []string{"cannot be read", "containerd release tarball"}},
+		{name: "containerd archive and url", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", Archive: ctrd, URL: "https://mirror.example/c.tar.gz"}},
+			path: PathEngineArchive, says: []string{"both set", "mirror.example"}},
+		{name: "containerd tarball is not the pinned file", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", Archive: ctrd, SHA256: goodSHA}},
+			path: PathEngineArchive, says: []string{"is not the file engine.sha256 pins", ctrdSHA, goodSHA}},
+		{name: "docker zip is not the pinned file", spec: Spec{Mode: "process", Engine: Engine{Archive: ctrd, SHA256: goodSHA}},
+			path: PathEngineArchive, says: []string{"is not the file engine.sha256 pins", ctrdSHA}},
+		{name: "lcow archive missing", spec: Spec{Mode: "lcow", LCOW: &LCOW{Archive: filepath.Join(dir, "release-missing.zip")}},
+			path: PathLCOWArchive, says: []string{"cannot be read", "LinuxKit"}},
+		{name: "lcow archive is a directory", spec: Spec{Mode: "lcow", LCOW: &LCOW{Archive: dir}}, path: PathLCOWArchive, says: []string{"is not a file"}},
+		{name: "lcow archive and url", spec: Spec{Mode: "lcow", LCOW: &LCOW{Archive: lcow, URL: "https://mirror.example/release.zip"}},
+			path: PathLCOWArchive, says: []string{"both set"}},
+		{name: "lcow archive is not the pinned file", spec: Spec{Mode: "lcow", LCOW: &LCOW{Archive: lcow, SHA256: goodSHA}},
+			path: PathLCOWArchive, says: []string{"is not the file lcow.sha256 pins", lcowSHA, goodSHA}},
+		{name: "lcow archive with process mode", spec: Spec{Mode: "process", Engine: Engine{SHA256: goodSHA}, LCOW: &LCOW{Archive: lcow}}, path: PathLCOW},
+	}
+	if unreadable != "" {
+		cases = append(cases, struct {
+			name   string
+			spec   Spec
+			path   string
+			says   []string
+			warned bool
+		}{name: "unreadable cni archive", spec: Spec{Mode: "process", Engine: Engine{Type: "containerd", CNIArchive: unreadable}},
+			path: PathCNIArchive, says: []string{"cannot be read", "permission denied"}})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r, d := Validate(c.spec, today)
+			errs := d.Errors()
+			if c.path == "" {
+				if len(errs) > 0 {
+					t.Fatalf("unexpected errors: %v", errs)
+				}
+			} else if len(errs) != 1 || errs[0].Path != c.path {
+				t.Fatalf("want one error on %s, got %v", c.path, errs)
+			}
+			var warning string
+			for _, w := range d.Warnings() {
+				if strings.Contains(w.Summary, "still downloaded") {
+					warning = w.Summary + " " + w.Detail
+				}
+			}
+			if (warning != "") != c.warned {
+				t.Errorf("partly-offline warning %q, want one: %v", warning, c.warned)
+			}
+			text := warning
+			if len(errs) > 0 {
+				text = errs[0].Summary + " " + errs[0].Detail
+			}
+			for _, s := range c.says {
+				if !strings.Contains(text, s) {
+					t.Errorf("%q lacks %q", text, s)
+				}
+			}
+			if c.path == "" && c.spec.Engine.NerdctlArchive != "" && (r.NerdctlArchive != nerd || r.CNIArchive != cni) {
+				t.Errorf("resolved archives: nerdctl %q cni %q", r.NerdctlArchive, r.CNIArchive)
+			}
+			if c.path == "" && c.spec.LCOW != nil && c.spec.LCOW.Archive != "" && (r.LCOW == nil || r.LCOW.Archive != lcow) {
+				t.Errorf("resolved lcow %+v", r.LCOW)
+			}
+		})
+	}
 }
