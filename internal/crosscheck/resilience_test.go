@@ -327,8 +327,11 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := sim.Snapshot()
-	if st.Engine.Version != compat.DefaultDockerVersion || st.Services["docker"].State != "Running" || len(res.Observed()) != 0 {
-		t.Errorf("engine %v, docker %v, observed %v", st.Engine, st.Services["docker"], res.Observed())
+	// Unpinned, the pushed zip is recorded for trust on first use under its path on the controller.
+	obs := res.Observed()
+	if st.Engine.Version != compat.DefaultDockerVersion || st.Services["docker"].State != "Running" || len(obs) != 1 ||
+		obs[0].URL != local || !obs[0].Pushed || obs[0].What != "docker" {
+		t.Errorf("engine %v, docker %v, observed %v", st.Engine, st.Services["docker"], obs)
 	}
 	if st.Requests.BytesIn < a.Size {
 		t.Errorf("only %d bytes reached the host for a %d-byte archive", st.Requests.BytesIn, a.Size)

@@ -304,13 +304,19 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 
 // Observation is an archive whose hash was observed rather than pinned or published: trust on first use.
 type Observation struct {
-	What   string // docker, containerd, nerdctl, cni, lcow
+	What string // docker, containerd, nerdctl, cni, lcow
+	// URL is where the host downloaded the archive from, or for an archive pushed from the controller
+	// its path there (as the configuration gives it).
 	URL    string
 	SHA256 string
+	// Pushed is true for an archive pushed from the controller without a pin: the controller hashed it
+	// and the host verified that hash, but nothing says it is the file its publisher released.
+	Pushed bool
 }
 
-// Observed lists the archives whose hashes the steps observed (no pin, no published checksum), so the
-// caller can record them and flag any later change.
+// Observed lists the archives whose hashes the steps observed (no pin, no published checksum), and
+// those pushed from the controller without a pin, so the caller can record them and flag any later
+// change.
 func (r Result) Observed() []Observation {
 	var out []Observation
 	for _, rec := range r.Records {
@@ -327,6 +333,7 @@ func (r Result) Observed() []Observation {
 			continue
 		}
 		url, _ := rec.Params["url"].(string)
+		out = append(out, pushedObservations(rec, doc.SHA256, func(name string) string { return doc.Archives[name].SHA256 })...)
 		switch {
 		case doc.Source == "observed" && rec.Kind == StepLCOWFiles:
 			out = append(out, Observation{What: "lcow", URL: url, SHA256: doc.SHA256})
@@ -344,6 +351,34 @@ func (r Result) Observed() []Observation {
 				u, _ = sub["url"].(string)
 			}
 			out = append(out, Observation{What: name, URL: u, SHA256: a.SHA256})
+		}
+	}
+	return out
+}
+
+// pushedObservations lists a step's archives pushed without a pin (the controller hashed them for the
+// host to verify, so the host reports them as pinned). archiveSHA is the step's archive_sha256 (Docker,
+// LCOW); sub gives the hash of one of containerd's archives.
+func pushedObservations(rec StepRecord, archiveSHA string, sub func(name string) string) []Observation {
+	var out []Observation
+	if archiveSHA == "" {
+		archiveSHA = sub(string(compat.Containerd))
+	}
+	local, _ := rec.Params[ParamPush].(string)
+	pin, _ := rec.Params["sha256"].(string)
+	if local != "" && pin == "" && archiveSHA != "" {
+		what, _ := rec.Params["type"].(string)
+		if rec.Kind == StepLCOWFiles {
+			what = "lcow"
+		}
+		out = append(out, Observation{What: what, URL: local, SHA256: archiveSHA, Pushed: true})
+	}
+	for _, name := range []string{"nerdctl", "cni"} {
+		p, _ := rec.Params[name].(map[string]any)
+		local, _ := p[ParamPush].(string)
+		pin, _ := p["sha256"].(string)
+		if sum := sub(name); local != "" && pin == "" && sum != "" {
+			out = append(out, Observation{What: name, URL: local, SHA256: sum, Pushed: true})
 		}
 	}
 	return out

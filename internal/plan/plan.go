@@ -295,12 +295,30 @@ func engineStep(f facts.Facts, want spec.Resolved) *Step {
 	return &Step{Kind: StepEngine, Reason: why, Params: EngineParams(want, e.Version)}
 }
 
-// ParamPush names a controller-side file the executor uploads to the step's archive_path before the
-// step runs. It never reaches the host.
+// ParamPush names a controller-side file the executor uploads to archive_path before the step runs,
+// in the step's parameters or in one of their objects (containerd's nerdctl and cni). It never reaches
+// the host: the executor replaces it with the file's SHA-256, which the script then verifies.
 const ParamPush = "push"
 
+// PushDir is where pushed archives land on the host, beside the host's own downloads.
+const PushDir = `C:\ProgramData\wincontainers\downloads`
+
+// pushTo marks params for a push of local to PushDir\name; the host's checksum file is not needed then.
+func pushTo(params map[string]any, local, name string) {
+	if local == "" {
+		return
+	}
+	params[ParamPush] = local
+	params["archive_path"] = PushDir + `\` + name
+	if _, ok := params["checksum_url"]; ok {
+		params["checksum_url"] = ""
+	}
+}
+
 // EngineParams are the install script's parameters: the archive's location and pinned hash, and for
-// containerd its companions (nerdctl, the Windows CNI plugins, the HNS NAT network).
+// containerd its companions (nerdctl, the Windows CNI plugins, the HNS NAT network). Archives given on
+// the controller (engine.archive, engine.nerdctl_archive, engine.cni_archive) are pushed, each on its
+// own: the others are downloaded by the host.
 func EngineParams(want spec.Resolved, previous string) map[string]any {
 	v := want.EngineVersion.String()
 	params := map[string]any{"type": string(want.EngineType), "version": v, "sha256": want.EngineSHA256, "previous_version": previous}
@@ -313,9 +331,15 @@ func EngineParams(want spec.Resolved, previous string) map[string]any {
 			checksum = url + ".sha256sum"
 		}
 		nerd, sums := compat.NerdctlURLs(compat.DefaultNerdctlVersion)
+		cniURL := compat.CNIURL(compat.DefaultCNIVersion)
 		params["url"], params["checksum_url"] = url, checksum
-		params["nerdctl"] = map[string]any{"version": compat.DefaultNerdctlVersion, "url": nerd, "checksum_url": sums, "sha256": ""}
-		params["cni"] = map[string]any{"version": compat.DefaultCNIVersion, "url": compat.CNIURL(compat.DefaultCNIVersion), "sha256": ""}
+		nerdctl := map[string]any{"version": compat.DefaultNerdctlVersion, "url": nerd, "checksum_url": sums, "sha256": ""}
+		cni := map[string]any{"version": compat.DefaultCNIVersion, "url": cniURL, "sha256": ""}
+		// Pushed archives keep the published file names on the host.
+		pushTo(params, want.EngineArchive, fileName(url))
+		pushTo(nerdctl, want.NerdctlArchive, fileName(nerd))
+		pushTo(cni, want.CNIArchive, fileName(cniURL))
+		params["nerdctl"], params["cni"] = nerdctl, cni
 		params["nat"] = map[string]any{"name": natNetwork, "subnet": compat.DefaultNATSubnet, "gateway": compat.DefaultNATGateway}
 	default:
 		url := want.EngineURL
@@ -323,14 +347,13 @@ func EngineParams(want spec.Resolved, previous string) map[string]any {
 			url = compat.DockerURL(v)
 		}
 		params["url"] = url
-		if want.EngineArchive != "" {
-			// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
-			params[ParamPush] = want.EngineArchive
-			params["archive_path"] = `C:\ProgramData\wincontainers\downloads\docker-` + v + ".zip"
-		}
+		// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
+		pushTo(params, want.EngineArchive, "docker-"+v+".zip")
 	}
 	return params
 }
+
+func fileName(url string) string { return url[strings.LastIndexByte(url, '/')+1:] }
 
 func sameVersion(have string, want compat.Version) bool {
 	v, err := compat.ParseVersion(have)
@@ -443,10 +466,9 @@ func serviceStep(f facts.Facts, want spec.Resolved, installing bool) *Step {
 }
 
 func lcowStep(f facts.Facts, want spec.Resolved) *Step {
-	wantSHA := ""
-	url := ""
+	wantSHA, url, archive := "", "", ""
 	if want.LCOW != nil {
-		wantSHA, url = want.LCOW.SHA256, want.LCOW.URL
+		wantSHA, url, archive = want.LCOW.SHA256, want.LCOW.URL, want.LCOW.Archive
 	}
 	var missing []string
 	for _, name := range lcowBootFiles {
@@ -460,8 +482,9 @@ func lcowStep(f facts.Facts, want spec.Resolved) *Step {
 	if url == "" {
 		url = compat.LinuxKitURL(compat.DefaultLinuxKitRelease)
 	}
-	return &Step{Kind: StepLCOWFiles, Reason: "LCOW boot files missing: " + strings.Join(missing, ", "),
-		Params: map[string]any{"url": url, "sha256": wantSHA, "release": compat.DefaultLinuxKitRelease, "files": lcowBootFiles}}
+	params := map[string]any{"url": url, "sha256": wantSHA, "release": compat.DefaultLinuxKitRelease, "files": lcowBootFiles}
+	pushTo(params, archive, "lcow-"+compat.DefaultLinuxKitRelease+".zip")
+	return &Step{Kind: StepLCOWFiles, Reason: "LCOW boot files missing: " + strings.Join(missing, ", "), Params: params}
 }
 
 func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) Step {
