@@ -136,8 +136,11 @@ func fetch(m *machine.Machine, step, url, archivePath, dest, pinned string, out 
 	if pinned != "" {
 		source = "pinned"
 		if f.SHA256 != pinned {
+			// Get-WcArchive deletes a file that fails its hash, a pushed one too (the next apply pushes it again).
 			if archivePath == "" {
 				m.RemoveFile(dest)
+			} else {
+				m.RemoveFile(archivePath)
 			}
 			return "", "", fail(out, "checksum_mismatch", fmt.Sprintf("the archive's SHA-256 is %s, expected %s", f.SHA256, pinned),
 				"the download was altered or the pinned hash is for another file; check the URL and the hash"), false
@@ -228,12 +231,13 @@ func needsReregistration(pathName, exe string) bool {
 func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 	version := p.str("version")
 	archives := map[string]any{}
-	type part struct{ name, url, checksumURL, pinned string }
+	// Each archive is the file the controller pushed to its archive_path, or a download.
+	type part struct{ name, url, checksumURL, pinned, archivePath string }
 	nerd, cni := p.sub("nerdctl"), p.sub("cni")
 	for _, a := range []part{
-		{"containerd", p.str("url"), p.str("checksum_url"), p.str("sha256")},
-		{"nerdctl", nerd.str("url"), nerd.str("checksum_url"), nerd.str("sha256")},
-		{"cni", cni.str("url"), "", cni.str("sha256")},
+		{"containerd", p.str("url"), p.str("checksum_url"), p.str("sha256"), p.str("archive_path")},
+		{"nerdctl", nerd.str("url"), nerd.str("checksum_url"), nerd.str("sha256"), nerd.str("archive_path")},
+		{"cni", cni.str("url"), "", cni.str("sha256"), cni.str("archive_path")},
 	} {
 		file := a.url[strings.LastIndexByte(a.url, '/')+1:]
 		pinned := a.pinned
@@ -249,7 +253,7 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 				return fail(out, "checksum_missing", fmt.Sprintf("%s does not list %s", a.checksumURL, file), "pin the archive's hash")
 			}
 		}
-		sum, source, code, ok := fetch(m, "install-containerd", a.url, "", machine.Downloads+`\`+file, pinned, out)
+		sum, source, code, ok := fetch(m, "install-containerd", a.url, a.archivePath, machine.Downloads+`\`+file, pinned, out)
 		if !ok {
 			return code
 		}

@@ -3,13 +3,15 @@
 # Installs containerd (bin\ under $env:ProgramFiles\containerd), nerdctl ($env:ProgramFiles\nerdctl) and
 # the Windows CNI plugins (containerd\cni\bin), adds containerd\bin and nerdctl to the machine PATH,
 # writes the default config.toml when absent, registers the containerd service, creates the HNS NAT
-# network and writes the CNI configuration 0-containerd-nat.conf. Each archive is verified against its
-# pinned sha256, else against its published checksum file, else its hash is reported (observed).
+# network and writes the CNI configuration 0-containerd-nat.conf. Each archive is the file the
+# controller pushed to its archive_path (air-gapped hosts; each archive on its own), or a download. It is
+# verified against its pinned sha256 (for a pushed file, the hash the controller computed), else against
+# its published checksum file, else its hash is reported (observed).
 # Files identical to the installed ones are not copied again. The service is left registered,
 # Automatic and stopped. Windows PowerShell 5.1.
-# Parameters: { "version", "url", "sha256", "checksum_url",
-#               "nerdctl": { "version", "url", "checksum_url", "sha256" },
-#               "cni": { "version", "url", "sha256" },
+# Parameters: { "version", "url", "sha256", "checksum_url", "archive_path",
+#               "nerdctl": { "version", "url", "checksum_url", "sha256", "archive_path" },
+#               "cni": { "version", "url", "sha256", "archive_path" },
 #               "nat": { "name": "nat", "subnet": "172.28.0.0/16", "gateway": "172.28.0.1" } }
 # Result: { "version", "archives": { "containerd"|"nerdctl"|"cni": { "sha256", "source" } }, "nat_network", "changed" }
 
@@ -27,7 +29,7 @@ function Install-WcArchive([string]$Archive, [string]$Dest) {
     if (Test-Path -LiteralPath $staging) { Remove-Item -LiteralPath $staging -Recurse -Force }
     New-Item -ItemType Directory -Path $staging -Force | Out-Null
     $r = Invoke-WcNative $tar @('-xf', $Archive, '-C', $staging)
-    if ($r.code -ne 0) { Exit-WcError 'install_failed' ('tar.exe -xf {0} exited {1}: {2}' -f $Archive, $r.code, $r.output) 'delete the archive so that it is downloaded again, and check the free space' }
+    if ($r.code -ne 0) { Exit-WcError 'install_failed' ('tar.exe -xf {0} exited {1}: {2}' -f $Archive, $r.code, $r.output) 'delete the archive so that it is downloaded (or pushed) again, and check the free space' }
     $copy = @()
     foreach ($f in @(Get-ChildItem -LiteralPath $staging -File -Recurse)) {
         $rel = $f.FullName.Substring($staging.Length).TrimStart('\')
@@ -65,9 +67,14 @@ $tar = Join-Path $env:SystemRoot 'System32\tar.exe'
 New-Item -ItemType Directory -Path $downloads -Force | Out-Null
 
 # Verify all three archives before changing anything.
-$a = Get-WcArchive -Step $step -Url ([string]$p.url) -Pinned ([string]$p.sha256) -ChecksumUrl ([string]$p.checksum_url) -Downloads $downloads
-$n = Get-WcArchive -Step $step -Url ([string]$p.nerdctl.url) -Pinned ([string]$p.nerdctl.sha256) -ChecksumUrl ([string]$p.nerdctl.checksum_url) -Downloads $downloads
-$c = Get-WcArchive -Step $step -Url ([string]$p.cni.url) -Pinned ([string]$p.cni.sha256) -Downloads $downloads
+# An archive_path names the file the controller pushed (air-gapped hosts); without one the host downloads.
+$remedy = 'check the host''s internet access or proxy, or push the archive from the controller (engine.archive, engine.nerdctl_archive, engine.cni_archive)'
+$a = Get-WcArchive -Step $step -Url ([string]$p.url) -Pinned ([string]$p.sha256) -ChecksumUrl ([string]$p.checksum_url) `
+    -ArchivePath ([string]$p.archive_path) -Downloads $downloads -Remedy $remedy
+$n = Get-WcArchive -Step $step -Url ([string]$p.nerdctl.url) -Pinned ([string]$p.nerdctl.sha256) -ChecksumUrl ([string]$p.nerdctl.checksum_url) `
+    -ArchivePath ([string]$p.nerdctl.archive_path) -Downloads $downloads -Remedy $remedy
+$c = Get-WcArchive -Step $step -Url ([string]$p.cni.url) -Pinned ([string]$p.cni.sha256) -ArchivePath ([string]$p.cni.archive_path) `
+    -Downloads $downloads -Remedy $remedy
 
 Write-WcProgress -Step $step -Message ('installing containerd {0}' -f $p.version)
 $changed = Install-WcArchive $a.path $root

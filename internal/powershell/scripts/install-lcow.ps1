@@ -1,9 +1,10 @@
 # wincontainers:script install-lcow/1
 # wincontainers:idempotent
 # Installs the LCOW boot files (kernel, initrd.img) into $env:ProgramFiles\Linux Containers, where
-# hcsshim and legacy Docker look for them. The archive (a linuxkit/lcow release.zip) is the pushed file
-# at archive_path or a download kept in $env:ProgramData\wincontainers\downloads; it is verified against
-# sha256 when pinned, otherwise its hash is reported (observed). Files whose content is already
+# hcsshim and legacy Docker look for them. The archive (a linuxkit/lcow release.zip) is the file the
+# controller pushed to archive_path (lcow.archive, for air-gapped hosts) or a download kept in
+# $env:ProgramData\wincontainers\downloads; it is verified against sha256 when pinned (for a pushed file,
+# the hash the controller computed), otherwise its hash is reported (observed). Files whose content is already
 # installed are not copied again. Windows PowerShell 5.1.
 # Parameters: { "url": ".../release.zip", "sha256": "<hex or empty>", "release": "v4.14.35-v0.3.9",
 #               "files": ["kernel", "initrd.img"], "archive_path": "" }
@@ -28,7 +29,7 @@ $downloads = Join-Path $env:ProgramData 'wincontainers\downloads'
 
 # The archive, pushed or downloaded, and its hash: pinned, or observed for trust on first use.
 $a = Get-WcArchive -Step $step -Url $url -Pinned $pinned -ArchivePath ([string]$p.archive_path) -Downloads $downloads `
-    -FileName ('lcow-{0}.zip' -f $release) -Remedy 'check the host''s internet access or proxy, or push the archive from the controller'
+    -FileName ('lcow-{0}.zip' -f $release) -Remedy 'check the host''s internet access or proxy, or push the archive from the controller (lcow.archive)'
 $archive = $a.path
 $hash = $a.sha256
 $source = $a.source
@@ -39,7 +40,7 @@ try {
     if (Test-Path -LiteralPath $staging) { Remove-Item -LiteralPath $staging -Recurse -Force }
     Expand-Archive -LiteralPath $archive -DestinationPath $staging -Force
 } catch {
-    Exit-WcError 'lcow_install_failed' ('expanding {0} failed: {1}' -f $archive, $_.Exception.Message) 'delete the archive so that it is downloaded again, and check the free space on the system drive'
+    Exit-WcError 'lcow_install_failed' ('expanding {0} failed: {1}' -f $archive, $_.Exception.Message) 'delete the archive so that it is downloaded (or pushed) again, and check the free space on the system drive'
 }
 
 # Find each boot file: at the top of the archive, else anywhere in it.
@@ -56,7 +57,7 @@ foreach ($n in $names) {
 }
 if ($missing.Count -gt 0) {
     Remove-Item -LiteralPath $staging -Recurse -Force -ErrorAction SilentlyContinue
-    Exit-WcError 'lcow_files_missing' ('{0} does not contain {1}' -f $url, ($missing -join ', ')) 'use a linuxkit/lcow release.zip, which holds kernel and initrd.img'
+    Exit-WcError 'lcow_files_missing' ('{0} does not contain {1}' -f $archive, ($missing -join ', ')) 'use a linuxkit/lcow release.zip, which holds kernel and initrd.img'
 }
 
 $files = [ordered]@{}

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -192,6 +193,7 @@ func base(u string) string { return u[strings.LastIndexByte(u, '/')+1:] }
 // Download fetches a URL onto the disk at path, as Invoke-WebRequest -OutFile does.
 func (m *Machine) Download(rawURL, path string) (File, error) {
 	m.mu.Lock()
+	m.downloads = append(m.downloads, rawURL)
 	offline, failures, full, short := m.cfg.Offline, m.failures, m.faults.DiskFull, m.truncatedLocked(rawURL)
 	m.mu.Unlock()
 	u, _ := url.Parse(rawURL)
@@ -223,6 +225,14 @@ func (m *Machine) Download(rawURL, path string) (File, error) {
 	}
 	m.PutFile(path, f)
 	return f, nil
+}
+
+// DownloadsAttempted lists every URL the host tried to download since it was created, in order,
+// whether or not the download succeeded (an offline host's attempts all fail).
+func (m *Machine) DownloadsAttempted() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.downloads)
 }
 
 // Artifact returns what a URL holds on this machine's internet (for files pushed from the controller,

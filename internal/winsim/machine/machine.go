@@ -95,6 +95,7 @@ type Machine struct {
 	events      []Event
 	net         *Internet
 	failures    []string // URL substrings whose downloads fail (the fail_download fault)
+	downloads   []string // every URL a download was attempted from, in order
 	engines     map[string]*engineState
 	faults      Faults
 	// bootedAt is when the last Boot happened (LastBootUpTime, for the event log reads since boot);
