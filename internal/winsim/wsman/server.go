@@ -3,7 +3,6 @@ package wsman
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -22,10 +21,19 @@ type Handler func(ctx context.Context, commandLine string, stdin io.Reader, stdo
 // Config configures a server.
 type Config struct {
 	User, Password string
-	// AllowUnencrypted permits Basic over plain HTTP, as the Windows setting of that name.
+	// AllowUnencrypted permits Basic, and Negotiate without sealing, over plain HTTP, as the Windows
+	// setting of that name.
 	AllowUnencrypted bool
-	// HTTPS tells the server it is behind TLS (Basic is then always allowed).
+	// HTTPS tells the server it is behind TLS (Basic and Negotiate are then always allowed).
 	HTTPS bool
+	// DisableBasic and DisableNegotiate switch the schemes off, as winrm/config/service/auth's Basic and
+	// Negotiate do. Windows ships with Negotiate on and Basic off; winsim's zero value enables both.
+	// Negotiate is NTLM (an NTLMv2 acceptor for the one local account) and needs ConnContext installed.
+	DisableBasic, DisableNegotiate bool
+	// ComputerName is the host's name in NTLM's CHALLENGE_MESSAGE (default WINSIM); Build the OS build in
+	// its VERSION (default 20348).
+	ComputerName string
+	Build        int
 	// MaxEnvelopeSizeKB is the server's limit (MaxEnvelopeSizekb, default 500).
 	MaxEnvelopeSizeKB int
 	// MaxTimeout clamps OperationTimeout (MaxTimeoutms, default 60s).
@@ -52,6 +60,11 @@ type Server struct {
 	// quotaFaults counts the quota faults returned, by quota name; idleDeleted the shells IdleTimeout removed.
 	quotaFaults map[string]int
 	idleDeleted int
+	// authChallenges counts the 401 answers; rejectCreds fails every credential check, and authGen,
+	// bumped when it is switched on, invalidates every authenticated connection.
+	authChallenges int
+	rejectCreds    bool
+	authGen        uint64
 }
 
 // QuotaFaults returns how many quota faults were returned, by quota name (QuotaShells, QuotaUsers,
@@ -130,6 +143,7 @@ func (s *Server) ResetCounts() {
 	defer s.mu.Unlock()
 	s.counts = map[string]int{}
 	s.bytesIn, s.bytesOut = 0, 0
+	s.authChallenges = 0
 }
 
 // NewServer returns a server; it does not listen (mount it on an http.Server or httptest).
@@ -142,6 +156,12 @@ func NewServer(cfg Config) *Server {
 	}
 	if cfg.Machine == "" {
 		cfg.Machine = "127.0.0.1"
+	}
+	if cfg.ComputerName == "" {
+		cfg.ComputerName = "WINSIM"
+	}
+	if cfg.Build == 0 {
+		cfg.Build = 20348
 	}
 	cfg.Quotas = cfg.Quotas.withDefaults()
 	return &Server{cfg: cfg, shells: map[string]*shell{}, counts: map[string]int{}}
@@ -211,12 +231,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resetConnection(w)
 		return
 	}
-	user, ok := s.authorized(r)
+	user, negotiated, ok := s.authenticate(w, r)
 	if !ok {
-		// Windows answers 401 without a body, offering Negotiate and Basic (winrm.md §3.1).
-		w.Header().Add("WWW-Authenticate", "Negotiate")
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if negotiated && r.ContentLength == 0 {
+		// The empty POST that carries the handshake of a client about to seal its messages gets 200
+		// (winrm.md §3.4).
+		w.WriteHeader(http.StatusOK)
 		return
 	}
 	if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/soap+xml") {
@@ -278,25 +300,6 @@ func resetConnection(w http.ResponseWriter) {
 		}
 	}
 	w.WriteHeader(http.StatusServiceUnavailable)
-}
-
-// authorized checks the credentials and returns the user (the quotas are per user).
-func (s *Server) authorized(r *http.Request) (string, bool) {
-	if !s.cfg.HTTPS && !s.cfg.AllowUnencrypted {
-		return "", false // Basic over HTTP is refused unless AllowUnencrypted, as on Windows.
-	}
-	auth := r.Header.Get("Authorization")
-	if !strings.HasPrefix(auth, "Basic ") {
-		return "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(auth, "Basic "))
-	if err != nil {
-		return "", false
-	}
-	u, p, ok := strings.Cut(string(raw), ":")
-	ok = ok && subtle.ConstantTimeCompare([]byte(u), []byte(s.cfg.User)) == 1 &&
-		subtle.ConstantTimeCompare([]byte(p), []byte(s.cfg.Password)) == 1
-	return strings.ToLower(u), ok // Windows user names are case-insensitive
 }
 
 func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *Fault) {
