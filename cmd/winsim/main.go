@@ -1,6 +1,6 @@
 // Command winsim serves simulated Windows hosts over WS-Management, for tests, demos and labs.
 //
-//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic] [--user U] [--password P]
+//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--user U] [--password P]
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
 //	             [--reboot-time 3s] [--offline] [--state-dir DIR]
 //	winsim profiles
@@ -62,7 +62,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 1, "number of hosts")
 	fs.StringVar(&o.Profile, "os", "ws2022", "release profile (winsim profiles)")
 	fs.BoolVar(&o.HTTPS, "https", false, "serve HTTPS with a generated CA written to <state-dir>/ca.pem")
-	fs.StringVar(&o.Auth, "auth", "basic", "authentication: basic")
+	fs.StringVar(&o.Auth, "auth", "basic", "WinRM service auth: basic (Basic and Negotiate enabled) or ntlm (Negotiate/NTLMv2 only, Basic disabled)")
 	fs.StringVar(&o.User, "user", "Administrator", "user name")
 	fs.StringVar(&o.Password, "password", "", "password (required; or WINSIM_PASSWORD)")
 	fs.StringVar(&o.Virtualization, "virtualization", "none", "none or exposed")

@@ -32,10 +32,12 @@ import (
 
 // Options configure one simulated host (the flags of `winsim serve`).
 type Options struct {
-	Profile          string
-	User, Password   string
-	HTTPS            bool
-	Auth             string // basic (ntlm is not implemented yet)
+	Profile        string
+	User, Password string
+	HTTPS          bool
+	// Auth is the service's auth setting (winrm/config/service/auth): basic (the default) enables Basic
+	// and Negotiate, ntlm enables Negotiate only (NTLMv2 for the local account, per connection).
+	Auth             string
 	Virtualization   string // none | exposed
 	Edition          string
 	Installation     string
@@ -65,9 +67,8 @@ type Sim struct {
 }
 
 type faults struct {
-	rejectAuth bool
-	latency    time.Duration
-	resets     int
+	latency time.Duration
+	resets  int
 	// stayDown: the next restart takes the host down for good (down), until come_back.
 	stayDown, down bool
 }
@@ -93,11 +94,9 @@ func New(o Options) (*Sim, error) {
 		return nil, fmt.Errorf("--virtualization %q: use none or exposed", o.Virtualization)
 	}
 	switch o.Auth {
-	case "", "basic":
-	case "ntlm":
-		return nil, errors.New("--auth ntlm is not implemented in winsim yet; use basic (HTTPS, or HTTP with AllowUnencrypted)")
+	case "", "basic", "ntlm":
 	default:
-		return nil, fmt.Errorf("--auth %q: use basic", o.Auth)
+		return nil, fmt.Errorf("--auth %q: use basic (Basic and Negotiate) or ntlm (Negotiate only)", o.Auth)
 	}
 	if o.User == "" || o.Password == "" {
 		return nil, errors.New("--user and --password are required")
@@ -116,6 +115,7 @@ func New(o Options) (*Sim, error) {
 	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour), s.Machine)
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
+		DisableBasic: o.Auth == "ntlm", ComputerName: o.ComputerName, Build: p.Build,
 		Handler: s.Host.Run, Up: s.Host.Up, Quotas: o.Quotas})
 	s.Host.Register("facts", s.factsScript)
 	s.registerSteps()
@@ -179,19 +179,13 @@ func (s *Sim) wsman(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	switch {
-	case f.resets > 0, f.down:
+	if f.resets > 0 || f.down {
 		if hj, ok := w.(http.Hijacker); ok {
 			if conn, _, err := hj.Hijack(); err == nil {
 				_ = conn.Close()
 				return
 			}
 		}
-	case f.rejectAuth:
-		w.Header().Add("WWW-Authenticate", "Negotiate")
-		w.Header().Add("WWW-Authenticate", `Basic realm="WSMAN"`)
-		w.WriteHeader(http.StatusUnauthorized)
-		return
 	}
 	s.Server.ServeHTTP(w, r)
 }
@@ -247,6 +241,9 @@ type State struct {
 		ByAction map[string]int `json:"by_action"`
 		BytesIn  int64          `json:"bytes_in"`
 		BytesOut int64          `json:"bytes_out"`
+		// AuthChallenges counts the 401 answers (not in Total, which counts SOAP requests): the
+		// anonymous first try and the challenge of every NTLM handshake, and refused credentials.
+		AuthChallenges int `json:"auth_challenges"`
 	} `json:"requests"`
 	// OpenShells is how many WinRM shells are open now (created and not yet deleted); a client that
 	// leaks shells makes it grow. A restart drops them all, as on Windows.
@@ -306,6 +303,7 @@ func (s *Sim) Snapshot() State {
 		st.Requests.Total += n
 	}
 	st.Requests.BytesIn, st.Requests.BytesOut = s.Server.Bytes()
+	st.Requests.AuthChallenges = s.Server.AuthChallenges()
 	st.OpenShells = s.Server.OpenShells()
 	st.QuotaFaults = s.Server.QuotaFaults()
 	if st.QuotaFaults == nil {
@@ -400,6 +398,7 @@ func (s *Sim) Inject(f Fault) error {
 		s.faults.stayDown, s.faults.down = false, false
 	case "clear":
 		s.faults = faults{}
+		s.Server.RejectCredentials(false)
 		s.Machine.SetFaults(machine.Faults{})
 		s.Machine.FailDownloads("")
 	case "reset_connections":
@@ -410,9 +409,10 @@ func (s *Sim) Inject(f Fault) error {
 	case "reboot_now":
 		go s.Host.Reboot(0)
 	case "reject_auth":
-		s.faults.rejectAuth = true
+		// Every credential check fails, Basic and NTLM alike, and authenticated connections are forgotten.
+		s.Server.RejectCredentials(true)
 	case "allow_auth":
-		s.faults.rejectAuth = false
+		s.Server.RejectCredentials(false)
 	case "soap_fault":
 		verb := f.Action
 		switch verb {
@@ -442,7 +442,8 @@ func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, TLSConfig: s.TLS}
+	// ConnContext: NTLM authenticates the connection (winrm.md §3.1).
+	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, TLSConfig: s.TLS, ConnContext: s.Server.ConnContext}
 	scheme := "http"
 	if s.TLS != nil {
 		scheme = "https"
