@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,7 +141,7 @@ func (c testClient) authenticate(t testing.TB, neg, chalMsg []byte) []byte {
 	blob = append(blob, 0, 0, 0, 0, 0, 0, 0, 0) // MsvAvEOL, then Z(4)
 	key := ntowfv2(c.password, c.user, c.domain)
 	proof := hmacMD5(key, chal.ServerChallenge[:], blob)
-	nt := append(proof, blob...)
+	nt := slices.Concat(proof, blob)
 	base := hmacMD5(key, proof)
 	flags := chal.Flags
 	exported, ersk := base, []byte(nil)
@@ -151,7 +152,7 @@ func (c testClient) authenticate(t testing.TB, neg, chalMsg []byte) []byte {
 		r.XORKeyStream(ersk, exported)
 	}
 	payload := [][]byte{make([]byte, 24), nt, utf16le(c.domain), utf16le(c.user), utf16le("WS"), ersk}
-	msg := make([]byte, 88)
+	msg := make([]byte, 88, 88+len(nt)+64)
 	copy(msg, ntlmSignature)
 	binary.LittleEndian.PutUint32(msg[8:], 3)
 	off := 88
@@ -160,9 +161,7 @@ func (c testClient) authenticate(t testing.TB, neg, chalMsg []byte) []byte {
 		off += len(p)
 	}
 	binary.LittleEndian.PutUint32(msg[60:], flags)
-	for _, p := range payload {
-		msg = append(msg, p...)
-	}
+	msg = slices.Concat(append([][]byte{msg}, payload...)...)
 	if c.mic {
 		copy(msg[72:88], hmacMD5(exported, neg, chalMsg, msg))
 	}
