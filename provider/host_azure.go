@@ -31,7 +31,7 @@ func resourceAzureSchema() schema.SingleNestedAttribute {
 		MarkdownDescription: "Reach the host, an Azure VM, through the Azure API's managed Run Command instead of WinRM: no inbound port and " +
 			"no WinRM listener are needed. Credentials and cloud come from the provider's `azure` block (azurerm's arguments and `ARM_*` " +
 			"variables). Restarts go through the API. Conflicts with `winrm` and `port`. `host` is then only a label (use the VM name) and " +
-			"the resource's ID; `engine.archive` cannot be used (Run Command cannot push files): give `engine.url` a blob URL (with a SAS token " +
+			"the resource's ID; `engine.archive` (and the other pushed archives) cannot be used (Run Command cannot push files): give `engine.url` a blob URL (with a SAS token " +
 			"if the container is private) and pin `engine.sha256`. Each script is one run command (about 20 s on Azure), so an apply takes " +
 			"minutes. Import with the ID `azure:<resource group>/<vm name>`.",
 		Attributes: map[string]schema.Attribute{
@@ -89,11 +89,25 @@ func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnost
 	if m.Azure.IsNull() {
 		return
 	}
-	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok && !e.Archive.IsNull() {
-		diags.AddAttributeError(path.Root("engine").AtName("archive"), "engine.archive needs WinRM",
-			"engine.archive pushes a file from the machine running Terraform to the host, and Run Command (the azure connection) cannot push "+
-				"files. Upload the zip to a storage account and give its blob URL (with a read-only SAS token if the container is private) as "+
-				"engine.url, with engine.sha256 pinned; or connect with winrm instead of azure.")
+	refuse := func(p path.Path, attr string) {
+		diags.AddAttributeError(p, attr+" needs WinRM",
+			attr+" pushes a file from the machine running Terraform to the host, and Run Command (the azure connection) cannot push "+
+				"files. Upload the file to a storage account and let the host download it from its blob URL (with a read-only SAS token if the "+
+				"container is private), pinned by its SHA-256 (engine.url with engine.sha256, lcow.url with lcow.sha256; nerdctl and the CNI "+
+				"plugins are then downloaded from their releases); or connect with winrm instead of azure.")
+	}
+	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
+		for _, a := range []struct {
+			name string
+			v    types.String
+		}{{"archive", e.Archive}, {"nerdctl_archive", e.NerdctlArchive}, {"cni_archive", e.CNIArchive}} {
+			if !a.v.IsNull() {
+				refuse(path.Root("engine").AtName(a.name), "engine."+a.name)
+			}
+		}
+	}
+	if l, ok := objectAs[lcowModel](ctx, m.LCOW, diags); ok && !l.Archive.IsNull() {
+		refuse(path.Root("lcow").AtName("archive"), "lcow.archive")
 	}
 }
 

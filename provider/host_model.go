@@ -60,16 +60,19 @@ var azureConnAttrTypes = map[string]attr.Type{
 }
 
 type engineModel struct {
-	Type    types.String `tfsdk:"type"`
-	Version types.String `tfsdk:"version"`
-	SHA256  types.String `tfsdk:"sha256"`
-	URL     types.String `tfsdk:"url"`
-	Archive types.String `tfsdk:"archive"`
+	Type           types.String `tfsdk:"type"`
+	Version        types.String `tfsdk:"version"`
+	SHA256         types.String `tfsdk:"sha256"`
+	URL            types.String `tfsdk:"url"`
+	Archive        types.String `tfsdk:"archive"`
+	NerdctlArchive types.String `tfsdk:"nerdctl_archive"`
+	CNIArchive     types.String `tfsdk:"cni_archive"`
 }
 
 type lcowModel struct {
-	URL    types.String `tfsdk:"url"`
-	SHA256 types.String `tfsdk:"sha256"`
+	URL     types.String `tfsdk:"url"`
+	SHA256  types.String `tfsdk:"sha256"`
+	Archive types.String `tfsdk:"archive"`
 }
 
 type daemonModel struct {
@@ -159,13 +162,14 @@ func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec
 	complete = known(m.ContainerMode, m.Channel, m.OSVersion, m.Engine, m.LCOW, m.Daemon, m.Verify)
 	s = spec.Spec{Mode: m.ContainerMode.ValueString(), Channel: m.Channel.ValueString(), OSVersion: m.OSVersion.ValueString()}
 	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
-		complete = complete && known(e.Type, e.Version, e.SHA256, e.URL, e.Archive)
+		complete = complete && known(e.Type, e.Version, e.SHA256, e.URL, e.Archive, e.NerdctlArchive, e.CNIArchive)
 		s.Engine = spec.Engine{Type: e.Type.ValueString(), Version: e.Version.ValueString(), SHA256: e.SHA256.ValueString(),
-			URL: e.URL.ValueString(), Archive: e.Archive.ValueString()}
+			URL: e.URL.ValueString(), Archive: e.Archive.ValueString(), NerdctlArchive: e.NerdctlArchive.ValueString(),
+			CNIArchive: e.CNIArchive.ValueString()}
 	}
 	if l, ok := objectAs[lcowModel](ctx, m.LCOW, diags); ok {
-		complete = complete && known(l.URL, l.SHA256)
-		s.LCOW = &spec.LCOW{URL: l.URL.ValueString(), SHA256: l.SHA256.ValueString()}
+		complete = complete && known(l.URL, l.SHA256, l.Archive)
+		s.LCOW = &spec.LCOW{URL: l.URL.ValueString(), SHA256: l.SHA256.ValueString(), Archive: l.Archive.ValueString()}
 	}
 	if d, ok := objectAs[daemonModel](ctx, m.Daemon, diags); ok {
 		complete = complete && known(d.DataRoot, d.RegistryMirrors, d.InsecureRegistries, d.DNS, d.Hosts, d.Group, d.TLSVerify, d.TLSCACert,
@@ -302,7 +306,7 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 	keys := make([]string, 0, len(seen))
 	for _, o := range seen {
 		if was, ok := rec[o.URL]; ok && !strings.EqualFold(was, o.SHA256) {
-			diags.AddWarning("A download changed since it was first seen",
+			diags.AddWarning("An archive changed since it was first seen",
 				fmt.Sprintf("%s (%s) had SHA-256 %s when it was first installed and %s now. Unless its publisher replaced it on purpose, "+
 					"treat this as tampering: pin the hash you trust in engine.sha256 (or lcow.sha256), which makes a mismatch fail the apply.",
 					o.URL, o.What, was, o.SHA256))
@@ -312,8 +316,9 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 	}
 	if len(seen) > 0 {
 		slices.Sort(keys)
-		diags.AddWarning("Unpinned downloads were trusted on first use",
-			"No SHA-256 was given or published for "+strings.Join(keys, ", ")+"; the hashes seen are recorded in observed_sha256. "+
+		diags.AddWarning("Unpinned archives were trusted on first use",
+			"No SHA-256 was given or published for "+strings.Join(keys, ", ")+"; the hashes seen (for an archive pushed from this machine, "+
+				"the hash of the file pushed, keyed by its path) are recorded in observed_sha256. "+
 				"Pin them (engine.sha256, lcow.sha256) to make a later change fail the apply instead of warning.")
 	}
 	m, d := types.MapValueFrom(ctx, types.StringType, rec)

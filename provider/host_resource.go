@@ -114,8 +114,15 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"sha256": optStr("SHA-256 of the engine archive. Docker publishes none for its Windows zips: without a pin the hash seen is recorded " +
 						"in `observed_sha256` (trust on first use) and a later change is reported."),
 					"url": optStr("Download location of the engine archive (a mirror); https only."),
-					"archive": optStr("A Docker zip on the machine running Terraform, pushed to the host over WinRM instead of downloading there: for " +
-						"hosts without internet access. Docker only."),
+					"archive": optStr("The engine archive as a file on the machine running Terraform, pushed to the host over WinRM instead of " +
+						"downloading there: for hosts without internet access. The Docker zip, or with `type = \"containerd\"` the containerd release " +
+						"tarball (`containerd-<version>-windows-amd64.tar.gz`); `version` must be the version inside it. Its SHA-256 is computed here and " +
+						"checked on the host; with `sha256` set the file must have that hash (checked at plan time). Conflicts with `url`."),
+					"nerdctl_archive": optStr("containerd only: the nerdctl release tarball (`nerdctl-<version>-windows-amd64.tar.gz`) on the machine " +
+						"running Terraform, pushed like `archive`. Unset, the host downloads it (a partly offline host is allowed; plan warns)."),
+					"cni_archive": optStr("containerd only: the Windows CNI plugins zip (`windows-container-networking-cni-amd64-v<version>.zip`) on the " +
+						"machine running Terraform, pushed like `archive`. Unset, the host downloads it. Pushed archives without a pin are recorded in " +
+						"`observed_sha256` under their path."),
 				},
 			},
 			"lcow": schema.SingleNestedAttribute{
@@ -124,6 +131,9 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Attributes: map[string]schema.Attribute{
 					"url":    optStr("URL of a release zip holding `kernel` and `initrd.img`; https only."),
 					"sha256": optStr("SHA-256 of that zip. None is published upstream, so pin it."),
+					"archive": optStr("That release zip as a file on the machine running Terraform, pushed to the host over WinRM instead of " +
+						"downloading there (hosts without internet access). Its SHA-256 is computed here and checked on the host; with `sha256` set " +
+						"the file must have that hash (checked at plan time). Conflicts with `url`."),
 				},
 			},
 			"daemon": schema.SingleNestedAttribute{
@@ -213,7 +223,7 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			"verified_at": computedStr("When the host last proved the desired state by running containers (the host's clock, RFC 3339)."),
 			"observed_sha256": schema.MapAttribute{
 				Computed: true, ElementType: types.StringType,
-				MarkdownDescription: "SHA-256 of the unpinned downloads as first seen, by URL (trust on first use).",
+				MarkdownDescription: "SHA-256 of the unpinned downloads as first seen, by URL, and of the unpinned archives pushed from the machine running Terraform, by their path there (trust on first use).",
 			},
 		},
 	}
@@ -589,7 +599,7 @@ func (r *hostResource) adopt(ctx context.Context, m *hostModel, f facts.Facts, d
 	m.ContainerMode = types.StringValue(s.Mode)
 	obj, d := types.ObjectValueFrom(ctx, m.Engine.AttributeTypes(ctx), engineModel{
 		Type: types.StringValue(s.Engine.Type), Version: types.StringValue(s.Engine.Version),
-		SHA256: types.StringNull(), URL: types.StringNull(), Archive: types.StringNull(),
+		SHA256: types.StringNull(), URL: types.StringNull(), Archive: types.StringNull(), NerdctlArchive: types.StringNull(), CNIArchive: types.StringNull(),
 	})
 	diags.Append(d...)
 	m.Engine = obj
