@@ -75,14 +75,21 @@ type EngineConfig struct {
 	SHA256 string `mapstructure:"sha256"`
 	// A mirror URL (https).
 	URL string `mapstructure:"url"`
-	// A Docker zip on the machine running Packer, uploaded through the communicator.
+	// The engine archive on the machine running Packer, uploaded through the communicator: the Docker
+	// zip, or the containerd tarball.
 	Archive string `mapstructure:"archive"`
+	// containerd only: the nerdctl tarball on the machine running Packer, uploaded like archive.
+	NerdctlArchive string `mapstructure:"nerdctl_archive"`
+	// containerd only: the Windows CNI plugins zip on the machine running Packer, uploaded like archive.
+	CNIArchive string `mapstructure:"cni_archive"`
 }
 
 // LCOWConfig mirrors wincontainers_host's lcow.
 type LCOWConfig struct {
 	URL    string `mapstructure:"url"`
 	SHA256 string `mapstructure:"sha256"`
+	// The LinuxKit release zip on the machine running Packer, uploaded through the communicator.
+	Archive string `mapstructure:"archive"`
 }
 
 // DaemonConfig mirrors wincontainers_host's daemon.
@@ -130,11 +137,11 @@ func (c *Config) spec() spec.Spec {
 	s := spec.Spec{
 		Mode: c.ContainerMode, Channel: c.Channel, OSVersion: c.OSVersion,
 		Engine: spec.Engine{Type: c.Engine.Type, Version: c.Engine.Version, SHA256: c.Engine.SHA256, URL: c.Engine.URL,
-			Archive: c.Engine.Archive},
+			Archive: c.Engine.Archive, NerdctlArchive: c.Engine.NerdctlArchive, CNIArchive: c.Engine.CNIArchive},
 		PullImages: c.Verify.PullImages,
 	}
 	if c.LCOW != nil {
-		s.LCOW = &spec.LCOW{URL: c.LCOW.URL, SHA256: c.LCOW.SHA256}
+		s.LCOW = &spec.LCOW{URL: c.LCOW.URL, SHA256: c.LCOW.SHA256, Archive: c.LCOW.Archive}
 	}
 	if c.Daemon != nil {
 		s.Daemon = &spec.Daemon{DataRoot: c.Daemon.DataRoot, RegistryMirrors: c.Daemon.RegistryMirrors,

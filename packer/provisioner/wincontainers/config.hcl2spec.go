@@ -116,11 +116,13 @@ func (*FlatDaemonConfig) HCL2Spec() map[string]hcldec.Spec {
 // FlatEngineConfig is an auto-generated flat version of EngineConfig.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatEngineConfig struct {
-	Type    *string `mapstructure:"type" cty:"type" hcl:"type"`
-	Version *string `mapstructure:"version" cty:"version" hcl:"version"`
-	SHA256  *string `mapstructure:"sha256" cty:"sha256" hcl:"sha256"`
-	URL     *string `mapstructure:"url" cty:"url" hcl:"url"`
-	Archive *string `mapstructure:"archive" cty:"archive" hcl:"archive"`
+	Type           *string `mapstructure:"type" cty:"type" hcl:"type"`
+	Version        *string `mapstructure:"version" cty:"version" hcl:"version"`
+	SHA256         *string `mapstructure:"sha256" cty:"sha256" hcl:"sha256"`
+	URL            *string `mapstructure:"url" cty:"url" hcl:"url"`
+	Archive        *string `mapstructure:"archive" cty:"archive" hcl:"archive"`
+	NerdctlArchive *string `mapstructure:"nerdctl_archive" cty:"nerdctl_archive" hcl:"nerdctl_archive"`
+	CNIArchive     *string `mapstructure:"cni_archive" cty:"cni_archive" hcl:"cni_archive"`
 }
 
 // FlatMapstructure returns a new FlatEngineConfig.
@@ -135,11 +137,13 @@ func (*EngineConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.
 // The decoded values from this spec will then be applied to a FlatEngineConfig.
 func (*FlatEngineConfig) HCL2Spec() map[string]hcldec.Spec {
 	s := map[string]hcldec.Spec{
-		"type":    &hcldec.AttrSpec{Name: "type", Type: cty.String, Required: false},
-		"version": &hcldec.AttrSpec{Name: "version", Type: cty.String, Required: false},
-		"sha256":  &hcldec.AttrSpec{Name: "sha256", Type: cty.String, Required: false},
-		"url":     &hcldec.AttrSpec{Name: "url", Type: cty.String, Required: false},
-		"archive": &hcldec.AttrSpec{Name: "archive", Type: cty.String, Required: false},
+		"type":            &hcldec.AttrSpec{Name: "type", Type: cty.String, Required: false},
+		"version":         &hcldec.AttrSpec{Name: "version", Type: cty.String, Required: false},
+		"sha256":          &hcldec.AttrSpec{Name: "sha256", Type: cty.String, Required: false},
+		"url":             &hcldec.AttrSpec{Name: "url", Type: cty.String, Required: false},
+		"archive":         &hcldec.AttrSpec{Name: "archive", Type: cty.String, Required: false},
+		"nerdctl_archive": &hcldec.AttrSpec{Name: "nerdctl_archive", Type: cty.String, Required: false},
+		"cni_archive":     &hcldec.AttrSpec{Name: "cni_archive", Type: cty.String, Required: false},
 	}
 	return s
 }
@@ -147,8 +151,9 @@ func (*FlatEngineConfig) HCL2Spec() map[string]hcldec.Spec {
 // FlatLCOWConfig is an auto-generated flat version of LCOWConfig.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatLCOWConfig struct {
-	URL    *string `mapstructure:"url" cty:"url" hcl:"url"`
-	SHA256 *string `mapstructure:"sha256" cty:"sha256" hcl:"sha256"`
+	URL     *string `mapstructure:"url" cty:"url" hcl:"url"`
+	SHA256  *string `mapstructure:"sha256" cty:"sha256" hcl:"sha256"`
+	Archive *string `mapstructure:"archive" cty:"archive" hcl:"archive"`
 }
 
 // FlatMapstructure returns a new FlatLCOWConfig.
@@ -163,8 +168,9 @@ func (*LCOWConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Sp
 // The decoded values from this spec will then be applied to a FlatLCOWConfig.
 func (*FlatLCOWConfig) HCL2Spec() map[string]hcldec.Spec {
 	s := map[string]hcldec.Spec{
-		"url":    &hcldec.AttrSpec{Name: "url", Type: cty.String, Required: false},
-		"sha256": &hcldec.AttrSpec{Name: "sha256", Type: cty.String, Required: false},
+		"url":     &hcldec.AttrSpec{Name: "url", Type: cty.String, Required: false},
+		"sha256":  &hcldec.AttrSpec{Name: "sha256", Type: cty.String, Required: false},
+		"archive": &hcldec.AttrSpec{Name: "archive", Type: cty.String, Required: false},
 	}
 	return s
 }

@@ -35,6 +35,15 @@ func TestPrepare(t *testing.T) {
 		{"hostile pre-pull", map[string]interface{}{"container_mode": "process", "pre_pull_images": []string{"busybox; Remove-Item C:\\ -Recurse"}}, "pre_pull_images[0]"},
 		{"os_version from a data source during packer validate", map[string]interface{}{"container_mode": "process", "os_version": "<unknown>"}, ""},
 		{"unknown argument", map[string]interface{}{"container_mode": "process", "mode": "x"}, "mode"},
+		{"nerdctl archive with docker", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{
+			"nerdctl_archive": "/nonexistent/nerdctl.tar.gz"}}, "engine { nerdctl_archive }: engine.nerdctl_archive is for containerd"},
+		{"missing cni archive", map[string]interface{}{"container_mode": "lcow", "engine": map[string]interface{}{
+			"cni_archive": "/nonexistent/cni.zip"}}, "engine { cni_archive }: engine.cni_archive cannot be read"},
+		{"lcow archive and url", map[string]interface{}{"container_mode": "lcow", "lcow": map[string]interface{}{
+			"archive": "config_test.go", "url": "https://mirror.example/release.zip"}}, "lcow { archive }: lcow.archive and lcow.url both set"},
+		{"lcow archive is not the pinned file", map[string]interface{}{"container_mode": "lcow", "lcow": map[string]interface{}{
+			"archive": "config_test.go", "sha256": strings.Repeat("0", 64)}}, "lcow.archive is not the file lcow.sha256 pins"},
+		{"lcow pushed archive", map[string]interface{}{"container_mode": "lcow", "lcow": map[string]interface{}{"archive": "config_test.go"}}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

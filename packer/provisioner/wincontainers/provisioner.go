@@ -85,6 +85,11 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", p.resolved.Mode, err)
 	}
 	for _, o := range res.Observed() {
+		if o.Pushed {
+			ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s, uploaded from this machine) has no pinned checksum; the machine verified the upload "+
+				"against its SHA-256 %s, but nothing says it is the file its publisher released. %s", o.URL, o.What, o.SHA256, pinAdvice(o)))
+			continue
+		}
 		ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s) has no pinned or published checksum; its SHA-256 was %s. %s",
 			o.URL, o.What, o.SHA256, pinAdvice(o)))
 	}
