@@ -97,7 +97,8 @@ func (h RunnerHost) pushAll(ctx context.Context, s Step, progress func(Event)) (
 			out = p
 			continue
 		}
-		p, err := h.push(ctx, s, k, out[k].(map[string]any), progress)
+		sub, _ := out[k].(map[string]any)
+		p, err := h.push(ctx, s, k, sub, progress)
 		if err != nil {
 			return nil, err
 		}
