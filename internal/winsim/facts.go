@@ -67,7 +67,9 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
 			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": ""}, "data_root": ""}
 		if svc.State != machine.Running {
-			engine["service"].(map[string]any)["last_error"] = strings.TrimSpace(m.LastError(e))
+			if service, ok := engine["service"].(map[string]any); ok {
+				service["last_error"] = strings.TrimSpace(m.LastError(e))
+			}
 		}
 		if e == "docker" {
 			engine["data_root"] = machine.DockerRoot
