@@ -167,7 +167,8 @@ func TestConformance(t *testing.T) {
 }
 
 func runCases(t *testing.T, cl client, https bool) {
-	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, RebootTime: 500 * time.Millisecond}
+	// Over HTTP, Basic needs AllowUnencrypted, as on Windows.
+	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, AllowUnencrypted: !https, RebootTime: 500 * time.Millisecond}
 	if https {
 		o.StateDir = t.TempDir()
 	}
