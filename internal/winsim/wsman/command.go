@@ -25,11 +25,32 @@ type command struct {
 	done       bool
 	exit       uint32
 	stdinEnded bool
+
+	// gone is closed when the command's shell goes (Delete, idle timeout, a restart): a Receive parked on
+	// it stops waiting at once, whether or not the process heeds its cancellation.
+	gone     chan struct{}
+	goneOnce sync.Once
 }
 
 func newCommand(id string, cancel context.CancelFunc) *command {
 	r, w := io.Pipe()
-	return &command{id: id, cancel: cancel, stdinR: r, stdinP: w, changed: make(chan struct{})}
+	return &command{id: id, cancel: cancel, stdinR: r, stdinP: w, changed: make(chan struct{}), gone: make(chan struct{})}
+}
+
+// abandon ends the command with its shell: the process is told to stop and parked Receives wake.
+func (c *command) abandon() {
+	c.cancel()
+	c.goneOnce.Do(func() { close(c.gone) })
+}
+
+// abandoned reports whether the command's shell is gone.
+func (c *command) abandoned() bool {
+	select {
+	case <-c.gone:
+		return true
+	default:
+		return false
+	}
 }
 
 func (c *command) notify() {
@@ -100,7 +121,8 @@ const streamMarkup = len(`<rsp:Stream Name="stdout" CommandId=""></rsp:Stream>`)
 
 // take waits until output exists or the command is done, or until timeout; it returns at most budget
 // bytes of output, counting each chunk's rsp:Stream markup against it too (a process writing many short
-// lines gets one element per write). ok is false on timeout with nothing to say. done is true only when
+// lines gets one element per write). ok is false on timeout, or when the shell went, with nothing to
+// say. done is true only when
 // every chunk has been returned and the process has exited.
 func (c *command) take(ctx context.Context, timeout time.Duration, budget int) (out, errOut [][]byte, done bool, code uint32, ok bool) {
 	deadline := time.NewTimer(timeout)
@@ -124,6 +146,8 @@ func (c *command) take(ctx context.Context, timeout time.Duration, budget int) (
 		select {
 		case <-ch:
 		case <-deadline.C:
+			return nil, nil, false, 0, false
+		case <-c.gone:
 			return nil, nil, false, 0, false
 		case <-ctx.Done():
 			return nil, nil, false, 0, false

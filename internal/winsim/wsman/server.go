@@ -209,7 +209,7 @@ func (sh *shell) kill() {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	for _, c := range sh.commands {
-		c.cancel()
+		c.abandon()
 	}
 }
 
@@ -487,6 +487,11 @@ func (s *Server) receive(ctx context.Context, sh *shell, req *request) (string, 
 		budget = 1024
 	}
 	out, errOut, done, code, ok := c.take(ctx, timeout, budget)
+	if !ok && c.abandoned() {
+		// The shell went while this Receive waited. After a restart the connection is reset before this
+		// answer (ServeHTTP); after a Delete the Receive gets what the next one would: the shell is unknown.
+		return "", "", faultNoShell(sh.id)
+	}
 	if !ok {
 		return "", "", faultTimedOut()
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -43,6 +44,10 @@ func testHandler(ctx context.Context, line string, stdin io.Reader, stdout, stde
 			fmt.Fprintf(&b, "line %05d of the long output\r\n", i)
 		}
 		fmt.Fprint(stdout, b.String())
+		return 0
+	case line == "hang":
+		// A process that ignores being told to stop.
+		time.Sleep(30 * time.Second)
 		return 0
 	case line == "long":
 		for i := 0; i < 20000; i++ {
@@ -233,6 +238,86 @@ func FuzzParseRequest(f *testing.F) {
 		r, err := parseRequest(b)
 		if err == nil && r.Header.Action == "" {
 			t.Fatal("accepted an envelope without an action")
+		}
+	})
+}
+
+// TestParkedReceiveEndsWithItsShell: a Receive waiting on a process that ignores its cancellation stops
+// waiting when the shell goes. After a restart its connection is reset at once (not at the end of its
+// OperationTimeout); after a Delete from another request it gets the unknown-shell fault.
+func TestParkedReceiveEndsWithItsShell(t *testing.T) {
+	var mu sync.Mutex
+	up := true
+	srv := NewServer(Config{User: "u", Password: "p", AllowUnencrypted: true, Handler: testHandler,
+		Up: func() bool { mu.Lock(); defer mu.Unlock(); return up }})
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	long := func(body string) string { return strings.Replace(body, "PT1S", "PT20S", 1) }
+	open := func() (shellID, cmdID string) {
+		_, body := post(t, ts.URL, "u:p", soap(ActionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams></rsp:Shell>`))
+		shellID = body[strings.Index(body, "<rsp:ShellId>")+len("<rsp:ShellId>") : strings.Index(body, "</rsp:ShellId>")]
+		_, body = post(t, ts.URL, "u:p", soap(ActionCommand, shellID, `<rsp:CommandLine><rsp:Command>hang</rsp:Command></rsp:CommandLine>`))
+		cmdID = body[strings.Index(body, "<rsp:CommandId>")+len("<rsp:CommandId>") : strings.Index(body, "</rsp:CommandId>")]
+		return shellID, cmdID
+	}
+	receive := func(shellID, cmdID string) (status int, body string, err error) {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL+"/wsman", strings.NewReader(long(soap(ActionReceive, shellID,
+			`<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))))
+		req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+		req.SetBasicAuth("u", "p")
+		resp, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+		if err != nil {
+			return 0, "", err
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b), nil
+	}
+
+	t.Run("deleted", func(t *testing.T) {
+		shellID, cmdID := open()
+		done := make(chan string, 1)
+		go func() {
+			status, body, err := receive(shellID, cmdID)
+			done <- fmt.Sprintf("%d %v %s", status, err, body)
+		}()
+		time.Sleep(200 * time.Millisecond)
+		if resp, _ := post(t, ts.URL, "u:p", soap(ActionDelete, shellID, "")); resp.StatusCode != 200 {
+			t.Fatalf("delete: %d", resp.StatusCode)
+		}
+		select {
+		case got := <-done:
+			if !strings.HasPrefix(got, "500 ") || !strings.Contains(got, "w:InvalidSelectors") {
+				t.Errorf("the parked Receive after a Delete: %s", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the parked Receive still waits 5 s after its shell was deleted")
+		}
+	})
+	t.Run("restart", func(t *testing.T) {
+		shellID, cmdID := open()
+		done := make(chan error, 1)
+		go func() {
+			status, body, err := receive(shellID, cmdID)
+			if err == nil {
+				err = fmt.Errorf("answered %d: %s", status, body)
+				done <- err
+				return
+			}
+			done <- nil
+		}()
+		time.Sleep(200 * time.Millisecond)
+		mu.Lock()
+		up = false
+		mu.Unlock()
+		srv.CloseAll()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("a Receive in flight at the restart was answered instead of reset: %v", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("the parked Receive still waits 5 s after the restart")
 		}
 	})
 }
