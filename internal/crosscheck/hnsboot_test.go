@@ -8,6 +8,7 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
@@ -23,7 +24,9 @@ func TestHNSNotReadyAtBoot(t *testing.T) {
 	if _, err := plan.Apply(ctx, c.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.1.1"}}), plan.Options{}); err != nil {
 		t.Fatalf("converging first: %v", err)
 	}
-	sim.Machine.SetFaults(machine.Faults{HNSFirstBoot: true})
+	if err := sim.Inject(winsim.Fault{Kind: "hns_first_boot"}); err != nil {
+		t.Fatal(err)
+	}
 	rebootsBefore := sim.Snapshot().Reboots
 	want := resolve(t, spec.Spec{Mode: "hyperv", Engine: spec.Engine{Version: "28.1.1"}})
 

@@ -54,6 +54,9 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	waitDown(t, sim)
 	waitUp(t, sim)
 	refused("after the restart")
+	if st := sim.Snapshot(); st.HypervisorLaunchType != "Off" || st.HypervisorRunning {
+		t.Fatalf("state document: hypervisor_launch_type %q, hypervisor_running %v", st.HypervisorLaunchType, st.HypervisorRunning)
+	}
 	_, err := sim.Machine.Run(machine.RunOptions{Engine: "docker", Image: "mcr.microsoft.com/windows/nanoserver:ltsc2022", Isolation: "hyperv", Pull: true})
 	if err == nil || !strings.Contains(err.Error(), "No hypervisor is present on this system. (0xc0351000)") {
 		t.Fatalf("a Hyper-V container without the hypervisor: %v", err)
@@ -73,6 +76,9 @@ func TestHypervisorLaunchOff(t *testing.T) {
 		t.Fatalf("with the hypervisor back: %v", err)
 	}
 	assertConverged(t, sim.Snapshot(), want, res)
+	if st := sim.Snapshot(); st.HypervisorLaunchType != "Auto" || !st.HypervisorRunning {
+		t.Fatalf("state document: hypervisor_launch_type %q, hypervisor_running %v", st.HypervisorLaunchType, st.HypervisorRunning)
+	}
 	if _, err := sim.Machine.Run(machine.RunOptions{Engine: "docker", Image: "mcr.microsoft.com/windows/nanoserver:ltsc2022", Isolation: "hyperv"}); err != nil {
 		t.Fatalf("a Hyper-V container with the hypervisor back: %v", err)
 	}

@@ -212,15 +212,19 @@ type State struct {
 		Installation string `json:"installation"`
 		ProductName  string `json:"product_name"`
 	} `json:"os"`
-	BootID         string                     `json:"boot_id"`
-	Reboots        int                        `json:"reboots"`
-	Up             bool                       `json:"up"`
-	Virtualization string                     `json:"virtualization"`
-	Offline        bool                       `json:"offline"`
-	Features       map[string]string          `json:"features"`
-	PendingReboot  bool                       `json:"pending_reboot"`
-	Services       map[string]machine.Service `json:"services"`
-	Engine         struct {
+	BootID         string `json:"boot_id"`
+	Reboots        int    `json:"reboots"`
+	Up             bool   `json:"up"`
+	Virtualization string `json:"virtualization"`
+	// HypervisorLaunchType is the boot entry's hypervisorlaunchtype ("Auto", "Off", "" when not set) and
+	// HypervisorRunning whether the Windows hypervisor started at the last boot.
+	HypervisorLaunchType string                     `json:"hypervisor_launch_type"`
+	HypervisorRunning    bool                       `json:"hypervisor_running"`
+	Offline              bool                       `json:"offline"`
+	Features             map[string]string          `json:"features"`
+	PendingReboot        bool                       `json:"pending_reboot"`
+	Services             map[string]machine.Service `json:"services"`
+	Engine               struct {
 		Type    string `json:"type"`
 		Version string `json:"version"`
 		// DataRoot is where the running docker keeps images and containers (docker info's
@@ -265,6 +269,7 @@ func (s *Sim) Snapshot() State {
 	st.Reboots = s.reboots
 	s.mu.Unlock()
 	st.Virtualization = s.opts.Virtualization
+	st.HypervisorLaunchType, st.HypervisorRunning = s.Machine.HypervisorLaunchType(), s.Machine.HypervisorRunning()
 	if st.Virtualization == "" {
 		st.Virtualization = "none"
 	}
@@ -358,11 +363,12 @@ func (s *Sim) injectFault(w http.ResponseWriter, r *http.Request) {
 
 // FaultKinds are the kinds Inject accepts (docs/reliability.md describes what each does).
 var FaultKinds = []string{"reset_connections", "reboot_now", "reject_auth", "allow_auth", "latency", "soap_fault", "fail_download",
-	"truncate_download", "disk_full", "disk_freed", "hns_broken", "hns_fixed", "crash_service", "stay_down", "come_back", "clear"}
+	"truncate_download", "disk_full", "disk_freed", "hns_broken", "hns_fixed", "hns_first_boot", "crash_service", "stay_down", "come_back", "clear"}
 
 // Inject applies a fault: reset_connections (count), reboot_now, reject_auth, allow_auth, latency
 // (delay), soap_fault (action), fail_download (url_contains); the machine's truncate_download
-// (url_contains; "" clears), disk_full and disk_freed, hns_broken and hns_fixed, crash_service (action:
+// (url_contains; "" clears), disk_full and disk_freed, hns_broken and hns_fixed, hns_first_boot (at the
+// next boot HNS is not ready when Windows starts docker, moby#50093; once), crash_service (action:
 // the service; "" clears); stay_down (the next restart never finishes: every connection is reset
 // after it) and come_back; clear (every fault off).
 func (s *Sim) Inject(f Fault) error {
@@ -381,6 +387,9 @@ func (s *Sim) Inject(f Fault) error {
 		s.Machine.SetFaults(mf)
 	case "hns_broken", "hns_fixed":
 		mf.HNSBroken = f.Kind == "hns_broken"
+		s.Machine.SetFaults(mf)
+	case "hns_first_boot":
+		mf.HNSFirstBoot = true
 		s.Machine.SetFaults(mf)
 	case "crash_service":
 		switch f.Action {

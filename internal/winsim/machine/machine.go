@@ -337,6 +337,14 @@ func (m *Machine) HypervisorLaunchType() string {
 	return m.bcdLaunchType
 }
 
+// HypervisorRunning reports whether the Windows hypervisor started at the last boot: Hyper-V installed,
+// the processor's extensions exposed, and the boot entry not saying Off.
+func (m *Machine) HypervisorRunning() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.hypervisorUp
+}
+
 // Drift changes the host behind the tool's back (POST /winsim/v1/drift).
 type Drift struct {
 	StopService   string `json:"stop_service,omitempty"`
