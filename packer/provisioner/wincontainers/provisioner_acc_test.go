@@ -81,7 +81,9 @@ func startHost(t *testing.T, o winsim.Options) (*winsim.Sim, string, int) {
 	return h.Sim, h.Addr, h.Port
 }
 
-func template(host string, port int, provisioner string) string {
+// template is a build of one null source (source adds lines to it: winrm_use_ntlm, for one) and the
+// provisioner.
+func template(host string, port int, source, provisioner string) string {
 	return fmt.Sprintf(`
 packer {
   required_plugins {
@@ -104,7 +106,7 @@ source "null" "host" {
   winrm_username = "Administrator"
   winrm_password = var.winrm_password
   winrm_timeout  = "2m"
-}
+%s}
 
 build {
   sources = ["source.null.host"]
@@ -112,7 +114,7 @@ build {
 %s
   }
 }
-`, host, port, provisioner)
+`, host, port, source, provisioner)
 }
 
 // TestAccPackerBuilds runs real `packer build`s with the null builder and Packer's own WinRM
@@ -122,9 +124,11 @@ func TestAccPackerBuilds(t *testing.T) {
 	e := newPackerEnv(t)
 	cases := []struct {
 		name, profile, body string
-		refused             string   // the error a refused build must print
-		want                []string // lines the build output must hold
-		check               func(winsim.State) error
+		// auth is winsim's --auth (basic when empty); source adds lines to the null source.
+		auth, source string
+		refused      string   // the error a refused build must print
+		want         []string // lines the build output must hold
+		check        func(winsim.State) error
 	}{
 		{
 			name: "process on 2022, generalized, with base images and manifest", profile: "ws2022",
@@ -174,6 +178,27 @@ func TestAccPackerBuilds(t *testing.T) {
 			},
 		},
 		{
+			// Packer's communicator with winrm_use_ntlm (masterzen's ClientNTLM) against a host that
+			// offers Negotiate only, as Windows' service auth does out of the box: Basic cannot get in.
+			name: "process on 2025 over NTLM", profile: "ws2025", auth: "ntlm",
+			source: "  winrm_use_ntlm = true\n",
+			body: `    container_mode = "process"
+    engine {
+      type    = "docker"
+      version = "29.2.1"
+    }`,
+			want: []string{"restarting", "verified process"},
+			check: func(st winsim.State) error {
+				if st.Reboots != 1 || st.Verified == "" || st.Services["docker"].State != "Running" {
+					return fmt.Errorf("%d restarts, verified %q, docker %+v", st.Reboots, st.Verified, st.Services["docker"])
+				}
+				if st.Requests.AuthChallenges == 0 {
+					return fmt.Errorf("no Negotiate handshake reached the host")
+				}
+				return nil
+			},
+		},
+		{
 			name: "lcow on 2016 is refused", profile: "ws2016",
 			body:    `    container_mode = "lcow"`,
 			refused: "14393",
@@ -202,9 +227,9 @@ func TestAccPackerBuilds(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			sim, host, port := startHost(t, winsim.Options{Profile: c.profile, Virtualization: "exposed"})
+			sim, host, port := startHost(t, winsim.Options{Profile: c.profile, Virtualization: "exposed", Auth: c.auth})
 			file := filepath.Join(e.dir, strings.NewReplacer(" ", "-", ",", "").Replace(c.name)+".pkr.hcl")
-			if err := os.WriteFile(file, []byte(template(host, port, c.body)), 0o600); err != nil {
+			if err := os.WriteFile(file, []byte(template(host, port, c.source, c.body)), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			start := time.Now()
