@@ -262,19 +262,17 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 		}
 		archives[a.name] = map[string]string{"sha256": sum, "source": source}
 	}
-	m.InstallTool(machine.Nerdctl, nerd.str("version"))
-	m.InstallTool(machine.CNIPlugin, cni.str("version"))
-	if _, ok := m.File(machine.ContainerdConfig); !ok {
-		m.WriteFile(machine.ContainerdConfig, []byte("version = 3\n# written by `containerd.exe config default`; winsim does not model its contents\n"))
+	// The script's order: all three archives staged (a full disk fails there), the NAT network and its CNI
+	// configuration, then the binaries as one change, then config.toml and the service. Every failure up
+	// to the copy leaves the installed engine untouched and running.
+	if err := m.CheckSpace(); err != nil {
+		return fail(out, "install_failed", fmt.Sprintf("expanding the containerd archive failed: %s", err.Error()),
+			"free space on the system drive and run again; the installed engine was not touched")
 	}
 	nat := p.sub("nat")
 	if _, ok := m.Service("hns"); !ok {
 		return fail(out, "hns_module_missing", "The term 'Get-HnsNetwork' is not recognized as the name of a cmdlet, function, script file, or operable program.",
 			"the Containers feature provides the Host Network Service; install it and restart")
-	}
-	if err := m.CheckSpace(); err != nil {
-		return fail(out, "install_failed", fmt.Sprintf("expanding the containerd archive failed: %s", err.Error()),
-			"free space on the system drive and run again; the installed engine was not touched")
 	}
 	if m.CurrentFaults().HNSBroken {
 		return fail(out, "hns_network_failed", fmt.Sprintf("New-HnsNetwork -Type NAT -Name %s failed: HNS failed with error : The parameter is incorrect.", nat.str("name")),
@@ -285,6 +283,11 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 		"capabilities": map[string]bool{"portMappings": true, "dns": true}}, "", "  ")
 	m.WriteFile(machine.CNIConfig, cniConf)
 	m.CreateNetwork(nat.str("name"), "NAT")
+	m.InstallTool(machine.Nerdctl, nerd.str("version"))
+	m.InstallTool(machine.CNIPlugin, cni.str("version"))
+	if _, ok := m.File(machine.ContainerdConfig); !ok {
+		m.WriteFile(machine.ContainerdConfig, []byte("version = 3\n# written by `containerd.exe config default`; winsim does not model its contents\n"))
+	}
 	return installEngine(m, "containerd", version, map[string]any{"version": version, "archives": archives, "nat_network": nat.str("name")},
 		[]string{machine.ContainerdDir + `\bin`, machine.NerdctlDir}, out)
 }
