@@ -2,8 +2,6 @@ package provider
 
 import (
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -37,14 +35,7 @@ func airgapArchives(t *testing.T, dir string) (paths, sums map[string]string) {
 			t.Fatal(err)
 		}
 		p := filepath.Join(dir, name+"-"+url[strings.LastIndexByte(url, '/')+1:])
-		f, err := os.Create(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(f, a.Open()); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
+		if err := a.Save(p); err != nil {
 			t.Fatal(err)
 		}
 		if sums[name], _, err = spec.FileSHA256(p); err != nil {

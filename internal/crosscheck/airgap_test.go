@@ -59,14 +59,7 @@ func writeOfflineArchives(t testing.TB) offlineArchives {
 			name = "lcow-release.zip"
 		}
 		*x.out = filepath.Join(dir, name)
-		f, err := os.Create(*x.out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := io.Copy(f, art.Open()); err != nil {
-			t.Fatal(err)
-		}
-		if err := f.Close(); err != nil {
+		if err := art.Save(*x.out); err != nil {
 			t.Fatal(err)
 		}
 		sum, n, err := spec.FileSHA256(*x.out)

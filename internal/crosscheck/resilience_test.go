@@ -3,8 +3,6 @@ package crosscheck
 import (
 	"context"
 	"errors"
-	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -307,14 +305,7 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := filepath.Join(t.TempDir(), "docker.zip")
-	f, err := os.Create(local)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(f, a.Open()); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := a.Save(local); err != nil {
 		t.Fatal(err)
 	}
 	o := winsim.Options{Profile: "ws2022", Offline: true}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/url"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -33,6 +34,23 @@ func (a Artifact) Open() io.Reader {
 	}
 	seed := sha256.Sum256([]byte("winsim-artifact:" + a.URL))
 	return io.LimitReader(rand.NewChaCha8(seed), a.Size)
+}
+
+// Save writes the artifact's bytes to a file on the controller: what a user pushing it from an air-gapped
+// controller would have downloaded there.
+func (a Artifact) Save(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", a.URL, err)
+	}
+	if _, err := io.Copy(f, a.Open()); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("saving %s to %s: %w", a.URL, path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("saving %s to %s: %w", a.URL, path, err)
+	}
+	return nil
 }
 
 // Internet is the host's view of the internet: the release servers wincontainers downloads from, with
