@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,7 +46,7 @@ type Case struct {
 	httpsOnly bool
 	// check reads the host's state document after the client ran the case (counters reset before it);
 	// limited is true when the client declares it cannot express the case.
-	check func(t *testing.T, before, after winsim.State, limited bool)
+	check func(t *testing.T, tr transport, before, after winsim.State, limited bool)
 }
 
 // caseList is the suite: the same cases, in this order, for every client and transport.
@@ -54,19 +55,19 @@ var caseList = []Case{
 	{Name: "exit-codes", Commands: []string{"cmd /c exit 0", "cmd /c exit 1", "cmd /c exit 3010", "cmd /c exit -1"},
 		Codes: []uint32{0, 1, 3010, 4294967295}},
 	{Name: "stdin", Command: "more", Stdin: stdinText(), Stdout: stdinText(), Codes: []uint32{0},
-		check: func(t *testing.T, _, after winsim.State, _ bool) {
+		check: func(t *testing.T, _ transport, _, after winsim.State, _ bool) {
 			if n := after.Requests.ByAction["Send"]; n < 1 {
 				t.Errorf("stdin: the host saw %d Send requests", n)
 			}
 		}},
 	{Name: "long-output", Command: "for /L %i in (1,1,30000) do @echo line %i", Lines: 30000, Codes: []uint32{0},
-		check: func(t *testing.T, _, after winsim.State, _ bool) {
+		check: func(t *testing.T, _ transport, _, after winsim.State, _ bool) {
 			if n := after.Requests.ByAction["Receive"]; n < 2 {
 				t.Errorf("long output: %d Receives, want several", n)
 			}
 		}},
 	{Name: "operation-timeout", Command: "ping -n 4 127.0.0.1 >nul", OperationTimeout: 1, MinSeconds: 2.5, Codes: []uint32{0},
-		check: func(t *testing.T, _, after winsim.State, limited bool) {
+		check: func(t *testing.T, _ transport, _, after winsim.State, limited bool) {
 			n := after.Requests.ByAction["Receive"]
 			switch {
 			case !limited && n < 2:
@@ -76,25 +77,30 @@ var caseList = []Case{
 			}
 		}},
 	{Name: "fault", Command: "echo never runs", FaultCode: "2150858843",
-		check: func(t *testing.T, _, after winsim.State, _ bool) {
+		check: func(t *testing.T, _ transport, _, after winsim.State, _ bool) {
 			if after.Requests.ByAction["Create"] < 1 || after.Requests.ByAction["Delete"] < 1 || after.Requests.ByAction["Command"] < 1 {
 				t.Errorf("fault: requests %v, want a Create, a Delete and a Command", after.Requests.ByAction)
 			}
 		}},
 	{Name: "auth-rejected", Command: "echo never runs",
-		check: func(t *testing.T, _, after winsim.State, _ bool) {
+		check: func(t *testing.T, tr transport, _, after winsim.State, _ bool) {
 			if after.Requests.Total != 0 {
 				t.Errorf("auth rejected: %d WS-Man requests got past authentication", after.Requests.Total)
 			}
+			// With NTLM the refusal comes after the handshake: a 401 carrying the CHALLENGE_MESSAGE, then
+			// the 401 that refuses the AUTHENTICATE_MESSAGE.
+			if n := after.Requests.AuthChallenges; tr.auth == "ntlm" && n < 2 {
+				t.Errorf("auth rejected over NTLM: %d 401 answers, want the challenge and the refusal", n)
+			}
 		}},
 	{Name: "reboot", Command: "ping -n 60 127.0.0.1 >nul", Restart: "shutdown /r /t 0", After: "echo back", Stdout: "back\r\n",
-		check: func(t *testing.T, before, after winsim.State, _ bool) {
+		check: func(t *testing.T, _ transport, before, after winsim.State, _ bool) {
 			if after.BootID == before.BootID || after.Reboots != before.Reboots+1 || !after.Up {
 				t.Errorf("reboot: boot id %s -> %s, reboots %d -> %d, up %v", before.BootID, after.BootID, before.Reboots, after.Reboots, after.Up)
 			}
 		}},
 	{Name: "untrusted-ca", Command: "echo never runs", httpsOnly: true,
-		check: func(t *testing.T, _, after winsim.State, _ bool) {
+		check: func(t *testing.T, _ transport, _, after winsim.State, _ bool) {
 			if after.Requests.Total != 0 {
 				t.Errorf("untrusted CA: %d WS-Man requests reached the host", after.Requests.Total)
 			}
@@ -110,12 +116,37 @@ func stdinText() string {
 	return b.String()
 }
 
+// transport is one way a client reaches a host: the scheme, the WinRM service's auth setting, and whether
+// the client seals its messages (NTLM session security, multipart/encrypted).
+type transport struct {
+	name  string
+	https bool
+	// auth is the host's auth setting and what the client uses: basic (the host enables Basic and
+	// Negotiate, the client uses Basic) or ntlm (the host enables Negotiate only, so a client that fell
+	// back to Basic would be refused).
+	auth string
+}
+
+// transports are the ways every client runs the case list. Over HTTP the hosts set AllowUnencrypted:
+// Basic and unsealed NTLM need it, as on Windows.
+var transports = []transport{
+	{name: "https-basic", https: true, auth: "basic"},
+	{name: "http-basic", auth: "basic"},
+	{name: "https-ntlm", https: true, auth: "ntlm"},
+	{name: "http-ntlm", auth: "ntlm"},
+}
+
+// computerName is the hosts' name: NTLM clients log on as computerName\user, a local account.
+const computerName = "CONFORMANCE"
+
 // Target is where a client connects, as the scripts read it (JSON).
 type Target struct {
 	Host     string `json:"host"`
 	Port     int    `json:"port"`
 	HTTPS    bool   `json:"https"`
 	Endpoint string `json:"endpoint"`
+	// Auth is basic or ntlm; with ntlm, User is DOMAIN\user (winrm-client picks NTLM from the domain).
+	Auth     string `json:"auth"`
 	User     string `json:"user"`
 	Password string `json:"password"`
 	// CAFile is the host's CA certificate to trust ("" over HTTP, and for the untrusted-ca case).
@@ -139,36 +170,56 @@ type client struct {
 	// limits are the cases the client cannot express, with the reason; the client must report exactly
 	// these as limits.
 	limits map[string]string
-	run    func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
+	// ntlmLimits, when set, replaces limits for the NTLM transports.
+	ntlmLimits map[string]string
+	run        func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
 }
 
 var clients = []client{masterzenClient, pywinrmClient, nodeClient}
 
-// TestConformance runs every case for every client over HTTPS and over HTTP, each client and transport
-// against its own host.
+// concurrentHosts is how many client-and-transport runs go at once. Most of their time is spent waiting
+// (OperationTimeout, restarts), so more than the cores; the cap keeps the client processes' start-up
+// from starving the hosts on a 2-core runner.
+const concurrentHosts = 6
+
+// TestConformance runs every case for every client over every transport, each client and transport
+// against its own host. The runs go concurrently (at most concurrentHosts at a time) as subtests started
+// from goroutines, which go test's -parallel (GOMAXPROCS by default) does not cap.
 func TestConformance(t *testing.T) {
+	sem := make(chan struct{}, concurrentHosts)
+	var all sync.WaitGroup
 	for _, cl := range clients {
-		t.Run(cl.name, func(t *testing.T) {
-			if why := cl.missing(); why != "" {
-				if os.Getenv("CI") != "" {
-					t.Fatalf("%s is missing in CI: %s", cl.name, why)
+		all.Add(1)
+		go func() {
+			defer all.Done()
+			t.Run(cl.name, func(t *testing.T) {
+				if why := cl.missing(); why != "" {
+					if os.Getenv("CI") != "" {
+						t.Fatalf("%s is missing in CI: %s", cl.name, why)
+					}
+					t.Skipf("SKIPPING the %s conformance cases: %s", cl.name, why)
 				}
-				t.Skipf("SKIPPING the %s conformance cases: %s", cl.name, why)
-			}
-			for _, https := range []bool{true, false} {
-				transport := map[bool]string{true: "https", false: "http"}[https]
-				t.Run(transport, func(t *testing.T) {
-					t.Parallel()
-					runCases(t, cl, https)
-				})
-			}
-		})
+				var runs sync.WaitGroup
+				for _, tr := range transports {
+					runs.Add(1)
+					go func() {
+						defer runs.Done()
+						sem <- struct{}{}
+						defer func() { <-sem }()
+						t.Run(tr.name, func(t *testing.T) { runCases(t, cl, tr) })
+					}()
+				}
+				runs.Wait()
+			})
+		}()
 	}
+	all.Wait()
 }
 
-func runCases(t *testing.T, cl client, https bool) {
-	// Over HTTP, Basic needs AllowUnencrypted, as on Windows.
-	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, AllowUnencrypted: !https, RebootTime: 500 * time.Millisecond}
+func runCases(t *testing.T, cl client, tr transport) {
+	https := tr.https
+	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, AllowUnencrypted: !https, RebootTime: 500 * time.Millisecond,
+		Auth: tr.auth, ComputerName: computerName}
 	if https {
 		o.StateDir = t.TempDir()
 	}
@@ -184,7 +235,10 @@ func runCases(t *testing.T, cl client, https bool) {
 	}
 	scheme := map[bool]string{true: "https", false: "http"}[https]
 	target := Target{Host: h.Addr, Port: h.Port, HTTPS: https, Endpoint: fmt.Sprintf("%s://%s:%d/wsman", scheme, h.Addr, h.Port),
-		User: user, Password: password, CAFile: h.CAFile, WrongPassword: wrongPassword, ca: h.CA}
+		Auth: tr.auth, User: user, Password: password, CAFile: h.CAFile, WrongPassword: wrongPassword, ca: h.CA}
+	if tr.auth == "ntlm" {
+		target.User = computerName + `\` + user
+	}
 	for _, c := range caseList {
 		if c.httpsOnly && !https {
 			continue
@@ -206,10 +260,14 @@ func runCases(t *testing.T, cl client, https bool) {
 			start := time.Now()
 			res, err := cl.run(ctx, t, tg, c)
 			if err != nil {
-				t.Fatalf("%s %s %s: %v", cl.name, scheme, c.Name, err)
+				t.Fatalf("%s %s %s: %v", cl.name, tr.name, c.Name, err)
 			}
 			t.Logf("%s %s (%.1f s): %s", res.Status, c.Name, time.Since(start).Seconds(), res.Detail)
-			why, declared := cl.limits[c.Name]
+			limits := cl.limits
+			if tr.auth == "ntlm" && cl.ntlmLimits != nil {
+				limits = cl.ntlmLimits
+			}
+			why, declared := limits[c.Name]
 			switch {
 			case res.Status == "limit" && !declared:
 				t.Errorf("%s reports a limit on %s that the suite does not declare: %s", cl.name, c.Name, res.Detail)
@@ -223,7 +281,7 @@ func runCases(t *testing.T, cl client, https bool) {
 				t.Fatal(err)
 			}
 			if c.check != nil {
-				c.check(t, before, after, declared)
+				c.check(t, tr, before, after, declared)
 			}
 		})
 	}

@@ -14,6 +14,7 @@ import (
 
 // masterzenClient is github.com/masterzen/winrm, the client under Packer, Terraform and internal/winrm:
 // a new shell per Run, a Receive loop that treats any SOAP answer without Done as "not finished yet".
+// Basic is its default transport; NTLM is ClientNTLM (Azure/go-ntlmssp).
 var masterzenClient = client{
 	name:    "masterzen",
 	missing: func() string { return "" },
@@ -22,6 +23,10 @@ var masterzenClient = client{
 
 func masterzenFor(tg Target, password string, operationTimeout time.Duration) (*winrm.Client, error) {
 	params := winrm.NewParameters(fmt.Sprintf("PT%dS", int(operationTimeout/time.Second)), "en-US", 153600)
+	if tg.Auth == "ntlm" {
+		// ClientNTLM (Packer's winrm_use_ntlm, Terraform's use_ntlm): go-ntlmssp's Negotiator, no sealing.
+		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
+	}
 	ep := winrm.NewEndpoint(tg.Host, tg.Port, tg.HTTPS, false, tg.ca, nil, nil, operationTimeout+30*time.Second)
 	return winrm.NewClientWithParameters(ep, tg.User, password, params)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,18 +14,33 @@ import (
 
 // pywinrmClient is Debian's pywinrm 0.3.0 (python3-winrm), run with /usr/bin/python3: it checks
 // RelatesTo on Signal and Delete, finds streams by tag suffix, and retries a Receive on WSManFault
-// 2150858793.
+// 2150858793. NTLM is requests_ntlm 1.1.0 over ntlm-auth 1.4.0 (python3-requests-ntlm, a dependency of
+// python3-winrm); ntlm-auth needs OpenSSL's legacy provider for MD4 (testdata/openssl-legacy.cnf).
 var pywinrmClient = client{
 	name: "pywinrm",
 	missing: func() string {
-		if err := exec.Command("/usr/bin/python3", "-c", "import winrm").Run(); err != nil {
-			return "python3-winrm is not installed (apt-get install -y python3-winrm; it runs with /usr/bin/python3)"
+		if err := exec.Command("/usr/bin/python3", "-c", "import winrm, requests_ntlm, ntlm_auth").Run(); err != nil {
+			return "python3-winrm or python3-requests-ntlm is not installed (apt-get install -y python3-winrm; it runs with /usr/bin/python3)"
+		}
+		cmd := exec.Command("/usr/bin/python3", "-c", "import hashlib; hashlib.new('md4')")
+		cmd.Env = append(os.Environ(), "OPENSSL_CONF="+opensslLegacy())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Sprintf("MD4 is unavailable even with OpenSSL's legacy provider (%s): %s", opensslLegacy(), out)
 		}
 		return ""
 	},
 	run: func(ctx context.Context, t *testing.T, tg Target, c Case) (outcome, error) {
-		return runScript(ctx, t, tg, c, "/usr/bin/python3", "testdata/pywinrm_conformance.py")
+		return runScript(ctx, t, tg, c, "/usr/bin/python3", "testdata/pywinrm_conformance.py", "OPENSSL_CONF="+opensslLegacy())
 	},
+}
+
+// opensslLegacy is the OpenSSL configuration that loads the legacy provider (MD4) for ntlm-auth.
+func opensslLegacy() string {
+	p, err := filepath.Abs("testdata/openssl-legacy.cnf")
+	if err != nil {
+		return "testdata/openssl-legacy.cnf"
+	}
+	return p
 }
 
 // nodeClient is the npm winrm-client 0.0.11 (pure JavaScript, pinned by testdata/js/package-lock.json).
@@ -46,6 +62,15 @@ var nodeClient = client{
 			"w:TimedOut fault ends the command instead of being retried",
 		"fault": "it rejects every non-2xx response without reading the body, so a fault's code and text never reach the caller",
 	},
+	// Its NTLM path reads every answer: a non-2xx one becomes "NTLM authentication failed: <status> <body>",
+	// so a fault's code and text do reach the caller (inside that misleading message), and the fault case
+	// passes; a w:TimedOut still ends the command.
+	ntlmLimits: map[string]string{
+		"exit-codes": "winrm-client reports no exit code: runCommand and the Command API resolve with output text only",
+		"stdin":      `its Send never sets End="true" (nor can a caller), so stdin cannot be closed`,
+		"operation-timeout": "it sends OperationTimeout PT60S, hard-coded, and turns every non-2xx answer into an error, so the " +
+			"w:TimedOut fault ends the command instead of being retried",
+	},
 	run: func(ctx context.Context, t *testing.T, tg Target, c Case) (outcome, error) {
 		return runScript(ctx, t, tg, c, "node", "testdata/js/conformance.js")
 	},
@@ -56,7 +81,7 @@ var resultLine = regexp.MustCompile(`(?m)^(ok|limit|FAIL) ([a-z-]+): (.*)$`)
 // runScript runs one case in a client script and reads its result line. The environment is the test's
 // minus proxies and CA overrides, so the script trusts exactly the CA it is given (node: through
 // NODE_EXTRA_CA_CERTS, its way to add a CA with verification on).
-func runScript(ctx context.Context, t *testing.T, tg Target, c Case, prog, script string) (outcome, error) {
+func runScript(ctx context.Context, t *testing.T, tg Target, c Case, prog, script string, env ...string) (outcome, error) {
 	t.Helper()
 	tj, err := json.Marshal(tg)
 	if err != nil {
@@ -72,7 +97,7 @@ func runScript(ctx context.Context, t *testing.T, tg Target, c Case, prog, scrip
 		k, _, _ := strings.Cut(kv, "=")
 		switch strings.ToUpper(k) {
 		case "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR",
-			"NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_OPTIONS":
+			"NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_OPTIONS", "OPENSSL_CONF":
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)
@@ -80,6 +105,7 @@ func runScript(ctx context.Context, t *testing.T, tg Target, c Case, prog, scrip
 	if tg.CAFile != "" {
 		cmd.Env = append(cmd.Env, "NODE_EXTRA_CA_CERTS="+tg.CAFile)
 	}
+	cmd.Env = append(cmd.Env, env...)
 	out, err := cmd.CombinedOutput()
 	m := resultLine.FindAllStringSubmatch(string(out), -1)
 	if len(m) != 1 || m[0][2] != c.Name {

@@ -29,10 +29,16 @@ def check(cond, what):
 
 
 def protocol(password=None, operation_timeout=20, ca=None):
-    # HTTPS: Basic over TLS ("ssl"), the certificate validated against the host's CA only.
+    # Basic: "ssl" over HTTPS, "plaintext" over HTTP. NTLM: "ntlm" (requests_ntlm / ntlm-auth) without
+    # message encryption. Over HTTPS the certificate is validated against the host's CA only.
+    if target["auth"] == "ntlm":
+        transport, extra = "ntlm", {"message_encryption": "never"}
+    else:
+        transport, extra = ("ssl" if target["https"] else "plaintext"), {}
     return Protocol(
         endpoint=target["endpoint"],
-        transport="ssl" if target["https"] else "plaintext",
+        transport=transport,
+        **extra,
         username=target["user"],
         password=password or target["password"],
         server_cert_validation="validate",

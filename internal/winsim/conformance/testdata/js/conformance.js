@@ -27,7 +27,8 @@ function params(password) {
     path: '/wsman',
     username: target.user,
     password: password || target.password,
-    authMethod: 'basic',
+    // basic, or ntlm: the client's own NTLMv2 (it picks NTLM for a DOMAIN\\user name, as runCommand does).
+    authMethod: target.auth === 'ntlm' ? 'ntlm' : 'basic',
     useHttps: target.https,
     rejectUnauthorized: true,
   };
@@ -134,6 +135,8 @@ const cases = {
       await Shell.doDeleteShell(p);
     }
   },
+  // Basic: the 500 is rejected unread. NTLM: its path reads every answer and reports a non-2xx one as
+  // "NTLM authentication failed: <status> <body>", so the fault's code is there to check.
   fault: async () => {
     const p = { ...params() };
     p.shellId = await Shell.doCreateShell(p);
@@ -141,6 +144,11 @@ const cases = {
     try {
       await Command.doExecuteCommand({ ...p, command: c.command });
     } catch (e) {
+      if (target.auth === 'ntlm') {
+        check(/^NTLM authentication failed: 500 /.test(e.message) && e.message.includes(`Code="${c.fault_code}"`) &&
+          e.message.includes('w:InvalidSelectors'), e.message.slice(0, 300));
+        return ['ok', `"${e.message.slice(0, 40)}...": the body carries w:InvalidSelectors, WSManFault ${c.fault_code}`];
+      }
       check(/^Failed to process the request: 500/.test(e.message), e.message);
       return ['limit', `"${e.message}": the fault (WSManFault ${c.fault_code}) is not read`];
     }
@@ -150,7 +158,9 @@ const cases = {
     try {
       await run(c.command, target.wrong_password);
     } catch (e) {
-      check(/^Failed to process the request: 401/.test(e.message), e.message);
+      // Basic: the 401 is rejected unread. NTLM: the 401 that answers the AUTHENTICATE_MESSAGE.
+      const refused = target.auth === 'ntlm' ? /^NTLM authentication failed: 401/ : /^Failed to process the request: 401/;
+      check(refused.test(e.message), e.message);
       return ['ok', e.message];
     }
     throw new Failure('the wrong password was accepted');
