@@ -1,6 +1,6 @@
 // Command winsim serves simulated Windows hosts over WS-Management, for tests, demos and labs.
 //
-//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--user U] [--password P]
+//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--require-encryption] [--user U] [--password P]
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
 //	             [--reboot-time 3s] [--offline] [--state-dir DIR]
 //	winsim profiles
@@ -63,6 +63,8 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Profile, "os", "ws2022", "release profile (winsim profiles)")
 	fs.BoolVar(&o.HTTPS, "https", false, "serve HTTPS with a generated CA written to <state-dir>/ca.pem")
 	fs.StringVar(&o.Auth, "auth", "basic", "WinRM service auth: basic (Basic and Negotiate enabled) or ntlm (Negotiate/NTLMv2 only, Basic disabled)")
+	fs.BoolVar(&o.RequireEncryption, "require-encryption", false, "over HTTP keep AllowUnencrypted=false, as Windows ships: Basic and unsealed NTLM "+
+		"are refused (401), NTLM-sealed messages (multipart/encrypted) are served; use with --auth ntlm for the out-of-box service")
 	fs.StringVar(&o.User, "user", "Administrator", "user name")
 	fs.StringVar(&o.Password, "password", "", "password (required; or WINSIM_PASSWORD)")
 	fs.StringVar(&o.Virtualization, "virtualization", "none", "none or exposed")

@@ -37,15 +37,21 @@ type Options struct {
 	HTTPS          bool
 	// Auth is the service's auth setting (winrm/config/service/auth): basic (the default) enables Basic
 	// and Negotiate, ntlm enables Negotiate only (NTLMv2 for the local account, per connection).
-	Auth             string
-	Virtualization   string // none | exposed
-	Edition          string
-	Installation     string
-	RebootTime       time.Duration
-	Offline          bool
-	StateDir         string
-	ComputerName     string
+	Auth           string
+	Virtualization string // none | exposed
+	Edition        string
+	Installation   string
+	RebootTime     time.Duration
+	Offline        bool
+	StateDir       string
+	ComputerName   string
+	// AllowUnencrypted is the service's AllowUnencrypted. An HTTP host allows unencrypted messages
+	// whatever it says (Basic over HTTP needs it, and winsim's HTTP hosts have always served it) unless
+	// RequireEncryption is set.
 	AllowUnencrypted bool
+	// RequireEncryption makes an HTTP host keep Windows' out-of-box AllowUnencrypted=false: Basic and
+	// unsealed NTLM are refused with 401, NTLM-sealed messages (multipart/encrypted) are served.
+	RequireEncryption bool
 	// Quotas are the WinRM quotas and shell idle timeout (zero fields: wsman.ModernQuotas, what every
 	// profile's Windows reports; wsman.QuotaPreset has the spec and legacy sets).
 	Quotas wsman.Quotas
@@ -114,7 +120,7 @@ func New(o Options) (*Sim, error) {
 	}
 	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour), s.Machine)
 	s.Host.RebootTime = o.RebootTime
-	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: !o.HTTPS || o.AllowUnencrypted,
+	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: (!o.HTTPS && !o.RequireEncryption) || o.AllowUnencrypted,
 		DisableBasic: o.Auth == "ntlm", ComputerName: o.ComputerName, Build: p.Build,
 		Handler: s.Host.Run, Up: s.Host.Up, Quotas: o.Quotas})
 	s.Host.Register("facts", s.factsScript)
@@ -248,6 +254,9 @@ type State struct {
 		// AuthChallenges counts the 401 answers (not in Total, which counts SOAP requests): the
 		// anonymous first try and the challenge of every NTLM handshake, and refused credentials.
 		AuthChallenges int `json:"auth_challenges"`
+		// Sealed counts the SOAP requests (in Total) that came sealed with NTLM session security
+		// (multipart/encrypted).
+		Sealed int `json:"sealed"`
 	} `json:"requests"`
 	// OpenShells is how many WinRM shells are open now (created and not yet deleted); a client that
 	// leaks shells makes it grow. A restart drops them all, as on Windows.
@@ -309,6 +318,7 @@ func (s *Sim) Snapshot() State {
 	}
 	st.Requests.BytesIn, st.Requests.BytesOut = s.Server.Bytes()
 	st.Requests.AuthChallenges = s.Server.AuthChallenges()
+	st.Requests.Sealed = s.Server.SealedRequests()
 	st.OpenShells = s.Server.OpenShells()
 	st.QuotaFaults = s.Server.QuotaFaults()
 	if st.QuotaFaults == nil {

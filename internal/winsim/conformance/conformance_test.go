@@ -125,6 +125,10 @@ type transport struct {
 	// Negotiate, the client uses Basic) or ntlm (the host enables Negotiate only, so a client that fell
 	// back to Basic would be refused).
 	auth string
+	// seal: the client seals every SOAP message (NTLM session security, multipart/encrypted), over HTTP
+	// against a host that keeps Windows' out-of-box AllowUnencrypted=false, so an unsealed message would
+	// be refused. Only clients that can seal (client.seals) run it.
+	seal bool
 }
 
 // transports are the ways every client runs the case list. Over HTTP the hosts set AllowUnencrypted:
@@ -134,6 +138,7 @@ var transports = []transport{
 	{name: "http-basic", auth: "basic"},
 	{name: "https-ntlm", https: true, auth: "ntlm"},
 	{name: "http-ntlm", auth: "ntlm"},
+	{name: "http-ntlm-sealed", auth: "ntlm", seal: true},
 }
 
 // computerName is the hosts' name: NTLM clients log on as computerName\user, a local account.
@@ -146,7 +151,9 @@ type Target struct {
 	HTTPS    bool   `json:"https"`
 	Endpoint string `json:"endpoint"`
 	// Auth is basic or ntlm; with ntlm, User is DOMAIN\user (winrm-client picks NTLM from the domain).
-	Auth     string `json:"auth"`
+	Auth string `json:"auth"`
+	// Seal: the client must seal its messages (pywinrm: message_encryption='auto' over HTTP).
+	Seal     bool   `json:"seal"`
 	User     string `json:"user"`
 	Password string `json:"password"`
 	// CAFile is the host's CA certificate to trust ("" over HTTP, and for the untrusted-ca case).
@@ -172,7 +179,9 @@ type client struct {
 	limits map[string]string
 	// ntlmLimits, when set, replaces limits for the NTLM transports.
 	ntlmLimits map[string]string
-	run        func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
+	// seals: the client can seal NTLM messages and runs the sealed transport.
+	seals bool
+	run   func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
 }
 
 var clients = []client{masterzenClient, pywinrmClient, nodeClient}
@@ -201,6 +210,9 @@ func TestConformance(t *testing.T) {
 				}
 				var runs sync.WaitGroup
 				for _, tr := range transports {
+					if tr.seal && !cl.seals {
+						continue
+					}
 					runs.Add(1)
 					go func() {
 						defer runs.Done()
@@ -218,8 +230,8 @@ func TestConformance(t *testing.T) {
 
 func runCases(t *testing.T, cl client, tr transport) {
 	https := tr.https
-	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, AllowUnencrypted: !https, RebootTime: 500 * time.Millisecond,
-		Auth: tr.auth, ComputerName: computerName}
+	o := winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: https, AllowUnencrypted: !https && !tr.seal,
+		RequireEncryption: tr.seal, RebootTime: 500 * time.Millisecond, Auth: tr.auth, ComputerName: computerName}
 	if https {
 		o.StateDir = t.TempDir()
 	}
@@ -235,7 +247,7 @@ func runCases(t *testing.T, cl client, tr transport) {
 	}
 	scheme := map[bool]string{true: "https", false: "http"}[https]
 	target := Target{Host: h.Addr, Port: h.Port, HTTPS: https, Endpoint: fmt.Sprintf("%s://%s:%d/wsman", scheme, h.Addr, h.Port),
-		Auth: tr.auth, User: user, Password: password, CAFile: h.CAFile, WrongPassword: wrongPassword, ca: h.CA}
+		Auth: tr.auth, Seal: tr.seal, User: user, Password: password, CAFile: h.CAFile, WrongPassword: wrongPassword, ca: h.CA}
 	if tr.auth == "ntlm" {
 		target.User = computerName + `\` + user
 	}
@@ -282,6 +294,11 @@ func runCases(t *testing.T, cl client, tr transport) {
 			}
 			if c.check != nil {
 				c.check(t, tr, before, after, declared)
+			}
+			// Every SOAP message of a sealed run came sealed (the host would have refused an unsealed one
+			// anyway), and none of the others did.
+			if sealed := after.Requests.Sealed; (tr.seal && sealed != after.Requests.Total) || (!tr.seal && sealed != 0) {
+				t.Errorf("%d of %d SOAP requests came sealed", sealed, after.Requests.Total)
 			}
 		})
 	}

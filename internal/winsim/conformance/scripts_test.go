@@ -29,6 +29,7 @@ var pywinrmClient = client{
 		}
 		return ""
 	},
+	seals: true,
 	run: func(ctx context.Context, t *testing.T, tg Target, c Case) (outcome, error) {
 		return runScript(ctx, t, tg, c, "/usr/bin/python3", "testdata/pywinrm_conformance.py", "OPENSSL_CONF="+opensslLegacy())
 	},

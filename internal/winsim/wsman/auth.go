@@ -16,7 +16,9 @@ import (
 // HTTP authentication as the WinRM service does it (shared/reference/winrm.md §3.1-§3.3): Basic per
 // request, Negotiate (NTLM) per TCP connection. An NTLM handshake leaves its connection authenticated, so
 // an anonymous request on that connection is served as the user (HTTP.sys keep-alive); on a fresh
-// connection it gets 401 with one WWW-Authenticate header per enabled scheme.
+// connection it gets 401 with one WWW-Authenticate header per enabled scheme. A logon that negotiated
+// sealing gives the connection session keys: sealed messages (multipart/encrypted, §3.4) on it are
+// unsealed and answered sealed, and they pass AllowUnencrypted=false over HTTP.
 
 // connAuth is one connection's Negotiate state: none, challenged (the exchange so far) or authenticated
 // (user). Requests on one HTTP/1.1 connection are sequential; the mutex is for the race detector's
@@ -26,6 +28,9 @@ type connAuth struct {
 	ex   *ntlmExchange // challenged
 	user string        // authenticated, when != ""
 	gen  uint64        // the Server's authGen when it authenticated
+	// sess is the logon's session security when it negotiated signing or sealing (and extended session
+	// security): sealed messages on this connection are unsealed and answered with it.
+	sess *ntlmSession
 }
 
 type connAuthKey struct{}
@@ -76,6 +81,31 @@ func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, token stri
 	w.WriteHeader(http.StatusUnauthorized)
 }
 
+// badRequest answers 400 without a body, reading the request body first.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.cfg.MaxEnvelopeSizeKB)*1024+1))
+	w.WriteHeader(http.StatusBadRequest)
+}
+
+// session returns the connection's session security, nil when it has none.
+func session(r *http.Request) (*connAuth, *ntlmSession) {
+	ca, _ := r.Context().Value(connAuthKey{}).(*connAuth)
+	if ca == nil {
+		return nil, nil
+	}
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	return ca, ca.sess
+}
+
+// dropSession forgets a connection's logon after a sealed message failed to verify: the RC4 streams are
+// out of step, so nothing more on the connection can be unsealed until a new handshake.
+func dropSession(ca *connAuth) {
+	ca.mu.Lock()
+	defer ca.mu.Unlock()
+	ca.user, ca.sess = "", nil
+}
+
 // offerSchemes adds one WWW-Authenticate header per enabled scheme.
 func (s *Server) offerSchemes(h http.Header) {
 	if !s.cfg.DisableNegotiate {
@@ -88,11 +118,13 @@ func (s *Server) offerSchemes(h http.Header) {
 
 // authenticate checks the request's credentials. It returns the user (lower case: quotas are per user)
 // and whether the request was authenticated by Negotiate; when ok is false it has written the answer.
-func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (user string, negotiate, ok bool) {
+// sealed says the request's Content-Type announces a sealed message (multipart/encrypted).
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, sealed bool) (user string, negotiate, ok bool) {
 	ca, _ := r.Context().Value(connAuthKey{}).(*connAuth)
 	rejecting, gen := s.rejecting()
-	// AllowUnencrypted (3.1.4.1.29.1): over HTTP, a request whose SOAP travels in clear is refused. winsim
-	// seals nothing, so only an empty body (the handshake of a client that would seal) passes there.
+	// AllowUnencrypted (3.1.4.1.29.1): over HTTP, a request whose SOAP travels in clear is refused. It
+	// concerns unencrypted messages only: a sealed one passes, and so does an empty body (the handshake
+	// of a client about to seal).
 	plainHTTP := !s.cfg.HTTPS && !s.cfg.AllowUnencrypted
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	switch {
@@ -101,9 +133,16 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (user stri
 			ca.mu.Lock()
 			u, g := ca.user, ca.gen
 			ca.mu.Unlock()
-			if u != "" && g == gen && !rejecting && (!plainHTTP || r.ContentLength == 0) {
+			if u != "" && g == gen && !rejecting && (!plainHTTP || r.ContentLength == 0 || sealed) {
 				return u, true, true
 			}
+		}
+		if sealed {
+			// A sealed message on a connection that holds no logon (another connection than the one that
+			// authenticated, or one whose logon is gone) cannot be unsealed: Windows answers 400
+			// (winrm.md §3.1, Ansible's observation), not a challenge.
+			s.badRequest(w, r)
+			return "", false, false
 		}
 	case strings.EqualFold(scheme, "Basic"):
 		if s.cfg.DisableBasic || plainHTTP || rejecting {
@@ -140,7 +179,7 @@ func (s *Server) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth,
 	msg, err := base64.StdEncoding.DecodeString(token)
 	// A new handshake, good or bad, replaces whatever the connection had.
 	ex := ca.ex
-	ca.ex, ca.user = nil, ""
+	ca.ex, ca.user, ca.sess = nil, "", nil
 	if err != nil || len(msg) < 12 {
 		s.unauthorized(w, r, "")
 		return "", false, false
@@ -161,11 +200,15 @@ func (s *Server) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth,
 	case checkHeader(msg, 3) == nil && ex != nil:
 		a, err := parseAuthenticate(msg)
 		if err == nil && !rejecting {
-			if _, err = verifyAuthenticate(ex, a, s.cfg.User, s.cfg.Password); err == nil {
+			var keys *ntlmKeys
+			if keys, err = verifyAuthenticate(ex, a, s.cfg.User, s.cfg.Password); err == nil {
 				if plainHTTP && r.ContentLength != 0 {
 					break // authenticated, but the SOAP would travel unsealed over HTTP
 				}
 				ca.user, ca.gen = strings.ToLower(s.cfg.User), gen
+				if a.Flags&(flagSign|flagSeal) != 0 {
+					ca.sess, _ = newNTLMSession(keys.ExportedSessionKey, a.Flags) // nil without ESS: sealed messages get 400
+				}
 				return ca.user, true, true
 			}
 		}

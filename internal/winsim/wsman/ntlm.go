@@ -2,9 +2,9 @@ package wsman
 
 // An NTLMv2 acceptor (MS-NLMP), the server side of the Negotiate scheme for local accounts: it parses
 // NEGOTIATE_MESSAGE, builds CHALLENGE_MESSAGE (3.2.5.1.1), parses AUTHENTICATE_MESSAGE and verifies the
-// NTLMv2 response and the MIC (3.2.5.1.2, 3.3.2). Session security (signing and sealing of WinRM
-// messages, multipart/encrypted) is not implemented: the keys it would need are derived only as far as
-// the MIC check requires.
+// NTLMv2 response and the MIC (3.2.5.1.2, 3.3.2). A logon that negotiated signing or sealing yields the
+// ExportedSessionKey that session security (ntlmseal.go, multipart/encrypted in encrypted.go) derives its
+// keys from.
 
 import (
 	"bytes"
@@ -438,8 +438,8 @@ type ntlmExchange struct {
 	serverChallenge      [8]byte
 }
 
-// ntlmKeys are the keys a verified AUTHENTICATE_MESSAGE yields (3.2.5.1.2); session security would
-// derive its signing and sealing keys from ExportedSessionKey.
+// ntlmKeys are the keys a verified AUTHENTICATE_MESSAGE yields (3.2.5.1.2); session security derives
+// its signing and sealing keys from ExportedSessionKey (newNTLMSession).
 type ntlmKeys struct {
 	SessionBaseKey, ExportedSessionKey []byte
 }

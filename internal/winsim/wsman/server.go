@@ -65,6 +65,15 @@ type Server struct {
 	authChallenges int
 	rejectCreds    bool
 	authGen        uint64
+	// sealedRequests counts the SOAP requests that came sealed (multipart/encrypted).
+	sealedRequests int
+}
+
+// SealedRequests returns how many SOAP requests came sealed with NTLM session security.
+func (s *Server) SealedRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.sealedRequests
 }
 
 // QuotaFaults returns how many quota faults were returned, by quota name (QuotaShells, QuotaUsers,
@@ -143,7 +152,7 @@ func (s *Server) ResetCounts() {
 	defer s.mu.Unlock()
 	s.counts = map[string]int{}
 	s.bytesIn, s.bytesOut = 0, 0
-	s.authChallenges = 0
+	s.authChallenges, s.sealedRequests = 0, 0
 }
 
 // NewServer returns a server; it does not listen (mount it on an http.Server or httptest).
@@ -231,7 +240,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resetConnection(w)
 		return
 	}
-	user, negotiated, ok := s.authenticate(w, r)
+	boundary, sealed := isEncrypted(r.Header.Get("Content-Type"))
+	user, negotiated, ok := s.authenticate(w, r, sealed)
 	if !ok {
 		return
 	}
@@ -241,33 +251,47 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
-	if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/soap+xml") {
-		w.WriteHeader(http.StatusUnsupportedMediaType)
-		return
-	}
 	limit := int64(s.cfg.MaxEnvelopeSizeKB) * 1024
-	body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	if err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return
-	}
-	if int64(len(body)) > limit {
-		w.WriteHeader(http.StatusRequestEntityTooLarge)
-		return
+	out := replier{w: w}
+	var body []byte
+	if sealed {
+		var status int
+		if body, out.sess, status = s.unsealRequest(r, boundary, limit); status != 0 {
+			w.WriteHeader(status)
+			return
+		}
+	} else {
+		if !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/soap+xml") {
+			w.WriteHeader(http.StatusUnsupportedMediaType)
+			return
+		}
+		var err error
+		body, err = io.ReadAll(io.LimitReader(r.Body, limit+1))
+		if err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if int64(len(body)) > limit {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
 	}
 	req, err := parseRequest(body)
 	if err != nil {
-		s.fault(w, "uuid:00000000-0000-0000-0000-000000000000", faultInvalid(err.Error()))
+		s.fault(out, "uuid:00000000-0000-0000-0000-000000000000", faultInvalid(err.Error()))
 		return
 	}
 	verb := req.Header.Action[strings.LastIndexAny(req.Header.Action, "/")+1:]
 	s.mu.Lock()
 	s.counts[verb]++
 	s.bytesIn += int64(len(body))
+	if sealed {
+		s.sealedRequests++
+	}
 	s.mu.Unlock()
 
 	if f := s.takeInjected(verb); f != nil {
-		s.fault(w, req.Header.MessageID, f)
+		s.fault(out, req.Header.MessageID, f)
 		return
 	}
 	resp, action, ferr := s.dispatch(r.Context(), user, req)
@@ -277,15 +301,68 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if ferr != nil {
-		s.fault(w, req.Header.MessageID, ferr)
+		s.fault(out, req.Header.MessageID, ferr)
 		return
 	}
-	out := envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp)
+	env := envelope(action, "uuid:"+newGUID(), req.Header.MessageID, resp)
 	s.mu.Lock()
-	s.bytesOut += int64(len(out))
+	s.bytesOut += int64(len(env))
 	s.mu.Unlock()
-	w.Header().Set("Content-Type", contentTypeXML)
-	_, _ = w.Write(out)
+	out.send(http.StatusOK, env)
+}
+
+// unsealRequest reads a sealed request (MS-WSMV 2.2.9.1.1) and unseals it with the connection's session.
+// It returns the SOAP and the session to seal the answer with, or the HTTP status to refuse it with: 400
+// when the connection has no session or the message is malformed, its length wrong or its signature
+// bad (the session is then gone); 413 when the SOAP is over MaxEnvelopeSize; 415 when it is not SOAP.
+func (s *Server) unsealRequest(r *http.Request, boundary string, limit int64) ([]byte, *ntlmSession, int) {
+	ca, sess := session(r)
+	// The framing adds a few hundred bytes to the SOAP it carries.
+	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+4096+1))
+	if err != nil {
+		return nil, nil, http.StatusBadRequest
+	}
+	if sess == nil {
+		return nil, nil, http.StatusBadRequest
+	}
+	if int64(len(raw)) > limit+4096 {
+		return nil, nil, http.StatusRequestEntityTooLarge
+	}
+	m, err := parseEncrypted(raw, boundary)
+	if err != nil {
+		return nil, nil, http.StatusBadRequest
+	}
+	if int64(m.Length) > limit {
+		return nil, nil, http.StatusRequestEntityTooLarge
+	}
+	if !strings.HasPrefix(strings.ToLower(m.OriginalType), "application/soap+xml") {
+		return nil, nil, http.StatusUnsupportedMediaType
+	}
+	body, err := sess.in.unseal(m.Sealed, m.Signature)
+	if err != nil {
+		dropSession(ca)
+		return nil, nil, http.StatusBadRequest
+	}
+	return body, sess, 0
+}
+
+// replier writes an answer, sealed with the connection's session when the request was sealed.
+type replier struct {
+	w    http.ResponseWriter
+	sess *ntlmSession
+}
+
+func (o replier) send(status int, body []byte) {
+	if o.sess != nil {
+		sealed, sig := o.sess.out.seal(body)
+		o.w.Header().Set("Content-Type", contentTypeEncrypted)
+		o.w.WriteHeader(status)
+		_, _ = o.w.Write(buildEncrypted(sealed, sig))
+		return
+	}
+	o.w.Header().Set("Content-Type", contentTypeXML)
+	o.w.WriteHeader(status)
+	_, _ = o.w.Write(body)
 }
 
 // resetConnection drops the TCP connection without a response, as a host going down does.
@@ -302,10 +379,8 @@ func resetConnection(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusServiceUnavailable)
 }
 
-func (s *Server) fault(w http.ResponseWriter, relatesTo string, f *Fault) {
-	w.Header().Set("Content-Type", contentTypeXML)
-	w.WriteHeader(http.StatusInternalServerError)
-	_, _ = w.Write(envelope(ActionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
+func (s *Server) fault(out replier, relatesTo string, f *Fault) {
+	out.send(http.StatusInternalServerError, envelope(ActionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
 }
 
 func (s *Server) dispatch(ctx context.Context, user string, req *request) (body, action string, f *Fault) {

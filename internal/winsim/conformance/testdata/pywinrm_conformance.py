@@ -29,10 +29,11 @@ def check(cond, what):
 
 
 def protocol(password=None, operation_timeout=20, ca=None):
-    # Basic: "ssl" over HTTPS, "plaintext" over HTTP. NTLM: "ntlm" (requests_ntlm / ntlm-auth) without
-    # message encryption. Over HTTPS the certificate is validated against the host's CA only.
+    # Basic: "ssl" over HTTPS, "plaintext" over HTTP. NTLM: "ntlm" (requests_ntlm / ntlm-auth), without
+    # message encryption, or sealed with pywinrm's default message_encryption='auto' (which seals over
+    # HTTP). Over HTTPS the certificate is validated against the host's CA only.
     if target["auth"] == "ntlm":
-        transport, extra = "ntlm", {"message_encryption": "never"}
+        transport, extra = "ntlm", ({} if target["seal"] else {"message_encryption": "never"})
     else:
         transport, extra = ("ssl" if target["https"] else "plaintext"), {}
     return Protocol(
