@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	azntlm "github.com/Azure/go-ntlmssp"
 	"github.com/bodgit/ntlmssp"
 	mz "github.com/masterzen/winrm"
 )
@@ -19,13 +20,13 @@ import (
 // sealedConn is one keep-alive connection on which bodgit/ntlmssp (an NTLM implementation independent
 // of winsim's, the one under masterzen's NewEncryption) logs on with an empty POST and then seals.
 type sealedConn struct {
-	t    *testing.T
+	t    testing.TB
 	l    *ntlmLab
 	http *http.Client
 	sess *ntlmssp.SecuritySession
 }
 
-func newSealedConn(t *testing.T, l *ntlmLab, password string) (*sealedConn, int) {
+func newSealedConn(t testing.TB, l *ntlmLab, password string) (*sealedConn, int) {
 	t.Helper()
 	c := &sealedConn{t: t, l: l, http: &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1}}}
 	nc, err := ntlmssp.NewClient(ntlmssp.SetUserInfo(ntlmUser, password), ntlmssp.SetDomain("WINSIM"), ntlmssp.SetVersion(ntlmssp.DefaultVersion()))
@@ -214,4 +215,73 @@ func TestNTLMSealedMasterzenDefect(t *testing.T) {
 		t.Errorf("%d sealed of %d SOAP requests served, want the Create only", s, r)
 	}
 	t.Logf("masterzen NewEncryption: Create served sealed, then %v", err)
+}
+
+// BenchmarkNTLMSealing: HTTP requests and bytes on the wire per command with NTLM over plain HTTP,
+// unsealed (go-ntlmssp's Negotiator, ClientNTLM's transport, against AllowUnencrypted=true) against
+// sealed (bodgit/ntlmssp session security, multipart/encrypted, against AllowUnencrypted=false). The
+// same SOAP per command in both: Command, Receive until Done, Signal, on one shell and one kept-alive,
+// already authenticated connection.
+func BenchmarkNTLMSealing(b *testing.B) {
+	for _, sealed := range []bool{false, true} {
+		b.Run("sealed="+strconv.FormatBool(sealed), func(b *testing.B) {
+			l := newNTLMLab(b, Config{AllowUnencrypted: !sealed, DisableBasic: true}, false, true)
+			var do func(action, shell, body string) string
+			if sealed {
+				c, status := newSealedConn(b, l, ntlmPassword)
+				if status != 200 {
+					b.Fatalf("handshake: %d", status)
+				}
+				do = func(action, shell, body string) string {
+					resp := c.post("", contentTypeEncrypted, c.sealed([]byte(soap(action, shell, body))))
+					return c.open(resp)
+				}
+			} else {
+				hc := &http.Client{Transport: azntlm.Negotiator{RoundTripper: &http.Transport{MaxConnsPerHost: 1}}}
+				do = func(action, shell, body string) string {
+					req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, "http://"+l.host+":"+strconv.Itoa(l.port)+"/wsman",
+						strings.NewReader(soap(action, shell, body)))
+					req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
+					req.SetBasicAuth(ntlmUser, ntlmPassword) // the Negotiator's credentials; it sends NTLM, never Basic
+					resp, err := hc.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer resp.Body.Close()
+					out, _ := io.ReadAll(resp.Body)
+					if resp.StatusCode != 200 {
+						b.Fatalf("%s: %d", action, resp.StatusCode)
+					}
+					return string(out)
+				}
+			}
+			shell := between(do(ActionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>`),
+				"<rsp:ShellId>", "</rsp:ShellId>")
+			run := func() {
+				id := between(do(ActionCommand, shell, `<rsp:CommandLine><rsp:Command>echo benchmark</rsp:Command></rsp:CommandLine>`),
+					"<rsp:CommandId>", "</rsp:CommandId>")
+				for done := false; !done; {
+					done = strings.Contains(do(ActionReceive, shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+id+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`), "CommandState/Done")
+				}
+				do(ActionSignal, shell, `<rsp:Signal CommandId="`+id+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`)
+			}
+			run() // warm up
+			l.httpRequests.Store(0)
+			l.bytesUp.Store(0)
+			l.down.Store(0)
+			l.srv.ResetCounts()
+			b.ResetTimer()
+			for range b.N {
+				run()
+			}
+			b.StopTimer()
+			n := float64(b.N)
+			b.ReportMetric(float64(l.httpRequests.Load())/n, "http-requests/cmd")
+			b.ReportMetric(float64(l.soapRequests())/n, "soap-requests/cmd")
+			b.ReportMetric(float64(l.srv.SealedRequests())/n, "sealed-requests/cmd")
+			b.ReportMetric(float64(l.srv.AuthChallenges())/n, "401s/cmd")
+			b.ReportMetric(float64(l.bytesUp.Load())/n, "wire-bytes-up/cmd")
+			b.ReportMetric(float64(l.down.Load())/n, "wire-bytes-down/cmd")
+		})
+	}
 }
