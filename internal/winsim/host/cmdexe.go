@@ -155,6 +155,8 @@ func (h *Host) simple(ctx context.Context, seg string, errorlevel uint32, stdin 
 		return 0
 	case name == "shutdown" || name == "shutdown.exe":
 		return h.shutdown(fields[1:], stderr)
+	case name == "ipconfig" || name == "ipconfig.exe":
+		return h.ipconfig(fields[1:], stdout, stderr)
 	case name == "more" || name == "more.com":
 		return more(ctx, fields[1:], stdin, stdout, stderr)
 	case name == "ping" || name == "ping.exe":
