@@ -113,7 +113,7 @@ func ipconfigLabel(name string) string {
 func isIpconfigOption(s string) bool {
 	switch strings.ToLower(s) {
 	case "/all", "/allcompartments", "/renew", "/release", "/renew6", "/release6", "/flushdns", "/displaydns",
-		"/registerdns", "/showclassid", "/setclassid", "/showclassid6", "/setclassid6", "/?":
+		"/registerdns", "/showclassid", "/setclassid", "/showclassid6", "/setclassid6", "/?": //nolint:misspell // ipconfig's own option
 		return true
 	}
 	return false
