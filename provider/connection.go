@@ -274,6 +274,9 @@ func splitAddress(id string) (host string, port int64, err error) {
 			return "", 0, fmt.Errorf("import ID %q: unclosed [ in an IPv6 address", id)
 		}
 		host, rest := id[1:end], id[end+1:]
+		if host == "" {
+			return "", 0, fmt.Errorf("import ID %q: no address between [ and ]; give the host, for example [fd00::5]:5986", id)
+		}
 		if rest == "" {
 			return host, 0, nil
 		}
@@ -285,6 +288,9 @@ func splitAddress(id string) (host string, port int64, err error) {
 	}
 	if strings.Count(id, ":") == 1 {
 		h, p, _ := strings.Cut(id, ":")
+		if strings.TrimSpace(h) == "" {
+			return "", 0, fmt.Errorf("import ID %q: no host before :%s; give the host's address, for example 10.0.0.5:%s", id, p, p)
+		}
 		port, err := parsePort(p, id)
 		return h, port, err
 	}

@@ -28,6 +28,8 @@ func TestSplitAddress(t *testing.T) {
 		{"[fd00::5", "", 0, "unclosed"},
 		{"[fd00::5]x", "", 0, "expected :port"},
 		{"host name", "", 0, "not a URL"},
+		{":1", "", 0, "no host before :1"},
+		{"[]:5986", "", 0, "no address between [ and ]"},
 	}
 	for _, c := range cases {
 		host, port, err := splitAddress(c.id)

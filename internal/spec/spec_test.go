@@ -438,6 +438,7 @@ func FuzzValidateDaemon(f *testing.F) {
 		_, d := Validate(Spec{Mode: "process", Engine: Engine{SHA256: goodSHA}, Daemon: &Daemon{DataRoot: root,
 			RegistryMirrors: []string{mirror}, InsecureRegistries: []string{insecure}, DNS: []string{dns}}}, today)
 		paths := map[string]bool{}
+		tooLong := false
 		for _, x := range d {
 			if x.Summary == "" || x.Detail == "" || (x.Severity != SeverityError && x.Severity != SeverityWarning) {
 				t.Fatalf("malformed diagnostic %+v", x)
@@ -445,6 +446,14 @@ func FuzzValidateDaemon(f *testing.F) {
 			if x.Severity == SeverityError {
 				paths[x.Path] = true
 			}
+			tooLong = tooLong || x.Summary == "Value too long"
+		}
+		if tooLong {
+			// A value over MaxValueLen is refused before any other check (Validate): the others wait.
+			if len(root) <= MaxValueLen && len(mirror) <= MaxValueLen && len(insecure) <= MaxValueLen && len(dns) <= MaxValueLen {
+				t.Fatalf("Value too long with no value over %d bytes", MaxValueLen)
+			}
+			return
 		}
 		// What passes is a local absolute path, an https URL with a host, and an IP address.
 		if root != "" && !paths[PathDaemonDataRoot] {
