@@ -113,7 +113,10 @@ func New(o Options) (*Client, error) {
 	case AuthBasic:
 		inner = func() mz.Transporter { return mz.NewClientWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial) }
 	case AuthNTLM:
-		inner = func() mz.Transporter { return mz.NewClientNTLMWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial) }
+		// Not masterzen's ClientNTLM: its handshake legs can stray onto another request's connection.
+		inner = func() mz.Transporter {
+			return newNTLMTransport(o.User, o.Password, (&net.Dialer{Timeout: 30 * time.Second}).Dial)
+		}
 	case AuthCertificate:
 		if len(o.Cert) == 0 || len(o.Key) == 0 || o.HTTP {
 			return nil, errors.New("winrm: certificate authentication needs HTTPS, a client certificate and its key")
