@@ -113,7 +113,7 @@ func TestNTLMTransportKeepsHandshakesOnOneConnection(t *testing.T) {
 			defer wg.Done()
 			out, _, code, err := c.RunWithContextWithString(context.Background(), "more", in)
 			if err != nil || code != 0 || out != in {
-				errs <- fmt.Errorf("more: exit %d, %d bytes back, %v", code, len(out), err)
+				errs <- fmt.Errorf("more: exit %d, %d bytes back, %w", code, len(out), err)
 			}
 		}()
 	}
