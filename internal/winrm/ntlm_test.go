@@ -127,3 +127,38 @@ func TestNTLMTransportKeepsHandshakesOnOneConnection(t *testing.T) {
 		t.Errorf("401s %d: a handshake was split or missing (%+v)", st.Requests.AuthChallenges, st.Requests)
 	}
 }
+
+// BenchmarkScriptRoundTripNTLM is BenchmarkScriptRoundTrip with auth = ntlm against a Negotiate-only host:
+// one probe script per iteration on a shell that already exists, and the 401s of the handshakes (one per
+// connection the transport opens, not one per request).
+func BenchmarkScriptRoundTripNTLM(b *testing.B) {
+	h := winsimtest.Start(b, winsim.Options{Profile: "ws2022", User: user, Password: password, HTTPS: true,
+		StateDir: b.TempDir(), Auth: "ntlm"})
+	c, err := New(Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: user, Password: password, Auth: AuthNTLM})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	r := &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	if _, err := runner.Probe(context.Background(), r); err != nil { // the shell and the first handshakes
+		b.Fatal(err)
+	}
+	h.Sim.Server.ResetCounts()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := runner.Probe(context.Background(), r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	n := h.Sim.Server.Counts()
+	in, out := h.Sim.Server.Bytes()
+	soapN := 0
+	for _, v := range n {
+		soapN += v
+	}
+	b.ReportMetric(float64(soapN)/float64(b.N), "requests/script")
+	b.ReportMetric(float64(h.Sim.Server.AuthChallenges())/float64(b.N), "401s/script")
+	b.ReportMetric(float64(in)/float64(b.N), "bytes-up/script")
+	b.ReportMetric(float64(out)/float64(b.N), "bytes-down/script")
+}
