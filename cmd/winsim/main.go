@@ -2,7 +2,7 @@
 //
 //	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--require-encryption] [--user U] [--password P]
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
-//	             [--reboot-time 3s] [--offline] [--state-dir DIR]
+//	             [--reboot-time 3s] [--while-down reset|drop] [--offline] [--state-dir DIR]
 //	winsim profiles
 package main
 
@@ -71,6 +71,7 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.Edition, "edition", "", "standard or datacenter (clients: pro or enterprise)")
 	fs.StringVar(&o.Installation, "installation", "", "core or desktop")
 	fs.DurationVar(&o.RebootTime, "reboot-time", 0, "how long a restart keeps the host unreachable (default 3s)")
+	fs.StringVar(&o.WhileDown, "while-down", "reset", "what a request gets while the host restarts: reset (the connection is reset at once) or drop (no answer until the host is back, as a machine that is off)")
 	fs.BoolVar(&o.Offline, "offline", false, "downloads fail as on an air-gapped host")
 	fs.StringVar(&o.StateDir, "state-dir", "", "directory for ca.pem and state")
 	quotas := fs.String("quotas", "modern", "WinRM quotas: modern (Windows 8/2012 and later), spec (MS-WSMV defaults) or legacy (2008 R2 and older)")

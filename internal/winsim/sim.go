@@ -42,9 +42,13 @@ type Options struct {
 	Edition        string
 	Installation   string
 	RebootTime     time.Duration
-	Offline        bool
-	StateDir       string
-	ComputerName   string
+	// WhileDown is what a request gets while the host is restarting: "reset" (the default: the connection
+	// is reset at once) or "drop" (no answer until the client gives up or the host is back, as from a
+	// machine that is off).
+	WhileDown    string
+	Offline      bool
+	StateDir     string
+	ComputerName string
 	// AllowUnencrypted is the service's AllowUnencrypted. An HTTP host allows unencrypted messages
 	// whatever it says (Basic over HTTP needs it, and winsim's HTTP hosts have always served it) unless
 	// RequireEncryption is set.
@@ -107,6 +111,11 @@ func New(o Options) (*Sim, error) {
 	if o.User == "" || o.Password == "" {
 		return nil, errors.New("--user and --password are required")
 	}
+	switch o.WhileDown {
+	case "", "reset", "drop":
+	default:
+		return nil, fmt.Errorf("--while-down %q: use reset or drop", o.WhileDown)
+	}
 	if o.RebootTime == 0 {
 		o.RebootTime = 3 * time.Second
 	}
@@ -122,7 +131,7 @@ func New(o Options) (*Sim, error) {
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: (!o.HTTPS && !o.RequireEncryption) || o.AllowUnencrypted,
 		DisableBasic: o.Auth == "ntlm", ComputerName: o.ComputerName, Build: p.Build,
-		Handler: s.Host.Run, Up: s.Host.Up, Quotas: o.Quotas})
+		Handler: s.Host.Run, Up: s.Host.Up, DropWhileDown: o.WhileDown == "drop", Quotas: o.Quotas})
 	s.Host.Register("facts", s.factsScript)
 	s.registerSteps()
 	s.registerAzureSteps()

@@ -31,6 +31,7 @@ func TestOptionsValidation(t *testing.T) {
 		{Options{Profile: "ws20h2", User: "u", Password: "p", Installation: "desktop"}, "installation options: core"},
 		{Options{Profile: "ws23h2", User: "u", Password: "p", Edition: "standard"}, "no standard edition"},
 		{Options{Profile: "ws2022", User: "u", Password: "p", Auth: "kerberos"}, "use basic"},
+		{Options{Profile: "ws2022", User: "u", Password: "p", WhileDown: "maybe"}, "use reset or drop"},
 		{Options{Profile: "ws2022", User: "u", Password: "p", Virtualization: "maybe"}, "none or exposed"},
 		{Options{Profile: "ws2022", User: "u"}, "--password"},
 		{Options{Profile: "ws2022", User: "u", Password: "p", HTTPS: true}, "--state-dir"},

@@ -43,6 +43,12 @@ type Config struct {
 	// Up, when set, is consulted on every request: while it returns false the host is restarting and
 	// connections are reset without an answer.
 	Up func() bool
+	// DropWhileDown makes a request that arrives while the host is down get no answer at all, as from a
+	// machine that is off (its packets are dropped; winrm.md §6.4 "drops SYNs"), until the client gives
+	// up or the host is back, when the stale connection is reset. Without it the request is reset at once,
+	// as by a host whose network stack still answers. Requests in flight when the host goes down are
+	// reset either way.
+	DropWhileDown bool
 	// Quotas are the per-user limits and the shell idle timeout (zero fields: ModernQuotas).
 	Quotas Quotas
 }
@@ -237,6 +243,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if s.cfg.Up != nil && !s.cfg.Up() {
+		if s.cfg.DropWhileDown {
+			s.waitUp(r.Context())
+		}
 		resetConnection(w)
 		return
 	}
@@ -363,6 +372,19 @@ func (o replier) send(status int, body []byte) {
 	o.w.Header().Set("Content-Type", contentTypeXML)
 	o.w.WriteHeader(status)
 	_, _ = o.w.Write(body)
+}
+
+// waitUp holds a request that reached a host that is down until the client gives up or the host is back.
+func (s *Server) waitUp(ctx context.Context) {
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for !s.cfg.Up() {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // resetConnection drops the TCP connection without a response, as a host going down does.
