@@ -68,6 +68,9 @@ type Options struct {
 type Client struct {
 	opts   Options
 	client *mz.Client
+	// call carries each call's context to the Basic and NTLM transports (certificate and Kerberos auth use
+	// masterzen's, which take none: their requests are bounded by the endpoint's timeout only).
+	call *callContext
 
 	mu    sync.Mutex
 	shell *mz.Shell
@@ -109,14 +112,14 @@ func New(o Options) (*Client, error) {
 	// Our own Parameters: masterzen's DefaultParameters is a shared pointer and is never touched.
 	params := mz.NewParameters(iso8601(o.OperationTimeout), "en-US", o.EnvelopeSize)
 	var inner func() mz.Transporter
+	call := &callContext{}
 	switch o.Auth {
 	case AuthBasic:
-		inner = func() mz.Transporter { return mz.NewClientWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial) }
+		// Our transport, not masterzen's: it sends each request with the caller's context.
+		inner = func() mz.Transporter { return newTransport(o.User, o.Password, false, call) }
 	case AuthNTLM:
 		// Not masterzen's ClientNTLM: its handshake legs can stray onto another request's connection.
-		inner = func() mz.Transporter {
-			return newNTLMTransport(o.User, o.Password, (&net.Dialer{Timeout: 30 * time.Second}).Dial)
-		}
+		inner = func() mz.Transporter { return newTransport(o.User, o.Password, true, call) }
 	case AuthCertificate:
 		if len(o.Cert) == 0 || len(o.Key) == 0 || o.HTTP {
 			return nil, errors.New("winrm: certificate authentication needs HTTPS, a client certificate and its key")
@@ -140,7 +143,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("winrm: %w", err)
 	}
-	return &Client{opts: o, client: c}, nil
+	return &Client{opts: o, client: c, call: call}, nil
 }
 
 // Exec implements runner.Exec. Commands run one at a time in the client's shell.
@@ -151,6 +154,9 @@ func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, 
 	// a failed Send cancels the command instead, and is reported.
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// Every HTTP request of this call carries its context (the transport reads it).
+	c.call.set(ctx)
+	defer c.call.set(context.Background())
 	cmd, err := c.start(ctx, commandLine)
 	if err != nil {
 		return 1, c.explain(err)
@@ -212,10 +218,16 @@ func (c *Client) start(ctx context.Context, commandLine string) (*mz.Command, er
 	}
 }
 
-// dropShell deletes the current shell (best effort: it may already be gone).
+// dropShell deletes the current shell (best effort: it may already be gone), within 10 s whatever became
+// of the call's context: a cancelled call still frees its shell when the host answers.
 func (c *Client) dropShell() {
 	if c.shell != nil {
+		prev := c.call.get()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(prev), 10*time.Second)
+		c.call.set(ctx)
 		_ = c.shell.Close()
+		cancel()
+		c.call.set(prev)
 		c.shell, c.ops = nil, 0
 	}
 }
