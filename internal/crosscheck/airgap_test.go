@@ -77,22 +77,16 @@ func writeOfflineArchives(t testing.TB) offlineArchives {
 
 const airgapPassword = "Air-G@pped-$ecret"
 
-// offlineHost serves an air-gapped winsim host and opens the connection both front doors use
-// (hostconn: retries for idempotent scripts, restart-and-wait, and the streaming upload).
+// offlineHost serves an air-gapped winsim host and opens the connection both front doors use.
 func offlineHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 	t.Helper()
 	h := winsimtest.Start(t, winsim.Options{Profile: profile, Virtualization: "exposed", Offline: true, User: "Administrator",
 		Password: airgapPassword, HTTPS: true, StateDir: t.TempDir(), RebootTime: 50 * time.Millisecond, Internet: sharedInternet()})
-	c, err := hostconn.Open(hostconn.Config{
-		WinRM:         winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: "Administrator", Password: airgapPassword, OperationTimeout: 5 * time.Second},
+	return h.Sim, connect(t, h, airgapPassword, hostconn.Config{
+		WinRM:         winrm.Options{OperationTimeout: 5 * time.Second},
 		Reboot:        runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, ProbeTimeout: 2 * time.Second, Timeout: 10 * time.Second},
 		RetryAttempts: 3, RetryBackoff: 25 * time.Millisecond,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	return h.Sim, c
 }
 
 // hostHashes are the hashes the host verified, from the install steps' results: containerd's three

@@ -16,7 +16,6 @@ import (
 	mz "github.com/masterzen/winrm"
 	"github.com/packer-community/winrmcp/winrmcp"
 
-	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
@@ -45,6 +44,30 @@ func injectLatency(b *testing.B, sim *winsim.Sim, d time.Duration) {
 	}
 }
 
+// applyTally sums what winsim counted over a converge benchmark's applies.
+type applyTally struct {
+	req, reboots, steps int
+	in, out             int64
+}
+
+func (a *applyTally) add(st winsim.State, res plan.Result) {
+	a.req += st.Requests.Total
+	a.in += st.Requests.BytesIn
+	a.out += st.Requests.BytesOut
+	a.reboots += st.Reboots
+	a.steps += len(res.StepsRun)
+}
+
+// report gives the per-apply figures both converge benchmarks share.
+func (a applyTally) report(b *testing.B) {
+	n := float64(b.N)
+	b.ReportMetric(float64(a.req)/n, "requests/apply")
+	b.ReportMetric(float64(a.in)/n, "bytes-sent/apply")
+	b.ReportMetric(float64(a.out)/n, "bytes-received/apply")
+	b.ReportMetric(float64(a.reboots)/n, "reboots/apply")
+	b.ReportMetric(float64(a.steps)/n, "steps/apply")
+}
+
 // BenchmarkConverge measures a bare host to a verified container host over WinRM (HTTPS) against
 // winsim, and then the no-op re-run: WS-Man requests, bytes each way and reboots per apply, at 0 and 20
 // ms of injected latency per request. winsim's steps are instant and its restart takes 50 ms (polled
@@ -53,9 +76,10 @@ func BenchmarkConverge(b *testing.B) {
 	for _, c := range benchScenarios {
 		for _, lat := range benchLatencies {
 			b.Run(fmt.Sprintf("mode=%s/latency=%dms", c.name, lat.Milliseconds()), func(b *testing.B) {
-				want := benchResolve(b, c.s)
-				var req, noop, reboots, steps int
-				var in, out, noopIn int64
+				want := resolve(b, c.s)
+				var tally applyTally
+				var noop int
+				var noopIn int64
 				var noopTime time.Duration
 				for b.Loop() {
 					b.StopTimer()
@@ -68,11 +92,7 @@ func BenchmarkConverge(b *testing.B) {
 					}
 					b.StopTimer()
 					st := sim.Snapshot()
-					req += st.Requests.Total
-					in += st.Requests.BytesIn
-					out += st.Requests.BytesOut
-					reboots += st.Reboots
-					steps += len(res.StepsRun)
+					tally.add(st, res)
 					sim.Server.ResetCounts()
 					start := time.Now()
 					if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
@@ -84,27 +104,14 @@ func BenchmarkConverge(b *testing.B) {
 					noopIn += st.Requests.BytesIn
 					b.StartTimer()
 				}
+				tally.report(b)
 				n := float64(b.N)
-				b.ReportMetric(float64(req)/n, "requests/apply")
-				b.ReportMetric(float64(in)/n, "bytes-sent/apply")
-				b.ReportMetric(float64(out)/n, "bytes-received/apply")
-				b.ReportMetric(float64(reboots)/n, "reboots/apply")
-				b.ReportMetric(float64(steps)/n, "steps/apply")
 				b.ReportMetric(float64(noop)/n, "requests/noop-apply")
 				b.ReportMetric(float64(noopIn)/n, "bytes-sent/noop-apply")
 				b.ReportMetric(float64(noopTime.Milliseconds())/n, "ms/noop-apply")
 			})
 		}
 	}
-}
-
-func benchResolve(tb testing.TB, s spec.Spec) spec.Resolved {
-	tb.Helper()
-	want, d := spec.Validate(s, compat.D(2026, 11, 22))
-	if d.HasErrors() {
-		tb.Fatalf("spec: %v", d)
-	}
-	return want
 }
 
 // BenchmarkConvergePeer runs the same plan on the same kind of host the way the peers do it: each step
@@ -121,9 +128,9 @@ func BenchmarkConvergePeer(b *testing.B) {
 	for _, c := range benchScenarios {
 		for _, lat := range benchLatencies {
 			b.Run(fmt.Sprintf("mode=%s/latency=%dms", c.name, lat.Milliseconds()), func(b *testing.B) {
-				want := benchResolve(b, c.s)
-				var req, reboots, steps, uploads int
-				var in, out int64
+				want := resolve(b, c.s)
+				var tally applyTally
+				var uploads int
 				for b.Loop() {
 					b.StopTimer()
 					sim, p := startPeer(b, c.o, lib)
@@ -138,21 +145,12 @@ func BenchmarkConvergePeer(b *testing.B) {
 					if st.Verified == "" {
 						b.Fatal("the host was not verified")
 					}
-					req += st.Requests.Total
-					in += st.Requests.BytesIn
-					out += st.Requests.BytesOut
-					reboots += st.Reboots
-					steps += len(res.StepsRun)
+					tally.add(st, res)
 					uploads += p.uploads
 					b.StartTimer()
 				}
-				n := float64(b.N)
-				b.ReportMetric(float64(req)/n, "requests/apply")
-				b.ReportMetric(float64(in)/n, "bytes-sent/apply")
-				b.ReportMetric(float64(out)/n, "bytes-received/apply")
-				b.ReportMetric(float64(reboots)/n, "reboots/apply")
-				b.ReportMetric(float64(steps)/n, "steps/apply")
-				b.ReportMetric(float64(uploads)/n, "uploaded-scripts/apply")
+				tally.report(b)
+				b.ReportMetric(float64(uploads)/float64(b.N), "uploaded-scripts/apply")
 			})
 		}
 	}

@@ -28,23 +28,32 @@ var update = flag.Bool("update", false, "rewrite docs/reliability.md's fault tab
 
 const faultPassword = "Fault-M@trix-$ecret"
 
-// faultHost serves a winsim host and opens the connection both front doors use (hostconn: the WinRM
-// client, idempotent scripts retried with backoff, restart-and-wait by boot id), with short timeouts.
+// faultHost serves a winsim host and opens the connection both front doors use, with short timeouts.
 func faultHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 	t.Helper()
 	h := winsimtest.Start(t, winsim.Options{Profile: profile, Virtualization: "exposed", User: "Administrator", Password: faultPassword,
 		HTTPS: true, StateDir: t.TempDir(), RebootTime: 50 * time.Millisecond, Internet: sharedInternet()})
-	sim := h.Sim
-	c, err := hostconn.Open(hostconn.Config{
-		WinRM:         winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: "Administrator", Password: faultPassword, OperationTimeout: 2 * time.Second},
+	return h.Sim, connect(t, h, faultPassword, hostconn.Config{
+		WinRM:         winrm.Options{OperationTimeout: 2 * time.Second},
 		Reboot:        runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, ProbeTimeout: 2 * time.Second, Timeout: 2 * time.Second},
 		RetryAttempts: 5, RetryBackoff: 25 * time.Millisecond,
 	})
+}
+
+// connect opens the connection both front doors use (hostconn: the WinRM client, idempotent scripts
+// retried with backoff, restart-and-wait by boot id, the streaming upload) to a served winsim host, as
+// Administrator with password and trusting the host's CA; cfg gives the timeouts and retries. The
+// connection is closed when the test ends.
+func connect(t *testing.T, h *winsimtest.Host, password string, cfg hostconn.Config) *hostconn.Conn {
+	t.Helper()
+	cfg.WinRM.Host, cfg.WinRM.Port, cfg.WinRM.CACert = h.Addr, h.Port, h.CA
+	cfg.WinRM.User, cfg.WinRM.Password = "Administrator", password
+	c, err := hostconn.Open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return sim, c
+	return c
 }
 
 // faultKind is one fault of issue 10 §1: how to inject it as a step starts, which steps it can hit, and

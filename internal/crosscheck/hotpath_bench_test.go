@@ -19,7 +19,7 @@ import (
 func factsDoc(b *testing.B, converged bool) []byte {
 	b.Helper()
 	o := winsim.Options{Profile: "ws2022", Virtualization: "exposed"}
-	want := benchResolve(b, spec.Spec{Mode: "hyperv", PullImages: true})
+	want := resolve(b, spec.Spec{Mode: "hyperv", PullImages: true})
 	_, r := startSim(b, o)
 	if converged {
 		if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
@@ -61,7 +61,7 @@ func BenchmarkPlanBuild(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			want := benchResolve(b, spec.Spec{Mode: "hyperv", PullImages: true})
+			want := resolve(b, spec.Spec{Mode: "hyperv", PullImages: true})
 			b.ReportAllocs()
 			for b.Loop() {
 				if _, err := plan.Build(f, want); err != nil {

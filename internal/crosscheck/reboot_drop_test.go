@@ -24,15 +24,11 @@ import (
 func TestRestartWithoutAnswers(t *testing.T) {
 	h := winsimtest.Start(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed", User: "Administrator", Password: faultPassword,
 		HTTPS: true, StateDir: t.TempDir(), RebootTime: 1500 * time.Millisecond, WhileDown: "drop", Internet: sharedInternet()})
-	c, err := hostconn.Open(hostconn.Config{
-		WinRM:         winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: "Administrator", Password: faultPassword, OperationTimeout: 2 * time.Second},
+	c := connect(t, h, faultPassword, hostconn.Config{
+		WinRM:         winrm.Options{OperationTimeout: 2 * time.Second},
 		Reboot:        runner.RebootOptions{DelaySeconds: -1, PollInterval: 100 * time.Millisecond, ReadyProbes: 1, ProbeTimeout: 300 * time.Millisecond, Timeout: 20 * time.Second},
 		RetryAttempts: 5, RetryBackoff: 25 * time.Millisecond,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 

@@ -18,11 +18,12 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
-func resolve(t *testing.T, s spec.Spec) spec.Resolved {
-	t.Helper()
+// resolve validates a spec as of the day the tests and benchmarks assume.
+func resolve(tb testing.TB, s spec.Spec) spec.Resolved {
+	tb.Helper()
 	want, d := spec.Validate(s, compat.D(2026, 11, 22))
 	if d.HasErrors() {
-		t.Fatalf("spec: %v", d)
+		tb.Fatalf("spec: %v", d)
 	}
 	return want
 }
