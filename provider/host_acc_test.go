@@ -714,6 +714,12 @@ func TestAccHostEngineFailedAtBoot(t *testing.T) {
   container_mode = "process"
   engine         = { type = "docker", version = "28.1.1" }
 `)
+	withFacts := cfg + fmt.Sprintf(`
+data "wincontainers_host_facts" "after" {
+  host = %q
+  port = %d
+}
+`, h.host, h.port)
 	restartWithHNSLate := func() {
 		h.sim.Machine.SetFaults(machine.Faults{HNSFirstBoot: true})
 		before := h.sim.Snapshot().Reboots
@@ -746,12 +752,7 @@ func TestAccHostEngineFailedAtBoot(t *testing.T) {
 				),
 			},
 			{
-				Config: cfg + fmt.Sprintf(`
-data "wincontainers_host_facts" "after" {
-  host = %q
-  port = %d
-}
-`, h.host, h.port),
+				Config:    withFacts,
 				PreConfig: restartWithHNSLate,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("pending_changes"), knownvalue.ListExact([]knownvalue.Check{})),
@@ -773,12 +774,7 @@ data "wincontainers_host_facts" "after" {
 			},
 			{
 				// The engine runs again: the data source reports no error.
-				Config: cfg + fmt.Sprintf(`
-data "wincontainers_host_facts" "after" {
-  host = %q
-  port = %d
-}
-`, h.host, h.port),
+				Config: withFacts,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.wincontainers_host_facts.after", tfjsonpath.New("engine_last_error"), knownvalue.StringExact("")),
 					// A process host never had Hyper-V install the boot entry's element.

@@ -64,13 +64,12 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 	if e := engineOf(m); e != "" {
 		svc, _ := m.Service(e)
 		f, _ := m.File(machine.EngineBinary(e))
-		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
-			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": ""}, "data_root": ""}
+		lastError := "" // read only for a stopped engine, as the facts script does
 		if svc.State != machine.Running {
-			if service, ok := engine["service"].(map[string]any); ok {
-				service["last_error"] = strings.TrimSpace(m.LastError(e))
-			}
+			lastError = strings.TrimSpace(m.LastError(e))
 		}
+		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
+			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": lastError}, "data_root": ""}
 		if e == "docker" {
 			engine["data_root"] = machine.DockerRoot
 			if cfg, ok := m.File(machine.DaemonJSON); ok {
