@@ -83,13 +83,7 @@ func winrmListenerStep(h *host.Host, name string, p params, out io.Writer) uint3
 			host.WriteResult(out, map[string]any{"present": false})
 			return 0
 		}
-		names := slices.Clone(l.cert.DNSNames)
-		fp := sha256.Sum256(l.cert.Raw)
-		host.WriteResult(out, map[string]any{
-			"port": l.port, "thumbprint": thumbprint(l.cert), "fingerprint_sha256": hex.EncodeToString(fp[:]),
-			"cert_pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.cert.Raw})), "names": names, "changed": false,
-			"present": true,
-		})
+		host.WriteResult(out, listenerResult(l, slices.Clone(l.cert.DNSNames), false))
 		return 0
 	}
 	changed := false
@@ -120,13 +114,19 @@ func winrmListenerStep(h *host.Host, name string, p params, out io.Writer) uint3
 		l.port = port
 		changed = true
 	}
-	fp := sha256.Sum256(l.cert.Raw)
-	host.WriteResult(out, map[string]any{
-		"port": l.port, "thumbprint": thumbprint(l.cert), "fingerprint_sha256": hex.EncodeToString(fp[:]),
-		"cert_pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.cert.Raw})), "names": want, "changed": changed,
-		"present": true,
-	})
+	host.WriteResult(out, listenerResult(l, want, changed))
 	return 0
+}
+
+// listenerResult is the script's result for a listener that exists: its port and certificate, the
+// names the certificate answers to, and whether this run changed it.
+func listenerResult(l *winrmListener, names []string, changed bool) map[string]any {
+	fp := sha256.Sum256(l.cert.Raw)
+	return map[string]any{
+		"port": l.port, "thumbprint": thumbprint(l.cert), "fingerprint_sha256": hex.EncodeToString(fp[:]),
+		"cert_pem": string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: l.cert.Raw})), "names": names, "changed": changed,
+		"present": true,
+	}
 }
 
 // thumbprint is Windows' form of a certificate's thumbprint: SHA-1 of the DER, upper-case hex.
