@@ -235,11 +235,7 @@ func (v *VM) runCommandsServer() fake.VirtualMachineRunCommandsServer {
 			v.Commands[name] = stored
 			v.mu.Unlock()
 			resp.AddNonTerminalResponse(http.StatusCreated, nil)
-			noView := stored
-			p2 := props
-			p2.InstanceView = nil
-			noView.Properties = &p2
-			resp.SetTerminalResponse(http.StatusOK, armcompute.VirtualMachineRunCommandsClientCreateOrUpdateResponse{VirtualMachineRunCommand: noView}, nil)
+			resp.SetTerminalResponse(http.StatusOK, armcompute.VirtualMachineRunCommandsClientCreateOrUpdateResponse{VirtualMachineRunCommand: withoutInstanceView(stored)}, nil)
 			return
 		},
 		GetByVirtualMachine: func(_ context.Context, rg, vm, name string, o *armcompute.VirtualMachineRunCommandsClientGetByVirtualMachineOptions,
@@ -252,9 +248,7 @@ func (v *VM) runCommandsServer() fake.VirtualMachineRunCommandsServer {
 				return
 			}
 			if o == nil || deref(o.Expand) != "instanceView" {
-				p := *rc.Properties
-				p.InstanceView = nil
-				rc.Properties = &p
+				rc = withoutInstanceView(rc)
 			}
 			resp.SetResponse(http.StatusOK, armcompute.VirtualMachineRunCommandsClientGetByVirtualMachineResponse{VirtualMachineRunCommand: rc}, nil)
 			return
@@ -358,4 +352,13 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// withoutInstanceView is a run command as ARM returns it unless $expand=instanceView asks for its
+// outcome: the same properties without the instance view (the stored command keeps it).
+func withoutInstanceView(rc armcompute.VirtualMachineRunCommand) armcompute.VirtualMachineRunCommand {
+	p := *rc.Properties
+	p.InstanceView = nil
+	rc.Properties = &p
+	return rc
 }
