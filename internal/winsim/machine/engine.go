@@ -122,10 +122,12 @@ func (m *Machine) StopService(name string) {
 func (m *Machine) StartService(name string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.startLocked(name)
+	return m.startLocked(name, false)
 }
 
-func (m *Machine) startLocked(name string) error {
+// startLocked starts a service; atBoot is true for the service control manager's start of an
+// Automatic service while Windows boots.
+func (m *Machine) startLocked(name string, atBoot bool) error {
 	s := m.services[name]
 	if s == nil {
 		return &EngineError{fmt.Sprintf("Start-Service : Cannot find any service with service name '%s'.", name)}
@@ -136,7 +138,7 @@ func (m *Machine) startLocked(name string) error {
 	var err error
 	switch name {
 	case "docker":
-		err = m.dockerdStart(s)
+		err = m.dockerdStart(s, atBoot)
 	case "containerd":
 		err = m.containerdStart()
 	default:
@@ -160,7 +162,7 @@ func (m *Machine) startLocked(name string) error {
 }
 
 // dockerd's checks at start (moby checkSystem and configuration loading; domain.md §3.3, §4.1, §7).
-func (m *Machine) dockerdStart(s *Service) error {
+func (m *Machine) dockerdStart(s *Service, atBoot bool) error {
 	exe, ok := m.files[strings.ToLower(Dockerd)]
 	if !ok {
 		return &EngineError{"The system cannot find the file specified."}
@@ -174,7 +176,7 @@ func (m *Machine) dockerdStart(s *Service) error {
 	if m.faults.HNSBroken {
 		return &EngineError{HNSDefaultNetworkText}
 	}
-	if m.booting && m.faults.HNSFirstBoot {
+	if atBoot && m.faults.HNSFirstBoot {
 		// HNS is still coming up when the service control manager starts docker at boot: dockerd exits
 		// with service-specific exit code 1 (moby service_windows.go Execute), a stop that is not a
 		// crash, so the restart actions --register-service sets (60 s, crashes only) do not fire.

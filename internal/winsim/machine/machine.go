@@ -98,10 +98,8 @@ type Machine struct {
 	downloads   []string // every URL a download was attempted from, in order
 	engines     map[string]*engineState
 	faults      Faults
-	// bootedAt is when the last Boot happened (LastBootUpTime, for the event log reads since boot);
-	// booting is true while Boot starts the Automatic services.
+	// bootedAt is when the last Boot happened (LastBootUpTime, for the event log reads since boot).
 	bootedAt time.Time
-	booting  bool
 	// bcdLaunchType is the boot entry's hypervisorlaunchtype ("" when the element is not set: Hyper-V's
 	// installation sets Auto); hypervisorUp is whether the Windows hypervisor started at the last boot.
 	bcdLaunchType string
@@ -305,13 +303,11 @@ func (m *Machine) Boot() {
 		m.bcdLaunchType = "Auto" // the role's installation completes at this boot and sets the element
 	}
 	m.hypervisorUp = m.features[m.HyperVName()] == m.present() && m.bcdLaunchType != "Off" && m.cfg.Virtualization == "exposed"
-	m.booting = true
 	for _, name := range sortedKeys(m.services) {
 		if s := m.services[name]; s.StartType == Automatic {
-			_ = m.startLocked(name)
+			_ = m.startLocked(name, true)
 		}
 	}
-	m.booting = false
 }
 
 // syncSystemServices makes the services the Containers feature brings (hns, vmcompute) exist exactly
