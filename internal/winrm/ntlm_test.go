@@ -153,11 +153,7 @@ func BenchmarkScriptRoundTripNTLM(b *testing.B) {
 	b.StopTimer()
 	n := h.Sim.Server.Counts()
 	in, out := h.Sim.Server.Bytes()
-	soapN := 0
-	for _, v := range n {
-		soapN += v
-	}
-	b.ReportMetric(float64(soapN)/float64(b.N), "requests/script")
+	b.ReportMetric(float64(total(n))/float64(b.N), "requests/script")
 	b.ReportMetric(float64(h.Sim.Server.AuthChallenges())/float64(b.N), "401s/script")
 	b.ReportMetric(float64(in)/float64(b.N), "bytes-up/script")
 	b.ReportMetric(float64(out)/float64(b.N), "bytes-down/script")
