@@ -38,6 +38,31 @@ var ps7Only = []rule{
 	{"ps7-clean-block", regexp.MustCompile(`(?im)^\s*clean\s*\{`), "clean {} blocks are PowerShell 7.3"},
 }
 
+// ps51Traps are constructs that Windows PowerShell 5.1 runs, but not as a reader expects, on a stock host.
+// Each was a real defect in the library (scripts/README.md, "Windows PowerShell 5.1 traps").
+var ps51Traps = []rule{
+	{"native-stderr-redirect", regexp.MustCompile(`(^|\s)[2*]>\s*(&1|\$null)`),
+		"5.1 turns a redirected stderr line of a native program into an ErrorRecord, and under the bootstrap's $ErrorActionPreference = 'Stop' the first one ends the script (2>$null too): run native programs through Invoke-WcNative"},
+	{"get-content-encoding", regexp.MustCompile(`(?i)\bGet-Content\b`),
+		"5.1's Get-Content reads a file without a byte-order mark in the ANSI code page: name -Encoding UTF8, or use [IO.File]::ReadAllText"},
+	{"sha-managed", regexp.MustCompile(`(?i)\b(SHA1|SHA256|SHA384|SHA512)Managed\b`),
+		"the *Managed hash classes are not FIPS-validated and throw where the FIPS policy is on: use [Security.Cryptography.SHA256]::Create()"},
+	{"hns-not-in-box", regexp.MustCompile(`(?i)\bNew-HnsNetwork\b`),
+		"New-HnsNetwork is not an in-box cmdlet on any Windows release (it comes from microsoft/SDN's hns.psm1)"},
+	{"move-item-replace", regexp.MustCompile(`(?i)\bMove-Item\b[^\n]*-Force\b`),
+		"Move-Item -Force deletes the target before it moves, so a failure between the two leaves no file: use Move-WcReplace (include replace)"},
+}
+
+// nativeHelper is the one line allowed to redirect a native program's stderr: Invoke-WcNative's own call,
+// which runs under a local ErrorActionPreference of Continue (include native).
+var nativeHelper = regexp.MustCompile(`^\s*& \$FilePath @ArgumentList 2>&1 \| ForEach-Object \{\s*$`)
+
+// machinePath matches the .NET environment calls on the machine PATH, which expand it when read and
+// write it back as REG_SZ (include path).
+var encodingParam = regexp.MustCompile(`(?i)-Encoding\b`)
+
+var machinePath = regexp.MustCompile(`(?i)(Set|Get)EnvironmentVariable\(\s*'Path'`)
+
 var (
 	iwr         = regexp.MustCompile(`(?i)(^|[\s;(|{&])(Invoke-WebRequest|iwr|curl|wget)\b[^\n]*`)
 	basic       = regexp.MustCompile(`(?i)-UseBasicParsing\b`)
@@ -60,11 +85,24 @@ func Lint(name, body string) []Problem {
 	}
 	code := maskStringsAndComments(body)
 	codeLines := strings.Split(code, "\n")
+	bodyLines := strings.Split(body, "\n")
 	for i, l := range codeLines {
 		for _, r := range ps7Only {
 			if r.re.MatchString(l) {
 				out = append(out, Problem{i + 1, r.name, r.msg})
 			}
+		}
+		for _, r := range ps51Traps {
+			switch {
+			case !r.re.MatchString(l):
+			case r.name == "native-stderr-redirect" && nativeHelper.MatchString(l):
+			case r.name == "get-content-encoding" && encodingParam.MatchString(l):
+			default:
+				out = append(out, Problem{i + 1, r.name, r.msg})
+			}
+		}
+		if strings.Contains(l, "EnvironmentVariable(") && machinePath.MatchString(bodyLines[i]) {
+			out = append(out, Problem{i + 1, "machine-path-expand", "[Environment]::Get/SetEnvironmentVariable('Path', ..., 'Machine') expands the machine PATH and writes it back as REG_SZ: use Get-WcMachinePath and Set-WcMachinePath (include path)"})
 		}
 		if m := iwr.FindString(l); m != "" && !basic.MatchString(l) {
 			out = append(out, Problem{i + 1, "iwr-basic-parsing", "Invoke-WebRequest (and its aliases curl, wget, iwr) needs -UseBasicParsing on Windows PowerShell 5.1"})

@@ -48,6 +48,16 @@ func TestLintCatches(t *testing.T) {
 		{"Start-BitsTransfer -Source https://x -Destination y\n", "tls12-before-download"},
 		{"Invoke-RestMethod https://x\n" + tls, "tls12-before-download"},
 		{"Write-Output 'caf\u00e9'\n", "ascii"},
+		// Windows PowerShell 5.1 traps, each a defect the library once had.
+		{"$out = & shutdown.exe /r /t 5 2>&1 | Out-String\n", "native-stderr-redirect"},
+		{"$bcd = (& bcdedit.exe /enum '{current}' 2>$null | Out-String)\n", "native-stderr-redirect"},
+		{"$v = & $exe --version *>$null\n", "native-stderr-redirect"},
+		{"$c = Get-Content -LiteralPath $p -Raw | ConvertFrom-Json\n", "get-content-encoding"},
+		{"$sha = New-Object Security.Cryptography.SHA256Managed\n", "sha-managed"},
+		{"New-HnsNetwork -Type NAT -Name nat -AddressPrefix $s -Gateway $g | Out-Null\n", "hns-not-in-box"},
+		{"Move-Item -LiteralPath $new -Destination $path -Force\n", "move-item-replace"},
+		{"[Environment]::SetEnvironmentVariable('Path', $v, 'Machine')\n", "machine-path-expand"},
+		{"$m = [Environment]::GetEnvironmentVariable('Path', 'Machine')\n", "machine-path-expand"},
 	}
 	for _, c := range cases {
 		got := rules(Lint("t", hdr+c.body))
@@ -81,6 +91,12 @@ func TestLintAllows(t *testing.T) {
 		"$b = Get-Content x -Encoding Byte -ReadCount 0\n",
 		"if ($x -eq $null) { $y = 'a' } else { $y = 'b' }\n",
 		"$s = 'it''s ?? fine'\n",
+		"        & $FilePath @ArgumentList 2>&1 | ForEach-Object {\n", // Invoke-WcNative's own call
+		"$lines = Get-Content -LiteralPath $p -Encoding UTF8\n",
+		"$sha = [Security.Cryptography.SHA256]::Create()\n",
+		"# [Environment]::SetEnvironmentVariable('Path', $v, 'Machine') in a comment\n",
+		"Write-Output 'Move-Item -Force and 2>&1 in a string'\n",
+		"[Environment]::SetEnvironmentVariable('WINCONTAINERS_PATH_CHANGED', $null, 'Machine')\n",
 	}
 	for _, body := range ok {
 		if ps := Lint("t", hdr+body); len(ps) != 0 {

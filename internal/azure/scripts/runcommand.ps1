@@ -10,13 +10,18 @@ $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 $WcResultLine = $null
 function Get-WcParams { if (-not $WcParams) { return $null }; [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($WcParams)) | ConvertFrom-Json }
+# The protocol lines are ASCII: powershell.exe writes stdout in the console's OEM code page (437 on an
+# English Windows), so any other character is sent as a JSON \u escape (scripts/README.md, "Output").
+function ConvertTo-WcAscii([string]$Json) {
+    return [regex]::Replace($Json, '[^\x00-\x7e]', { param($c) '\u{0:x4}' -f [int][char]$c.Value })
+}
 function Write-WcProgress([string]$Step, [string]$Message, [int]$Percent = -1) {
     $p = @{ step = $Step; message = $Message }
     if ($Percent -ge 0) { $p.percent = $Percent }
-    [Console]::Out.WriteLine('##wincontainers:progress ' + ($p | ConvertTo-Json -Compress))
+    [Console]::Out.WriteLine('##wincontainers:progress ' + (ConvertTo-WcAscii ($p | ConvertTo-Json -Compress)))
 }
 function Write-WcResult($Object) {
-    $json = $Object | ConvertTo-Json -Compress -Depth 8
+    $json = ConvertTo-WcAscii ($Object | ConvertTo-Json -Compress -Depth 8)
     if ($json.Length -le 1024) { $script:WcResultLine = '##wincontainers:result ' + $json; return }
     $ms = New-Object IO.MemoryStream
     $gz = New-Object IO.Compression.GZipStream($ms, [IO.Compression.CompressionMode]::Compress)
@@ -32,7 +37,7 @@ try {
         }
         $bytes = [IO.File]::ReadAllBytes($WcStaged)
         Remove-Item -LiteralPath $WcStaged -Force
-        $sha = New-Object Security.Cryptography.SHA256Managed
+        $sha = [Security.Cryptography.SHA256]::Create()  # SHA256Managed throws under the FIPS policy
         $got = -join ($sha.ComputeHash($bytes) | ForEach-Object { $_.ToString('x2') })
         if ($got -ne $WcStagedSha256) {
             [Console]::Error.WriteLine('wincontainers: the staged script was changed or truncated'); exit 2

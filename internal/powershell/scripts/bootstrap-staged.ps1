@@ -1,8 +1,9 @@
 # wincontainers:bootstrap-staged/1
 $ErrorActionPreference='Stop';$ProgressPreference='SilentlyContinue'
 function Get-WcParams{if(-not $WcParams){return $null};[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($WcParams))|ConvertFrom-Json}
-function Write-WcProgress([string]$Step,[string]$Message,[int]$Percent=-1){$p=@{step=$Step;message=$Message};if($Percent -ge 0){$p.percent=$Percent};[Console]::Out.WriteLine('##wincontainers:progress '+($p|ConvertTo-Json -Compress))}
-function Write-WcResult($Object){[Console]::Out.WriteLine('##wincontainers:result '+($Object|ConvertTo-Json -Compress -Depth 8))}
+function ConvertTo-WcAscii([string]$J){[regex]::Replace($J,'[^\x00-\x7e]',{param($c)'\u{0:x4}' -f [int][char]$c.Value})}
+function Write-WcProgress([string]$Step,[string]$Message,[int]$Percent=-1){$p=@{step=$Step;message=$Message};if($Percent -ge 0){$p.percent=$Percent};[Console]::Out.WriteLine('##wincontainers:progress '+(ConvertTo-WcAscii ($p|ConvertTo-Json -Compress)))}
+function Write-WcResult($Object){[Console]::Out.WriteLine('##wincontainers:result '+(ConvertTo-WcAscii ($Object|ConvertTo-Json -Compress -Depth 8)))}
 function Stop-WcStaged([string]$Why){[Console]::Error.WriteLine('wincontainers: '+$Why);exit 2}
 $k=New-Object byte[] 64;$g=New-Object Security.Cryptography.RNGCryptoServiceProvider;$g.GetBytes($k);$g.Dispose()
 [Console]::Out.WriteLine('##wincontainers:key '+[Convert]::ToBase64String($k))

@@ -20,7 +20,7 @@
 
 $step = 'configure-daemon'
 
-# wincontainers:include errors
+# wincontainers:include errors replace
 
 # The newest Application event log messages of the docker source since $Since, oldest first.
 function Get-WcEngineEvents([datetime]$Since) {
@@ -105,7 +105,7 @@ if ($changed) {
             Copy-Item -LiteralPath $path -Destination $backup -Force
         }
         [IO.File]::WriteAllText($new, $json, (New-Object Text.UTF8Encoding $false))
-        Move-Item -LiteralPath $new -Destination $path -Force
+        Move-WcReplace $new $path
     } catch {
         Remove-Item -LiteralPath $new -Force -ErrorAction SilentlyContinue
         Exit-WcError 'daemon_config_write_failed' ('writing {0} failed: {1}' -f $path, $_.Exception.Message) 'check the free space on the system drive, the permissions on the folder and that no editor holds the file; daemon.json was not changed'

@@ -10,6 +10,8 @@
 $ErrorActionPreference = 'Stop'
 $ProgressPreference = 'SilentlyContinue'
 
+# wincontainers:include native
+
 function Get-RegValue([string]$Path, [string]$Name) {
     $item = Get-ItemProperty -Path $Path -Name $Name -ErrorAction SilentlyContinue
     if ($null -eq $item) { return $null }
@@ -69,8 +71,8 @@ $cpu = @(Get-CimInstance -ClassName Win32_Processor)[0]
 # the next boot). The element is absent until Hyper-V's installation sets it. Matched by its English name
 # (inferred: bcdedit leaves element names untranslated); if a language translates it, it reads as not set.
 $launchType = ''
-$bcd = (& bcdedit.exe /enum '{current}' 2>$null | Out-String)
-if ($LASTEXITCODE -eq 0 -and $bcd -match '(?m)^hypervisorlaunchtype\s+(\S+)') { $launchType = $Matches[1] }
+$bcd = Invoke-WcNative (Join-Path $env:SystemRoot 'System32\bcdedit.exe') @('/enum', '{current}')
+if ($bcd.code -eq 0 -and $bcd.stdout -match '(?m)^hypervisorlaunchtype\s+(\S+)') { $launchType = $Matches[1] }
 
 # Engine: Docker first, then containerd.
 $engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = ''; last_error = '' }; daemon_config = $null; data_root = '' }
@@ -81,7 +83,7 @@ foreach ($candidate in @('docker', 'containerd')) {
     if ($exe -match '^"([^"]+)"') { $exe = $Matches[1] } elseif ($exe -match '^(\S+)') { $exe = $Matches[1] }
     $version = ''
     if (Test-Path -LiteralPath $exe -PathType Leaf) {
-        $out = (& $exe --version 2>$null | Out-String)
+        $out = (Invoke-WcNative $exe @('--version')).stdout
         if ($out -match '(?:version |v)(\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $version = $Matches[1] }
     }
     $engine.type = $candidate
@@ -99,7 +101,7 @@ foreach ($candidate in @('docker', 'containerd')) {
         $engine.data_root = Join-Path $env:ProgramData 'docker'
         if (Test-Path -LiteralPath $configPath -PathType Leaf) {
             try {
-                $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
+                $config = [IO.File]::ReadAllText($configPath) | ConvertFrom-Json
                 $engine.daemon_config = $config
                 if ($config.'data-root') { $engine.data_root = [string]$config.'data-root' }
             } catch {

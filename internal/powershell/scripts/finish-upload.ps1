@@ -7,7 +7,7 @@
 # Windows PowerShell 5.1.
 # Parameters: { "path": "C:\\...", "sha256": "<64 hex>", "size": <bytes> }
 # Result: { "path", "sha256", "bytes" }
-# wincontainers:include errors hash
+# wincontainers:include errors hash replace
 $p = Get-WcParams
 $target = [string]$p.path
 $want = ([string]$p.sha256).ToLowerInvariant()
@@ -26,6 +26,6 @@ if ($got -ne $want -or ($size -gt 0 -and $bytes -ne $size)) {
     Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
     Exit-WcError 'checksum_mismatch' ('received {0} bytes with SHA-256 {1}; expected {2} bytes with SHA-256 {3}' -f $bytes, $got, $size, $want) 'the transfer was corrupted or truncated; send the file again'
 }
-Move-Item -LiteralPath $partial -Destination $target -Force
+Move-WcReplace $partial $target
 Write-WcResult @{ path = $target; sha256 = $got; bytes = $bytes }
 exit 0

@@ -2,9 +2,10 @@
 # wincontainers:idempotent
 # Installs containerd (bin\ under $env:ProgramFiles\containerd), nerdctl ($env:ProgramFiles\nerdctl) and
 # the Windows CNI plugins (containerd\cni\bin), adds containerd\bin and nerdctl to the machine PATH,
-# writes the default config.toml when absent, registers the containerd service, creates the HNS NAT
-# network and writes the CNI configuration 0-containerd-nat.conf. Each archive is the file the
-# controller pushed to its archive_path (air-gapped hosts; each archive on its own), or a download. It is
+# writes the default config.toml when absent, registers the containerd service and writes the CNI
+# configuration 0-containerd-nat.conf, from which the CNI nat plugin creates the HNS NAT network at the
+# first container. Each archive is the file the controller pushed to its archive_path (air-gapped hosts;
+# each archive on its own), or a download. It is
 # verified against its pinned sha256 (for a pushed file, the hash the controller computed), else against
 # its published checksum file, else its hash is reported (observed).
 # Files identical to the installed ones are not copied again. The service is left registered,
@@ -22,7 +23,7 @@ $script:wasRunning = $false
 $script:staged = $null
 $changed = $false
 
-# wincontainers:include errors hash path native archive
+# wincontainers:include errors hash path native replace archive
 
 # A failure after the containerd service was stopped starts it again before reporting, so an apply that
 # stops here never leaves the host without the engine it had.
@@ -156,35 +157,48 @@ Write-WcProgress -Step $step -Message ('installing containerd {0}' -f $p.version
 $sets = @((Expand-WcStaged $a.path $root), (Expand-WcStaged $n.path $nerdctlDir), (Expand-WcStaged $c.path $cniBin))
 $script:staged = $sets
 
-# The HNS NAT network and its CNI configuration.
+# The CNI configuration of the NAT network. No Windows release has a cmdlet that creates an HNS network
+# (the in-box HostNetworkingService module has Get- and Remove- cmdlets only; New-HnsNetwork is
+# microsoft/SDN's hns.psm1): the CNI nat plugin creates the network named here, with this subnet and
+# gateway, at the first container it attaches (getOrCreateNetwork, windows-container-networking
+# v0.2.0 to v0.3.1), and keeps an existing one. Plugin v0.3.0 uses the name as the HNS network type, so
+# the name stays "nat". The route keys are the CNI ones, dst and gw; other keys are ignored silently
+# (internal/powershell/scripts/README.md, "install-containerd").
 $natName = [string]$p.nat.name
 if (-not $natName) { $natName = 'nat' }
 $subnet = [string]$p.nat.subnet
 $gateway = [string]$p.nat.gateway
-Import-Module HNS -ErrorAction SilentlyContinue
+# A network of that name made earlier (by Docker, or by a previous run's first container) keeps its
+# prefix, and the configuration must describe it. Get-HnsNetwork returns the HNS v1 shape (Subnets) or
+# the HCN v2 shape (Ipams[].Subnets[]: microsoft/SDN's hns.v2.psm1); both are read.
 Import-Module HostNetworkingService -ErrorAction SilentlyContinue
-if ($null -eq (Get-Command Get-HnsNetwork -ErrorAction SilentlyContinue) -or $null -eq (Get-Command New-HnsNetwork -ErrorAction SilentlyContinue)) {
-    Exit-WcInstallError 'hns_module_missing' 'the HNS PowerShell cmdlets (Get-HnsNetwork, New-HnsNetwork) are not available' 'install hns.psm1 from microsoft/SDN (Kubernetes/windows/hns.psm1) as module HNS, or create the NAT network by hand'
-}
-try {
-    $net = @(Get-HnsNetwork | Where-Object { $_.Name -eq $natName }) | Select-Object -First 1
-    if ($null -eq $net) {
-        Write-WcProgress -Step $step -Message ('creating the HNS NAT network {0} ({1})' -f $natName, $subnet)
-        New-HnsNetwork -Type NAT -Name $natName -AddressPrefix $subnet -Gateway $gateway | Out-Null
-    } elseif ($net.Subnets -and $net.Subnets[0].AddressPrefix) {
-        # An existing network keeps its prefix; the CNI configuration must describe it.
-        $subnet = [string]$net.Subnets[0].AddressPrefix
-        if ($net.Subnets[0].GatewayAddress) { $gateway = [string]$net.Subnets[0].GatewayAddress }
+if ($null -ne (Get-Command Get-HnsNetwork -ErrorAction SilentlyContinue)) {
+    try {
+        $net = @(Get-HnsNetwork | Where-Object { $_.Name -eq $natName }) | Select-Object -First 1
+    } catch {
+        Exit-WcInstallError 'install_failed' ('reading the HNS networks failed: {0}' -f $_.Exception.Message) 'check that the Containers feature is installed and the host was restarted (the hns service runs)'
     }
-} catch {
-    Exit-WcInstallError 'install_failed' ('creating the HNS NAT network {0} failed: {1}' -f $natName, $_.Exception.Message) 'check that the Containers feature is installed and the host was restarted, and that no other NAT (Get-NetNat) overlaps the subnet'
+    if ($null -ne $net) {
+        $have = $null
+        if ($net.Subnets -and $net.Subnets[0].AddressPrefix) {
+            $have = @{ prefix = [string]$net.Subnets[0].AddressPrefix; gateway = [string]$net.Subnets[0].GatewayAddress }
+        } elseif ($net.Ipams -and $net.Ipams[0].Subnets -and $net.Ipams[0].Subnets[0].IpAddressPrefix) {
+            $s0 = $net.Ipams[0].Subnets[0]
+            $hop = @($s0.Routes | Where-Object { $_.DestinationPrefix -eq '0.0.0.0/0' } | ForEach-Object { [string]$_.NextHop }) | Select-Object -First 1
+            $have = @{ prefix = [string]$s0.IpAddressPrefix; gateway = [string]$hop }
+        }
+        if ($null -ne $have) {
+            Write-WcProgress -Step $step -Message ('the HNS network {0} exists with {1}; the CNI configuration uses it' -f $natName, $have.prefix)
+            $subnet = $have.prefix
+            if ($have.gateway) { $gateway = $have.gateway }
+        }
+    }
 }
 $conf = [ordered]@{
     cniVersion = '0.2.0'
     name = $natName
     type = 'nat'
-    master = 'Ethernet'
-    ipam = [ordered]@{ subnet = $subnet; routes = @(@{ gateway = $gateway }) }
+    ipam = [ordered]@{ subnet = $subnet; routes = @([ordered]@{ dst = '0.0.0.0/0'; gw = $gateway }) }
     capabilities = [ordered]@{ portMappings = $true; dns = $true }
 }
 $confText = $conf | ConvertTo-Json -Depth 8
@@ -208,12 +222,9 @@ Add-WcMachinePath $nerdctlDir
 $configPath = Join-Path $root 'config.toml'
 if (-not (Test-Path -LiteralPath $configPath -PathType Leaf)) {
     Write-WcProgress -Step $step -Message 'writing the default config.toml'
-    $ErrorActionPreference = 'Continue'
-    $toml = & $containerd config default 2>$null | Out-String
-    $code = $LASTEXITCODE
-    $ErrorActionPreference = 'Stop'
-    if ($code -ne 0 -or -not $toml.Trim()) { Exit-WcInstallError 'install_failed' ('containerd.exe config default exited {0}' -f $code) 'run containerd.exe config default by hand to see the error' }
-    [IO.File]::WriteAllText($configPath, $toml, [Text.Encoding]::ASCII)
+    $r = Invoke-WcNative $containerd @('config', 'default')
+    if ($r.code -ne 0 -or -not $r.stdout) { Exit-WcInstallError 'install_failed' ('containerd.exe config default exited {0}: {1}' -f $r.code, $r.stderr) 'run containerd.exe config default by hand to see the error' }
+    [IO.File]::WriteAllText($configPath, ($r.stdout + "`r`n"), [Text.Encoding]::ASCII)
 }
 
 if ($null -eq (Get-Service -Name containerd -ErrorAction SilentlyContinue)) {

@@ -15,7 +15,7 @@
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'
 
-# wincontainers:include errors hash path native archive
+# wincontainers:include errors hash path native replace archive
 
 function Wait-WcServiceStopped([string]$Name) {
     $deadline = (Get-Date).AddSeconds(60)
@@ -39,7 +39,7 @@ $downloads = Join-Path $env:ProgramData 'wincontainers\downloads'
 $previous = [string]$p.previous_version
 if (Test-Path -LiteralPath $dockerd -PathType Leaf) {
     $v = Invoke-WcNative $dockerd @('--version')
-    if ($v.output -match 'version (\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $previous = $Matches[1] }
+    if ($v.stdout -match 'version (\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $previous = $Matches[1] }
 }
 
 # 1-2. The archive, pushed or downloaded, and its hash: pinned, or observed for trust on first use.
@@ -123,6 +123,13 @@ Add-WcMachinePath $installDir
 $reregistered = $false
 $svc = Get-Service -Name docker -ErrorAction SilentlyContinue
 if ($null -eq $svc) {
+    # An event log source left by a service deleted with sc.exe makes --register-service fail (moby
+    # installs the source and refuses when it exists): with no service, the source is a leftover.
+    $source = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\docker'
+    if (Test-Path -LiteralPath $source) {
+        Write-WcProgress -Step 'install-docker' -Message ('removing the leftover event log source {0}' -f $source)
+        Remove-Item -LiteralPath $source -Recurse -Force
+    }
     Write-WcProgress -Step 'install-docker' -Message 'registering the docker service'
     $r = Invoke-WcNative $dockerd @('--register-service')
     if ($r.code -ne 0) { Exit-WcError 'install_failed' ('dockerd --register-service exited {0}: {1}' -f $r.code, $r.output) 'check the Application event log (source docker) and run again' }

@@ -53,7 +53,7 @@ foreach ($name in $names) {
                     $r = Install-WindowsFeature -Name $name
                 }
                 if (-not $r.Success) { throw ('Install-WindowsFeature {0} did not succeed (exit code {1})' -f $name, $r.ExitCode) }
-                if ([string]$r.RestartNeeded -eq 'Yes') { $restart = $true }
+                if ([string]$r.RestartNeeded -ne 'No') { $restart = $true }  # Yes or Maybe (RestartState)
                 $state = (Get-WindowsFeature -Name $name).InstallState.ToString()
             }
         }

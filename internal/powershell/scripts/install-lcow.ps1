@@ -15,7 +15,7 @@
 $ProgressPreference = 'SilentlyContinue'
 $step = 'install-lcow'
 
-# wincontainers:include errors hash archive
+# wincontainers:include errors hash replace archive
 
 $p = Get-WcParams
 $url = [string]$p.url

@@ -68,7 +68,7 @@ if ($engine -eq 'docker') {
     $configPath = Join-Path $env:ProgramData 'docker\config\daemon.json'
     if (Test-Path -LiteralPath $configPath -PathType Leaf) {
         try {
-            $config = Get-Content -LiteralPath $configPath -Raw | ConvertFrom-Json
+            $config = [IO.File]::ReadAllText($configPath) | ConvertFrom-Json
             if ($config.'data-root') { $dataRoot = [string]$config.'data-root' }
             if ($config.pidfile) { $pidFile = [string]$config.pidfile }
         } catch {
@@ -85,7 +85,7 @@ if ($engine -eq 'docker') {
     $dataRoot = Join-Path $env:ProgramData 'containerd\root'
     $toml = Join-Path $env:ProgramFiles 'containerd\config.toml'
     if (Test-Path -LiteralPath $toml -PathType Leaf) {
-        foreach ($line in @(Get-Content -LiteralPath $toml)) {
+        foreach ($line in @(Get-Content -LiteralPath $toml -Encoding UTF8)) {
             if ($line -match '^\s*\[') { break }
             if ($line -match '^\s*root\s*=\s*(["''])(.+?)\1') {
                 # A basic (double-quoted) TOML string escapes backslashes; a literal (single-quoted) one does not.
@@ -104,7 +104,7 @@ if ($engine -eq 'docker') {
     Import-Module HNS -ErrorAction SilentlyContinue
     Import-Module HostNetworkingService -ErrorAction SilentlyContinue
     if ($null -eq (Get-Command Get-HnsNetwork -ErrorAction SilentlyContinue) -or $null -eq (Get-Command Remove-HnsNetwork -ErrorAction SilentlyContinue)) {
-        Exit-WcError 'hns_module_missing' 'the HNS PowerShell cmdlets (Get-HnsNetwork, Remove-HnsNetwork) are not available' 'install hns.psm1 from microsoft/SDN (Kubernetes/windows/hns.psm1) as module HNS, or remove the NAT network by hand'
+        Exit-WcError 'hns_module_missing' 'the HNS PowerShell cmdlets (Get-HnsNetwork, Remove-HnsNetwork) are not available' 'the in-box HostNetworkingService module comes with the Containers feature: check that it is installed and the host was restarted, or import a module that provides Get-HnsNetwork and Remove-HnsNetwork (microsoft/SDN hns.v2.psm1)'
     }
     try {
         $nets = @(Get-HnsNetwork | Where-Object { $_.Name -eq $natName })

@@ -4,6 +4,7 @@
 # to a temporary file beside the target, verifies its SHA-256, then moves it into place, so a failed or
 # interrupted transfer never leaves a partial file at the target path. Windows PowerShell 5.1.
 # Parameters: { "path": "C:\\...", "sha256": "<64 hex>", "size": <bytes> }
+# wincontainers:include replace
 $p = Get-WcParams
 $target = [string]$p.path
 $want = ([string]$p.sha256).ToLowerInvariant()
@@ -20,7 +21,14 @@ try {
         $line = [Console]::In.ReadLine()
         if ($null -eq $line) { break }
         if ($line.Length -eq 0) { continue }
-        $bytes = [Convert]::FromBase64String($line)
+        try {
+            $bytes = [Convert]::FromBase64String($line)
+        } catch {
+            $stream.Dispose()
+            Remove-Item -LiteralPath $tmp -Force -ErrorAction SilentlyContinue
+            Write-WcResult @{ error = @{ code = 'bad_input'; message = $_.Exception.Message; remedy = 'send the file again' } }
+            exit 1
+        }
         $stream.Write($bytes, 0, $bytes.Length)
         [void]$sha.TransformBlock($bytes, 0, $bytes.Length, $null, 0)
         $written += $bytes.Length
@@ -39,6 +47,6 @@ if ($got -ne $want -or ($size -gt 0 -and $written -ne $size)) {
     Write-WcResult @{ error = @{ code = 'checksum_mismatch'; message = ('received {0} bytes with SHA-256 {1}; expected {2} bytes with SHA-256 {3}' -f $written, $got, $size, $want); remedy = 'the transfer was corrupted or truncated; send the file again' } }
     exit 1
 }
-Move-Item -LiteralPath $tmp -Destination $target -Force
+Move-WcReplace $tmp $target
 Write-WcResult @{ path = $target; sha256 = $got; bytes = $written }
 exit 0

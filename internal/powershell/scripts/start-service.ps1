@@ -35,13 +35,14 @@ function Get-WcEngineError([string]$Name, [datetime]$Since) {
 function Get-WcEngineVersion([string]$Name) {
     if ($Name -eq 'docker') {
         $r = Invoke-WcNative $docker @('version', '--format', '{{.Server.Version}} {{.Server.Os}}/{{.Server.Arch}}')
-        if ($r.code -ne 0 -or $r.output -notmatch '(?m)^(\S+) (\w+/\w+)\s*$') { $script:lastAnswer = $r.output; return $null }
+        if ($r.code -ne 0 -or $r.stdout -notmatch '(?m)^(\S+) (\w+/\w+)\s*$') { $script:lastAnswer = $r.output; return $null }
         return @{ version = $Matches[1]; os_arch = $Matches[2] }
     }
     $r = Invoke-WcNative $nerdctl @('--address', '\\.\pipe\containerd-containerd', 'version', '--format', '{{json .}}')
     $script:lastAnswer = $r.output
     if ($r.code -ne 0) { return $null }
-    try { $v = $r.output | ConvertFrom-Json } catch { return $null }
+    # The JSON is stdout; nerdctl's warnings (buildctl, runc) are stderr.
+    try { $v = $r.stdout | ConvertFrom-Json } catch { return $null }
     $server = @($v.Server.Components | Where-Object { $_.Name -eq 'containerd' }) | Select-Object -First 1
     if ($null -eq $server) { return $null }
     return @{ version = [string]$server.Version; os_arch = ('{0}/{1}' -f $v.Client.Os, $v.Client.Arch) }

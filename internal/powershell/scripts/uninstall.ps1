@@ -13,7 +13,7 @@
 
 $step = 'uninstall'
 
-# wincontainers:include errors native
+# wincontainers:include errors native path
 
 # Removes a file or folder when it exists and records it.
 function Remove-WcPath([string]$Path) {
@@ -27,16 +27,9 @@ function Remove-WcPath([string]$Path) {
     $removed.Add($Path)
 }
 
-function Remove-WcMachinePath([string]$Dir) {
-    $want = $Dir.TrimEnd('\')
-    $machine = [string][Environment]::GetEnvironmentVariable('Path', 'Machine')
-    $parts = @($machine -split ';' | Where-Object { $_.Trim() -ne '' })
-    $keep = @($parts | Where-Object { $_.Trim().TrimEnd('\') -ine $want })
-    if ($keep.Count -ne $parts.Count) {
-        [Environment]::SetEnvironmentVariable('Path', ($keep -join ';'), 'Machine')
-        $removed.Add(('PATH entry {0}' -f $want))
-    }
-    $env:Path = (@(([string]$env:Path) -split ';' | Where-Object { $_.Trim() -ne '' -and $_.Trim().TrimEnd('\') -ine $want }) -join ';')
+# Removes a folder from the machine PATH (include path) and records it.
+function Remove-WcPathEntry([string]$Dir) {
+    if (Remove-WcMachinePath $Dir) { $removed.Add(('PATH entry {0}' -f $Dir.TrimEnd('\'))) }
 }
 
 # Stops and unregisters a service with the engine's own --unregister-service, else sc.exe delete.
@@ -49,7 +42,8 @@ function Remove-WcService([string]$Name, [string]$Exe) {
     } catch {
         Exit-WcError 'uninstall_failed' ('stopping the {0} service failed: {1}' -f $Name, $_.Exception.Message) ('stop the {0} service by hand, then run again' -f $Name)
     }
-    if (Test-Path -LiteralPath $Exe -PathType Leaf) {
+    $sc = -not (Test-Path -LiteralPath $Exe -PathType Leaf)
+    if (-not $sc) {
         $r = Invoke-WcNative $Exe @('--unregister-service')
     } else {
         $r = Invoke-WcNative (Join-Path $env:SystemRoot 'System32\sc.exe') @('delete', $Name)
@@ -60,6 +54,10 @@ function Remove-WcService([string]$Name, [string]$Exe) {
         if ((Get-Date) -gt $deadline) { Exit-WcError 'uninstall_failed' ('the {0} service is still marked for deletion after 60 seconds' -f $Name) 'close tools that hold the service open (services.msc, Event Viewer), then run again' }
         Start-Sleep -Seconds 2
     }
+    # sc.exe delete leaves the engine's event log source, which the engine's own --unregister-service
+    # removes; dockerd --register-service refuses to run while it exists (README.md, "uninstall").
+    $source = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\' + $Name
+    if ($sc -and (Test-Path -LiteralPath $source)) { Remove-WcPath $source }
     $removed.Add(('service {0}' -f $Name))
 }
 
@@ -73,17 +71,38 @@ if ($engine -eq 'docker') {
     $dir = Join-Path $env:ProgramFiles 'Docker'
     Remove-WcService 'docker' (Join-Path $dir 'dockerd.exe')
     Remove-WcPath $dir
-    Remove-WcPath (Join-Path $env:ProgramData 'docker\config\daemon.json')
-    Remove-WcMachinePath $dir
+    foreach ($f in @('daemon.json', 'daemon.json.wincontainers-backup', 'daemon.json.wincontainers-new')) {
+        Remove-WcPath (Join-Path $env:ProgramData ('docker\config\' + $f))
+    }
+    Remove-WcPathEntry $dir
 } elseif ($engine -eq 'containerd') {
     $root = Join-Path $env:ProgramFiles 'containerd'
     Remove-WcService 'containerd' (Join-Path $root 'bin\containerd.exe')
+    # The HNS network the CNI nat plugin made from 0-containerd-nat.conf, unless Docker (which uses a
+    # network named nat too) is installed.
+    $natConf = Join-Path $root 'cni\conf\0-containerd-nat.conf'
+    if ((Test-Path -LiteralPath $natConf -PathType Leaf) -and $null -eq (Get-Service -Name docker -ErrorAction SilentlyContinue)) {
+        Import-Module HostNetworkingService -ErrorAction SilentlyContinue
+        if ($null -ne (Get-Command Remove-HnsNetwork -ErrorAction SilentlyContinue)) {
+            try {
+                $natName = [string]([IO.File]::ReadAllText($natConf) | ConvertFrom-Json).name
+                $nets = @(Get-HnsNetwork | Where-Object { $natName -and $_.Name -eq $natName })
+                foreach ($net in $nets) {
+                    Write-WcProgress -Step $step -Message ('removing the HNS network {0}' -f $natName)
+                    $net | Remove-HnsNetwork
+                    $removed.Add(('HNS network {0}' -f $natName))
+                }
+            } catch {
+                Exit-WcError 'uninstall_failed' ('removing the HNS network of {0} failed: {1}' -f $natConf, $_.Exception.Message) 'remove the network by hand (Get-HnsNetwork | Where-Object Name -eq nat | Remove-HnsNetwork), then run again'
+            }
+        }
+    }
     Remove-WcPath (Join-Path $root 'config.toml')
-    Remove-WcPath (Join-Path $root 'cni\conf\0-containerd-nat.conf')
+    Remove-WcPath $natConf
     Remove-WcPath $root
     Remove-WcPath (Join-Path $env:ProgramFiles 'nerdctl')
-    Remove-WcMachinePath (Join-Path $root 'bin')
-    Remove-WcMachinePath (Join-Path $env:ProgramFiles 'nerdctl')
+    Remove-WcPathEntry (Join-Path $root 'bin')
+    Remove-WcPathEntry (Join-Path $env:ProgramFiles 'nerdctl')
 } else {
     Exit-WcError 'invalid_params' ('engine must be docker or containerd, not {0}' -f $engine) 'this is a planner defect; report it'
 }
@@ -124,7 +143,7 @@ if ([bool]$p.remove_features) {
                 Write-WcProgress -Step $step -Message ('removing {0}' -f $name)
                 if ($name -eq 'Hyper-V') { $r = Uninstall-WindowsFeature -Name $name -IncludeManagementTools } else { $r = Uninstall-WindowsFeature -Name $name }
                 if (-not $r.Success) { throw ('Uninstall-WindowsFeature {0} did not succeed (exit code {1})' -f $name, $r.ExitCode) }
-                if ([string]$r.RestartNeeded -eq 'Yes') { $restart = $true }
+                if ([string]$r.RestartNeeded -ne 'No') { $restart = $true }  # Yes or Maybe (RestartState)
             }
         } catch {
             Exit-WcError 'uninstall_failed' ('removing the feature {0} failed: {1}' -f $name, $_.Exception.Message) 'remove the feature by hand (Server Manager or Windows Features), then run again'

@@ -33,7 +33,7 @@ function Add-WcCheck([string]$Name, [string]$Status, [string]$Detail) {
 function Test-WcHyperVIsolation {
     $r = Invoke-WcEngine @('run', '-d', '--isolation=hyperv', $image, 'ping', '-t', 'localhost')
     if ($r.code -ne 0) { Add-WcCheck 'hyperv_isolation' 'failed' $r.output; return }
-    $id = @($r.output -split "`r?`n")[-1].Trim()
+    $id = @($r.stdout -split "`r?`n")[-1].Trim()
     try {
         $ctrPid = $null
         $topWorks = $false
@@ -42,7 +42,7 @@ function Test-WcHyperVIsolation {
             $t = Invoke-WcEngine @('top', $id)
             if ($t.code -eq 0) {
                 $topWorks = $true
-                if ($t.output -match '(?im)^\s*ping(\.exe)?\s+(\d+)\b') { $ctrPid = [int]$Matches[2]; break }
+                if ($t.stdout -match '(?im)^\s*ping(\.exe)?\s+(\d+)\b') { $ctrPid = [int]$Matches[2]; break }
             } elseif ($engine -ne 'docker') {
                 break
             }
@@ -51,7 +51,7 @@ function Test-WcHyperVIsolation {
         $running = Invoke-WcEngine @('inspect', '--format', '{{.State.Running}}', $id)
         $hostPing = @(Get-Process -Name ping -ErrorAction SilentlyContinue)
         $vmwp = @(Get-Process -Name vmwp -ErrorAction SilentlyContinue)
-        if ($running.output -ne 'true') {
+        if ($running.stdout -ne 'true') {
             Add-WcCheck 'hyperv_isolation' 'failed' ('the ping container is not running: {0}' -f $running.output)
         } elseif ($topWorks -and $null -eq $ctrPid) {
             Add-WcCheck 'hyperv_isolation' 'failed' 'ping did not appear in the container''s process list within 30 seconds'
@@ -87,7 +87,7 @@ function Test-WcLinux {
         if ($ref -notmatch '/') { $ref = 'docker.io/library/' + $ref } elseif ($ref -notmatch '^[^/]*[.:][^/]*/') { $ref = 'docker.io/' + $ref }
         if ($ref -notmatch ':[^/]+$' -and $ref -notmatch '@') { $ref = $ref + ':latest' }
         $list = Invoke-WcNative $ctr @('images', 'ls', '-q')
-        $present = ($list.code -eq 0) -and (@($list.output -split "`r?`n" | Where-Object { $_.Trim() -eq $ref }).Count -gt 0)
+        $present = ($list.code -eq 0) -and (@($list.stdout -split "`r?`n" | Where-Object { $_.Trim() -eq $ref }).Count -gt 0)
         if (-not $present -and -not $pull) { Add-WcCheck 'lcow_linux' 'skipped' ('{0} is not present and pull is false' -f $ref); return }
         if (-not $present) {
             $r = Invoke-WcNative $ctr @('images', 'pull', '--platform', 'linux/amd64', '--snapshotter', 'windows-lcow', $ref)
@@ -96,7 +96,7 @@ function Test-WcLinux {
         $name = 'wincontainers-verify-' + [guid]::NewGuid().ToString('N').Substring(0, 8)
         $r = Invoke-WcNative $ctr @('run', '--rm', '--runtime', 'io.containerd.runhcs.v1', '--snapshotter', 'windows-lcow', '--platform', 'linux/amd64', $ref, $name, 'uname')
     }
-    if ($r.code -eq 0 -and $r.output -match '(?m)^Linux\s*$') { Add-WcCheck 'lcow_linux' 'passed' 'uname printed Linux' } else { Add-WcCheck 'lcow_linux' 'failed' $r.output }
+    if ($r.code -eq 0 -and $r.stdout -match '(?m)^Linux\s*$') { Add-WcCheck 'lcow_linux' 'passed' 'uname printed Linux' } else { Add-WcCheck 'lcow_linux' 'failed' $r.output }
 }
 
 $p = Get-WcParams
@@ -124,12 +124,13 @@ if ($mode -eq 'process') { $runIsolation = 'process' }
 # 1. The engine answers and reports windows/amd64.
 if ($engine -eq 'docker') {
     $r = Invoke-WcEngine @('version', '--format', '{{.Server.Os}}/{{.Server.Arch}}')
-    if ($r.code -eq 0) { $osArch = $r.output }
+    if ($r.code -eq 0) { $osArch = $r.stdout }
 } else {
     $r = Invoke-WcEngine @('version', '--format', '{{json .}}')
     if ($r.code -eq 0) {
         try {
-            $v = $r.output | ConvertFrom-Json
+            # The JSON is stdout; nerdctl's warnings (buildctl, runc) are stderr.
+            $v = $r.stdout | ConvertFrom-Json
             if (@($v.Server.Components | Where-Object { $_.Name -eq 'containerd' }).Count -gt 0) { $osArch = '{0}/{1}' -f $v.Client.Os, $v.Client.Arch }
         } catch {
             $osArch = ''
@@ -150,7 +151,7 @@ if (-not $engineUp) {
     if ($mode -ne 'process') { Add-WcCheck 'engine_config' 'skipped' 'the engine did not answer' }
 } elseif ($engine -eq 'docker') {
     $r = Invoke-WcEngine @('info', '--format', '{{.Isolation}} {{.ExperimentalBuild}}')
-    $fields = @($r.output -split '\s+')
+    $fields = @($r.stdout -split '\s+')
     if ($r.code -ne 0 -or $fields.Count -lt 2) {
         Add-WcCheck 'engine_config' 'failed' $r.output
     } else {
@@ -188,7 +189,7 @@ if (-not $engineUp) {
     } else {
         Write-WcProgress -Step $step -Message ('running {0} with --isolation={1}' -f $image, $runIsolation)
         $r = Invoke-WcEngine @('run', '--rm', ('--isolation=' + $runIsolation), $image, 'cmd', '/c', 'ver')
-        if ($r.code -eq 0) { Add-WcCheck $runName 'passed' $r.output } else { Add-WcCheck $runName 'failed' $r.output }
+        if ($r.code -eq 0) { Add-WcCheck $runName 'passed' $r.stdout } else { Add-WcCheck $runName 'failed' $r.output }
         if ($mode -eq 'hyperv') {
             if ($r.code -eq 0) { Test-WcHyperVIsolation } else { Add-WcCheck 'hyperv_isolation' 'skipped' 'the Hyper-V isolated container did not run' }
         }

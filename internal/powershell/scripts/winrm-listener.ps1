@@ -11,13 +11,60 @@
 # certificate, or any when thumbprint is empty), the firewall rule and the certificate: {"removed", "present"}.
 # Windows PowerShell 5.1 (Server 2016+: New-SelfSignedCertificate -TextExtension).
 # wincontainers:include errors
+
+# The names a certificate answers to, from its subject alternative name extension (2.5.29.17), decoded
+# from DER (RFC 5280 4.2.1.6: a SEQUENCE of GeneralName; dNSName is [2] IA5String, iPAddress is [7] OCTET
+# STRING of 4 or 16 bytes). PowerShell's DnsNameList lists DNS names only, parsed from localized text, so
+# a certificate for IP addresses never matched and was made again at every run.
+function Get-WcCertNames($Cert) {
+    $dnsNames = @()
+    $ipNames = @()
+    foreach ($ext in @($Cert.Extensions | Where-Object { $_.Oid.Value -eq '2.5.29.17' })) {
+        $b = [byte[]]$ext.RawData
+        if ($b.Length -lt 2 -or $b[0] -ne 0x30) { continue }
+        $r = Read-WcDerLength $b 1
+        $i = $r.next
+        $end = [Math]::Min($b.Length, $r.next + $r.length)
+        while ($i -lt $end - 1) {
+            $tag = $b[$i]
+            $r = Read-WcDerLength $b ($i + 1)
+            if ($r.next + $r.length -gt $end) { break }
+            if ($tag -eq 0x82) {
+                $dnsNames += [Text.Encoding]::ASCII.GetString($b, $r.next, $r.length)
+            } elseif ($tag -eq 0x87 -and ($r.length -eq 4 -or $r.length -eq 16)) {
+                $ipNames += (New-Object Net.IPAddress (, [byte[]]$b[$r.next..($r.next + $r.length - 1)])).ToString()
+            }
+            $i = $r.next + $r.length
+        }
+    }
+    return @{ dns = $dnsNames; ip = $ipNames }
+}
+
+# A DER length at $At: @{ length; next = the index of the first content byte }.
+function Read-WcDerLength([byte[]]$B, [int]$At) {
+    if ($At -ge $B.Length) { return @{ length = 0; next = $B.Length } }
+    $first = [int]$B[$At]
+    if ($first -lt 0x80) { return @{ length = $first; next = $At + 1 } }
+    $count = $first -band 0x7f
+    $len = 0
+    for ($k = 1; $k -le $count -and $At + $k -lt $B.Length; $k++) { $len = $len * 256 + [int]$B[$At + $k] }
+    return @{ length = $len; next = $At + 1 + $count }
+}
+
+# An IP address in the form .NET prints it (IPv6 compressed), so that it compares with the certificate's.
+function ConvertTo-WcIPText([string]$Text) {
+    $a = $null
+    if ([Net.IPAddress]::TryParse($Text, [ref]$a)) { return $a.ToString() }
+    return $Text
+}
+
 $p = Get-WcParams
 $port = 5986
 if ($p.port) { $port = [int]$p.port }
 $days = 365
 if ($p.valid_days) { $days = [int]$p.valid_days }
 $dns = @([Net.Dns]::GetHostName()) + @($p.dns_names | Where-Object { $_ })
-$ips = @($p.ip_addresses | Where-Object { $_ })
+$ips = @($p.ip_addresses | Where-Object { $_ } | ForEach-Object { ConvertTo-WcIPText $_ })
 $changed = $false
 $mode = 'ensure'
 if ($p.mode) { $mode = [string]$p.mode }
@@ -58,12 +105,14 @@ if ($mode -eq 'report') {
         Write-WcResult @{ present = $false }
         exit 0
     }
-    $dns = @($cert.DnsNameList | ForEach-Object { $_.Unicode })
-    $ips = @()
+    $names = Get-WcCertNames $cert
+    $dns = @($names.dns)
+    $ips = @($names.ip)
     $port = [int]$listener.Port
 }
 if ($cert -and $mode -eq 'ensure') {
-    $have = @($cert.DnsNameList | ForEach-Object { $_.Unicode })
+    $names = Get-WcCertNames $cert
+    $have = @($names.dns) + @($names.ip)
     $missing = @($dns + $ips | Where-Object { $have -notcontains $_ })
     if ($missing.Count -gt 0 -or $cert.NotAfter -lt (Get-Date).AddDays(30)) { $cert = $null }
 }
@@ -94,7 +143,8 @@ if (-not $rule -and $mode -eq 'ensure') {
         -Direction Inbound -Protocol TCP -LocalPort $port -Action Allow -Profile Any | Out-Null
     $changed = $true
 }
-$sha = New-Object Security.Cryptography.SHA256Managed
+# SHA256Managed is not FIPS-validated and throws where the FIPS policy is on; Create() picks one that is.
+$sha = [Security.Cryptography.SHA256]::Create()
 $fp = -join ($sha.ComputeHash($cert.RawData) | ForEach-Object { $_.ToString('x2') })
 $b64 = [Convert]::ToBase64String($cert.RawData)
 $lines = for ($i = 0; $i -lt $b64.Length; $i += 64) { $b64.Substring($i, [Math]::Min(64, $b64.Length - $i)) }

@@ -11,7 +11,7 @@
 
 $step = 'write-manifest'
 
-# wincontainers:include errors
+# wincontainers:include errors replace
 
 $p = Get-WcParams
 $m = $p.manifest
@@ -50,7 +50,7 @@ if ($changed) {
         New-Item -ItemType Directory -Path $dir -Force | Out-Null
         $partial = $path + '.partial'
         [IO.File]::WriteAllText($partial, $text, (New-Object Text.UTF8Encoding $false))
-        Move-Item -LiteralPath $partial -Destination $path -Force
+        Move-WcReplace $partial $path
     } catch {
         Exit-WcError 'manifest_write_failed' ('writing {0} failed: {1}' -f $path, $_.Exception.Message) ('check that the account may write {0}' -f $dir)
     }

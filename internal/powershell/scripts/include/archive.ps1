@@ -1,5 +1,5 @@
 # include archive (scripts/include/archive.ps1, shared by the step scripts)
-# It needs the errors and hash includes before it, and TLS 1.2 enabled before it is called.
+# It needs the errors, hash and replace includes before it, and TLS 1.2 enabled before it is called.
 
 # Downloads a URL to $Target through a .partial file, so an interrupted download never looks complete.
 function Get-WcDownload([string]$Url, [string]$Target, [string]$Remedy) {
@@ -7,7 +7,7 @@ function Get-WcDownload([string]$Url, [string]$Target, [string]$Remedy) {
     $partial = $Target + '.partial'
     try {
         Invoke-WebRequest -UseBasicParsing -Uri $Url -OutFile $partial
-        Move-Item -LiteralPath $partial -Destination $Target -Force
+        Move-WcReplace $partial $Target
     } catch {
         Remove-Item -LiteralPath $partial -Force -ErrorAction SilentlyContinue
         Exit-WcError 'download_failed' ('downloading {0} failed: {1}' -f $Url, $_.Exception.Message) $Remedy
@@ -44,7 +44,7 @@ function Get-WcArchive([string]$Step, [string]$Url, [string]$Pinned, [string]$Ch
     if (-not $want -and $ChecksumUrl) {
         $sumPath = $path + '.checksums'
         Get-WcDownload $ChecksumUrl $sumPath $Remedy
-        foreach ($line in @(Get-Content -LiteralPath $sumPath)) {
+        foreach ($line in @(Get-Content -LiteralPath $sumPath -Encoding UTF8)) {
             if ($line -match '^\s*([0-9A-Fa-f]{64})\s+\*?(\S+)\s*$' -and [IO.Path]::GetFileName($Matches[2]) -eq $published) { $want = $Matches[1].ToLowerInvariant() }
         }
         Remove-Item -LiteralPath $sumPath -Force -ErrorAction SilentlyContinue
