@@ -232,10 +232,14 @@ func dockerLCOW(h HostSpec) []Finding {
 	}
 	switch {
 	case v.Less(dockerLCOWExperimental):
-		out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_supported_env",
-			Summary: fmt.Sprintf("Docker %s enables LCOW only with LCOW_SUPPORTED=1", v),
-			Detail:  "Docker before 18.02 enables LCOW only when the daemon's environment has LCOW_SUPPORTED=1; wincontainers sets it for the service",
-			Sources: []string{"https://github.com/moby/moby/commit/fe5b34b"}})
+		// dockerd 17.07-18.01 reads LCOW_SUPPORTED from its own process environment (pkg/system/init_windows.go,
+		// os.Getenv; 17.10+ also needs experimental). No library script sets a service environment, so
+		// the combination is refused rather than promised.
+		return lcowErr("lcow_supported_env", fmt.Sprintf("Docker %s enables LCOW only with LCOW_SUPPORTED=1, which wincontainers does not set", v),
+			fmt.Sprintf("Docker 17.07 to 18.01 turn LCOW on only when dockerd's own environment has LCOW_SUPPORTED=1 (moby fe5b34b, removed in "+
+				"18.02 by 5b24976), and wincontainers does not change the docker service's environment. Use Docker %s or later "+
+				"(LCOW with experimental features, which wincontainers configures; build 16299 or later), or engine type \"containerd\"",
+				dockerLCOWExperimental), "https://github.com/moby/moby/commit/fe5b34b", "https://github.com/moby/moby/commit/5b24976")
 	case v.Less(dockerLCOWRS5):
 		if build > 0 && build < build1709 {
 			return lcowErr("lcow_docker_needs_16299", fmt.Sprintf("Docker %s runs LCOW only on build 16299 or later", v),

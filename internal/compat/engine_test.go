@@ -65,7 +65,7 @@ func TestEngineRules(t *testing.T) {
 		{"lcow docker 18.02 on 1803", HostSpec{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("18.02.0")},
 			[]string{"lcow_experimental"}, nil, 0},
 		{"lcow docker 17.10 LCOW_SUPPORTED era", HostSpec{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.10.0-ce")},
-			[]string{"lcow_supported_env"}, nil, 0},
+			[]string{"lcow_supported_env"}, nil, 1},
 		{"lcow docker 17.06 too old", HostSpec{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.06.2-ee-17")},
 			[]string{"lcow_docker_too_old"}, nil, 1},
 		// containerd LCOW [HCS][CTRD-LCOW][I-CTRD9822][I-CTRD6313].

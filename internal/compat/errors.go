@@ -194,8 +194,9 @@ var knownErrors = []KnownError{
 	{
 		ID:      "cni_not_initialized",
 		Example: "ctr: no network config found in /etc/cni/net.d: cni plugin not initialized",
-		Cause:   "containerd without the HNS nat network, its CNI config, or the Windows CNI plugins",
-		Remedy:  "create the nat network (New-HNSNetwork -Type NAT ...), write 0-containerd-nat.conf and install the windows-container-networking plugins; wincontainers does this for containerd",
+		Cause:   "containerd without its CNI configuration (0-containerd-nat.conf) or the Windows CNI plugins",
+		Remedy: "install the windows-container-networking plugins into the CNI bin_dir and write 0-containerd-nat.conf (type nat, name nat, ipam subnet and routes dst/gw) into conf_dir; " +
+			"the nat plugin creates the HNS network at the first container. wincontainers' install-containerd step does both: apply again",
 		Sources: []string{"[I-WCN70]", "[I-NERD2112]"},
 		pattern: re(`cni plugin not initialized|needs cni plugin "?nat"? to be installed`),
 	},

@@ -188,28 +188,32 @@ func TestAirGappedLCOW(t *testing.T) {
 	noDownloads(t, sim)
 }
 
-// Process isolation with containerd on an offline Windows Server 2025 host. The first apply stops in
-// install-containerd after the archives arrived (HNS cannot create the NAT network); the next one
-// finds them on the host and does not push them again.
+// Process isolation with containerd on an offline Windows Server 2025 host. The first apply fails after
+// the archives arrived (containerd crashes at its start); before the next one the engine's binary is
+// deleted, so install-containerd runs again: it finds the archives on the host and they are not pushed
+// again.
 func TestAirGappedContainerdResumesWithoutPushingAgain(t *testing.T) {
 	t.Parallel()
 	a := writeOfflineArchives(t)
 	sim, c := offlineHost(t, "ws2025")
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2025",
 		Engine: spec.Engine{Type: "containerd", Archive: a.containerd, SHA256: a.sha[a.containerd], NerdctlArchive: a.nerdctl, CNIArchive: a.cni}})
-	if err := sim.Inject(winsim.Fault{Kind: "hns_broken"}); err != nil {
+	if err := sim.Inject(winsim.Fault{Kind: "crash_service", Action: "containerd"}); err != nil {
 		t.Fatal(err)
 	}
 	_, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
-	if se, code := stepCode(t, err); se.Step.Kind != plan.StepEngine || code != "hns_network_failed" {
+	if se, code := stepCode(t, err); se.Step.Kind != plan.StepService || code != "engine_start_failed" {
 		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)
 	}
 	first := sim.Snapshot()
 	if first.Requests.BytesIn < a.bytes-a.sizeOf(t, a.lcow) {
 		t.Fatalf("only %d bytes reached the host before the failure", first.Requests.BytesIn)
 	}
-	if err := sim.Inject(winsim.Fault{Kind: "hns_fixed"}); err != nil {
+	if err := sim.Inject(winsim.Fault{Kind: "crash_service", Action: ""}); err != nil {
 		t.Fatal(err)
+	}
+	if !sim.Machine.RemoveFile(machine.Containerd) {
+		t.Fatal("containerd.exe was not installed by the first apply")
 	}
 	var skipped int
 	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{Progress: func(e plan.Event) {

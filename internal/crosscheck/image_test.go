@@ -41,8 +41,18 @@ func TestPrepareImageThenBoot(t *testing.T) {
 			if _, ok := before.Files[identity]; ok != (engine == "docker") {
 				t.Fatalf("engine-id present %v on a converged %s host", ok, engine)
 			}
-			if engine == "containerd" && before.HNSNetworks["nat"] != "NAT" {
-				t.Fatalf("HNS networks %v after install-containerd", before.HNSNetworks)
+			if engine == "containerd" {
+				// install-containerd writes the CNI configuration only; the nat plugin makes the HNS network
+				// at the first container (here one the build ran), and prepare-image removes it again.
+				if len(before.HNSNetworks) != 0 {
+					t.Fatalf("HNS networks %v after install-containerd, before any container ran", before.HNSNetworks)
+				}
+				if _, err := sim.Machine.Run(machine.RunOptions{Engine: engine, Image: "mcr.microsoft.com/windows/servercore:ltsc2022", Isolation: "process", Pull: true}); err != nil {
+					t.Fatal(err)
+				}
+				if nets := sim.Machine.Networks(); nets["nat"] != "NAT" {
+					t.Fatalf("HNS networks %v after the first container", nets)
+				}
 			}
 			// The engine crashed once during the build: its panic.log has content and outlives the stop.
 			sim.Machine.WriteFile(panicLog, []byte("panic: runtime error (build machine)"))

@@ -83,7 +83,12 @@ func winrmListenerStep(h *host.Host, name string, p params, out io.Writer) uint3
 			host.WriteResult(out, map[string]any{"present": false})
 			return 0
 		}
-		host.WriteResult(out, listenerResult(l, slices.Clone(l.cert.DNSNames), false))
+		// The certificate's names as the script decodes them from its SAN extension: DNS names, then IPs.
+		names := slices.Clone(l.cert.DNSNames)
+		for _, ip := range l.cert.IPAddresses {
+			names = append(names, ip.String())
+		}
+		host.WriteResult(out, listenerResult(l, names, false))
 		return 0
 	}
 	changed := false
@@ -155,7 +160,8 @@ func (s *Sim) RemoveHTTPSListener() {
 	delete(listeners, s.Machine)
 }
 
-// covers reports whether the certificate names every wanted DNS name and IP address.
+// covers reports whether the certificate names every wanted DNS name and IP address: winrm-listener.ps1
+// decodes both from the SAN extension (Get-WcCertNames), so a certificate for IP addresses is reused.
 func covers(c *x509.Certificate, want []string) bool {
 	var have []string
 	have = append(have, c.DNSNames...)

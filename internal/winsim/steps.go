@@ -182,18 +182,23 @@ func installEngine(m *machine.Machine, engine, version string, result map[string
 	if svc, ok := m.Service(engine); ok {
 		if needsReregistration(svc.PathName, machine.EngineBinary(engine)) {
 			if err := m.UnregisterService(engine); err != nil {
-				return fail(out, "service_registration_failed", err.Error(), "stop the service and apply again")
+				return fail(out, "install_failed", fmt.Sprintf("%s --unregister-service exited 1: %s", machine.EngineBinary(engine), err.Error()), "close tools that hold the service open (services.msc) and run again")
 			}
 			reregistered = true
 		}
 	}
 	if _, ok := m.Service(engine); !ok {
+		// install-docker.ps1 removes an event log source that a service deleted with sc.exe left behind,
+		// which would make --register-service fail.
+		if engine == "docker" && m.RemoveEventSource(engine) {
+			host.WriteProgress(out, "install-docker", `removing the leftover event log source HKLM:\`+machine.EventLogKey+`\docker`)
+		}
 		if err := m.RegisterService(engine); err != nil {
-			return fail(out, "service_registration_failed", err.Error(), "remove the existing service (sc.exe delete "+engine+") and apply again")
+			return fail(out, "install_failed", fmt.Sprintf("%s --register-service exited 1: %s", machine.EngineBinary(engine), err.Error()), "check the Application event log (source "+engine+") and run again")
 		}
 	}
 	if err := m.SetStartType(engine, machine.Automatic); err != nil {
-		return fail(out, "service_registration_failed", err.Error(), "apply again")
+		return fail(out, "install_failed", fmt.Sprintf("setting the %s service to Automatic failed: %s", engine, err.Error()), "check that the account is an administrator")
 	}
 	if wasRunning {
 		// An engine that ran before runs again; start-service reports a start that fails.
@@ -262,27 +267,20 @@ func installContainerd(m *machine.Machine, p params, out io.Writer) uint32 {
 		}
 		archives[a.name] = map[string]string{"sha256": sum, "source": source}
 	}
-	// The script's order: all three archives staged (a full disk fails there), the NAT network and its CNI
-	// configuration, then the binaries as one change, then config.toml and the service. Every failure up
-	// to the copy leaves the installed engine untouched and running.
+	// The script's order: all three archives staged (a full disk fails there), the CNI configuration of
+	// the NAT network, then the binaries as one change, then config.toml and the service. Every failure up
+	// to the copy leaves the installed engine untouched and running. No HNS network is made here: no
+	// Windows release has a cmdlet for it, and the CNI nat plugin creates it at the first container
+	// (machine.Run).
 	if err := m.CheckSpace(); err != nil {
 		return fail(out, "install_failed", fmt.Sprintf("expanding the containerd archive failed: %s", err.Error()),
 			"free space on the system drive and run again; the installed engine was not touched")
 	}
 	nat := p.sub("nat")
-	if _, ok := m.Service("hns"); !ok {
-		return fail(out, "hns_module_missing", "The term 'Get-HnsNetwork' is not recognized as the name of a cmdlet, function, script file, or operable program.",
-			"the Containers feature provides the Host Network Service; install it and restart")
-	}
-	if m.CurrentFaults().HNSBroken {
-		return fail(out, "hns_network_failed", fmt.Sprintf("New-HnsNetwork -Type NAT -Name %s failed: HNS failed with error : The parameter is incorrect.", nat.str("name")),
-			"a stale or conflicting NAT blocks the network: run Get-NetNat | Remove-NetNat, then apply again")
-	}
-	cniConf, _ := json.MarshalIndent(map[string]any{"cniVersion": "0.2.0", "name": nat.str("name"), "type": "nat", "master": "Ethernet",
-		"ipam":         map[string]any{"subnet": nat.str("subnet"), "routes": []any{map[string]string{"gateway": nat.str("gateway")}}},
+	cniConf, _ := json.MarshalIndent(map[string]any{"cniVersion": "0.2.0", "name": nat.str("name"), "type": "nat",
+		"ipam":         map[string]any{"subnet": nat.str("subnet"), "routes": []any{map[string]string{"dst": "0.0.0.0/0", "gw": nat.str("gateway")}}},
 		"capabilities": map[string]bool{"portMappings": true, "dns": true}}, "", "  ")
 	m.WriteFile(machine.CNIConfig, cniConf)
-	m.CreateNetwork(nat.str("name"), "NAT")
 	m.InstallTool(machine.Nerdctl, nerd.str("version"))
 	m.InstallTool(machine.CNIPlugin, cni.str("version"))
 	if _, ok := m.File(machine.ContainerdConfig); !ok {
@@ -386,20 +384,53 @@ func restoreDaemonConfig(m *machine.Machine, old machine.File, existed bool, cau
 
 func startService(m *machine.Machine, p params, out io.Writer) uint32 {
 	name := p.str("service")
+	if name != "docker" && name != "containerd" {
+		return fail(out, "invalid_params", fmt.Sprintf("service must be docker or containerd, not %s", name), "this is a planner defect; report it")
+	}
 	if err := m.SetStartType(name, machine.Automatic); err != nil {
-		return fail(out, "service_missing", err.Error(), "install the engine first")
+		return fail(out, "engine_start_failed", fmt.Sprintf("the %s service is not installed", name), fmt.Sprintf("run the install-%s step first", name))
 	}
 	host.WriteProgress(out, "start-service", "starting "+name)
 	if err := startAndCheck(m, name); err != nil {
 		return fail(out, "engine_start_failed", fmt.Sprintf("the %s service stopped after starting: %s", name, err.Error()), "see the engine's message")
 	}
-	info, err := m.Info(name)
+	info, err := askEngine(m, name)
 	if err != nil {
 		return fail(out, "engine_start_failed", err.Error(), "see the engine's message")
 	}
 	host.WriteResult(out, map[string]any{"service": name, "state": machine.Running, "start_type": machine.Automatic,
 		"server_version": info.Version, "os_arch": info.OSArch})
 	return 0
+}
+
+// askEngine is what start-service.ps1 and verify.ps1 ask the engine: docker version, or for
+// containerd nerdctl version --format '{{json .}}', whose JSON is read from stdout alone (nerdctl's
+// buildctl and runc warnings are on stderr).
+func askEngine(m *machine.Machine, engine string) (machine.EngineInfo, error) {
+	if engine != "containerd" {
+		return m.Info(engine)
+	}
+	r := m.NerdctlVersion()
+	if r.ExitCode != 0 {
+		return machine.EngineInfo{}, errors.New(strings.TrimSpace(r.Stderr))
+	}
+	var v struct {
+		Client struct{ Os, Arch string }
+		Server *struct {
+			Components []struct{ Name, Version string }
+		}
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), &v); err != nil {
+		return machine.EngineInfo{}, fmt.Errorf("nerdctl version printed no JSON: %w", err)
+	}
+	if v.Server != nil {
+		for _, c := range v.Server.Components {
+			if c.Name == "containerd" {
+				return machine.EngineInfo{Version: strings.TrimPrefix(c.Version, "v"), OSArch: v.Client.Os + "/" + v.Client.Arch, Isolation: "process"}, nil
+			}
+		}
+	}
+	return machine.EngineInfo{}, errors.New(strings.TrimSpace(r.Stdout))
 }
 
 func installLCOW(m *machine.Machine, p params, out io.Writer) uint32 {
@@ -427,71 +458,153 @@ type check struct {
 	Detail string `json:"detail"`
 }
 
+// verify follows verify.ps1: every check runs (a failure does not stop the later ones unless they need
+// what failed), with the script's names, and the step fails at the end with verify_failed naming each
+// failed check.
 func verify(m *machine.Machine, p params, out io.Writer) uint32 {
 	engine, mode := p.str("engine"), p.str("mode")
+	if !slices.Contains([]string{"process", "hyperv", "lcow"}, mode) || !slices.Contains([]string{"docker", "containerd"}, engine) {
+		return fail(out, "invalid_params", fmt.Sprintf("unknown mode %s or engine %s", mode, engine), "this is a planner defect; report it")
+	}
 	var checks []check
-	failed := func(name string, err error) uint32 {
-		checks = append(checks, check{name, "failed", err.Error()})
-		host.WriteResult(out, map[string]any{"checks": checks, "error": map[string]string{"code": "verify_failed", "message": err.Error(),
-			"remedy": "see the check that failed"}})
-		return 1
-	}
-	info, err := m.Info(engine)
-	if err != nil {
-		return failed("engine", err)
-	}
-	if info.OSArch != "windows/amd64" {
-		return failed("engine", fmt.Errorf("the engine reports %s, not windows/amd64", info.OSArch))
-	}
-	checks = append(checks, check{"engine", "passed", engine + " " + info.Version + " " + info.OSArch})
-	if engine == "docker" {
-		switch {
-		case mode == "hyperv" && info.Isolation != "hyperv":
-			return failed("default-isolation", fmt.Errorf("docker info reports default isolation %q, not hyperv", info.Isolation))
-		case mode == "lcow" && !info.Experimental:
-			return failed("experimental", errors.New("docker info reports experimental false; legacy LCOW needs it"))
+	var failures []string
+	add := func(name, status, detail string) {
+		checks = append(checks, check{name, status, detail})
+		if status == "failed" {
+			failures = append(failures, name+": "+detail)
 		}
-		checks = append(checks, check{"daemon", "passed", "isolation " + info.Isolation})
+		host.WriteProgress(out, "verify", name+": "+status)
 	}
-	pull := p.flag("pull")
-	image := p.str("image")
-	iso := "process"
-	if mode != "process" {
-		iso = "hyperv"
+	runIso := "hyperv"
+	if mode == "process" {
+		runIso = "process"
 	}
+	// 1. The engine answers and reports windows/amd64.
+	info, err := askEngine(m, engine)
+	osArch, isolation := "", ""
+	engineUp := false
 	switch {
-	case image == "":
-		checks = append(checks, check{"run-" + iso, "skipped", "no base image is published for this host build"})
-	case pull && !m.HasImage(image) && m.CheckSpace() != nil:
-		return failed("run-"+iso, fmt.Errorf("docker: failed to register layer: %s", machine.DiskFullText))
-	case pull || m.HasImage(image):
-		r, err := m.Run(machine.RunOptions{Engine: engine, Image: image, Isolation: iso, Pull: pull})
-		if err != nil {
-			return failed("run-"+iso, err)
-		}
-		if iso == "hyperv" && (r.HostSeesProcess || !r.UtilityVM) {
-			return failed("run-hyperv", errors.New("the container's process is visible on the host: it did not run in a utility VM"))
-		}
-		checks = append(checks, check{"run-" + iso, "passed", strings.TrimSpace(r.Output)})
+	case err != nil:
+		add("engine", "failed", err.Error())
+	case info.OSArch != "windows/amd64":
+		osArch = info.OSArch
+		add("engine", "failed", fmt.Sprintf("%s reports %s; expected windows/amd64 (a Linux engine answers on this host)", engine, info.OSArch))
 	default:
-		checks = append(checks, check{"run-" + iso, "skipped", image + " is not on the host and pulling is off"})
+		osArch, engineUp = info.OSArch, true
+		add("engine", "passed", fmt.Sprintf("%s answers, %s", engine, info.OSArch))
+	}
+	// 2. docker info: the default isolation (hyperv mode), experimental (lcow mode).
+	switch {
+	case !engineUp:
+		if mode != "process" {
+			add("engine_config", "skipped", "the engine did not answer")
+		}
+	case engine == "docker":
+		isolation = info.Isolation
+		switch {
+		case mode == "hyperv" && info.Isolation == "hyperv":
+			add("default_isolation", "passed", "hyperv")
+		case mode == "hyperv":
+			add("default_isolation", "failed", fmt.Sprintf("the default isolation is %s; expected hyperv (exec-opts isolation=hyperv in daemon.json)", info.Isolation))
+		case mode == "lcow" && info.Experimental:
+			add("experimental", "passed", "experimental is on")
+		case mode == "lcow":
+			add("experimental", "failed", `experimental is off; LCOW needs "experimental": true in daemon.json`)
+		}
+	case mode != "process":
+		add("engine_config", "skipped", "containerd has no default isolation or experimental setting; the run checks below test the mode")
+	}
+	if engine == "containerd" || isolation == "" {
+		isolation = runIso
+	}
+	// 3. The build-matched image, the Hyper-V proof, the Linux image.
+	pull, image := p.flag("pull"), p.str("image")
+	runName := "run_" + runIso
+	switch {
+	case !engineUp:
+		add(runName, "skipped", "the engine did not answer")
+	case image == "":
+		add(runName, "skipped", "no image was given")
+	default:
+		ready := m.HasImage(image)
+		if !ready && pull {
+			host.WriteProgress(out, "verify", "pulling "+image)
+			if _, err := m.Pull(engine, image); err != nil {
+				add("pull", "failed", err.Error())
+			} else {
+				add("pull", "passed", image)
+				ready = true
+			}
+		}
+		if !ready {
+			why := image + " is not present and pull is false"
+			if pull {
+				why = image + " could not be pulled"
+			}
+			add(runName, "skipped", why)
+			if mode == "hyperv" {
+				add("hyperv_isolation", "skipped", why)
+			}
+			break
+		}
+		r, err := m.Run(machine.RunOptions{Engine: engine, Image: image, Isolation: runIso})
+		if err != nil {
+			add(runName, "failed", err.Error())
+		} else {
+			add(runName, "passed", strings.TrimSpace(r.Output))
+		}
+		if mode == "hyperv" {
+			switch {
+			case err != nil:
+				add("hyperv_isolation", "skipped", "the Hyper-V isolated container did not run")
+			case r.HostSeesProcess:
+				add("hyperv_isolation", "failed", "the container's ping process is visible on the host: the container runs with process isolation")
+			case !r.UtilityVM:
+				add("hyperv_isolation", "failed", "no vmwp process runs on the host: no utility VM was started")
+			default:
+				add("hyperv_isolation", "passed", "ping is not visible on the host; 1 vmwp process(es) run")
+			}
+		}
 	}
 	if mode == "lcow" {
-		li := p.str("linux_image")
-		if pull || m.HasImage(li) {
-			r, err := m.Run(machine.RunOptions{Engine: engine, Image: li, Platform: "linux", Pull: pull})
-			if err != nil {
-				return failed("run-linux", err)
-			}
-			checks = append(checks, check{"run-linux", "passed", strings.TrimSpace(r.Output)})
-		} else {
-			checks = append(checks, check{"run-linux", "skipped", li + " is not on the host and pulling is off"})
-		}
+		verifyLinux(m, engine, p.str("linux_image"), pull, engineUp, add)
 	}
-	m.SetRegistry("VerifiedSpecHash", p.str("spec_hash"))
-	m.SetRegistry("VerifiedAt", time.Now().UTC().Format(time.RFC3339))
-	host.WriteResult(out, map[string]any{"checks": checks, "os_arch": info.OSArch, "isolation": info.Isolation})
+	if len(failures) > 0 {
+		host.WriteResult(out, map[string]any{"error": map[string]string{"code": "verify_failed", "message": strings.Join(failures, "; "),
+			"remedy": "see the failed checks; fix the cause and run verify again"}, "checks": checks, "os_arch": osArch, "isolation": isolation})
+		return 1
+	}
+	if p.str("spec_hash") != "" {
+		m.SetRegistry("VerifiedSpecHash", p.str("spec_hash"))
+		m.SetRegistry("VerifiedAt", time.Now().UTC().Format(time.RFC3339))
+	}
+	host.WriteResult(out, map[string]any{"checks": checks, "os_arch": osArch, "isolation": isolation})
 	return 0
+}
+
+// verifyLinux is verify.ps1's Test-WcLinux: a Linux image prints Linux from uname.
+func verifyLinux(m *machine.Machine, engine, image string, pull, engineUp bool, add func(name, status, detail string)) {
+	if !engineUp {
+		add("lcow_linux", "skipped", "the engine did not answer")
+		return
+	}
+	if image == "" {
+		image = "busybox"
+	}
+	if !m.HasImage(image) && !pull {
+		add("lcow_linux", "skipped", image+" is not present and pull is false")
+		return
+	}
+	r, err := m.Run(machine.RunOptions{Engine: engine, Image: image, Platform: "linux", Pull: pull})
+	if err != nil {
+		add("lcow_linux", "failed", err.Error())
+		return
+	}
+	if strings.TrimSpace(r.Output) != "Linux" {
+		add("lcow_linux", "failed", r.Output)
+		return
+	}
+	add("lcow_linux", "passed", "uname printed Linux")
 }
 
 func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
@@ -499,8 +612,31 @@ func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
 	engine := p.str("engine")
 	if _, ok := m.Service(engine); ok {
 		m.StopService(engine)
-		_ = m.UnregisterService(engine)
+		// uninstall.ps1: the engine's own --unregister-service while its binary exists, else sc.exe delete
+		// and then the event log source that sc.exe leaves.
+		if _, ok := m.File(machine.EngineBinary(engine)); ok {
+			_ = m.UnregisterService(engine)
+		} else {
+			_ = m.DeleteService(engine)
+			if m.RemoveEventSource(engine) {
+				removed = append(removed, `HKLM:\`+machine.EventLogKey+`\`+engine)
+			}
+		}
 		removed = append(removed, "service "+engine)
+	}
+	// uninstall.ps1 removes the HNS network named in 0-containerd-nat.conf (Get-HnsNetwork | Remove-HnsNetwork,
+	// present with the Containers feature) unless a docker service exists, whose default network is nat too.
+	if engine == "containerd" {
+		_, docker := m.Service("docker")
+		_, hns := m.Service("hns")
+		if f, ok := m.File(machine.CNIConfig); ok && !docker && hns {
+			var conf struct {
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(f.Content, &conf) == nil && conf.Name != "" && m.RemoveNetwork(conf.Name) {
+				removed = append(removed, "HNS network "+conf.Name)
+			}
+		}
 	}
 	dirs := map[string][]string{"docker": {machine.DockerDir}, "containerd": {machine.ContainerdDir, machine.NerdctlDir}}[engine]
 	for _, d := range dirs {
@@ -510,8 +646,12 @@ func uninstall(m *machine.Machine, p params, out io.Writer) uint32 {
 		m.RemoveFromPath(d)
 	}
 	// daemon.json alone: the rest of the data root (images, config\key.json) stays, as in uninstall.ps1.
-	if engine == "docker" && m.RemoveFile(machine.DaemonJSON) {
-		removed = append(removed, machine.DaemonJSON)
+	if engine == "docker" {
+		for _, f := range []string{machine.DaemonJSON, machine.DaemonJSONBackup, machine.DaemonJSON + ".wincontainers-new"} {
+			if m.RemoveFile(f) {
+				removed = append(removed, f)
+			}
+		}
 	}
 	if engine == "containerd" {
 		m.RemoveFromPath(machine.ContainerdDir + `\bin`)

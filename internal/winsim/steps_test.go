@@ -191,3 +191,28 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+// After an administrator deleted the docker service with sc.exe, its event log source is left behind
+// and dockerd --register-service would fail once; install-docker removes the leftover source first, and
+// uninstall (sc.exe delete when dockerd.exe is gone) removes it too (issue 16, defect 8).
+func TestDockerReregistersAfterScDelete(t *testing.T) {
+	m := engineHost(t, "docker", "29.2.1")
+	m.StopService("docker")
+	if err := m.DeleteService("docker"); err != nil {
+		t.Fatal(err)
+	}
+	url := "https://download.docker.com/win/static/stable/x86_64/docker-29.2.1.zip"
+	code, doc := result(t, installDocker, m, params{"version": "29.2.1", "url": url})
+	if code != 0 {
+		t.Fatalf("install-docker after sc.exe delete: exit %d, %v", code, doc)
+	}
+	if _, ok := m.Service("docker"); !ok || !m.EventSource("docker") {
+		t.Fatal("the service or its event log source is missing after install-docker")
+	}
+	m.RemoveFile(machine.Dockerd)
+	code, doc = result(t, uninstall, m, params{"engine": "docker"})
+	removed, _ := doc["removed"].([]any)
+	if code != 0 || m.EventSource("docker") || !slices.Contains(removed, any(`HKLM:\`+machine.EventLogKey+`\docker`)) {
+		t.Fatalf("uninstall with sc.exe: exit %d, removed %v, source left %v", code, removed, m.EventSource("docker"))
+	}
+}

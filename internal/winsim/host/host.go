@@ -500,7 +500,7 @@ func receiveFile(_ context.Context, h *Host, params map[string]any, data io.Read
 		}
 		b, err := base64.StdEncoding.DecodeString(line)
 		if err != nil {
-			writeResult(stdout, map[string]any{"error": map[string]string{"code": "bad_input", "message": "Exception calling \"FromBase64String\" with \"1\" argument(s): \"The input is not a valid Base-64 string\"", "remedy": "send the file again"}})
+			writeResult(stdout, map[string]any{"error": map[string]string{"code": "bad_input", "message": "Exception calling \"FromBase64String\" with \"1\" argument(s): \"The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters. \"", "remedy": "send the file again"}})
 			return 1
 		}
 		sum.Write(b)

@@ -106,6 +106,9 @@ func (m *Machine) pullLocked(engine, image, platform string, legacyLCOW bool) er
 		return &EngineError{fmt.Sprintf("Error response from daemon: manifest for %s not found: manifest unknown: manifest tagged by %q is not found.", image, image[strings.LastIndexByte(image, ':')+1:])}
 	case osName == "windows" && imgBuild > m.cfg.Build && engine == "docker":
 		return &EngineError{fmt.Sprintf("Error response from daemon: a Windows version 10.0.%d-based image is incompatible with a 10.0.%d host.", imgBuild, m.cfg.Build)}
+	case m.faults.DiskFull:
+		// The layers cannot be written (Faults.DiskFull); the message ends in ERROR_DISK_FULL's text.
+		return &EngineError{"Error response from daemon: failed to register layer: " + DiskFullText}
 	}
 	m.images[image] = true
 	return nil
@@ -192,7 +195,9 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 		return res, &EngineError{fmt.Sprintf("docker: Error response from daemon: hcs::CreateComputeSystem %s: The operating system of the container does not match the operating system of the host. (0xc0370101)", id)}
 	}
 	if o.Engine == "containerd" {
-		m.cniNetworkLocked()
+		if err := m.cniNetworkLocked(); err != nil {
+			return res, err
+		}
 	}
 	res.Output = fmt.Sprintf("\r\nMicrosoft Windows [Version 10.0.%d.1]\r\n", imgBuild)
 	res.HostSeesProcess = iso == "process"
@@ -215,21 +220,29 @@ func processCompatible(host, image int) bool {
 }
 
 // cniNetworkLocked is the Windows CNI nat plugin's ADD for a nerdctl container: the HNS network named
-// in the CNI configuration is created when HNS does not have it (getOrCreateNetwork in
-// microsoft/windows-container-networking common/core/network.go, v0.2.0-v0.3.1).
-func (m *Machine) cniNetworkLocked() {
+// in the CNI configuration is created when HNS does not have it, and an existing one is used as it is
+// (getOrCreateNetwork in microsoft/windows-container-networking common/core/network.go, v0.2.0-v0.3.1).
+// A broken HNS (Faults.HNSBroken) refuses the creation with HNS's text; the wrapping is libcni's
+// "plugin type=... name=... failed (add)" (inferred: the exact nerdctl output on Windows is not quoted
+// in the reference).
+func (m *Machine) cniNetworkLocked() error {
 	f, ok := m.files[strings.ToLower(CNIConfig)]
 	if !ok {
-		return
+		return nil
 	}
 	var conf struct {
 		Name string `json:"name"`
 		Type string `json:"type"`
 	}
 	if json.Unmarshal(f.Content, &conf) != nil || conf.Name == "" {
-		return
+		return nil
 	}
-	if _, ok := m.networks[conf.Name]; !ok {
-		m.networks[conf.Name] = strings.ToUpper(conf.Type)
+	if _, ok := m.networks[conf.Name]; ok {
+		return nil
 	}
+	if m.faults.HNSBroken {
+		return &EngineError{fmt.Sprintf("failed to setup network for namespace: plugin type=%q name=%q failed (add): HNS failed with error : The parameter is incorrect.", conf.Type, conf.Name)}
+	}
+	m.networks[conf.Name] = strings.ToUpper(conf.Type)
+	return nil
 }

@@ -76,10 +76,23 @@ func (m *Machine) RegisterService(engine string, extraArgs ...string) error {
 		line += " " + strings.Join(extraArgs, " ")
 	}
 	m.services[engine] = &Service{Name: engine, DisplayName: display, State: Stopped, StartType: Automatic, PathName: line}
+	if engine == "docker" {
+		// dockerd installs its event log source after it created the service, and golang.org/x/sys's
+		// eventlog.Install refuses a key that exists: the command fails with the service left behind
+		// (moby daemon/command/service_windows.go registerService, v27 to v29).
+		if m.eventSources[engine] {
+			return &EngineError{EventLogKey + `\` + engine + " registry key already exists"}
+		}
+		m.eventSources[engine] = true
+	}
 	return nil
 }
 
-// UnregisterService is --unregister-service: the service must be stopped.
+// EventLogKey is where Windows keeps the Application event log's sources (without the HKLM: drive).
+const EventLogKey = `SYSTEM\CurrentControlSet\Services\EventLog\Application`
+
+// UnregisterService is --unregister-service: the service must be stopped. dockerd also removes its
+// event log source (eventlog.Remove).
 func (m *Machine) UnregisterService(engine string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -92,7 +105,40 @@ func (m *Machine) UnregisterService(engine string) error {
 	}
 	delete(m.services, engine)
 	delete(m.engines, engine)
+	delete(m.eventSources, engine)
 	return nil
+}
+
+// DeleteService is `sc.exe delete <name>`: the service goes, and the event log source its engine made
+// stays (it is another registry key, which only the engine's own --unregister-service removes).
+func (m *Machine) DeleteService(name string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s := m.services[name]
+	if s == nil {
+		return &EngineError{"[SC] OpenService FAILED 1060:\r\n\r\nThe specified service does not exist as an installed service."}
+	}
+	// Windows marks a running service for deletion and deletes it when it stops; the scripts stop it
+	// first, and winsim deletes it at once (not modelled).
+	delete(m.services, name)
+	delete(m.engines, name)
+	return nil
+}
+
+// EventSource reports whether the Application event log has a source of that name (a registry key).
+func (m *Machine) EventSource(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.eventSources[name]
+}
+
+// RemoveEventSource is Remove-Item on the source's key; it reports whether the key existed.
+func (m *Machine) RemoveEventSource(name string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	had := m.eventSources[name]
+	delete(m.eventSources, name)
+	return had
 }
 
 // SetStartType is Set-Service -StartupType.

@@ -15,7 +15,8 @@ type Faults struct {
 	DiskFull bool `json:"disk_full"`
 	// HNSBroken is a stale or conflicting NAT that keeps the Host Network Service from creating the
 	// engine's default nat network: dockerd exits at start with HNS's "The parameter is incorrect"
-	// (moby#29207), and New-HnsNetwork fails with the same text for containerd.
+	// (moby#29207), and for containerd the CNI nat plugin fails with the same text when it creates the
+	// network at the first container.
 	HNSBroken bool `json:"hns_broken"`
 	// HNSFirstBoot is the Host Network Service not being ready when the Automatic docker service starts
 	// at the next boot (moby#50093, WS2022 with Docker 28.1.1, open): that one start fails with

@@ -91,13 +91,16 @@ type Machine struct {
 	machinePath []string
 	registry    map[string]string // HKLM:\SOFTWARE\wincontainers values
 	networks    map[string]string // HNS networks: name -> type
-	images      map[string]bool
-	events      []Event
-	net         *Internet
-	failures    []string // URL substrings whose downloads fail (the fail_download fault)
-	downloads   []string // every URL a download was attempted from, in order
-	engines     map[string]*engineState
-	faults      Faults
+	// eventSources are the keys under HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application
+	// that engines made for themselves (dockerd --register-service); they outlive sc.exe delete.
+	eventSources map[string]bool
+	images       map[string]bool
+	events       []Event
+	net          *Internet
+	failures     []string // URL substrings whose downloads fail (the fail_download fault)
+	downloads    []string // every URL a download was attempted from, in order
+	engines      map[string]*engineState
+	faults       Faults
 	// bootedAt is when the last Boot happened (LastBootUpTime, for the event log reads since boot).
 	bootedAt time.Time
 	// bcdLaunchType is the boot entry's hypervisorlaunchtype ("" when the element is not set: Hyper-V's
@@ -144,7 +147,7 @@ func New(cfg Config) *Machine {
 		cfg.Clock = time.Now
 	}
 	m := &Machine{cfg: cfg, features: map[string]string{}, services: map[string]*Service{}, files: map[string]File{},
-		registry: map[string]string{}, networks: map[string]string{}, images: map[string]bool{}, net: NewInternet(),
+		registry: map[string]string{}, networks: map[string]string{}, eventSources: map[string]bool{}, images: map[string]bool{}, net: NewInternet(),
 		engines:     map[string]*engineState{},
 		machinePath: []string{`C:\Windows\system32`, `C:\Windows`, `C:\Windows\System32\Wbem`, `C:\Windows\System32\WindowsPowerShell\v1.0\`}}
 	for _, f := range m.featureNames() {

@@ -2,11 +2,13 @@ package machine
 
 import "maps"
 
-// HNS networks: the Host Network Service keeps them per machine (Get-HnsNetwork, New-HnsNetwork,
-// Remove-HnsNetwork; domain.md §4.5-4.6).
+// HNS networks: the Host Network Service keeps them per machine. They are made through HCN by the CNI
+// nat plugin (Run) or by dockerd, read with Get-HnsNetwork and removed with Remove-HnsNetwork (the
+// in-box HostNetworkingService module, which has no New-HnsNetwork; domain.md §4.5-4.6).
 
-// CreateNetwork is New-HnsNetwork -Type <typ> -Name <name>; an existing network of that name is kept.
-// It reports whether the network was created.
+// CreateNetwork is HNS creating a network of type <typ> named <name> (the CNI nat plugin's
+// getOrCreateNetwork); an existing network of that name is kept. It reports whether the network was
+// created.
 func (m *Machine) CreateNetwork(name, typ string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
