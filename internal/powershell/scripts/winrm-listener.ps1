@@ -119,9 +119,11 @@ if ($cert -and $mode -eq 'ensure') {
 if (-not $cert) {
     Write-WcProgress 'winrm-listener' 'creating a self-signed certificate'
     $san = @($dns | ForEach-Object { 'DNS=' + $_ }) + @($ips | ForEach-Object { 'IPAddress=' + $_ })
+    # The comma binds tighter than + (about_Operator_Precedence): without the inner parentheses the two
+    # extensions became one string, "2.5.29.17={text}...  2.5.29.37=...".
     try {
         $cert = New-SelfSignedCertificate -CertStoreLocation 'Cert:\LocalMachine\My' -Subject ('CN=' + $dns[0]) `
-            -TextExtension @('2.5.29.17={text}' + ($san -join '&'), '2.5.29.37={text}1.3.6.1.5.5.7.3.1') `
+            -TextExtension @(('2.5.29.17={text}' + ($san -join '&')), '2.5.29.37={text}1.3.6.1.5.5.7.3.1') `
             -KeyAlgorithm RSA -KeyLength 2048 -HashAlgorithm SHA256 -NotAfter (Get-Date).AddDays($days)
     } catch {
         Exit-WcError 'certificate_failed' ('New-SelfSignedCertificate failed: ' + $_.Exception.Message) 'Check that the machine runs Windows Server 2016 or later.'
