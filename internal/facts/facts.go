@@ -22,11 +22,14 @@ type Facts struct {
 	Features       map[string]string `json:"features"`
 	PendingReboot  PendingReboot     `json:"pending_reboot"`
 	Virtualization Virtualization    `json:"virtualization"`
-	Engine         Engine            `json:"engine"`
-	LCOW           LCOWFiles         `json:"lcow"`
-	Disk           Disk              `json:"disk"`
-	PowerShell     PowerShell        `json:"powershell"`
-	Verified       *Verified         `json:"verified,omitempty"`
+	// Engine is the first engine installed, Docker before containerd; Engines lists every one installed
+	// (a host can have both side by side). ForEngine picks the one a specification wants.
+	Engine     Engine     `json:"engine"`
+	Engines    []Engine   `json:"engines"`
+	LCOW       LCOWFiles  `json:"lcow"`
+	Disk       Disk       `json:"disk"`
+	PowerShell PowerShell `json:"powershell"`
+	Verified   *Verified  `json:"verified,omitempty"`
 	// Manifest is C:\ProgramData\wincontainers\manifest.json, which an image build (or an apply) left;
 	// nil when the host has none.
 	Manifest *Manifest `json:"manifest"`
@@ -233,5 +236,31 @@ func Decode(b []byte) (Facts, error) {
 	if f.Features == nil {
 		f.Features = map[string]string{}
 	}
+	f.Engines = f.InstalledEngines()
 	return f, nil
+}
+
+// InstalledEngines lists the engines installed: Engines, or Engine alone in facts that have no list (a
+// document from before the list, or facts built by hand).
+func (f Facts) InstalledEngines() []Engine {
+	if len(f.Engines) == 0 && f.Engine.Type != "" {
+		return []Engine{f.Engine}
+	}
+	return f.Engines
+}
+
+// ForEngine returns the facts with Engine set to the installed engine of that type ("docker",
+// "containerd") when there is one; otherwise the facts as they are (Engine is then the other engine, or
+// none). With two engines installed, the one a specification wants is the one that decides its plan.
+func (f Facts) ForEngine(engineType string) Facts {
+	if f.Engine.Type == engineType {
+		return f
+	}
+	for _, e := range f.InstalledEngines() {
+		if e.Type == engineType {
+			f.Engine = e
+			return f
+		}
+	}
+	return f
 }

@@ -279,18 +279,26 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 		return res, fmt.Errorf("reading host facts: %w", err)
 	}
 	res.Facts = f
-	engine := f.Engine.Type
-	if engine == "" {
-		engine = string(compat.Docker)
+	// Every engine found goes (Docker and containerd can be side by side); with none, the script still
+	// removes what a half-finished install left. The features and the LCOW files go with the last one.
+	engines := []string{string(compat.Docker)}
+	if installed := f.InstalledEngines(); len(installed) > 0 {
+		engines = nil
+		for _, e := range installed {
+			engines = append(engines, e.Type)
+		}
 	}
 	client := f.IsClient()
-	s := Step{Kind: StepUninstall, Reason: "destroy", Params: map[string]any{
-		"engine": engine, "remove_features": opt.RemoveFeatures, "client": client, "remove_lcow": opt.RemoveLCOW,
-		"features": []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
-	}}
-	out, err := res.run(ctx, h, s, func(Event) {})
-	if err != nil {
-		return res, err
+	var out StepOutcome
+	for i, engine := range engines {
+		last := i == len(engines)-1
+		s := Step{Kind: StepUninstall, Reason: "destroy", Params: map[string]any{
+			"engine": engine, "remove_features": opt.RemoveFeatures && last, "client": client, "remove_lcow": opt.RemoveLCOW && last,
+			"features": []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
+		}}
+		if out, err = res.run(ctx, h, s, func(Event) {}); err != nil {
+			return res, err
+		}
 	}
 	if out.RebootRequired && opt.RemoveFeatures {
 		if err := h.Reboot(ctx); err != nil {

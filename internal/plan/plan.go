@@ -122,6 +122,8 @@ func Build(f facts.Facts, want spec.Resolved) (Plan, error) { return build(f, wa
 // build plans; reverify forces the verify step (the executor changed the host earlier in this apply,
 // before a reboot, and has not verified since).
 func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
+	// With Docker and containerd side by side, the wanted one decides (facts.engines).
+	f = f.ForEngine(string(want.EngineType))
 	host, err := f.OSInfo()
 	if err != nil {
 		return Plan{}, &RefusalError{Host: describeRaw(f), Findings: []compat.Finding{{
@@ -361,13 +363,17 @@ func sameVersion(have string, want compat.Version) bool {
 }
 
 func otherEngineWarning(f facts.Facts, want spec.Resolved) []compat.Finding {
-	if f.Engine.Type == "" || f.Engine.Type == string(want.EngineType) {
-		return nil
+	var out []compat.Finding
+	for _, e := range f.InstalledEngines() {
+		if e.Type == "" || e.Type == string(want.EngineType) {
+			continue
+		}
+		out = append(out, compat.Finding{Severity: compat.SeverityWarning, Code: "other_engine_present",
+			Summary: fmt.Sprintf("%s %s is already installed", e.Type, e.Version),
+			Detail: fmt.Sprintf("wincontainers installs %s beside it and leaves %s untouched; remove it yourself if it should go",
+				want.EngineType, e.Type)})
 	}
-	return []compat.Finding{{Severity: compat.SeverityWarning, Code: "other_engine_present",
-		Summary: fmt.Sprintf("%s %s is already installed", f.Engine.Type, f.Engine.Version),
-		Detail: fmt.Sprintf("wincontainers installs %s beside it and leaves %s untouched; remove it yourself if it should go",
-			want.EngineType, f.Engine.Type)}}
+	return out
 }
 
 // DesiredDaemonConfig returns the daemon.json keys wincontainers manages for the mode, engine and the

@@ -61,29 +61,14 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 	}
 	exposed := s.opts.Virtualization == "exposed"
 	engine := map[string]any{"type": "", "version": "", "binary_sha256": "", "service": map[string]any{"name": "", "state": "", "start_type": "", "last_error": ""}, "data_root": ""}
-	if e := engineOf(m); e != "" {
-		svc, _ := m.Service(e)
-		f, _ := m.File(machine.EngineBinary(e))
-		lastError := "" // read only for a stopped engine, as the facts script does
-		if svc.State != machine.Running {
-			lastError = strings.TrimSpace(m.LastError(e))
+	engines := []map[string]any{}
+	for _, e := range []string{"docker", "containerd"} {
+		if _, ok := m.Service(e); ok {
+			engines = append(engines, engineFact(m, e))
 		}
-		engine = map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
-			"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": lastError}, "data_root": ""}
-		if e == "docker" {
-			engine["data_root"] = machine.DockerRoot
-			if cfg, ok := m.File(machine.DaemonJSON); ok {
-				var doc map[string]any
-				if err := json.Unmarshal(cfg.Content, &doc); err != nil {
-					engine["daemon_config"] = map[string]any{"_unreadable": "Invalid JSON primitive: " + err.Error()}
-				} else {
-					engine["daemon_config"] = doc
-					if dr, ok := doc["data-root"].(string); ok && dr != "" {
-						engine["data_root"] = dr
-					}
-				}
-			}
-		}
+	}
+	if len(engines) > 0 {
+		engine = engines[0]
 	}
 	lcow := lcowBootFiles(m)
 	doc := map[string]any{
@@ -97,6 +82,7 @@ func (s *Sim) factsScript(_ context.Context, h *host.Host, _ map[string]any, _ i
 			"vm_monitor_mode_extensions": exposed, "manufacturer": "Microsoft Corporation", "model": "Virtual Machine",
 			"hypervisor_launch_type": m.HypervisorLaunchType()},
 		"engine":     engine,
+		"engines":    engines,
 		"lcow":       map[string]any{"path": machine.LCOWDir, "files": lcow},
 		"disk":       map[string]any{"system_drive": "C:", "free_bytes": int64(64) << 30},
 		"powershell": map[string]any{"version": "5.1." + strconv.Itoa(p.Build) + ".1", "dotnet_release": 528449},
@@ -124,4 +110,31 @@ func manifestFact(m *machine.Machine) any {
 		return map[string]any{"_unreadable": "Invalid JSON primitive: " + err.Error()}
 	}
 	return doc
+}
+
+// engineFact is one engine as the facts script reports it (an element of "engines").
+func engineFact(m *machine.Machine, e string) map[string]any {
+	svc, _ := m.Service(e)
+	f, _ := m.File(machine.EngineBinary(e))
+	lastError := "" // read only for a stopped engine, as the facts script does
+	if svc.State != machine.Running {
+		lastError = strings.TrimSpace(m.LastError(e))
+	}
+	engine := map[string]any{"type": e, "version": f.Version, "binary_sha256": f.SHA256,
+		"service": map[string]any{"name": e, "state": svc.State, "start_type": svc.StartType, "last_error": lastError}, "data_root": ""}
+	if e == "docker" {
+		engine["data_root"] = machine.DockerRoot
+		if cfg, ok := m.File(machine.DaemonJSON); ok {
+			var doc map[string]any
+			if err := json.Unmarshal(cfg.Content, &doc); err != nil {
+				engine["daemon_config"] = map[string]any{"_unreadable": "Invalid JSON primitive: " + err.Error()}
+			} else {
+				engine["daemon_config"] = doc
+				if dr, ok := doc["data-root"].(string); ok && dr != "" {
+					engine["data_root"] = dr
+				}
+			}
+		}
+	}
+	return engine
 }

@@ -74,11 +74,14 @@ $launchType = ''
 $bcd = Invoke-WcNative (Join-Path $env:SystemRoot 'System32\bcdedit.exe') @('/enum', '{current}')
 if ($bcd.code -eq 0 -and $bcd.stdout -match '(?m)^hypervisorlaunchtype\s+(\S+)') { $launchType = $Matches[1] }
 
-# Engine: Docker first, then containerd.
+# Engines: every one installed (a host may have Docker and containerd side by side), and as "engine" the
+# first of Docker, then containerd; the planner reads the one the specification wants.
 $engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = ''; last_error = '' }; daemon_config = $null; data_root = '' }
+$engines = @()
 foreach ($candidate in @('docker', 'containerd')) {
     $svc = Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $candidate)
     if ($null -eq $svc) { continue }
+    $engine = @{ type = ''; version = ''; binary_sha256 = ''; service = @{ name = ''; state = ''; start_type = ''; last_error = '' }; daemon_config = $null; data_root = '' }
     $exe = $svc.PathName
     if ($exe -match '^"([^"]+)"') { $exe = $Matches[1] } elseif ($exe -match '^(\S+)') { $exe = $Matches[1] }
     $version = ''
@@ -109,10 +112,11 @@ foreach ($candidate in @('docker', 'containerd')) {
             }
         }
     }
-    break
+    # Win32_Service reports StartMode "Auto"; the planner speaks the ServiceController names.
+    if ($engine.service.start_type -eq 'Auto') { $engine.service.start_type = 'Automatic' }
+    $engines += , $engine
 }
-# Win32_Service reports StartMode "Auto"; the planner speaks the ServiceController names.
-if ($engine.service.start_type -eq 'Auto') { $engine.service.start_type = 'Automatic' }
+if ($engines.Count -gt 0) { $engine = $engines[0] }
 
 # LCOW boot files, where hcsshim looks for them.
 $lcowPath = Join-Path $env:ProgramFiles 'Linux Containers'
@@ -178,6 +182,7 @@ $doc = @{
         model = [string]$cs.Model
     }
     engine = $engine
+    engines = $engines
     lcow = @{ path = $lcowPath; files = $lcowFiles }
     disk = @{ system_drive = $systemDrive; free_bytes = [int64]$disk.FreeSpace }
     powershell = @{ version = $PSVersionTable.PSVersion.ToString(); dotnet_release = [int]$dotnet }

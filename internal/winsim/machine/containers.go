@@ -234,8 +234,9 @@ func (m *Machine) cniNetworkLocked() error {
 		Name string `json:"name"`
 		Type string `json:"type"`
 	}
-	if json.Unmarshal(f.Content, &conf) != nil || conf.Name == "" {
-		return nil
+	if err := json.Unmarshal(f.Content, &conf); err != nil || conf.Name == "" {
+		// nerdctl cannot load a configuration it cannot parse (inferred wording).
+		return &EngineError{fmt.Sprintf("failed to load cni configuration %s: %v (name %q)", CNIConfig, err, conf.Name)}
 	}
 	if _, ok := m.networks[conf.Name]; ok {
 		return nil
