@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"context"
 	"os"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -54,6 +56,24 @@ func azureSchema() schema.SingleNestedAttribute {
 			"authority_host":              str("Override of the Microsoft Entra authority host; https only. Set together with `resource_manager_endpoint`.", false),
 		},
 	}
+}
+
+// azureBlock reads the provider's azure block: nil when it is null or unknown as a whole; unknown is
+// true when any of its arguments is not known yet.
+func azureBlock(ctx context.Context, o types.Object, diags *diag.Diagnostics) (m *azureModel, unknown bool) {
+	if o.IsUnknown() {
+		return nil, true
+	}
+	v, ok := objectAs[azureModel](ctx, o, diags)
+	if !ok {
+		return nil, false
+	}
+	for _, a := range o.Attributes() {
+		if a.IsUnknown() {
+			unknown = true
+		}
+	}
+	return &v, unknown
 }
 
 // auth turns the block (possibly null) into azure.Auth, filled from the environment.

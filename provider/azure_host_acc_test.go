@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -198,6 +199,52 @@ resource "wincontainers_host" "test" {
 						return fmt.Errorf("override did not proceed: features %v", st.Features)
 					}
 					return nil
+				},
+			},
+		},
+	})
+}
+
+// Issue 18 item 3: with an azure connection, host is only a label (the VM is azure.resource_group and
+// azure.vm_name): renaming it is an in-place update of the state that runs nothing on the VM, where it
+// used to replace the resource, uninstalling and reinstalling on the same machine.
+func TestAccAzureHostLabelChange(t *testing.T) {
+	accPreCheck(t)
+	v, f := startAzureVM(t, winsim.Options{Profile: "ws2022"})
+	const addr = "wincontainers_host.test"
+	cfg := func(label string) string {
+		return azureConfig(f, azuretest.Secret, fmt.Sprintf(`
+resource "wincontainers_host" "test" {
+  host           = %q
+  azure          = { resource_group = "rg", vm_name = "vm1" }
+  container_mode = "process"
+  engine         = { type = "docker", version = "27.3.1" }
+}
+`, label))
+	}
+	var created int
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: azureHostFactories(v, f),
+		Steps: []resource.TestStep{
+			{Config: cfg("vm1"), Check: func(*terraform.State) error { created = len(v.Created); return dockerRunning(v.Sim.Snapshot()) }},
+			{
+				Config: cfg("build-vm-1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("build-vm-1")),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("build"), knownvalue.Int64Exact(20348)),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact("build-vm-1")),
+				},
+				Check: func(*terraform.State) error {
+					// Refreshes read the facts; nothing else ran (no uninstall, no install).
+					for _, name := range v.Created[created:] {
+						if !strings.HasPrefix(name, "wincontainers-facts-") {
+							return fmt.Errorf("renaming the label ran %s on the VM (since the create: %v)", name, v.Created[created:])
+						}
+					}
+					return dockerRunning(v.Sim.Snapshot())
 				},
 			},
 		},

@@ -119,3 +119,56 @@ resource "wincontainers_azure_winrm_listener" "test" {
 		},
 	})
 }
+
+// Issue 18 item 6: the listener takes a timeouts block, and imports by the ID its docs give,
+// azure:<resource group>/<vm name>:<port>: import reads the listener's certificate from the VM, and the
+// state it builds matches the one the create wrote (dns_names and ip_addresses from the certificate's
+// names, valid_days from its validity).
+func TestAccAzureWinRMListenerImport(t *testing.T) {
+	accPreCheck(t)
+	v, f := startAzureVM(t, winsim.Options{Profile: "ws2022", ComputerName: "VM1"})
+	const addr = "wincontainers_azure_winrm_listener.test"
+	cfg := azureConfig(f, azuretest.Secret, `
+resource "wincontainers_azure_winrm_listener" "test" {
+  resource_group = "rg"
+  vm_name        = "vm1"
+  port           = 5990
+  dns_names      = ["vm1.westeurope.cloudapp.azure.com"]
+  ip_addresses   = ["20.1.2.3"]
+  valid_days     = 90
+  timeouts       = { create = "10m", read = "2m", delete = "5m" }
+}
+`)
+	var fp string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: azureHostFactories(v, f),
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("timeouts").AtMapKey("create"), knownvalue.StringExact("10m")),
+				},
+				Check: listenerPinned(v, addr, 5990, &fp),
+			},
+			{
+				ResourceName:            addr,
+				ImportState:             true,
+				ImportStateId:           "azure:rg/vm1:5990",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				ResourceName:  addr,
+				ImportState:   true,
+				ImportStateId: "azure:rg/vm1:5991",
+				ExpectError:   regexp.MustCompile(`(?s)HTTPS\s+listener\s+on\s+port\s+5990,\s+not\s+5991`),
+			},
+			{
+				ResourceName:  addr,
+				ImportState:   true,
+				ImportStateId: "azure:rg/vm1",
+				ExpectError:   regexp.MustCompile(`(?s)azure:<resource\s+group>/<vm\s+name>:<port>`),
+			},
+		},
+	})
+}

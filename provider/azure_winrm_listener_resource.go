@@ -2,10 +2,19 @@ package provider
 
 import (
 	"context"
+	"crypto/x509"
+	"encoding/pem"
 	"fmt"
+	"math"
+	"net"
+	"strconv"
+	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
@@ -22,9 +31,10 @@ import (
 )
 
 var (
-	_ resource.Resource               = (*azureWinRMListenerResource)(nil)
-	_ resource.ResourceWithConfigure  = (*azureWinRMListenerResource)(nil)
-	_ resource.ResourceWithModifyPlan = (*azureWinRMListenerResource)(nil)
+	_ resource.Resource                = (*azureWinRMListenerResource)(nil)
+	_ resource.ResourceWithConfigure   = (*azureWinRMListenerResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*azureWinRMListenerResource)(nil)
+	_ resource.ResourceWithImportState = (*azureWinRMListenerResource)(nil)
 )
 
 // azureWinRMListenerResource is wincontainers_azure_winrm_listener: an HTTPS WinRM listener with a
@@ -37,18 +47,19 @@ type azureWinRMListenerResource struct {
 func newAzureWinRMListenerResource() resource.Resource { return &azureWinRMListenerResource{} }
 
 type azureWinRMListenerModel struct {
-	ID                types.String `tfsdk:"id"`
-	SubscriptionID    types.String `tfsdk:"subscription_id"`
-	ResourceGroup     types.String `tfsdk:"resource_group"`
-	VMName            types.String `tfsdk:"vm_name"`
-	Port              types.Int64  `tfsdk:"port"`
-	DNSNames          types.List   `tfsdk:"dns_names"`
-	IPAddresses       types.List   `tfsdk:"ip_addresses"`
-	ValidDays         types.Int64  `tfsdk:"valid_days"`
-	FingerprintSHA256 types.String `tfsdk:"fingerprint_sha256"`
-	Thumbprint        types.String `tfsdk:"thumbprint"`
-	CACert            types.String `tfsdk:"ca_cert"`
-	Names             types.List   `tfsdk:"names"`
+	ID                types.String   `tfsdk:"id"`
+	SubscriptionID    types.String   `tfsdk:"subscription_id"`
+	ResourceGroup     types.String   `tfsdk:"resource_group"`
+	VMName            types.String   `tfsdk:"vm_name"`
+	Port              types.Int64    `tfsdk:"port"`
+	DNSNames          types.List     `tfsdk:"dns_names"`
+	IPAddresses       types.List     `tfsdk:"ip_addresses"`
+	ValidDays         types.Int64    `tfsdk:"valid_days"`
+	FingerprintSHA256 types.String   `tfsdk:"fingerprint_sha256"`
+	Thumbprint        types.String   `tfsdk:"thumbprint"`
+	CACert            types.String   `tfsdk:"ca_cert"`
+	Names             types.List     `tfsdk:"names"`
+	Timeouts          timeouts.Value `tfsdk:"timeouts"`
 }
 
 func (r *azureWinRMListenerResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -61,7 +72,7 @@ func (r *azureWinRMListenerResource) Configure(_ context.Context, req resource.C
 	}
 }
 
-func (r *azureWinRMListenerResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *azureWinRMListenerResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
 	replaceList := []planmodifier.List{listplanmodifier.RequiresReplace()}
 	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
@@ -78,8 +89,11 @@ func (r *azureWinRMListenerResource) Schema(_ context.Context, _ resource.Schema
 			"Refresh runs the listener script in a read-only mode (one run command, about 20 s on Azure; it changes nothing): when the VM's " +
 			"HTTPS listener is gone, uses another certificate or another port, the resource is removed from the state and the next plan " +
 			"creates it again (Terraform shows it as deleted outside Terraform), which gives a new `fingerprint_sha256` to pin. Every argument " +
-			"forces replacement. Destroy removes the listener, the firewall rule and the certificate, but leaves a listener that has been " +
-			"moved to another certificate since (with a warning). Do not use `create_before_destroy`: the new listener would be the old one.",
+			"forces replacement (except `timeouts`). When the VM itself no longer exists, refresh removes the resource from the state. Destroy " +
+			"removes the listener, the firewall rule and the certificate, but leaves a listener that has been moved to another certificate since " +
+			"(with a warning). Do not use `create_before_destroy`: the new listener would be the old one.\n\n" +
+			"Import with the ID `azure:<resource group>/<vm name>:<port>`: the listener's certificate is read from the VM, and `dns_names`, " +
+			"`ip_addresses` and `valid_days` from the certificate.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{Computed: true, PlanModifiers: keep,
 				MarkdownDescription: "`azure:<resource group>/<vm name>:<port>`."},
@@ -109,8 +123,28 @@ func (r *azureWinRMListenerResource) Schema(_ context.Context, _ resource.Schema
 			"names": schema.ListAttribute{Computed: true, ElementType: types.StringType,
 				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 				MarkdownDescription: "The names the certificate covers: the computer name, then `dns_names`, then `ip_addresses`."},
+			"timeouts": listenerTimeouts(ctx),
 		},
 	}
+}
+
+// Default time limits of the listener's operations: each is one run command (two when staged), about
+// 20 s on Azure, but Run Command queues behind other extensions' operations on the VM.
+const (
+	listenerCreateTimeout = 20 * time.Minute
+	listenerReadTimeout   = 10 * time.Minute
+	listenerDeleteTimeout = 20 * time.Minute
+)
+
+// listenerTimeouts is framework-timeouts' attribute, described for the docs.
+func listenerTimeouts(ctx context.Context) schema.Attribute {
+	a := timeouts.Attributes(ctx, timeouts.Opts{Create: true, Read: true, Delete: true})
+	if n, ok := a.(schema.SingleNestedAttribute); ok {
+		n.MarkdownDescription = "Time limits, as Go durations (`30m`): `create` (default 20m) and `delete` (default 20m) the run command " +
+			"that makes or removes the listener, `read` (default 10m) the one that reports it. Changing them updates the state only."
+		return n
+	}
+	return a
 }
 
 // vm returns the Azure VM m names, with the provider's credentials.
@@ -137,8 +171,9 @@ func (r *azureWinRMListenerResource) ModifyPlan(ctx context.Context, req resourc
 	}
 	var m azureWinRMListenerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || m.ResourceGroup.IsUnknown() || m.VMName.IsUnknown() || m.SubscriptionID.IsUnknown() {
-		return
+	if resp.Diagnostics.HasError() || m.ResourceGroup.IsUnknown() || m.VMName.IsUnknown() || m.SubscriptionID.IsUnknown() ||
+		(r.data != nil && r.data.azureUnknown) {
+		return // checked by the apply, once the values are known
 	}
 	if err := r.vm(ctx, &m).Check(); err != nil {
 		resp.Diagnostics.AddError("Incomplete Azure connection settings", err.Error())
@@ -161,6 +196,10 @@ func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.Cr
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := m.Timeouts.Create(ctx, listenerCreateTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
 	if !ok {
 		return
@@ -189,20 +228,36 @@ func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.Cr
 }
 
 // Read asks the VM, changing nothing, which HTTPS listener it has; one that is gone or uses another
-// certificate or port removes the resource from the state, so the next plan creates it again.
+// certificate or port removes the resource from the state, so the next plan creates it again, and so
+// does a VM that no longer exists. After an import (no fingerprint yet) it adopts the listener found.
 func (r *azureWinRMListenerResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m azureWinRMListenerModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := m.Timeouts.Read(ctx, listenerReadTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
 	if !ok {
 		return
 	}
+	vm := m.VMName.ValueString()
+	imported := m.FingerprintSHA256.ValueString() == ""
 	l, present, err := azure.ReadWinRM(ctx, run)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the WinRM HTTPS listener of "+m.VMName.ValueString(), err.Error())
+	switch {
+	case err != nil && azureVMGone(err) && !imported:
+		resp.Diagnostics.AddWarning("Azure VM "+vm+" no longer exists",
+			"Azure answers that the VM does not exist (it was deleted outside Terraform), so its WinRM listener is removed from the state.\n\n"+err.Error())
+		resp.State.RemoveResource(ctx)
+		return
+	case err != nil:
+		resp.Diagnostics.AddError("Cannot read the WinRM HTTPS listener of "+vm, err.Error())
+		return
+	case imported:
+		adoptListener(ctx, &m, l, present, resp)
 		return
 	}
 	var why string
@@ -216,14 +271,107 @@ func (r *azureWinRMListenerResource) Read(ctx context.Context, req resource.Read
 	default:
 		return
 	}
-	tflog.Warn(ctx, "the WinRM HTTPS listener changed outside Terraform", map[string]any{"vm": m.VMName.ValueString(), "why": why})
-	resp.Diagnostics.AddWarning("WinRM HTTPS listener changed on "+m.VMName.ValueString(),
+	tflog.Warn(ctx, "the WinRM HTTPS listener changed outside Terraform", map[string]any{"vm": vm, "why": why})
+	resp.Diagnostics.AddWarning("WinRM HTTPS listener changed on "+vm,
 		"The VM "+why+", so the certificate pinned as "+m.FingerprintSHA256.ValueString()+" no longer serves WinRM. The resource is planned "+
 			"again; clients pinning ca_cert get the new certificate after the apply.")
 	resp.State.RemoveResource(ctx)
 }
 
-// Update is never called with a change (every argument forces replacement); it keeps the plan.
+// adopt fills an imported listener's state from the listener the VM reported: its certificate, and the
+// arguments that made it (dns_names and ip_addresses from the certificate's names after the computer
+// name, valid_days from its validity).
+func adoptListener(ctx context.Context, m *azureWinRMListenerModel, l azure.Listener, present bool, resp *resource.ReadResponse) {
+	vm := m.VMName.ValueString()
+	switch {
+	case !present:
+		resp.Diagnostics.AddError("Cannot import the WinRM HTTPS listener of "+vm,
+			"The VM has no HTTPS listener (or its certificate was deleted): there is nothing to import. Create the resource instead.")
+		return
+	case int64(l.Port) != m.Port.ValueInt64():
+		resp.Diagnostics.AddError("Cannot import the WinRM HTTPS listener of "+vm,
+			fmt.Sprintf("The VM has its HTTPS listener on port %d, not %d: import it as %s%s/%s:%d.", l.Port, m.Port.ValueInt64(),
+				azure.ImportPrefix, m.ResourceGroup.ValueString(), vm, l.Port))
+		return
+	}
+	days, err := certValidDays(l.CertPEM)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot import the WinRM HTTPS listener of "+vm, err.Error())
+		return
+	}
+	var dns, ips []string
+	if len(l.Names) > 1 {
+		for _, n := range l.Names[1:] { // the first is the computer name, always included
+			if net.ParseIP(n) != nil {
+				ips = append(ips, n)
+			} else {
+				dns = append(dns, n)
+			}
+		}
+	}
+	m.DNSNames, m.IPAddresses = optionalList(ctx, dns, &resp.Diagnostics), optionalList(ctx, ips, &resp.Diagnostics)
+	m.ValidDays = types.Int64Value(days)
+	m.FingerprintSHA256, m.Thumbprint, m.CACert = types.StringValue(l.FingerprintSHA256), types.StringValue(l.Thumbprint), types.StringValue(l.CertPEM)
+	m.Names = stringList(ctx, l.Names, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+}
+
+// certValidDays is a PEM certificate's validity in whole days.
+func certValidDays(p string) (int64, error) {
+	block, _ := pem.Decode([]byte(p))
+	if block == nil {
+		return 0, fmt.Errorf("the VM returned no PEM certificate")
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return 0, fmt.Errorf("the VM's certificate: %w", err)
+	}
+	return int64(math.Round(c.NotAfter.Sub(c.NotBefore).Hours() / 24)), nil
+}
+
+// optionalList is items as an optional list attribute: null when there are none, as when not given.
+func optionalList(ctx context.Context, items []string, diags *diag.Diagnostics) types.List {
+	if len(items) == 0 {
+		return types.ListNull(types.StringType)
+	}
+	return stringList(ctx, items, diags)
+}
+
+// ImportState takes azure:<resource group>/<vm name>:<port>, the resource's ID; Read then reads the
+// listener from the VM.
+func (r *azureWinRMListenerResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	rg, vm, port, err := parseListenerID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), fmt.Sprintf("%s%s/%s:%d", azure.ImportPrefix, rg, vm, port))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("resource_group"), rg)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("vm_name"), vm)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("port"), port)...)
+}
+
+// parseListenerID parses azure:<resource group>/<vm name>:<port>.
+func parseListenerID(id string) (rg, vm string, port int64, err error) {
+	const form = "an import ID of wincontainers_azure_winrm_listener is azure:<resource group>/<vm name>:<port>, for example azure:lab-rg/ctr-host-1:5986"
+	id = strings.TrimSpace(id)
+	i := strings.LastIndexByte(id, ':')
+	if !strings.HasPrefix(id, azure.ImportPrefix) || i < len(azure.ImportPrefix) {
+		return "", "", 0, fmt.Errorf("%q: %s", id, form)
+	}
+	p, perr := strconv.ParseUint(id[i+1:], 10, 16)
+	if perr != nil || p == 0 {
+		return "", "", 0, fmt.Errorf("%q: %q is not a port number (1-65535); %s", id, id[i+1:], form)
+	}
+	rg, vm, _, err = azure.ParseImportID(id[:i])
+	if err != nil {
+		return "", "", 0, fmt.Errorf("%q: %w; %s", id, err, form)
+	}
+	return rg, vm, int64(p), nil
+}
+
+// Update is called only for a change of timeouts (every other argument forces replacement); it keeps
+// the plan.
 func (r *azureWinRMListenerResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var m azureWinRMListenerModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
@@ -236,11 +384,20 @@ func (r *azureWinRMListenerResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	timeout, d := m.Timeouts.Delete(ctx, listenerDeleteTimeout)
+	resp.Diagnostics.Append(d...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	run, ok := r.runner(ctx, &m, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	removed, err := azure.RemoveWinRM(ctx, run, m.Thumbprint.ValueString())
+	if err != nil && azureVMGone(err) {
+		resp.Diagnostics.AddWarning("Azure VM "+m.VMName.ValueString()+" no longer exists",
+			"The VM was deleted outside Terraform, and its listener with it: the resource is removed from the state.")
+		return
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot remove the WinRM HTTPS listener of "+m.VMName.ValueString(), err.Error())
 		return

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -15,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/winrm"
 )
 
@@ -39,14 +42,18 @@ var winrmAttrs = []winrmAttr{
 	{name: "password", sensitive: true, desc: "Password of `username`. Sensitive. A password given here on the resource is stored (sensitive) in the state so that " +
 		"refresh and destroy can connect; give it in the provider's `winrm` block (or `" + envWinRMPassword + "`) or as the resource's `password_wo` " +
 		"to keep it out of the state."},
-	{name: "https", boolean: true, desc: "Use HTTPS (WinRM port 5986). Default `true`. Plain HTTP needs `allow_unencrypted = true` as well."},
+	{name: "https", boolean: true, desc: "Use HTTPS (WinRM port 5986). Default `true`. Plain HTTP (`https = false`, port 5985) needs " +
+		"`allow_unencrypted = true` as well: wincontainers does not yet encrypt WinRM messages itself."},
 	{name: "insecure", boolean: true, desc: "Skip verification of the host's certificate. Default `false`; prefer `ca_cert`."},
 	{name: "ca_cert", desc: "PEM bundle of the certificate authorities that signed the host's WinRM certificate (for example `file(\"ca.pem\")`). " +
 		"Default: the system's roots."},
 	{name: "tls_server_name", desc: "Name to verify the host's certificate against, when it differs from `host` (connecting by IP address to a " +
 		"certificate issued for a DNS name)."},
-	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP with `https = false`. Windows itself refuses Basic authentication " +
-		"over HTTP unless its WinRM `AllowUnencrypted` setting is on; this is the matching opt-in. Default `false`."},
+	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP (`https = false`) without message encryption. Out of the box, " +
+		"Windows serves WinRM over HTTP to NTLM and Kerberos clients that encrypt every message with the session key (its `AllowUnencrypted` " +
+		"setting is off); wincontainers does not implement that encryption yet, so plain HTTP also needs `AllowUnencrypted = true` on the " +
+		"host, and then scripts, their output and, with Basic, the password cross the network in clear text. Prefer HTTPS with `ca_cert`. " +
+		"Default `false`."},
 	{name: "auth", desc: "Authentication: `basic` (default), `ntlm`, `certificate` or `kerberos`.",
 		oneOf: []string{winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthCertificate, winrm.AuthKerberos}},
 	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`."},
@@ -138,27 +145,61 @@ type winrmModel struct {
 	PasswordWO types.String `tfsdk:"password_wo"`
 }
 
-// connSettings is one set of connection arguments, nil where not given.
+// setting is one connection argument: a value, unknown until apply (it comes from another resource), or
+// not given (neither).
+type setting[T any] struct {
+	v       *T
+	unknown bool
+}
+
+// given reports whether the argument was set, to a value or to one known only at apply.
+func (s setting[T]) given() bool { return s.v != nil || s.unknown }
+
+// value returns the argument's value, or T's zero value when it has none (yet).
+func (s setting[T]) value() T {
+	var zero T
+	if s.v == nil {
+		return zero
+	}
+	return *s.v
+}
+
+// pick returns b when it was given, else a: one argument overriding another.
+func pick[T any](a, b setting[T]) setting[T] {
+	if b.given() {
+		return b
+	}
+	return a
+}
+
+// valued is an argument given with a known value.
+func valued[T any](v T) setting[T] { return setting[T]{v: &v} }
+
+// connSettings is one set of connection arguments.
 type connSettings struct {
-	username, password, caCert, tlsServerName, auth, clientCert, clientKey *string
-	krbRealm, krbConfig, krbSPN, krbCCache                                 *string
-	https, insecure, allowUnencrypted                                      *bool
+	username, password, caCert, tlsServerName, auth, clientCert, clientKey setting[string]
+	krbRealm, krbConfig, krbSPN, krbCCache                                 setting[string]
+	https, insecure, allowUnencrypted                                      setting[bool]
 }
 
-func str(v types.String) *string {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
+func str(v types.String) setting[string] {
+	if v.IsUnknown() {
+		return setting[string]{unknown: true}
 	}
-	s := v.ValueString()
-	return &s
+	if v.IsNull() {
+		return setting[string]{}
+	}
+	return valued(v.ValueString())
 }
 
-func boolean(v types.Bool) *bool {
-	if v.IsNull() || v.IsUnknown() {
-		return nil
+func boolean(v types.Bool) setting[bool] {
+	if v.IsUnknown() {
+		return setting[bool]{unknown: true}
 	}
-	b := v.ValueBool()
-	return &b
+	if v.IsNull() {
+		return setting[bool]{}
+	}
+	return valued(v.ValueBool())
 }
 
 func (m *winrmDefaultsModel) settings() connSettings {
@@ -173,17 +214,35 @@ func (m *winrmDefaultsModel) settings() connSettings {
 	}
 }
 
+// unknownSettings is a winrm block that is unknown as a whole until apply: every argument may be set.
+func unknownSettings() connSettings {
+	u, b := setting[string]{unknown: true}, setting[bool]{unknown: true}
+	return connSettings{username: u, password: u, caCert: u, tlsServerName: u, auth: u, clientCert: u, clientKey: u,
+		krbRealm: u, krbConfig: u, krbSPN: u, krbCCache: u, https: b, insecure: b, allowUnencrypted: b}
+}
+
+// settingsOf reads a winrm block (null: nothing given; unknown: anything may be given).
+func settingsOf(ctx context.Context, o types.Object, diags *diag.Diagnostics) connSettings {
+	if o.IsUnknown() {
+		return unknownSettings()
+	}
+	m, ok := objectAs[winrmDefaultsModel](ctx, o, diags)
+	if !ok {
+		return connSettings{}
+	}
+	return m.settings()
+}
+
 // providerDefaults reads the provider's winrm block, with the environment filling what it leaves out.
-func providerDefaults(m *winrmDefaultsModel) connSettings {
-	s := m.settings()
-	if s.username == nil {
+func providerDefaults(s connSettings) connSettings {
+	if !s.username.given() {
 		if v, ok := os.LookupEnv(envWinRMUsername); ok && v != "" {
-			s.username = &v
+			s.username = valued(v)
 		}
 	}
-	if s.password == nil {
+	if !s.password.given() {
 		if v, ok := os.LookupEnv(envWinRMPassword); ok && v != "" {
-			s.password = &v
+			s.password = valued(v)
 		}
 	}
 	return s
@@ -191,73 +250,97 @@ func providerDefaults(m *winrmDefaultsModel) connSettings {
 
 // over returns s with every argument o gives replaced.
 func (s connSettings) over(o connSettings) connSettings {
-	pick := func(a, b *string) *string {
-		if b != nil {
-			return b
-		}
-		return a
-	}
-	pickB := func(a, b *bool) *bool {
-		if b != nil {
-			return b
-		}
-		return a
-	}
 	return connSettings{
 		username: pick(s.username, o.username), password: pick(s.password, o.password), caCert: pick(s.caCert, o.caCert),
 		tlsServerName: pick(s.tlsServerName, o.tlsServerName), auth: pick(s.auth, o.auth), clientCert: pick(s.clientCert, o.clientCert),
 		clientKey: pick(s.clientKey, o.clientKey), krbRealm: pick(s.krbRealm, o.krbRealm), krbConfig: pick(s.krbConfig, o.krbConfig),
 		krbSPN: pick(s.krbSPN, o.krbSPN), krbCCache: pick(s.krbCCache, o.krbCCache),
-		https: pickB(s.https, o.https), insecure: pickB(s.insecure, o.insecure), allowUnencrypted: pickB(s.allowUnencrypted, o.allowUnencrypted),
+		https: pick(s.https, o.https), insecure: pick(s.insecure, o.insecure), allowUnencrypted: pick(s.allowUnencrypted, o.allowUnencrypted),
 	}
-}
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }
 
 // useHTTPS is the effective transport: HTTPS unless https = false.
-func (s connSettings) useHTTPS() bool { return s.https == nil || *s.https }
+func (s connSettings) useHTTPS() bool { return !s.https.given() || s.https.unknown || s.https.value() }
 
-// defaultPort is WinRM's port for the transport.
-func (s connSettings) defaultPort() int64 {
-	if s.useHTTPS() {
-		return 5986
+// defaultPort is WinRM's port for the transport; ok is false while https is not known yet.
+func (s connSettings) defaultPort() (port int64, ok bool) {
+	if s.https.unknown {
+		return 0, false
 	}
-	return 5985
+	if s.useHTTPS() {
+		return 5986, true
+	}
+	return 5985, true
 }
 
-// options turns the merged arguments into the transport's options, or says which argument is missing.
-func (s connSettings) options(host string, port int64) (winrm.Options, error) {
-	o := winrm.Options{
-		Host: host, Port: int(port), HTTP: !s.useHTTPS(),
-		AllowUnencrypted: s.allowUnencrypted != nil && *s.allowUnencrypted,
-		Insecure:         s.insecure != nil && *s.insecure,
-		TLSServerName:    deref(s.tlsServerName),
-		User:             deref(s.username), Password: deref(s.password), Auth: deref(s.auth),
-		KrbRealm: deref(s.krbRealm), KrbConfig: deref(s.krbConfig), KrbSPN: deref(s.krbSPN), KrbCCache: deref(s.krbCCache),
+// unknownNames lists the arguments that are not known yet.
+func (s connSettings) unknownNames() []string {
+	var out []string
+	for _, a := range []struct {
+		name    string
+		unknown bool
+	}{
+		{"username", s.username.unknown}, {"password", s.password.unknown}, {"ca_cert", s.caCert.unknown},
+		{"tls_server_name", s.tlsServerName.unknown}, {"auth", s.auth.unknown}, {"client_cert", s.clientCert.unknown},
+		{"client_key", s.clientKey.unknown}, {"krb_realm", s.krbRealm.unknown}, {"krb_config", s.krbConfig.unknown},
+		{"krb_spn", s.krbSPN.unknown}, {"krb_ccache", s.krbCCache.unknown}, {"https", s.https.unknown},
+		{"insecure", s.insecure.unknown}, {"allow_unencrypted", s.allowUnencrypted.unknown},
+	} {
+		if a.unknown {
+			out = append(out, a.name)
+		}
 	}
-	if s.caCert != nil {
-		o.CACert = []byte(*s.caCert)
+	return out
+}
+
+// check says which argument is missing for the connection to work. Arguments not known yet (they come
+// from another resource) are taken as given: check is run again at apply, when every value is known.
+func (s connSettings) check(host string) error {
+	if !s.https.unknown && !s.useHTTPS() && !s.allowUnencrypted.unknown && !s.allowUnencrypted.value() {
+		return &hostconn.PlainHTTPError{Host: host}
 	}
-	if s.clientCert != nil {
-		o.Cert = []byte(*s.clientCert)
+	if s.auth.unknown {
+		return nil
 	}
-	if s.clientKey != nil {
-		o.Key = []byte(*s.clientKey)
-	}
-	auth := o.Auth
+	auth := s.auth.value()
 	if auth == "" {
 		auth = winrm.AuthBasic
 	}
 	switch {
-	case auth != winrm.AuthCertificate && o.User == "":
-		return o, fmt.Errorf("no WinRM user name for %s: set winrm.username on the resource or in the provider's winrm block, or %s", host, envWinRMUsername)
-	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && o.Password == "":
-		return o, fmt.Errorf("no WinRM password for %s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s", host, envWinRMPassword)
+	case auth != winrm.AuthCertificate && !s.username.unknown && s.username.value() == "":
+		return fmt.Errorf("no WinRM user name for %s: set winrm.username on the resource or in the provider's winrm block, or %s", host, envWinRMUsername)
+	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && !s.password.unknown && s.password.value() == "":
+		return fmt.Errorf("no WinRM password for %s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s", host, envWinRMPassword)
+	}
+	return nil
+}
+
+// options turns the merged arguments into the transport's options, or says which argument is missing or
+// not known yet.
+func (s connSettings) options(host string, port int64) (winrm.Options, error) {
+	if u := s.unknownNames(); len(u) > 0 {
+		return winrm.Options{}, fmt.Errorf("the WinRM settings %s for %s are not known yet (they come from another resource); "+
+			"they are known once that resource is applied: apply it first, for example with -target", strings.Join(u, ", "), host)
+	}
+	if err := s.check(host); err != nil {
+		return winrm.Options{}, err
+	}
+	o := winrm.Options{
+		Host: host, Port: int(port), HTTP: !s.useHTTPS(),
+		AllowUnencrypted: s.allowUnencrypted.value(),
+		Insecure:         s.insecure.value(),
+		TLSServerName:    s.tlsServerName.value(),
+		User:             s.username.value(), Password: s.password.value(), Auth: s.auth.value(),
+		KrbRealm: s.krbRealm.value(), KrbConfig: s.krbConfig.value(), KrbSPN: s.krbSPN.value(), KrbCCache: s.krbCCache.value(),
+	}
+	if s.caCert.v != nil {
+		o.CACert = []byte(*s.caCert.v)
+	}
+	if s.clientCert.v != nil {
+		o.Cert = []byte(*s.clientCert.v)
+	}
+	if s.clientKey.v != nil {
+		o.Key = []byte(*s.clientKey.v)
 	}
 	return o, nil
 }
@@ -310,5 +393,9 @@ func parsePort(p, id string) (int64, error) {
 
 // addConnError reports a connection setting problem on the winrm attribute.
 func addConnError(diags *diag.Diagnostics, err error) {
-	diags.AddAttributeError(path.Root("winrm"), "Incomplete WinRM connection settings", err.Error())
+	summary := "Incomplete WinRM connection settings"
+	if _, ok := errors.AsType[*hostconn.PlainHTTPError](err); ok {
+		summary = "Plain HTTP without message encryption"
+	}
+	diags.AddAttributeError(path.Root("winrm"), summary, err.Error())
 }

@@ -63,18 +63,19 @@ func FuzzSplitAddress(f *testing.F) {
 // A resource's winrm arguments override the provider's one by one; what neither gives takes the
 // transport's secure defaults; a missing credential is named.
 func TestConnSettings(t *testing.T) {
-	s := func(v string) *string { return &v }
-	b := func(v bool) *bool { return &v }
+	s, b := valued[string], valued[bool]
 	provider := connSettings{username: s("Administrator"), password: s("prov-pw"), caCert: s("PROVIDER CA"), auth: s("basic")}
 	res := connSettings{password: s("res-pw"), https: b(false), allowUnencrypted: b(true)}
-	o, err := provider.over(res).options("h", provider.over(res).defaultPort())
+	port, _ := provider.over(res).defaultPort()
+	o, err := provider.over(res).options("h", port)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if o.User != "Administrator" || o.Password != "res-pw" || string(o.CACert) != "PROVIDER CA" || !o.HTTP || !o.AllowUnencrypted || o.Port != 5985 {
 		t.Errorf("merged %+v", o)
 	}
-	o, err = provider.options("h", provider.defaultPort())
+	port, _ = provider.defaultPort()
+	o, err = provider.options("h", port)
 	if err != nil || o.HTTP || o.Insecure || o.Port != 5986 {
 		t.Errorf("defaults: %+v %v", o, err)
 	}
@@ -85,6 +86,7 @@ func TestConnSettings(t *testing.T) {
 		{connSettings{password: s("x")}, "no WinRM user name"},
 		{connSettings{username: s("u")}, "no WinRM password"},
 		{connSettings{username: s("u"), auth: s(winrm.AuthNTLM)}, "no WinRM password"},
+		{connSettings{username: s("u"), password: s("p"), https: b(false)}, "message encryption"},
 	} {
 		if _, err := c.s.options("h", 5986); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
@@ -95,8 +97,57 @@ func TestConnSettings(t *testing.T) {
 	}
 	t.Setenv(envWinRMUsername, "EnvUser")
 	t.Setenv(envWinRMPassword, "env-pw")
-	d := providerDefaults(nil)
-	if deref(d.username) != "EnvUser" || deref(d.password) != "env-pw" {
-		t.Errorf("environment defaults: %q %q", deref(d.username), deref(d.password))
+	d := providerDefaults(connSettings{})
+	if d.username.value() != "EnvUser" || d.password.value() != "env-pw" {
+		t.Errorf("environment defaults: %q %q", d.username.value(), d.password.value())
+	}
+}
+
+// Values not known at plan time (they come from another resource) pass the plan-time check and are
+// checked by the apply; options, which the apply uses, names them if they are still unknown.
+func TestConnSettingsUnknown(t *testing.T) {
+	s, u, ub := valued[string], setting[string]{unknown: true}, setting[bool]{unknown: true}
+	cases := []struct {
+		name     string
+		s        connSettings
+		checkErr string // "" = the plan-time check passes
+		port     int64  // 0 = not known at plan time
+	}{
+		{"unknown password", connSettings{username: s("u"), password: u}, "", 5986},
+		{"unknown user", connSettings{username: u, password: s("p")}, "", 5986},
+		{"unknown auth", connSettings{auth: u}, "", 5986},
+		{"unknown https", connSettings{username: s("u"), password: s("p"), https: ub}, "", 0},
+		{"unknown allow_unencrypted", connSettings{username: s("u"), password: s("p"), https: valued(false), allowUnencrypted: ub}, "", 5985},
+		{"unknown block", unknownSettings(), "", 0},
+		{"known and missing beside an unknown", connSettings{password: s("p"), caCert: u}, "no WinRM user name", 5986},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.s.check("h")
+			if (c.checkErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), c.checkErr)) {
+				t.Errorf("check: %v, want %q", err, c.checkErr)
+			}
+			if port, ok := c.s.defaultPort(); (c.port != 0) != ok || port != c.port {
+				t.Errorf("default port %d %v, want %d", port, ok, c.port)
+			}
+			if c.checkErr == "" {
+				if _, err := c.s.options("h", 5986); err == nil || !strings.Contains(err.Error(), "not known yet") {
+					t.Errorf("options with an unknown value: %v", err)
+				}
+			}
+		})
+	}
+	// A value given on the resource replaces an unknown one of the provider, and the other way round.
+	p := connSettings{username: s("u"), password: u}
+	if got := p.over(connSettings{password: s("p")}); got.password.unknown || got.password.value() != "p" {
+		t.Errorf("a known resource password over an unknown provider one: %+v", got.password)
+	}
+	if got := (connSettings{password: s("p")}).over(p); !got.password.unknown {
+		t.Errorf("an unknown resource password over a known provider one: %+v", got.password)
+	}
+	// The environment does not stand in for a provider password that is only unknown.
+	t.Setenv(envWinRMPassword, "env-pw")
+	if got := providerDefaults(p); !got.password.unknown {
+		t.Errorf("environment replaced an unknown password: %+v", got.password)
 	}
 }

@@ -53,6 +53,14 @@ var (
 // polls for them every 20 ms, so a feature install's restart costs little time.
 func startSimHost(t *testing.T, o winsim.Options) *simHost {
 	t.Helper()
+	h := winsimtest.Start(t, accSimOptions(t, o))
+	return &simHost{sim: h.Sim, host: h.Addr, port: h.Port, caFile: h.CAFile}
+}
+
+// accSimOptions completes o the way every acceptance test's host is made: Administrator with
+// simPassword over HTTPS, 50 ms restarts, the shared synthetic internet, virtualization exposed.
+func accSimOptions(t *testing.T, o winsim.Options) winsim.Options {
+	t.Helper()
 	accInternetOnce.Do(func() { accInternet = machine.NewInternet() })
 	o.User, o.Password, o.HTTPS, o.StateDir = "Administrator", simPassword, true, t.TempDir()
 	if o.RebootTime == 0 {
@@ -62,8 +70,35 @@ func startSimHost(t *testing.T, o winsim.Options) *simHost {
 	if o.Virtualization == "" {
 		o.Virtualization = "exposed"
 	}
-	h := winsimtest.Start(t, o)
-	return &simHost{sim: h.Sim, host: h.Addr, port: h.Port, caFile: h.CAFile}
+	return o
+}
+
+// startStoppableSimHost is startSimHost with a way to take the machine away: stop closes its listener,
+// so that every later connection is refused, as for a host that was switched off or deleted. The
+// simulated machine stays readable (sim.Snapshot) after stop.
+func startStoppableSimHost(t *testing.T, o winsim.Options) (h *simHost, stop func()) {
+	t.Helper()
+	o = accSimOptions(t, o)
+	sim, err := winsim.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url, closeListener, err := sim.Listen("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop = func() { once.Do(func() { _ = closeListener() }) }
+	t.Cleanup(stop)
+	addr, port, err := net.SplitHostPort(strings.TrimPrefix(url, "https://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &simHost{sim: sim, host: addr, port: p, caFile: filepath.Join(o.StateDir, "ca.pem")}, stop
 }
 
 // fastProviderFactories is the provider with restart polling and retry pauses scaled to winsim's
@@ -317,7 +352,11 @@ resource "wincontainers_host" "test" {
 		{"daemon group with a quote", `container_mode = "process"
   daemon = { group = "docker\"users" }`, `(?i)daemon.group|group`},
 		{"reboot timeout", `container_mode = "process"
-  reboot = { timeout = "soon" }`, `not a duration`},
+  reboot = { timeout = "soon" }`, `(?s)Invalid\s+Time\s+Duration\s+String\s+Value.*"soon"`},
+		{"reboot timeout too short", `container_mode = "process"
+  reboot = { timeout = "5s" }`, `(?s)shorter\s+than\s+any\s+Windows\s+restart`},
+		{"port out of range", `container_mode = "process"
+  port = 70000`, `(?s)port\s+value\s+must\s+be\s+between\s+1\s+and\s+65535,\s+got:\s+70000`},
 		{"unknown mode", `container_mode = "wsl"`, `(?i)process.*hyperv.*lcow`},
 	}
 	for _, c := range cases {
@@ -784,4 +823,30 @@ data "wincontainers_host_facts" "after" {
 			},
 		},
 	})
+}
+
+// Issue 18 item 8: plain HTTP without allow_unencrypted is refused at plan time, before any connection,
+// with what is true of Windows (it serves NTLM and Kerberos over HTTP with message encryption, as it
+// ships) and HTTPS as the fix, not turning on AllowUnencrypted on the host.
+func TestAccHostPlainHTTPAdvice(t *testing.T) {
+	accPreCheck(t)
+	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: providerBlock(h) + fmt.Sprintf(`
+resource "wincontainers_host" "test" {
+  host           = %q
+  port           = %d
+  winrm          = { https = false, auth = "ntlm" }
+  container_mode = "process"
+}
+`, h.host, h.port),
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*NTLM\s+and\s+Kerberos.*message\s+encryption.*https\s+=\s+true.*ca_cert`),
+		}},
+	})
+	if st := h.sim.Snapshot(); st.Requests.Total != 0 {
+		t.Errorf("the refusal sent %d requests to the host", st.Requests.Total)
+	}
 }

@@ -72,8 +72,8 @@ func (r *hostResource) azureVM(ctx context.Context, m *hostModel, diags *diag.Di
 
 // checkAzure reports at plan time an azure block that cannot connect (no subscription, a bad cloud).
 func (r *hostResource) checkAzure(ctx context.Context, m *hostModel, diags *diag.Diagnostics) {
-	if m.Azure.IsUnknown() {
-		return
+	if m.Azure.IsUnknown() || (r.data != nil && r.data.azureUnknown) {
+		return // checked by the apply, once the values are known
 	}
 	v, a, has := r.azureVM(ctx, m, diags)
 	if !has || a.ResourceGroup.IsUnknown() || a.VMName.IsUnknown() || a.SubscriptionID.IsUnknown() {

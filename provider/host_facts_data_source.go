@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -117,9 +118,10 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"channel, edition, Windows features, pending restarts, virtualization signals, the container engine and its configuration, the LCOW " +
 			"boot files, and the base images that fit the host.",
 		Attributes: map[string]schema.Attribute{
-			"id":    cs("The host's address."),
-			"host":  schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address.", Validators: []validator.String{stringvalidator.LengthBetween(1, 253)}},
-			"port":  schema.Int64Attribute{Optional: true, MarkdownDescription: "WinRM port. Default 5986 with HTTPS, 5985 without."},
+			"id":   cs("The host's address."),
+			"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address.", Validators: []validator.String{stringvalidator.LengthBetween(1, 253)}},
+			"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without.",
+				Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 			"winrm": dataSourceWinRMSchema(),
 			"facts": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "What the host is.", Attributes: factsAttrs},
 			"base_images": schema.SingleNestedAttribute{
@@ -195,12 +197,10 @@ func (d *hostFactsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if d.data != nil {
 		base = d.data.winrm
 	}
-	if w, ok := objectAs[winrmDefaultsModel](ctx, m.WinRM, &resp.Diagnostics); ok {
-		base = base.over(w.settings())
-	}
+	base = base.over(settingsOf(ctx, m.WinRM, &resp.Diagnostics))
 	port := m.Port.ValueInt64()
 	if m.Port.IsNull() {
-		port = base.defaultPort()
+		port, _ = base.defaultPort() // options below names https when it is not known
 	}
 	host := m.Host.ValueString()
 	opts, err := base.options(host, port)

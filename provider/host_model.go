@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -94,8 +95,8 @@ type verifyModel struct {
 }
 
 type rebootModel struct {
-	Allowed types.Bool   `tfsdk:"allowed"`
-	Timeout types.String `tfsdk:"timeout"`
+	Allowed types.Bool           `tfsdk:"allowed"`
+	Timeout timetypes.GoDuration `tfsdk:"timeout"`
 }
 
 // On-destroy policies.
@@ -186,7 +187,8 @@ func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec
 	return s, complete
 }
 
-// rebootPolicy returns whether restarts are allowed and how long the host may take to come back.
+// rebootPolicy returns whether restarts are allowed and how long the host may take to come back. The
+// schema validated the timeout (a Go duration, at least minRebootTimeout).
 func (m *hostModel) rebootPolicy(ctx context.Context, diags *diag.Diagnostics) (allowed bool, timeout time.Duration) {
 	allowed, timeout = true, defaultRebootTimeout
 	r, ok := objectAs[rebootModel](ctx, m.Reboot, diags)
@@ -196,20 +198,60 @@ func (m *hostModel) rebootPolicy(ctx context.Context, diags *diag.Diagnostics) (
 	if !r.Allowed.IsNull() && !r.Allowed.IsUnknown() {
 		allowed = r.Allowed.ValueBool()
 	}
-	if s := r.Timeout.ValueString(); s != "" {
-		d, err := time.ParseDuration(s)
-		switch {
-		case err != nil:
-			diags.AddAttributeError(path.Root("reboot").AtName("timeout"), "Invalid reboot timeout",
-				fmt.Sprintf("%q is not a duration: write it like 15m or 1h30m", s))
-		case d < 30*time.Second:
-			diags.AddAttributeError(path.Root("reboot").AtName("timeout"), "Reboot timeout too short",
-				fmt.Sprintf("%s is shorter than any Windows restart; give at least 30s (default 15m)", d))
-		default:
+	if !r.Timeout.IsNull() && !r.Timeout.IsUnknown() {
+		d, ds := r.Timeout.ValueGoDuration()
+		diags.Append(ds...)
+		if !ds.HasError() {
 			timeout = d
 		}
 	}
 	return allowed, timeout
+}
+
+// convergePlanned reports whether a plan from prior to p changes the host, so that the apply must reach
+// it: the desired state or the way to reach the machine changed, or refresh found something pending.
+// The settings that govern only what wincontainers itself does (on_destroy, timeouts, reboot,
+// azure.nested_virtualization_override, and host as the label of an azure connection) are not among
+// them: a change to those alone updates the state without contacting the host.
+func convergePlanned(ctx context.Context, p, prior *hostModel, diags *diag.Diagnostics) bool {
+	if len(prior.PendingChanges.Elements()) > 0 || prior.PendingChanges.IsUnknown() {
+		return true
+	}
+	for _, v := range [][2]attr.Value{
+		{p.Port, prior.Port}, {p.WinRM, prior.WinRM}, {p.ContainerMode, prior.ContainerMode}, {p.Channel, prior.Channel},
+		{p.OSVersion, prior.OSVersion}, {p.Engine, prior.Engine}, {p.LCOW, prior.LCOW}, {p.Daemon, prior.Daemon}, {p.Verify, prior.Verify},
+	} {
+		if !v[0].Equal(v[1]) {
+			return true
+		}
+	}
+	if p.Azure.IsNull() && !p.Host.Equal(prior.Host) {
+		return true // over WinRM, host is the machine
+	}
+	return !sameAzureVM(ctx, p.Azure, prior.Azure, diags)
+}
+
+// sameAzureVM reports whether two azure blocks name the same VM (both null: both are WinRM hosts).
+func sameAzureVM(ctx context.Context, a, b types.Object, diags *diag.Diagnostics) bool {
+	if a.IsNull() || b.IsNull() || a.IsUnknown() || b.IsUnknown() {
+		return a.IsNull() && b.IsNull()
+	}
+	x, okX := objectAs[azureConnModel](ctx, a, diags)
+	y, okY := objectAs[azureConnModel](ctx, b, diags)
+	return okX && okY && x.SubscriptionID.Equal(y.SubscriptionID) && x.ResourceGroup.Equal(y.ResourceGroup) && x.VMName.Equal(y.VMName)
+}
+
+// keepComputed copies what the host was last seen to be from prior into a plan that converges nothing.
+func (m *hostModel) keepComputed(prior *hostModel) {
+	m.Facts, m.BaseImages, m.PendingChanges, m.VerifiedAt, m.ObservedSHA256 =
+		prior.Facts, prior.BaseImages, prior.PendingChanges, prior.VerifiedAt, prior.ObservedSHA256
+}
+
+// withOwnSettings returns prior with the settings of wincontainers' own behaviour taken from p: they
+// take effect even when the apply that carried them failed on the host.
+func (m hostModel) withOwnSettings(p *hostModel) hostModel {
+	m.OnDestroy, m.Timeouts, m.Reboot = p.OnDestroy, p.Timeouts, p.Reboot
+	return m
 }
 
 // specDiagnostics attaches the engine's plan-time findings to the attributes they concern.
@@ -305,6 +347,9 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 	}
 	keys := make([]string, 0, len(seen))
 	for _, o := range seen {
+		if _, ok := rec[o.URL]; !ok {
+			keys = append(keys, o.URL+" = "+strings.ToLower(o.SHA256))
+		}
 		if was, ok := rec[o.URL]; ok && !strings.EqualFold(was, o.SHA256) {
 			diags.AddWarning("An archive changed since it was first seen",
 				fmt.Sprintf("%s (%s) had SHA-256 %s when it was first installed and %s now. Unless its publisher replaced it on purpose, "+
@@ -312,16 +357,47 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 					o.URL, o.What, was, o.SHA256))
 		}
 		rec[o.URL] = strings.ToLower(o.SHA256)
-		keys = append(keys, o.URL)
 	}
-	if len(seen) > 0 {
+	if len(keys) > 0 {
+		// Said once, when the hash is first recorded; later applies and plans stay quiet about it.
 		slices.Sort(keys)
 		diags.AddWarning("Unpinned archives were trusted on first use",
-			"No SHA-256 was given or published for "+strings.Join(keys, ", ")+"; the hashes seen (for an archive pushed from this machine, "+
-				"the hash of the file pushed, keyed by its path) are recorded in observed_sha256. "+
+			"No SHA-256 was given or published for these archives, so the hashes seen were recorded in observed_sha256 (for an archive "+
+				"pushed from this machine, the hash of the file pushed, keyed by its path): "+strings.Join(keys, ", ")+". "+
 				"Pin them (engine.sha256, lcow.sha256) to make a later change fail the apply instead of warning.")
 	}
 	m, d := types.MapValueFrom(ctx, types.StringType, rec)
 	diags.Append(d...)
 	return m
+}
+
+// planWarnings returns the configuration's warnings worth saying for a plan that converges the host,
+// without those about an unpinned engine archive whose hash prior already records in observed_sha256:
+// from then on a change of the archive is reported, which is what the warning asks for.
+func planWarnings(ds spec.Diagnostics, want spec.Resolved, prior *hostModel) spec.Diagnostics {
+	recorded := map[string]bool{}
+	if prior != nil && !prior.ObservedSHA256.IsNull() && !prior.ObservedSHA256.IsUnknown() {
+		for k := range prior.ObservedSHA256.Elements() {
+			recorded[k] = true
+		}
+	}
+	var out spec.Diagnostics
+	for _, d := range ds.Warnings() {
+		// spec's trust-on-first-use warnings are the ones on engine.sha256 and engine.url.
+		if (d.Path == spec.PathEngineSHA256 || d.Path == spec.PathEngineURL) && recorded[engineSource(want)] {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// engineSource is the key observed_sha256 records the engine archive under: its path on this machine
+// when pushed, else its download URL.
+func engineSource(want spec.Resolved) string {
+	if want.EngineArchive != "" {
+		return want.EngineArchive
+	}
+	u, _ := plan.EngineParams(want, "")["url"].(string)
+	return u
 }

@@ -4,10 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -24,6 +29,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
 
@@ -77,20 +83,26 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "The host's address, as given in `host` (with an `azure` connection, that label).",
+				MarkdownDescription: "The value of `host`: the host's address, or with an `azure` connection its label.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"host": schema.StringAttribute{
 				Required: true,
-				MarkdownDescription: "Host name or IP address of the Windows machine. With an `azure` connection it is only a label and the " +
-					"resource's ID: use the VM name (that is what `terraform import` with `azure:<resource group>/<vm name>` sets). Changing it " +
-					"means another machine: the resource is replaced.",
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-				Validators:    []validator.String{stringvalidator.LengthBetween(1, 253)},
+				MarkdownDescription: "Over WinRM (the default), the host name or IP address of the Windows machine, which identifies it: changing " +
+					"it means another machine, so the resource is replaced (`on_destroy` applies to the old address, then the new one is " +
+					"converged). To reach the same machine by another name, set `on_destroy = \"keep\"` and apply before changing `host`. " +
+					"With an `azure` connection the machine is identified by `azure.subscription_id`, `azure.resource_group` and " +
+					"`azure.vm_name`, and `host` is only a label and the resource's ID: use the VM name (what `terraform import` with " +
+					"`azure:<resource group>/<vm name>` sets); changing it updates the state without contacting the VM.",
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplaceIf(hostIdentifiesMachine,
+					"Over WinRM, a change of host means another machine and replaces the resource; with an azure connection host is a label.",
+					"Over WinRM, a change of `host` means another machine and replaces the resource; with an `azure` connection `host` is a label.")},
+				Validators: []validator.String{stringvalidator.LengthBetween(1, 253)},
 			},
 			"port": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "WinRM port. Default 5986 with HTTPS, 5985 without; null with an `azure` connection.",
+				MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without; null with an `azure` connection.",
+				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"winrm": resourceWinRMSchema(),
 			"azure": resourceAzureSchema(),
@@ -171,12 +183,18 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				},
 			},
 			"reboot": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Restart behaviour. A restart happens only when Windows says one is needed (installing the Containers or Hyper-V feature).",
+				Optional: true,
+				MarkdownDescription: "Restart behaviour. A restart happens only when Windows says one is needed (installing the Containers or Hyper-V feature). " +
+					"These settings govern only what wincontainers does: changing them updates the state without contacting the host.",
 				Attributes: map[string]schema.Attribute{
 					"allowed": schema.BoolAttribute{Optional: true, MarkdownDescription: "Whether wincontainers may restart the host. With `false`, an apply " +
 						"that needs a restart stops before it with an error; restart the host yourself and apply again. Default `true`."},
-					"timeout": optStr("How long the host may take to come back after a restart (a Go duration). Default `15m`."),
+					"timeout": schema.StringAttribute{
+						Optional: true, CustomType: timetypes.GoDurationType{},
+						MarkdownDescription: "How long the host may take to come back after a restart, as a Go duration (`15m`, `1h30m`). Default `15m`, " +
+							"at least `30s`.",
+						Validators: []validator.String{minRebootTimeout{}},
+					},
 				},
 			},
 			"on_destroy": schema.StringAttribute{
@@ -185,7 +203,8 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				MarkdownDescription: "What destroying the resource does to the host: `uninstall` (default) removes the engine, its service, " +
 					"configuration, PATH entries, downloads and LCOW boot files, and keeps the Windows features (removing them needs a restart); " +
 					"`uninstall_features` also removes the Containers and Hyper-V features and restarts when Windows asks; `keep` leaves the host as it is " +
-					"and only forgets it.",
+					"and only forgets it, without contacting it. Destroy uses the value in the state: a change takes effect when applied, and that " +
+					"apply does not contact the host either, so a machine that is gone is retired by setting `keep`, applying, then removing the resource.",
 				Validators: []validator.String{stringvalidator.OneOf(onDestroyKeep, onDestroyUninstall, onDestroyUninstallFeatures)},
 			},
 			"timeouts": timeoutsAttribute(ctx),
@@ -235,10 +254,33 @@ func timeoutsAttribute(ctx context.Context) schema.Attribute {
 	if n, ok := a.(schema.SingleNestedAttribute); ok {
 		n.MarkdownDescription = "Time limits, as Go durations (`90m`): `create` and `update` (default 60m each) bound a whole convergence " +
 			"including restarts, `read` (default 5m) the facts read, `delete` (default 30m) the uninstall. A limit that expires leaves completed " +
-			"steps in place; the next apply continues from there."
+			"steps in place; the next apply continues from there. Changing them updates the state without contacting the host."
 		return n
 	}
 	return a
+}
+
+// minRebootTimeout refuses a reboot.timeout shorter than any Windows restart. The attribute's type
+// (timetypes.GoDuration) reports a value that is not a duration.
+type minRebootTimeout struct{}
+
+const shortestRestart = 30 * time.Second
+
+func (minRebootTimeout) Description(context.Context) string {
+	return "at least " + shortestRestart.String()
+}
+
+func (v minRebootTimeout) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (minRebootTimeout) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	d, err := time.ParseDuration(req.ConfigValue.ValueString())
+	if err == nil && d < shortestRestart {
+		resp.Diagnostics.AddAttributeError(req.Path, "Reboot timeout too short",
+			fmt.Sprintf("%s is shorter than any Windows restart; give at least %s (default 15m)", d, shortestRestart))
+	}
 }
 
 func (r *hostResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
@@ -247,14 +289,15 @@ func (r *hostResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	m.rebootPolicy(ctx, &resp.Diagnostics)
 	validateAzureConfig(ctx, &m, &resp.Diagnostics)
 	s, complete := m.specOf(ctx, &resp.Diagnostics)
 	if !complete || resp.Diagnostics.HasError() {
 		return
 	}
+	// Only the errors: Terraform validates a configuration several times per command, so warnings come
+	// from ModifyPlan, once, and only when the plan acts on the host.
 	_, ds := spec.Validate(s, r.day())
-	specDiagnostics(ds, &resp.Diagnostics)
+	specDiagnostics(ds.Errors(), &resp.Diagnostics)
 }
 
 func (r *hostResource) day() compat.Date {
@@ -269,43 +312,72 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 		r.warnDestroy(ctx, req, resp)
 		return
 	}
-	var p hostModel
+	var p, cfg hostModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &p)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	switch {
-	case !p.Azure.IsNull():
-		// Run Command: no port, and the connection must be complete before anything is planned.
+	var prior *hostModel
+	if !req.State.Raw.IsNull() {
+		prior = &hostModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+	}
+	connDiags := r.planConnection(ctx, &p, &cfg)
+	p.ID = p.Host
+	if prior != nil && !convergePlanned(ctx, &p, prior, &resp.Diagnostics) {
+		// Only settings of wincontainers' own behaviour changed (or nothing): the apply changes the state alone.
+		p.keepComputed(prior)
+		resp.Diagnostics.Append(resp.Plan.Set(ctx, &p)...)
+		return
+	}
+	resp.Diagnostics.Append(connDiags...)
+	// The apply converges the host: nothing stays pending, and what it finds is known afterwards.
+	p.PendingChanges = stringList(ctx, []string{}, &resp.Diagnostics)
+	p.Facts = types.ObjectUnknown(factsAttrTypes)
+	p.BaseImages = types.ObjectUnknown(baseImagesAttrTypes)
+	p.VerifiedAt = types.StringUnknown()
+	p.ObservedSHA256 = types.MapUnknown(types.StringType)
+	if s, complete := p.specOf(ctx, &resp.Diagnostics); complete {
+		if want, ds := spec.Validate(s, r.day()); !ds.HasErrors() {
+			specDiagnostics(planWarnings(ds, want, prior), &resp.Diagnostics)
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &p)...)
+}
+
+// planConnection fills the plan's port (null with an azure connection, the transport's default when not
+// given) and returns what stops the apply from connecting, as far as the plan can tell: values not known
+// yet are checked again by the apply.
+func (r *hostResource) planConnection(ctx context.Context, p, cfg *hostModel) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !p.Azure.IsNull() {
+		// Run Command: no port.
 		if p.Port.IsUnknown() {
 			p.Port = types.Int64Null()
 		}
-		r.checkAzure(ctx, &p, &resp.Diagnostics)
-	case p.Port.IsUnknown():
-		var cfg hostModel
-		resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
-		if s, ok := r.settings(ctx, &cfg, &resp.Diagnostics); ok {
-			p.Port = types.Int64Value(s.defaultPort())
+		r.checkAzure(ctx, p, &diags)
+		return diags
+	}
+	s := r.settings(ctx, cfg, &diags)
+	if p.Port.IsUnknown() && cfg.Port.IsNull() {
+		if port, ok := s.defaultPort(); ok {
+			p.Port = types.Int64Value(port)
 		}
 	}
-	if p.ID.IsUnknown() && !p.Host.IsUnknown() {
-		p.ID = p.Host
+	if err := s.check(cfg.Host.ValueString()); err != nil {
+		addConnError(&diags, err)
 	}
-	changed := req.State.Raw.IsNull() || !req.Plan.Raw.Equal(req.State.Raw)
-	if !changed {
-		var st hostModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
-		changed = len(st.PendingChanges.Elements()) > 0
-	}
-	if changed {
-		// The apply converges the host: nothing stays pending, and what it finds is known afterwards.
-		p.PendingChanges = stringList(ctx, []string{}, &resp.Diagnostics)
-		p.Facts = types.ObjectUnknown(factsAttrTypes)
-		p.BaseImages = types.ObjectUnknown(baseImagesAttrTypes)
-		p.VerifiedAt = types.StringUnknown()
-		p.ObservedSHA256 = types.MapUnknown(types.StringType)
-	}
-	resp.Diagnostics.Append(resp.Plan.Set(ctx, &p)...)
+	return diags
+}
+
+// hostIdentifiesMachine is host's replacement rule: over WinRM it is the machine's address, so a change
+// means another machine; with an azure connection (before and after) it is only a label.
+func hostIdentifiesMachine(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+	var planned, prior types.Object
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("azure"), &planned)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("azure"), &prior)...)
+	resp.RequiresReplace = planned.IsNull() || prior.IsNull()
 }
 
 // warnDestroy says at plan time what destroy will do, and fails early when it cannot connect.
@@ -315,33 +387,32 @@ func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanR
 	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() == onDestroyKeep || !st.Azure.IsNull() {
 		return
 	}
-	if _, ok := r.settings(ctx, &st, &diag.Diagnostics{}); !ok {
+	if err := r.settings(ctx, &st, &diag.Diagnostics{}).check(st.Host.ValueString()); err != nil {
 		resp.Diagnostics.AddWarning("Destroy cannot reach "+st.Host.ValueString(),
 			"on_destroy is "+st.OnDestroy.ValueString()+", which connects to the host, but no WinRM password is available to destroy (a write-only "+
 				"password is not kept). Set password in the provider's winrm block (or "+envWinRMPassword+"), or set on_destroy = \"keep\" and apply first.")
 	}
 }
 
-// settings merges the provider's winrm defaults with the resource's. ok is false (with a diagnostic on
-// diags) when the result cannot connect.
-func (r *hostResource) settings(ctx context.Context, m *hostModel, diags *diag.Diagnostics) (connSettings, bool) {
+// settings merges the provider's winrm defaults with the resource's winrm block (with the write-only
+// password, which only the configuration holds).
+func (r *hostResource) settings(ctx context.Context, m *hostModel, diags *diag.Diagnostics) connSettings {
 	var base connSettings
 	if r.data != nil {
 		base = r.data.winrm
 	}
-	w, has := objectAs[winrmModel](ctx, m.WinRM, diags)
-	if has {
-		s := w.settings()
-		if pw := str(w.PasswordWO); pw != nil {
-			s.password = pw
-		}
-		base = base.over(s)
+	if m.WinRM.IsUnknown() {
+		return base.over(unknownSettings())
 	}
-	if _, err := base.options(m.Host.ValueString(), 1); err != nil {
-		addConnError(diags, err)
-		return base, false
+	w, ok := objectAs[winrmModel](ctx, m.WinRM, diags)
+	if !ok {
+		return base
 	}
-	return base, true
+	s := w.settings()
+	if pw := str(w.PasswordWO); pw.given() {
+		s.password = pw
+	}
+	return base.over(s)
 }
 
 // connect opens a connection to the host in m, with config (when not nil) supplying the write-only
@@ -351,13 +422,10 @@ func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout 
 		c, ok := r.openAzure(ctx, m, rebootTimeout, diags)
 		return c, ok
 	}
-	s, ok := r.settings(ctx, m, diags)
-	if !ok {
-		return nil, false
-	}
+	s := r.settings(ctx, m, diags)
 	port := m.Port.ValueInt64()
 	if m.Port.IsNull() || m.Port.IsUnknown() || port == 0 {
-		port = s.defaultPort()
+		port, _ = s.defaultPort()       // the apply knows every value
 		m.Port = types.Int64Value(port) // an import without :port
 	}
 	opts, err := s.options(m.Host.ValueString(), port)
@@ -511,6 +579,13 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if !m.Facts.IsUnknown() {
+		// The plan converges nothing (convergePlanned): only settings of wincontainers' own behaviour
+		// changed, and they take effect in the state without contacting the host.
+		tflog.Info(ctx, "updating "+m.Host.ValueString()+" in the state only", map[string]any{"host": m.Host.ValueString()})
+		resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+		return
+	}
 	timeout, d := m.Timeouts.Update(ctx, 60*time.Minute)
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -522,7 +597,9 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		return
 	}
 	// Keep the prior configuration in the state, with what is still to do, so that the next plan shows
-	// the update again and never a converged host that is not.
+	// the update again and never a converged host that is not. The settings of wincontainers' own
+	// behaviour (on_destroy among them) take effect anyway: retiring a host must not need the host.
+	prior = prior.withOwnSettings(&m)
 	pending := []string{"the last apply failed before the host was verified"}
 	if res.FactsReads > 0 {
 		pending = append(pendingOf(res.Plan), pending...)
@@ -559,8 +636,7 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	defer func() { _ = conn.Close() }()
 	f, err := conn.Host.Facts(ctx)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the facts of "+host, err.Error()+
-			"\n\nThe host may be restarting or unreachable; try again, or check the winrm settings.")
+		refreshFailed(ctx, &m, err, resp)
 		return
 	}
 	if m.ContainerMode.IsNull() {
@@ -634,7 +710,17 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	defer func() { _ = conn.Close() }()
 	res, err := plan.Uninstall(ctx, conn.Host, plan.UninstallOptions{
 		RemoveFeatures: policy == onDestroyUninstallFeatures, RemoveLCOW: true})
-	if err != nil {
+	switch {
+	case err != nil && azureVMGone(err):
+		resp.Diagnostics.AddWarning("Azure VM "+host+" no longer exists",
+			"The VM was deleted outside Terraform, and with it what wincontainers installed: the resource is removed from the state.")
+		return
+	case err != nil && unreachable(err):
+		resp.Diagnostics.AddError("Uninstalling from "+host+" failed: the host does not answer", err.Error()+
+			"\n\nThe resource stays in the state; destroy again to retry (uninstalling is safe to repeat). If the machine is gone for good, "+
+			"set on_destroy = \"keep\" and apply, which does not contact the host, then destroy.")
+		return
+	case err != nil:
 		resp.Diagnostics.AddError("Uninstalling from "+host+" failed", err.Error()+
 			"\n\nThe resource stays in the state; destroy again to retry (uninstalling is safe to repeat).")
 		return
@@ -657,6 +743,59 @@ func (r *hostResource) ImportState(ctx context.Context, req resource.ImportState
 	if port != 0 {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("port"), port)...)
 	}
+}
+
+// refreshFailed handles a refresh whose facts read failed. An Azure VM that no longer exists is removed
+// from the state, as every provider does with a resource deleted outside Terraform. A host that does not
+// answer keeps its state as last known, with a warning, so that plans (and retiring the host) still
+// work. Anything else, and any failure of an import, is an error.
+func refreshFailed(ctx context.Context, m *hostModel, err error, resp *resource.ReadResponse) {
+	host := m.Host.ValueString()
+	imported := m.ContainerMode.IsNull()
+	switch {
+	case !m.Azure.IsNull() && azureVMGone(err):
+		if imported {
+			resp.Diagnostics.AddError("Cannot import "+host, "The Azure VM does not exist: "+err.Error())
+			return
+		}
+		tflog.Warn(ctx, "the Azure VM no longer exists", map[string]any{"host": host})
+		resp.Diagnostics.AddWarning("Azure VM "+host+" no longer exists",
+			"Azure answers that the VM does not exist (it was deleted outside Terraform), so the resource is removed from the state and the "+
+				"plan creates it again, which fails until the VM exists: remove the resource from the configuration to forget it.\n\n"+err.Error())
+		resp.State.RemoveResource(ctx)
+	case !imported && unreachable(err):
+		resp.Diagnostics.AddWarning("Cannot refresh "+host+": the host does not answer",
+			err.Error()+"\n\nThe state is kept as last known, and drift on the host is not detected. If the machine is gone for good, set "+
+				"on_destroy = \"keep\" and apply (which does not contact the host), then remove the resource.")
+	default:
+		resp.Diagnostics.AddError("Cannot read the facts of "+host, err.Error()+
+			"\n\nThe host may be restarting or unreachable; try again, or check the connection settings.")
+	}
+}
+
+// unreachable reports whether err says the host does not answer: a connection refused, reset or timed
+// out (the transport's retryable failures), a name that no longer resolves, or a time limit. A host that
+// answers and refuses (rejected credentials, an untrusted certificate, a script that failed) is not
+// unreachable.
+func unreachable(err error) bool {
+	var dns *net.DNSError
+	return runner.IsRetryable(err) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &dns) ||
+		strings.Contains(err.Error(), "no such host") // the WinRM client flattens the DNS error into its message
+}
+
+// azureVMGone reports whether err is Azure Resource Manager's answer that the VM (or its resource group)
+// does not exist: 404 with ResourceNotFound, ResourceGroupNotFound, or ParentResourceNotFound for a run
+// command of a VM that does not exist. A missing run command alone (404 NotFound) is not a missing VM.
+func azureVMGone(err error) bool {
+	var re *azcore.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != http.StatusNotFound {
+		return false
+	}
+	switch re.ErrorCode {
+	case "ResourceNotFound", "ResourceGroupNotFound", "ParentResourceNotFound":
+		return true
+	}
+	return false
 }
 
 func diagSummary(ds diag.Diagnostics) string {

@@ -12,6 +12,7 @@ import (
 	tfprovider "github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/runner"
@@ -47,6 +48,9 @@ type providerData struct {
 	clock          clock
 	azure          azure.Auth
 	azureTransport policy.Transporter
+	// azureUnknown is true while an argument of the provider's azure block is unknown (it comes from
+	// another resource): plan-time checks of the Azure connection wait for the apply.
+	azureUnknown bool
 	// winrm holds the provider-level connection defaults, with the environment applied.
 	winrm        connSettings
 	reboot       runner.RebootOptions
@@ -54,9 +58,11 @@ type providerData struct {
 	azurePoll    time.Duration
 }
 
+// providerModel is the provider block. Its blocks are objects, not structs, because at plan time a
+// block may be unknown as a whole (it comes from another resource's outputs).
 type providerModel struct {
-	Azure *azureModel         `tfsdk:"azure"`
-	WinRM *winrmDefaultsModel `tfsdk:"winrm"`
+	Azure types.Object `tfsdk:"azure"`
+	WinRM types.Object `tfsdk:"winrm"`
 }
 
 // New returns a constructor for the provider at the given version.
@@ -90,8 +96,10 @@ func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data := &providerData{clock: p.clock, azure: m.Azure.auth(), azureTransport: p.azureTransport,
-		winrm: providerDefaults(m.WinRM), reboot: p.reboot, retryBackoff: p.retryBackoff, azurePoll: p.azurePoll}
+	az, azUnknown := azureBlock(ctx, m.Azure, &resp.Diagnostics)
+	data := &providerData{clock: p.clock, azure: az.auth(), azureUnknown: azUnknown, azureTransport: p.azureTransport,
+		winrm: providerDefaults(settingsOf(ctx, m.WinRM, &resp.Diagnostics)), reboot: p.reboot, retryBackoff: p.retryBackoff,
+		azurePoll: p.azurePoll}
 	resp.DataSourceData = data
 	resp.ResourceData = data
 }

@@ -33,8 +33,25 @@ type Conn struct {
 	client *winrm.Client
 }
 
+// PlainHTTPError refuses plain HTTP without AllowUnencrypted for Host: it says what Windows does over
+// HTTP, why this client cannot use it, and HTTPS as the remedy.
+type PlainHTTPError struct{ Host string }
+
+func (e *PlainHTTPError) Error() string {
+	return "plain HTTP to " + e.Host + " was asked for (https = false) without allow_unencrypted. Out of the box, Windows serves " +
+		"WinRM over HTTP (port 5985) to NTLM and Kerberos clients that encrypt every message with their session key " +
+		"(message encryption; the service's AllowUnencrypted setting is off). wincontainers does not implement message " +
+		"encryption yet, so over HTTP its messages (the scripts, their output and, with Basic, the password) would cross the " +
+		"network in clear text, and Windows refuses them. Use HTTPS instead: https = true (port 5986) with an HTTPS listener whose CA you pass in ca_cert " +
+		"(on Azure, wincontainers_azure_winrm_listener makes one). allow_unencrypted = true works only with AllowUnencrypted " +
+		"turned on in the host's WinRM service, which weakens the host for every client"
+}
+
 // Open builds the connection. It does not contact the host: the first script does.
 func Open(c Config) (*Conn, error) {
+	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted {
+		return nil, &PlainHTTPError{Host: c.WinRM.Host}
+	}
 	lib, err := powershell.Load()
 	if err != nil {
 		return nil, fmt.Errorf("loading the script library: %w", err)
@@ -44,7 +61,7 @@ func Open(c Config) (*Conn, error) {
 		return nil, err //nolint:wrapcheck // winrm's option errors name the setting and what to do
 	}
 	sr := &runner.ScriptRunner{Exec: client, Library: lib}
-	retrying := &runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}
+	retrying := collapsing{&runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{
 		Host: plan.RunnerHost{
 			Runner:   retrying,
@@ -54,6 +71,55 @@ func Open(c Config) (*Conn, error) {
 		client: client,
 	}, nil
 }
+
+// collapsing reports a script that failed the same way on every attempt once, with the number of
+// attempts, instead of runner.Retrying's list of the earlier attempts (a host that is down would
+// otherwise show its dial error once per attempt).
+type collapsing struct{ runner.Runner }
+
+// Run implements runner.Runner.
+func (c collapsing) Run(ctx context.Context, script string, params any, onProgress func(powershell.Progress)) (powershell.Outcome, error) {
+	o, err := c.Runner.Run(ctx, script, params, onProgress)
+	return o, collapseRetries(err)
+}
+
+// collapseRetries rewrites runner.Retrying's "last (after N attempts; earlier: a, b, ...)" when every
+// earlier attempt failed with the same message as the last. The result still unwraps to err, so
+// errors.Is and errors.As see every attempt's error as before.
+func collapseRetries(err error) error {
+	multi, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		return err
+	}
+	parts := multi.Unwrap()
+	if len(parts) != 2 {
+		return err
+	}
+	earlier, ok := parts[1].(interface{ Unwrap() []error })
+	if !ok || len(earlier.Unwrap()) == 0 {
+		return err
+	}
+	last := parts[0].Error()
+	for _, e := range earlier.Unwrap() {
+		if e.Error() != last {
+			return err
+		}
+	}
+	return &sameFailure{msg: last, attempts: len(earlier.Unwrap()) + 1, err: err}
+}
+
+// sameFailure is an error every attempt ended with.
+type sameFailure struct {
+	msg      string
+	attempts int
+	err      error
+}
+
+func (e *sameFailure) Error() string {
+	return fmt.Sprintf("%s (the same on each of %d attempts)", e.msg, e.attempts)
+}
+
+func (e *sameFailure) Unwrap() error { return e.err }
 
 // Facts reads the host's facts in one script run.
 func (c *Conn) Facts(ctx context.Context) (facts.Facts, error) {

@@ -55,6 +55,8 @@ type VM struct {
 	Created  []string
 	Deleted  []string
 	Restarts int
+	// deleted is set by Delete: the VM no longer exists in Azure.
+	deleted bool
 	// Hooks for failures; nil means normal behaviour.
 	RefuseCreate func(name string) (int, string)              // status, code: the PUT is refused
 	FailCreate   func(name string) bool                       // the LRO ends Failed
@@ -96,6 +98,25 @@ func New(t testing.TB, o winsim.Options) *VM {
 	}
 	return &VM{t: t, Sim: sim, Lib: powershell.MustLoad(), Size: "Standard_D4s_v5", Security: armcompute.SecurityTypesTrustedLaunch,
 		Staged: map[string][]byte{}, Commands: map[string]armcompute.VirtualMachineRunCommand{}}
+}
+
+// Delete deletes the VM in Azure, as someone would in the portal: from then on ARM answers every call
+// about it with 404, ResourceNotFound for the VM itself and ParentResourceNotFound for its run commands.
+// The simulated machine stays readable (Sim) for assertions.
+func (v *VM) Delete() {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.deleted = true
+}
+
+// gone reports whether Delete was called; errResp is then set to ARM's 404 with code.
+func (v *VM) gone(errResp *azfake.ErrorResponder, code string) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.deleted {
+		errResp.SetResponseError(http.StatusNotFound, code)
+	}
+	return v.deleted
 }
 
 // Param returns the value of the named run command parameter, or "".
@@ -195,6 +216,9 @@ func (v *VM) runCommandsServer() fake.VirtualMachineRunCommandsServer {
 		BeginCreateOrUpdate: func(ctx context.Context, rg, vm, name string, rc armcompute.VirtualMachineRunCommand,
 			_ *armcompute.VirtualMachineRunCommandsClientBeginCreateOrUpdateOptions,
 		) (resp azfake.PollerResponder[armcompute.VirtualMachineRunCommandsClientCreateOrUpdateResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ParentResourceNotFound") {
+				return
+			}
 			if v.Seen != nil {
 				v.Seen(rc)
 			}
@@ -240,6 +264,9 @@ func (v *VM) runCommandsServer() fake.VirtualMachineRunCommandsServer {
 		},
 		GetByVirtualMachine: func(_ context.Context, rg, vm, name string, o *armcompute.VirtualMachineRunCommandsClientGetByVirtualMachineOptions,
 		) (resp azfake.Responder[armcompute.VirtualMachineRunCommandsClientGetByVirtualMachineResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ParentResourceNotFound") {
+				return
+			}
 			v.mu.Lock()
 			rc, ok := v.Commands[name]
 			v.mu.Unlock()
@@ -255,6 +282,9 @@ func (v *VM) runCommandsServer() fake.VirtualMachineRunCommandsServer {
 		},
 		BeginDelete: func(_ context.Context, rg, vm, name string, _ *armcompute.VirtualMachineRunCommandsClientBeginDeleteOptions,
 		) (resp azfake.PollerResponder[armcompute.VirtualMachineRunCommandsClientDeleteResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ParentResourceNotFound") {
+				return
+			}
 			v.mu.Lock()
 			delete(v.Commands, name)
 			v.Deleted = append(v.Deleted, name)
@@ -270,6 +300,9 @@ func (v *VM) virtualMachinesServer() fake.VirtualMachinesServer {
 	return fake.VirtualMachinesServer{
 		Get: func(_ context.Context, rg, vm string, _ *armcompute.VirtualMachinesClientGetOptions,
 		) (resp azfake.Responder[armcompute.VirtualMachinesClientGetResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ResourceNotFound") {
+				return
+			}
 			resp.SetResponse(http.StatusOK, armcompute.VirtualMachinesClientGetResponse{VirtualMachine: armcompute.VirtualMachine{
 				Name: to.Ptr(vm), Location: to.Ptr("westeurope"),
 				Properties: &armcompute.VirtualMachineProperties{
@@ -280,6 +313,9 @@ func (v *VM) virtualMachinesServer() fake.VirtualMachinesServer {
 		},
 		BeginRestart: func(_ context.Context, rg, vm string, _ *armcompute.VirtualMachinesClientBeginRestartOptions,
 		) (resp azfake.PollerResponder[armcompute.VirtualMachinesClientRestartResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ResourceNotFound") {
+				return
+			}
 			v.mu.Lock()
 			v.Restarts++
 			v.mu.Unlock()
@@ -295,6 +331,9 @@ func (v *VM) virtualMachinesServer() fake.VirtualMachinesServer {
 		},
 		InstanceView: func(_ context.Context, rg, vm string, _ *armcompute.VirtualMachinesClientInstanceViewOptions,
 		) (resp azfake.Responder[armcompute.VirtualMachinesClientInstanceViewResponse], errResp azfake.ErrorResponder) {
+			if v.gone(&errResp, "ResourceNotFound") {
+				return
+			}
 			status := armcompute.InstanceViewStatus{Code: to.Ptr("ProvisioningState/Unavailable"), DisplayStatus: to.Ptr("Not Ready"),
 				Level: to.Ptr(armcompute.StatusLevelTypesWarning)}
 			if v.Sim.Host.Up() {

@@ -1,0 +1,82 @@
+package hostconn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winrm"
+)
+
+// failing fails every run with the next of msgs (the last one repeats), as a transport error worth retrying.
+type failing struct {
+	msgs []string
+	n    int
+}
+
+func (f *failing) Run(context.Context, string, any, func(powershell.Progress)) (powershell.Outcome, error) {
+	m := f.msgs[min(f.n, len(f.msgs)-1)]
+	f.n++
+	return powershell.Outcome{}, &runner.TransportError{Op: "winrm", Retryable: true, Err: errors.New(m)}
+}
+
+func TestCollapseRetries(t *testing.T) {
+	const refused = "dial tcp 10.0.0.5:5986: connect: connection refused"
+	cases := []struct {
+		name  string
+		msgs  []string
+		count int // occurrences of the first message in the error
+		want  string
+	}{
+		{"the same failure every time", []string{refused}, 1, "(the same on each of 4 attempts)"},
+		{"different failures", []string{"connection reset by peer", refused}, 1, "after 4 attempts; earlier:"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &failing{msgs: c.msgs}
+			r := collapsing{&runner.Retrying{Runner: f, Idempotent: func(string) bool { return true },
+				Sleep: func(context.Context, time.Duration) error { return nil }}}
+			_, err := r.Run(context.Background(), "facts", nil, nil)
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Count(err.Error(), c.msgs[0]) != c.count {
+				t.Fatalf("error %q: want %q and the first failure %d time(s)", err, c.want, c.count)
+			}
+			var te *runner.TransportError
+			if !errors.As(err, &te) || !runner.IsRetryable(err) {
+				t.Errorf("the collapsed error lost its transport error: %#v", err)
+			}
+			if f.n != 4 {
+				t.Errorf("%d attempts, want 4", f.n)
+			}
+		})
+	}
+	if err := collapseRetries(nil); err != nil {
+		t.Errorf("nil became %v", err)
+	}
+	plain := fmt.Errorf("facts: %w", errors.New("script failed"))
+	if err := collapseRetries(plain); err != plain { //nolint:errorlint // the same value is expected back
+		t.Errorf("an error that is not a retry report changed: %v", err)
+	}
+}
+
+// Plain HTTP without allow_unencrypted is refused before any connection, with HTTPS as the remedy and
+// what Windows really does over HTTP.
+func TestOpenRefusesPlainHTTP(t *testing.T) {
+	_, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p"}})
+	var pe *PlainHTTPError
+	if !errors.As(err, &pe) {
+		t.Fatalf("plain HTTP without allow_unencrypted: %v", err)
+	}
+	for _, want := range []string{"10.0.0.5", "NTLM and Kerberos", "message encryption", "https = true", "ca_cert"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "refuses Basic and Negotiate") {
+		t.Errorf("%q repeats the old, wrong claim", err)
+	}
+}
