@@ -2,8 +2,12 @@ package azure
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"strings"
@@ -28,8 +32,18 @@ type Auth struct {
 	ClientCertificatePassword string
 	OIDCToken                 string
 	OIDCTokenFilePath         string
-	UseOIDC                   bool
-	UseMSI                    bool
+	// OIDCRequestURL and OIDCRequestToken ask the CI system for the OIDC token at each request: GitHub
+	// Actions' ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN, which azurerm reads itself (ARM_OIDC_REQUEST_URL and
+	// ARM_OIDC_REQUEST_TOKEN first). OIDCRequestToken is a secret.
+	OIDCRequestURL   string
+	OIDCRequestToken string
+	// ADOServiceConnectionID selects Azure Pipelines' OIDC (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID or
+	// ARM_OIDC_AZURE_SERVICE_CONNECTION_ID, with the pipeline's SYSTEM_ACCESSTOKEN; azidentity's
+	// AzurePipelinesCredential reads SYSTEM_OIDCREQUESTURI itself). SystemAccessToken is a secret.
+	ADOServiceConnectionID string
+	SystemAccessToken      string
+	UseOIDC                bool
+	UseMSI                 bool
 	// UseCLI defaults to true, as in azurerm.
 	UseCLI *bool
 	// Environment is public (default), usgovernment or china.
@@ -61,6 +75,10 @@ func (a Auth) WithEnv(getenv func(string) string) Auth {
 	a.ClientCertificatePassword = pick(a.ClientCertificatePassword, "ARM_CLIENT_CERTIFICATE_PASSWORD", "AZURE_CLIENT_CERTIFICATE_PASSWORD")
 	a.OIDCToken = pick(a.OIDCToken, "ARM_OIDC_TOKEN")
 	a.OIDCTokenFilePath = pick(a.OIDCTokenFilePath, "ARM_OIDC_TOKEN_FILE_PATH", "AZURE_FEDERATED_TOKEN_FILE")
+	a.OIDCRequestURL = pick(a.OIDCRequestURL, "ARM_OIDC_REQUEST_URL", "ACTIONS_ID_TOKEN_REQUEST_URL")
+	a.OIDCRequestToken = pick(a.OIDCRequestToken, "ARM_OIDC_REQUEST_TOKEN", "ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+	a.ADOServiceConnectionID = pick(a.ADOServiceConnectionID, "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID", "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID")
+	a.SystemAccessToken = pick(a.SystemAccessToken, "SYSTEM_ACCESSTOKEN")
 	a.Environment = pick(a.Environment, "ARM_ENVIRONMENT")
 	if !a.UseOIDC {
 		a.UseOIDC = isTrue(getenv("ARM_USE_OIDC"))
@@ -156,24 +174,9 @@ func (a Auth) Credential(opts azcore.ClientOptions) (azcore.TokenCredential, err
 		chain = append(chain, c)
 	}
 	if (a.UseOIDC || a.OIDCToken != "") && needSP("OIDC") {
-		token, file := a.OIDCToken, a.OIDCTokenFilePath
-		assertion := func(context.Context) (string, error) {
-			if token != "" {
-				return token, nil
-			}
-			if file == "" {
-				return "", errors.New("use_oidc needs oidc_token or oidc_token_file_path")
-			}
-			b, err := os.ReadFile(file)
-			if err != nil {
-				return "", fmt.Errorf("reading the OIDC token file: %w", err)
-			}
-			return strings.TrimSpace(string(b)), nil
-		}
-		c, err := azidentity.NewClientAssertionCredential(a.TenantID, a.ClientID, assertion,
-			&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: custom})
+		c, err := a.oidcCredential(opts, custom)
 		if err != nil {
-			return nil, fmt.Errorf("OIDC credential: %w", err)
+			return nil, err
 		}
 		chain = append(chain, c)
 	}
@@ -229,4 +232,101 @@ func NewImageAPI(a Auth, transport policy.Transporter) (ImageAPI, error) {
 		return nil, fmt.Errorf("azure: %w", err)
 	}
 	return ARMImages{Client: client}, nil
+}
+
+// oidcCredential is workload identity federation, with the token from (in this order) oidc_token, the
+// token file, Azure Pipelines (a service connection), or the CI system's token request URL (GitHub
+// Actions), the sources azurerm reads for ARM_USE_OIDC=true.
+func (a Auth) oidcCredential(opts azcore.ClientOptions, custom bool) (azcore.TokenCredential, error) {
+	if a.OIDCToken == "" && a.OIDCTokenFilePath == "" && a.ADOServiceConnectionID != "" {
+		access := a.SystemAccessToken
+		if access == "" {
+			access = a.OIDCRequestToken
+		}
+		if access == "" {
+			return nil, errors.New("use_oidc with the Azure Pipelines service connection " + a.ADOServiceConnectionID +
+				" needs the pipeline's SYSTEM_ACCESSTOKEN (map it into the step's environment)")
+		}
+		c, err := azidentity.NewAzurePipelinesCredential(a.TenantID, a.ClientID, a.ADOServiceConnectionID, access,
+			&azidentity.AzurePipelinesCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: custom})
+		if err != nil {
+			return nil, fmt.Errorf("the Azure Pipelines OIDC credential: %w", err)
+		}
+		return c, nil
+	}
+	token, file, reqURL, reqToken := a.OIDCToken, a.OIDCTokenFilePath, a.OIDCRequestURL, a.OIDCRequestToken
+	if token == "" && file == "" && (reqURL == "" || reqToken == "") {
+		return nil, errors.New("use_oidc needs a token: oidc_token or oidc_token_file_path (ARM_OIDC_TOKEN, ARM_OIDC_TOKEN_FILE_PATH), " +
+			"GitHub Actions' token request (ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN: give the job " +
+			"`permissions: id-token: write`), or an Azure Pipelines service connection (ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID with SYSTEM_ACCESSTOKEN)")
+	}
+	doer := opts.Transport
+	if doer == nil {
+		doer = http.DefaultClient
+	}
+	assertion := func(ctx context.Context) (string, error) {
+		switch {
+		case token != "":
+			return token, nil
+		case file != "":
+			b, err := os.ReadFile(file)
+			if err != nil {
+				return "", fmt.Errorf("reading the OIDC token file: %w", err)
+			}
+			return strings.TrimSpace(string(b)), nil
+		default:
+			return requestOIDCToken(ctx, doer, reqURL, reqToken)
+		}
+	}
+	c, err := azidentity.NewClientAssertionCredential(a.TenantID, a.ClientID, assertion,
+		&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: custom})
+	if err != nil {
+		return nil, fmt.Errorf("OIDC credential: %w", err)
+	}
+	return c, nil
+}
+
+// oidcAudience is the audience Entra ID's workload identity federation expects of a GitHub token.
+const oidcAudience = "api://AzureADTokenExchange"
+
+// requestOIDCToken asks GitHub Actions' token service for an ID token for Entra ID: a GET of the request
+// URL with the audience added and the request token as a bearer token; the answer is {"value": "<jwt>"}.
+func requestOIDCToken(ctx context.Context, doer policy.Transporter, rawURL, bearer string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Scheme != "https" && !isLoopback(u.Hostname()) {
+		return "", fmt.Errorf("the OIDC token request URL %q is not an https:// URL", rawURL)
+	}
+	q := u.Query()
+	q.Set("audience", oidcAudience)
+	u.RawQuery = q.Encode()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return "", fmt.Errorf("the OIDC token request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+bearer)
+	req.Header.Set("Accept", "application/json")
+	resp, err := doer.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("requesting the OIDC token from %s: %w", u.Host, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return "", fmt.Errorf("reading the OIDC token from %s: %w", u.Host, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("the OIDC token request to %s answered %s; check that the job may request ID tokens (GitHub: permissions: id-token: write)", u.Host, resp.Status)
+	}
+	var doc struct {
+		Value string `json:"value"`
+	}
+	if err := json.Unmarshal(body, &doc); err != nil || doc.Value == "" {
+		return "", fmt.Errorf("the OIDC token request to %s answered no token (%d bytes)", u.Host, len(body))
+	}
+	return doc.Value, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }

@@ -1,6 +1,10 @@
 package azure
 
 import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -63,5 +67,71 @@ func TestCredentialErrors(t *testing.T) {
 	}
 	if _, err := NewImageAPI(Auth{UseCLI: &off, ClientSecret: "s", TenantID: "t", ClientID: "c"}, nil); err == nil || !strings.Contains(err.Error(), "subscription_id") {
 		t.Errorf("subscription required: %v", err)
+	}
+}
+
+// ARM_USE_OIDC=true alone works where azurerm's does: in GitHub Actions (the token request variables) and
+// in Azure Pipelines (a service connection with SYSTEM_ACCESSTOKEN); elsewhere it says what is missing.
+func TestOIDCFromCI(t *testing.T) {
+	off := false
+	github := map[string]string{"ARM_USE_OIDC": "true", "ARM_TENANT_ID": "t", "ARM_CLIENT_ID": "c",
+		"ACTIONS_ID_TOKEN_REQUEST_URL": "https://token.actions.example/idtoken?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-secret"}
+	a := Auth{UseCLI: &off}.WithEnv(func(k string) string { return github[k] })
+	if !a.UseOIDC || a.OIDCRequestURL != github["ACTIONS_ID_TOKEN_REQUEST_URL"] || a.OIDCRequestToken != "request-secret" {
+		t.Fatalf("GitHub Actions variables not read: %+v", a)
+	}
+	if _, err := a.Credential(azcore.ClientOptions{}); err != nil {
+		t.Fatalf("GitHub Actions OIDC: %v", err)
+	}
+	override := map[string]string{"ARM_OIDC_REQUEST_URL": "https://other/x", "ACTIONS_ID_TOKEN_REQUEST_URL": "https://gh/x"}
+	if got := (Auth{}).WithEnv(func(k string) string { return override[k] }).OIDCRequestURL; got != "https://other/x" {
+		t.Errorf("ARM_OIDC_REQUEST_URL must win over ACTIONS_ID_TOKEN_REQUEST_URL: %s", got)
+	}
+
+	t.Setenv("SYSTEM_OIDCREQUESTURI", "https://dev.azure.example/org/_apis/distributedtask/hubs/build/plans/p/jobs/j/oidctoken")
+	ado := map[string]string{"ARM_USE_OIDC": "true", "ARM_TENANT_ID": "t", "ARM_CLIENT_ID": "c", "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID": "sc-1"}
+	a = Auth{UseCLI: &off}.WithEnv(func(k string) string { return ado[k] })
+	if _, err := a.Credential(azcore.ClientOptions{}); err == nil || !strings.Contains(err.Error(), "SYSTEM_ACCESSTOKEN") {
+		t.Errorf("Azure Pipelines without SYSTEM_ACCESSTOKEN: %v", err)
+	}
+	ado["SYSTEM_ACCESSTOKEN"] = "pipeline-secret"
+	a = Auth{UseCLI: &off}.WithEnv(func(k string) string { return ado[k] })
+	if _, err := a.Credential(azcore.ClientOptions{}); err != nil {
+		t.Errorf("Azure Pipelines OIDC: %v", err)
+	}
+
+	nothing := map[string]string{"ARM_USE_OIDC": "true", "ARM_TENANT_ID": "t", "ARM_CLIENT_ID": "c"}
+	a = Auth{UseCLI: &off}.WithEnv(func(k string) string { return nothing[k] })
+	if _, err := a.Credential(azcore.ClientOptions{}); err == nil || !strings.Contains(err.Error(), "ACTIONS_ID_TOKEN_REQUEST_URL") {
+		t.Errorf("OIDC with no token source: %v", err)
+	}
+}
+
+// The token request as GitHub Actions' token service expects it: GET with the audience Entra ID expects,
+// the request token as a bearer token; the answer's value is the assertion.
+func TestRequestOIDCToken(t *testing.T) {
+	var got *http.Request
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		if r.Header.Get("Authorization") != "Bearer request-secret" {
+			http.Error(w, "denied", http.StatusForbidden)
+			return
+		}
+		_, _ = io.WriteString(w, `{"count":1,"value":"header.payload.signature"}`)
+	}))
+	defer srv.Close()
+	tok, err := requestOIDCToken(context.Background(), srv.Client(), srv.URL+"/idtoken?api-version=2.0", "request-secret")
+	if err != nil || tok != "header.payload.signature" {
+		t.Fatalf("token %q, %v", tok, err)
+	}
+	if q := got.URL.Query(); q.Get("audience") != "api://AzureADTokenExchange" || q.Get("api-version") != "2.0" || got.Method != http.MethodGet {
+		t.Errorf("request %s %s", got.Method, got.URL)
+	}
+	if _, err := requestOIDCToken(context.Background(), srv.Client(), srv.URL+"/idtoken", "wrong"); err == nil ||
+		!strings.Contains(err.Error(), "403") || !strings.Contains(err.Error(), "id-token: write") || strings.Contains(err.Error(), "wrong") {
+		t.Errorf("a refused request: %v", err)
+	}
+	if _, err := requestOIDCToken(context.Background(), srv.Client(), "http://example.com/idtoken", "x"); err == nil {
+		t.Error("a plain-HTTP token URL off loopback was accepted")
 	}
 }

@@ -10,16 +10,26 @@ resource "wincontainers_azure_winrm_listener" "vm1" {
 }
 
 # Open 5986 in the VM's network security group, from your address only (azurerm, not shown), then
-# connect over WinRM and verify the certificate against the one the listener reported.
+# connect over WinRM and verify the certificate against the one the listener reported. The password
+# goes in the provider's winrm block: refresh and destroy can use it there, and it is never stored in
+# the state (on the resource, winrm.password would be stored; winrm.password_wo is used by create and
+# update only).
+provider "wincontainers" {
+  azure = {}
+
+  winrm = {
+    username = "azureadmin"
+    password = var.admin_password
+  }
+}
+
 resource "wincontainers_host" "vm1" {
   host           = "vm1.westeurope.cloudapp.azure.com"
   container_mode = "process"
 
   winrm = {
-    username = "azureadmin"
-    password = var.admin_password
-    https    = true
-    ca_cert  = wincontainers_azure_winrm_listener.vm1.ca_cert
+    https   = true
+    ca_cert = wincontainers_azure_winrm_listener.vm1.ca_cert
   }
 }
 
