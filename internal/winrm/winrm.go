@@ -35,8 +35,10 @@ type Options struct {
 	Host string
 	// Port defaults to 5986 with HTTPS and 5985 without.
 	Port int
-	// HTTP selects plain HTTP; it is refused unless AllowUnencrypted is also set, as Windows refuses
-	// Basic over HTTP unless its AllowUnencrypted setting is on.
+	// HTTP selects plain HTTP. Windows serves HTTP to NTLM and Kerberos clients that encrypt each message
+	// with their session key (MS-WSMV 2.2.9.1; its AllowUnencrypted setting is off out of the box), which
+	// this client does not do yet; so plain HTTP is refused unless AllowUnencrypted is also set, for hosts
+	// whose AllowUnencrypted setting is on.
 	HTTP             bool
 	AllowUnencrypted bool
 	// Insecure skips certificate verification (never the default).
@@ -85,8 +87,9 @@ func New(o Options) (*Client, error) {
 		return nil, errors.New("winrm: host is required")
 	}
 	if o.HTTP && !o.AllowUnencrypted {
-		return nil, errors.New("winrm: plain HTTP was requested without allow_unencrypted: Windows refuses Basic and Negotiate over HTTP " +
-			"unless its AllowUnencrypted setting is on; use HTTPS (port 5986), or set allow_unencrypted = true on both sides")
+		return nil, errors.New("winrm: plain HTTP was requested without allow_unencrypted: over HTTP, Windows serves NTLM and Kerberos " +
+			"clients that encrypt every message (message encryption, its out-of-box setting), which this client does not implement yet, " +
+			"and it refuses unencrypted messages unless its AllowUnencrypted setting is on; use HTTPS (port 5986) with the host's CA")
 	}
 	if o.Auth == "" {
 		o.Auth = AuthBasic
