@@ -50,6 +50,9 @@ type ScriptBlock struct {
 	// Params is the param( ) block, or nil.
 	Params     *ParamBlock
 	Statements []Statement
+	// End is just after the closing } of a { } literal (its text is the source between Pos and End);
+	// zero for a whole script.
+	End Pos
 }
 
 // ParamBlock is param( ... ) at the start of a script block (about_Functions).

@@ -347,5 +347,6 @@ func (p *parser) scriptBlockAfterCurly(lc token) *ScriptBlock {
 	defer func() { p.noComma = saveComma }()
 	sb := p.parseScriptBlockBody(lc.start)
 	p.expect(modeCommand, tRCurly, -1, msgMissingEndCurly)
+	sb.End = p.pos(p.lx.pos)
 	return sb
 }

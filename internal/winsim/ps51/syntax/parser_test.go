@@ -216,3 +216,21 @@ func TestPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestScriptBlockEnd: a { } literal records where it ends, so that its text can be recovered (the
+// engine's ScriptBlock.ToString).
+func TestScriptBlockEnd(t *testing.T) {
+	src := "$b = { 'x' }\n& $b"
+	sb, err := Parse(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sb.Statements[0].(*Assignment)
+	lit := a.Value.(*Pipeline).Elements[0].(*CommandExpr).Expr.(*ScriptBlockExpr)
+	if got := string([]rune(src)[lit.Body.Pos.Offset:lit.Body.End.Offset]); got != "{ 'x' }" {
+		t.Errorf("block text %q", got)
+	}
+	if sb.End != (Pos{}) {
+		t.Errorf("a whole script has no End: %+v", sb.End)
+	}
+}

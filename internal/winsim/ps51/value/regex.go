@@ -208,7 +208,8 @@ func (m *Match) group(n int) *Group {
 
 func (m *Match) named(name string) *Group {
 	for i := range m.Groups {
-		if m.Groups[i].Name != "" && strings.EqualFold(m.Groups[i].Name, name) {
+		// .NET group names are case-sensitive: ${A} is not the group a (a literal in a substitution).
+		if m.Groups[i].Name != "" && m.Groups[i].Name == name {
 			return &m.Groups[i]
 		}
 	}

@@ -82,6 +82,7 @@ func TestReplace(t *testing.T) {
 		{"one operand removes", docCmp, "a-b", "-", false, "ab"},
 		{"$1 substitution", docCmp + " (substitutions)", "Hello World", Array{`(\w+) (\w+)`, `$2 $1`}, false, "World Hello"},
 		{"${name} substitution", docCmp + " (substitutions)", "Hello World", Array{`(?<a>\w+) (?<b>\w+)`, `${b}, ${a}`}, false, "World, Hello"},
+		{"group names are case-sensitive", "inferred: .NET group names compare ordinally; an unknown ${A} stays literal", "Bar", Array{`(?<a>a)`, `${A}`}, false, "B${A}r"},
 		{"$0 and $&", ".NET substitutions", "ab", Array{`b`, `[$0$&]`}, false, "a[bb]"},
 		{"$$ is a dollar", ".NET substitutions", "ab", Array{`b`, `$$`}, false, "a$"},
 		{"unknown group is literal", ".NET substitutions", "ab", Array{`b`, `$3`}, false, "a$3"},
