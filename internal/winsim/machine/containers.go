@@ -247,3 +247,30 @@ func (m *Machine) cniNetworkLocked() error {
 	m.networks[conf.Name] = strings.ToUpper(conf.Type)
 	return nil
 }
+
+// PullPlatform is a pull for a given platform: `ctr images pull --platform linux/amd64` (LCOW through
+// containerd) or `docker pull --platform linux`. Only "linux" (with or without "/amd64") and the host's
+// own platform ("windows", "windows/amd64", "") are modelled.
+func (m *Machine) PullPlatform(engine, image, platform string) (pulled bool, err error) {
+	p := strings.ToLower(platform)
+	switch p {
+	case "", "windows", "windows/amd64":
+		return m.Pull(engine, image)
+	case "linux", "linux/amd64":
+	default:
+		return false, fmt.Errorf("winsim does not model pulls for platform %q", platform)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	st := m.engines[engine]
+	if s := m.services[engine]; st == nil || s == nil || s.State != Running {
+		return false, engineDown(engine)
+	}
+	if m.images[image] {
+		return false, nil
+	}
+	if err := m.pullLocked(engine, image, "linux", false); err != nil {
+		return false, err
+	}
+	return true, nil
+}

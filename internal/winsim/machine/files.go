@@ -11,7 +11,17 @@ func syntheticHash(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// WriteFile stores a file with its content (small text files: configuration, checksums).
+// fileKey is the key of a path in m.files: the clean path, lower-cased (the raw path lower-cased when
+// it is not a clean absolute path, as before folders were modelled).
+func fileKey(path string) string {
+	if clean, err := CleanPath(path); err == nil {
+		return strings.ToLower(clean)
+	}
+	return strings.ToLower(path)
+}
+
+// WriteFile stores a file with its content (small text files: configuration, checksums). Its folders
+// are created as needed (the fs.go rule).
 func (m *Machine) WriteFile(path string, content []byte) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -20,45 +30,50 @@ func (m *Machine) WriteFile(path string, content []byte) {
 
 func (m *Machine) writeLocked(path string, content []byte) {
 	sum := sha256.Sum256(content)
-	m.files[strings.ToLower(path)] = File{Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: append([]byte(nil), content...)}
+	m.storeLocked(path, File{Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: append([]byte(nil), content...)})
 }
 
-// PutFile stores a file known by size and hash (a received upload, an extracted binary).
+func (m *Machine) storeLocked(path string, f File) {
+	if clean, err := CleanPath(path); err == nil {
+		if old, ok := m.fs.names[strings.ToLower(clean)]; ok {
+			clean = old
+		}
+		m.putLocked(clean, f)
+		return
+	}
+	m.files[strings.ToLower(path)] = f
+}
+
+// PutFile stores a file known by size and hash (a received upload, an extracted binary); its folders
+// are created as needed.
 func (m *Machine) PutFile(path string, f File) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.files[strings.ToLower(path)] = f
+	m.storeLocked(path, f)
 }
 
 // File returns a file; paths compare case-insensitively, as on NTFS.
 func (m *Machine) File(path string) (File, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	f, ok := m.files[strings.ToLower(path)]
+	f, ok := m.files[fileKey(path)]
 	return f, ok
 }
 
-// RemoveFile deletes a file and reports whether it existed.
+// RemoveFile deletes a file and reports whether it existed; its folder stays.
 func (m *Machine) RemoveFile(path string) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	_, ok := m.files[strings.ToLower(path)]
-	delete(m.files, strings.ToLower(path))
+	key := fileKey(path)
+	_, ok := m.files[key]
+	m.adoptLocked()
+	m.dropFileLocked(key)
 	return ok
 }
 
-// RemoveTree deletes every file under dir and returns how many there were.
+// RemoveTree deletes dir with every file and folder under it and returns how many files there were.
 func (m *Machine) RemoveTree(dir string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	prefix := strings.ToLower(strings.TrimRight(dir, `\`)) + `\`
-	n := 0
-	for k := range m.files {
-		if strings.HasPrefix(k, prefix) {
-			delete(m.files, k)
-			n++
-		}
-	}
+	n, _ := m.Remove(dir, true)
 	return n
 }
 
@@ -66,74 +81,117 @@ func (m *Machine) RemoveTree(dir string) int {
 func (m *Machine) Paths(dir string) []string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	prefix := strings.ToLower(strings.TrimRight(dir, `\`)) + `\`
+	prefix := fileKey(dir)
 	var out []string
 	for _, k := range sortedKeys(m.files) {
-		if strings.HasPrefix(k, prefix) {
+		if under(k, prefix) {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-// MachinePath returns the machine PATH entries.
+// MachinePath returns the machine PATH entries as a new process sees them: the Session Manager
+// environment's Path value, expanded, split at semicolons, empty entries dropped.
 func (m *Machine) MachinePath() []string {
+	env := m.SystemEnvironment()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]string(nil), m.machinePath...)
+	v := m.getLocked(EnvironmentKey, "Path")
+	raw, _ := v.Data.(string)
+	if v.Kind == RegExpandString {
+		raw = ExpandEnv(raw, env)
+	}
+	return splitPath(raw)
+}
+
+func splitPath(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ";") {
+		if strings.TrimSpace(p) != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // AddToPath appends dir to the machine PATH unless it is there (case-insensitively, ignoring a trailing
-// backslash), as [Environment]::SetEnvironmentVariable('Path', ..., 'Machine') would after the check.
+// backslash, compared with the expanded entries), keeping the value REG_EXPAND_SZ and its other
+// entries unexpanded, as the library's Add-WcMachinePath does.
 func (m *Machine) AddToPath(dir string) bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, p := range m.machinePath {
+	for _, p := range m.MachinePath() {
 		if samePath(p, dir) {
 			return false
 		}
 	}
-	m.machinePath = append(m.machinePath, dir)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v := m.getLocked(EnvironmentKey, "Path")
+	entries := splitPath(asString(v.Data))
+	m.setLocked(EnvironmentKey, RegValue{Name: "Path", Kind: pathKind(v), Data: strings.Join(append(entries, strings.TrimRight(dir, `\`)), ";")})
 	return true
 }
 
-// RemoveFromPath removes dir from the machine PATH.
+// RemoveFromPath removes dir from the machine PATH (entries compared expanded).
 func (m *Machine) RemoveFromPath(dir string) bool {
+	env := m.SystemEnvironment()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := m.machinePath[:0]
+	v := m.getLocked(EnvironmentKey, "Path")
+	var keep []string
 	removed := false
-	for _, p := range m.machinePath {
-		if samePath(p, dir) {
+	for _, p := range splitPath(asString(v.Data)) {
+		if samePath(ExpandEnv(p, env), dir) {
 			removed = true
 			continue
 		}
-		out = append(out, p)
+		keep = append(keep, p)
 	}
-	m.machinePath = out
+	if removed {
+		m.setLocked(EnvironmentKey, RegValue{Name: "Path", Kind: pathKind(v), Data: strings.Join(keep, ";")})
+	}
 	return removed
 }
 
-func samePath(a, b string) bool {
-	return strings.EqualFold(strings.TrimRight(a, `\`), strings.TrimRight(b, `\`))
+func pathKind(v RegValue) string {
+	if v.Kind == "" {
+		return RegExpandString
+	}
+	return v.Kind
 }
 
-// Registry returns a value under HKLM:\SOFTWARE\wincontainers.
+func asString(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func samePath(a, b string) bool {
+	return strings.EqualFold(strings.TrimRight(strings.TrimSpace(a), `\`), strings.TrimRight(strings.TrimSpace(b), `\`))
+}
+
+// Registry returns a value under HKLM:\SOFTWARE\wincontainers ("" when it is not set).
 func (m *Machine) Registry(name string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.registry[name]
+	v := m.getLocked(MarkerKey, name)
+	if s, ok := v.Data.(string); ok {
+		return s
+	}
+	return ""
 }
 
-// SetRegistry sets (or, with "", removes) a value under HKLM:\SOFTWARE\wincontainers.
+// SetRegistry sets (or, with "", removes) a REG_SZ value under HKLM:\SOFTWARE\wincontainers, creating
+// the key.
 func (m *Machine) SetRegistry(name, value string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if value == "" {
-		delete(m.registry, name)
+		if key, ok := m.reg.keys[strings.ToLower(MarkerKey)]; ok {
+			deleteValueLocked(key, name)
+		}
 		return
 	}
-	m.registry[name] = value
+	m.setLocked(MarkerKey, RegValue{Name: name, Kind: RegString, Data: value})
 }
 
 // Services returns a copy of every service.

@@ -26,6 +26,8 @@ type Config struct {
 	// Offline makes every download fail the way an air-gapped host does.
 	Offline bool
 	Clock   func() time.Time
+	// Release is what the registry reports about the installed Windows (osinfo.go).
+	Release WindowsRelease
 }
 
 // Feature states, as Get-WindowsFeature (server) and Get-WindowsOptionalFeature (client) report them.
@@ -82,15 +84,17 @@ type Event struct {
 
 // Machine is one simulated host's state. All methods are safe for concurrent use.
 type Machine struct {
-	mu          sync.Mutex
-	cfg         Config
-	features    map[string]string
-	cbsPending  bool
-	services    map[string]*Service
-	files       map[string]File // key: lower-cased path
-	machinePath []string
-	registry    map[string]string // HKLM:\SOFTWARE\wincontainers values
-	networks    map[string]string // HNS networks: name -> type
+	mu       sync.Mutex
+	cfg      Config
+	features map[string]string
+	services map[string]*Service
+	files    map[string]File // key: lower-cased path
+	// fs holds the folders, names and write times beside files (fs.go); reg is HKLM (registry.go),
+	// which also holds the pending-reboot key, the machine PATH and the wincontainers marker.
+	fs       fsState
+	reg      registryState
+	release  WindowsRelease
+	networks map[string]string // HNS networks: name -> type
 	// eventSources are the keys under HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application
 	// that engines made for themselves (dockerd --register-service); they outlive sc.exe delete.
 	eventSources map[string]bool
@@ -107,6 +111,8 @@ type Machine struct {
 	// installation sets Auto); hypervisorUp is whether the Windows hypervisor started at the last boot.
 	bcdLaunchType string
 	hypervisorUp  bool
+	// createdAt is the write time of files whose time is not recorded (the installation's).
+	createdAt time.Time
 }
 
 type engineState struct {
@@ -147,9 +153,13 @@ func New(cfg Config) *Machine {
 		cfg.Clock = time.Now
 	}
 	m := &Machine{cfg: cfg, features: map[string]string{}, services: map[string]*Service{}, files: map[string]File{},
-		registry: map[string]string{}, networks: map[string]string{}, eventSources: map[string]bool{}, images: map[string]bool{}, net: NewInternet(),
-		engines:     map[string]*engineState{},
-		machinePath: []string{`C:\Windows\system32`, `C:\Windows`, `C:\Windows\System32\Wbem`, `C:\Windows\System32\WindowsPowerShell\v1.0\`}}
+		fs: newFSState(), reg: newRegistryState(), release: cfg.Release.withDefaults(cfg), createdAt: cfg.Clock().UTC(),
+		networks: map[string]string{}, eventSources: map[string]bool{}, images: map[string]bool{}, net: NewInternet(),
+		engines: map[string]*engineState{}}
+	for _, d := range systemDirs() {
+		m.fs.dirs[strings.ToLower(d)] = d
+	}
+	m.seedRegistryLocked()
 	for _, f := range m.featureNames() {
 		m.features[f] = m.absent()
 	}
@@ -249,7 +259,7 @@ func (m *Machine) InstallFeature(name string) (restartNeeded bool, err error) {
 		return false, &FeatureError{"Install-WindowsFeature : A prerequisite check for the Hyper-V feature failed.\r\n1. Hyper-V cannot be installed: The processor does not have required virtualization capabilities."}
 	}
 	m.features[key] = m.pending()
-	m.cbsPending = true
+	m.setRebootPendingLocked(true)
 	return true, nil
 }
 
@@ -265,7 +275,7 @@ func (m *Machine) RemoveFeature(name string) (restartNeeded bool) {
 		} else {
 			m.features[key] = UninstallPending
 		}
-		m.cbsPending = true
+		m.setRebootPendingLocked(true)
 		return true
 	case m.pending():
 		m.features[key] = m.absent()
@@ -278,7 +288,18 @@ func (m *Machine) RemoveFeature(name string) (restartNeeded bool) {
 func (m *Machine) PendingReboot() bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.cbsPending
+	_, ok := m.reg.keys[strings.ToLower(RebootPendingKey)]
+	return ok
+}
+
+// setRebootPendingLocked creates or deletes the Component Based Servicing RebootPending key, which
+// servicing creates when an installation needs a restart and removes at the boot that completes it.
+func (m *Machine) setRebootPendingLocked(on bool) {
+	if on {
+		m.createKeyLocked(RebootPendingKey)
+		return
+	}
+	m.deleteKeyLocked(strings.ToLower(RebootPendingKey))
 }
 
 // Boot applies what a restart applies: pending features complete, the pending-reboot key goes, services
@@ -294,7 +315,7 @@ func (m *Machine) Boot() {
 			m.features[k] = m.absent()
 		}
 	}
-	m.cbsPending = false
+	m.setRebootPendingLocked(false)
 	m.syncSystemServices()
 	for name, s := range m.services {
 		// Shutdown stops every service cleanly (the engines accept SERVICE_CONTROL_SHUTDOWN).
@@ -383,10 +404,12 @@ func (m *Machine) ApplyDrift(d Drift) error {
 		did = true
 	}
 	if d.DeleteFile != "" {
-		if _, ok := m.files[strings.ToLower(d.DeleteFile)]; !ok {
+		key := fileKey(d.DeleteFile)
+		if _, ok := m.files[key]; !ok {
 			return fmt.Errorf("delete_file: no file %q on the host", d.DeleteFile)
 		}
-		delete(m.files, strings.ToLower(d.DeleteFile))
+		m.adoptLocked() // the file's folder stays
+		m.dropFileLocked(key)
 		did = true
 	}
 	if d.SetDaemonConfig != nil {
@@ -394,7 +417,7 @@ func (m *Machine) ApplyDrift(d Drift) error {
 		did = true
 	}
 	if d.PendingReboot {
-		m.cbsPending = true
+		m.setRebootPendingLocked(true)
 		did = true
 	}
 	if d.HypervisorLaunchType != "" {
