@@ -61,12 +61,20 @@ type Options struct {
 	Quotas wsman.Quotas
 	// Internet, when set, is shared with other simulated hosts so synthetic artifacts are hashed once.
 	Internet *machine.Internet
+	// PowerShell chooses what runs the scripts sent to powershell.exe: "copies" (the default, for now:
+	// Go implementations of the library scripts' contracts, steps.go and facts.go) or "engine" (the
+	// scripts themselves, byte for byte, through winsim's Windows PowerShell 5.1 engine, internal/winsim/ps51,
+	// against the machine model through internal/winsim/pshost).
+	PowerShell string
 }
 
 // Sim is one simulated host.
 type Sim struct {
-	opts    Options
-	prof    profile.Profile
+	opts Options
+	prof profile.Profile
+	// windows is the machine's Windows beyond the model's core (certificate stores, WinRM listeners, the
+	// shutdown schedule, running containers' processes), used by the PowerShell engine.
+	windows *machine.Windows
 	Host    *host.Host
 	Machine *machine.Machine
 	Server  *wsman.Server
@@ -116,6 +124,11 @@ func New(o Options) (*Sim, error) {
 	default:
 		return nil, fmt.Errorf("--while-down %q: use reset or drop", o.WhileDown)
 	}
+	switch o.PowerShell {
+	case "", "copies", "engine":
+	default:
+		return nil, fmt.Errorf("--powershell %q: use copies or engine", o.PowerShell)
+	}
 	if o.RebootTime == 0 {
 		o.RebootTime = 3 * time.Second
 	}
@@ -123,7 +136,8 @@ func New(o Options) (*Sim, error) {
 		o.ComputerName = "WINSIM-" + strings.ToUpper(p.Name)
 	}
 	s := &Sim{opts: o, prof: p}
-	s.Machine = machine.New(machine.Config{Build: p.Build, Client: p.Client, Virtualization: o.Virtualization, Offline: o.Offline})
+	s.Machine = machine.New(machine.Config{Build: p.Build, Client: p.Client, Virtualization: o.Virtualization, Offline: o.Offline,
+		Release: s.release()})
 	if o.Internet != nil {
 		s.Machine.UseInternet(o.Internet)
 	}
@@ -135,6 +149,9 @@ func New(o Options) (*Sim, error) {
 	s.Host.Register("facts", s.factsScript)
 	s.registerSteps()
 	s.registerAzureSteps()
+	if o.PowerShell == "engine" {
+		s.useEngine()
+	}
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
 		s.reboots++

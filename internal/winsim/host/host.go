@@ -60,6 +60,10 @@ type Host struct {
 	OnReboot func()
 	// Clock returns the current time; tests may replace it before serving.
 	Clock func() time.Time
+	// PowerShell, when set, runs every script sent to powershell.exe (-EncodedCommand, -File) instead of
+	// the Go implementations registered with Register: winsim's Windows PowerShell 5.1 engine
+	// (winsim.Options.PowerShell = "engine").
+	PowerShell func(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32
 }
 
 // New returns a host with the channel's scripts registered. m holds the machine's state: its disk, and
@@ -118,6 +122,13 @@ func (h *Host) CommandLines() []string {
 	return append([]string(nil), h.commandLines...)
 }
 
+// BootTime is the current boot's LastBootUpTime (UTC).
+func (h *Host) BootTime() time.Time {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.bootTime
+}
+
 // BootID identifies the current boot, as LastBootUpTime ticks (100 ns since 0001-01-01).
 func (h *Host) BootID() string {
 	h.mu.Lock()
@@ -173,6 +184,9 @@ func expandTemp(p string) string {
 
 // powershell runs a decoded -EncodedCommand: the wincontainers bootstrap, or Packer's connect probe.
 func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+	if h.PowerShell != nil {
+		return h.PowerShell(ctx, script, stdin, stdout, stderr)
+	}
 	switch {
 	case strings.Contains(script, "# wincontainers:bootstrap-staged/1"):
 		return h.stagedBootstrap(ctx, script, stdout, stderr)
@@ -582,6 +596,10 @@ func decodeUTF16(b64 string) (string, error) {
 
 // clixmlError is how Windows PowerShell 5.1 reports an error on stderr under WinRS, preceded by the
 // "Preparing modules for first use." progress record it emits before any script runs (winrm.md §4.3).
+// CLIXMLError is an error as powershell.exe writes it to a redirected stderr: a CLIXML document with the
+// module-loading progress record and the message as an Error string.
+func CLIXMLError(msg string) string { return clixmlError(msg) }
+
 func clixmlError(msg string) string {
 	var b strings.Builder
 	b.WriteString("#< CLIXML\r\n<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\">")

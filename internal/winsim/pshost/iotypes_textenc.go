@@ -1,6 +1,7 @@
 package pshost
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
@@ -34,17 +35,13 @@ func encodingOf(s *engine.Session, v any) (textEncoding, error) {
 	if w, ok := obj.Property("WebName"); ok {
 		webName = strings.ToLower(value.ToString(w))
 	}
-	var preamble []byte
-	if inv, ok := v.(engine.Invoker); ok {
-		p, err := inv.InvokeMethod(s, "GetPreamble", nil)
-		if err != nil {
-			return textEncoding{}, err
-		}
-		if preamble, err = psBytes(p); err != nil && p != nil {
-			return textEncoding{}, notImpl("the preamble of %s (%v)", obj.TypeName(), err)
-		}
-	} else {
-		return textEncoding{}, notImpl("the encoding %s without GetPreamble", obj.TypeName())
+	p, err := s.CallMethod(v, "GetPreamble")
+	if err != nil {
+		return textEncoding{}, fmt.Errorf("the preamble of %s: %w", obj.TypeName(), err)
+	}
+	preamble, err := psBytes(p)
+	if err != nil && p != nil {
+		return textEncoding{}, notImpl("the preamble of %s (%v)", obj.TypeName(), err)
 	}
 	var e textEncoding
 	switch webName {

@@ -372,6 +372,12 @@ func overload(name string, n int) error {
 	return &psError{rec: rec}
 }
 
+// CallMethod calls a method on any value the way a script's obj.Name(args) does: for hosts that receive
+// engine objects (an Encoding for [IO.File]::WriteAllText, a script block for a delegate).
+func (s *Session) CallMethod(obj any, name string, args ...any) (any, error) {
+	return s.callMethod(obj, name, args)
+}
+
 // callMethod calls obj.name(args).
 func (s *Session) callMethod(obj any, name string, args []any) (any, error) {
 	if obj == nil {
