@@ -48,6 +48,36 @@ func TestAccExamples(t *testing.T) {
 			},
 		},
 		{
+			name:  "compatible function",
+			files: []string{"provider/provider.tf", "functions/compatible/function.tf"},
+			checks: map[string]func(json.RawMessage) error{
+				"ltsc2019_on_ws2022": func(raw json.RawMessage) error {
+					var v struct {
+						Supported  bool   `json:"supported"`
+						Reason     string `json:"reason"`
+						HostBuild  int    `json:"host_build"`
+						ImageBuild int    `json:"image_build"`
+					}
+					if err := json.Unmarshal(raw, &v); err != nil {
+						return fmt.Errorf("decode: %w", err)
+					}
+					if v.Supported || v.HostBuild != 20348 || v.ImageBuild != 17763 || !strings.Contains(v.Reason, "0xc0370101") {
+						return fmt.Errorf("unexpected verdict %+v", v)
+					}
+					return nil
+				},
+				"image_on_annual_channel": equalJSON(`true`),
+			},
+		},
+		{
+			name:  "base_image function",
+			files: []string{"provider/provider.tf", "functions/base_image/function.tf"},
+			checks: map[string]func(json.RawMessage) error{
+				"dockerfile_from":             equalJSON(`"FROM mcr.microsoft.com/windows/servercore:ltsc2025"`),
+				"nanoserver_hyperv_on_ws2022": equalJSON(`"mcr.microsoft.com/windows/nanoserver:ltsc2022"`),
+			},
+		},
+		{
 			name:  "compatibility matrix demo",
 			files: []string{"compatibility-matrix/main.tf"},
 			checks: map[string]func(json.RawMessage) error{

@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
@@ -498,6 +499,8 @@ resource "wincontainers_host" "test" {
 }
 `, h.host, h.port, simPassword, h.caFile)
 	resource.Test(t, resource.TestCase{
+		// Write-only attributes need Terraform 1.11 (OpenTofu 1.11).
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
 		PreCheck:                 func() { accPreCheck(t) },
 		ProtoV6ProviderFactories: fastProviderFactories(),
 		Steps: []resource.TestStep{{

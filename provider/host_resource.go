@@ -50,6 +50,9 @@ func newHostResource() resource.Resource { return &hostResource{} }
 
 func (r *hostResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_host"
+	// The identity holds the WinRM port, which an apply may change in place (the same machine on
+	// another port); everything else in it names another machine and replaces the resource.
+	resp.ResourceBehavior.MutableIdentity = true
 }
 
 func (r *hostResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
@@ -325,6 +328,9 @@ func (r *hostResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 	connDiags := r.planConnection(ctx, &p, &cfg)
 	p.ID = p.Host
+	if prior != nil {
+		planIdentity(ctx, resp.Identity, &p, &resp.Diagnostics)
+	}
 	if prior != nil && !convergePlanned(ctx, &p, prior, &resp.Diagnostics) {
 		// Only settings of wincontainers' own behaviour changed (or nothing): the apply changes the state alone.
 		p.keepComputed(prior)
@@ -558,6 +564,7 @@ func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, r
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 }
 
 // nullWriteOnly returns m with the write-only password cleared, as state must hold it.
@@ -584,6 +591,7 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		// changed, and they take effect in the state without contacting the host.
 		tflog.Info(ctx, "updating "+m.Host.ValueString()+" in the state only", map[string]any{"host": m.Host.ValueString()})
 		resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+		setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 		return
 	}
 	timeout, d := m.Timeouts.Update(ctx, 60*time.Minute)
@@ -594,6 +602,7 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	res, ok := r.converge(ctx, &m, &prior, &resp.Diagnostics)
 	if ok {
 		resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
+		setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 		return
 	}
 	// Keep the prior configuration in the state, with what is still to do, so that the next plan shows
@@ -608,6 +617,7 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 		prior.PendingChanges = stringList(ctx, append(listStrings(ctx, prior.PendingChanges, &resp.Diagnostics), pending...), &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+	setIdentity(ctx, resp.Identity, &prior, &resp.Diagnostics)
 }
 
 func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -616,6 +626,9 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	// Every answer carries the identity, also one that keeps or removes the state (identity-aware CLIs
+	// require it); it is set again below once an import has learnt the port.
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 	timeout, d := m.Timeouts.Read(ctx, 5*time.Minute)
 	resp.Diagnostics.Append(d...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -663,6 +676,7 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		m.ObservedSHA256 = mergeObserved(ctx, types.MapNull(types.StringType), nil, &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
 }
 
 // adopt fills an imported resource's desired state from what the host already is.
@@ -729,6 +743,10 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 func (r *hostResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if req.ID == "" && req.Identity != nil {
+		importByIdentity(ctx, req, resp)
+		return
+	}
 	set := func(p path.Path, v any) diag.Diagnostics { return resp.State.SetAttribute(ctx, p, v) }
 	if azureImport(req.ID, set, &resp.Diagnostics) {
 		return

@@ -121,5 +121,8 @@ func (p *Provider) DataSources(_ context.Context) []func() datasource.DataSource
 
 // Functions implements provider.ProviderWithFunctions.
 func (p *Provider) Functions(_ context.Context) []func() function.Function {
-	return nil
+	return []func() function.Function{
+		func() function.Function { return &compatibleFunction{} },
+		func() function.Function { return &baseImageFunction{clock: p.clock} },
+	}
 }

@@ -95,6 +95,28 @@ func TestProviderSchema(t *testing.T) {
 			}
 		}
 	}
+	for _, name := range []string{"compatible", "base_image"} {
+		f, ok := resp.Functions[name]
+		if !ok {
+			t.Errorf("function %s missing", name)
+			continue
+		}
+		if f.Summary == "" || f.Description == "" {
+			t.Errorf("function %s has no summary or description", name)
+		}
+		for _, p := range f.Parameters {
+			if p.Description == "" {
+				t.Errorf("function %s: parameter %s has no description", name, p.Name)
+			}
+		}
+	}
+	ids, err := srv.GetResourceIdentitySchemas(context.Background(), &tfprotov6.GetResourceIdentitySchemasRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id, ok := ids.IdentitySchemas["wincontainers_host"]; !ok || len(id.IdentityAttributes) != 5 {
+		t.Errorf("wincontainers_host identity schema: %+v", id)
+	}
 	v, err := srv.ValidateDataResourceConfig(context.Background(), &tfprotov6.ValidateDataResourceConfigRequest{TypeName: "wincontainers_nope"})
 	if err == nil && (v == nil || len(v.Diagnostics) == 0) {
 		t.Error("an unknown data source must be rejected")
