@@ -1,4 +1,5 @@
 //go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,DatasourceOutput
+//go:generate ../../../scripts/packer-struct-markdown
 
 // Package azureimage is the Packer data source `wincontainers-azure-image`: the Azure Marketplace
 // Windows Server image for a release, with its build and the container base images that match it,
@@ -25,62 +26,99 @@ import (
 )
 
 // Config is the data source's HCL2 configuration. Image arguments mirror the Terraform data source
-// wincontainers_azure_image; credential arguments use the Packer azure plugin's names, so templates
-// port one to one.
+// wincontainers_azure_image; credential arguments (AuthConfig) use the Packer azure plugin's names, so
+// templates port one to one. The doc comment of each field is that field's entry in the data source's
+// documentation: `make generate` renders them with `packer-sdc struct-markdown` into packer/docs-partials,
+// which packer/docs/datasources/azure-image.mdx includes. Write them for template authors, in Markdown,
+// and give every field one (`make packer-docs-check` fails on a field without).
 type Config struct {
-	// Azure region, for example westeurope. Required.
+	// Azure region, for example `westeurope`. Image availability is regional.
 	Location string `mapstructure:"location" required:"true"`
-	// 2016, 2019, 2022, 2025 or 23H2. Required unless sku is set.
-	Release string `mapstructure:"release"`
-	// core (default) or desktop.
+	// `2016`, `2019`, `2022`, `2025` or `23H2` (the Annual Channel). Required unless `sku` is set.
+	Release string `mapstructure:"release" required:"true"`
+	// `core` (default) or `desktop`. The Annual Channel is Server Core only.
 	Installation string `mapstructure:"installation"`
-	// Use the Azure Edition image (2022 and 2025, Generation 2).
+	// Use the Azure Edition image (2022 and 2025, Generation 2 only).
 	AzureEdition bool `mapstructure:"azure_edition"`
-	// 1 or 2; default Generation 2.
+	// `1` or `2`. Default: Generation 2.
 	Generation int `mapstructure:"generation"`
-	// Use the 30 GB OS disk variant.
+	// Use the 30 GB OS disk (`smalldisk`) variant.
 	SmallDisk bool `mapstructure:"small_disk"`
-	// An image version, or latest (default).
+	// An image version such as `20348.4893.260303`, or `latest` (default).
 	Version string `mapstructure:"version"`
-	// A marketplace SKU to use as is; retired SKUs are refused with their replacement.
+	// A marketplace SKU to use as is, instead of `release` and the shape arguments; retired SKUs are refused
+	// with their replacement.
 	SKU string `mapstructure:"sku"`
+	// How long the marketplace calls may take. Default `2m`.
+	Timeout time.Duration `mapstructure:"timeout"`
 
-	SubscriptionID     string `mapstructure:"subscription_id"`
-	TenantID           string `mapstructure:"tenant_id"`
-	ClientID           string `mapstructure:"client_id"`
-	ClientSecret       string `mapstructure:"client_secret"`
-	ClientCertPath     string `mapstructure:"client_cert_path"`
+	AuthConfig `mapstructure:",squash"`
+}
+
+// AuthConfig is how the data source authenticates to Azure, with the Packer azure plugin's names and
+// precedence: use_azure_cli_auth overrides the others; otherwise a service principal is used when
+// client_secret, client_cert_path or client_jwt is set, and a managed identity when none is. Unset values
+// fall back to the ARM_* environment variables, then AZURE_*.
+type AuthConfig struct {
+	// The subscription to read the marketplace through.
+	SubscriptionID string `mapstructure:"subscription_id"`
+	// The Microsoft Entra tenant to authenticate in.
+	TenantID string `mapstructure:"tenant_id"`
+	// The service principal's (or user-assigned managed identity's) client ID.
+	ClientID string `mapstructure:"client_id"`
+	// The service principal's secret. Sensitive.
+	ClientSecret string `mapstructure:"client_secret"`
+	// A certificate file (PEM or PKCS#12) of the service principal.
+	ClientCertPath string `mapstructure:"client_cert_path"`
+	// The password of `client_cert_path`.
 	ClientCertPassword string `mapstructure:"client_cert_password"`
-	// An OIDC/JWT client assertion, as the Packer azure plugin's client_jwt.
+	// An OIDC/JWT client assertion, as the Packer azure plugin's `client_jwt`. Sensitive.
 	ClientJWT string `mapstructure:"client_jwt"`
 	// Use the Azure CLI's login; overrides every other credential, as in the Packer azure plugin.
 	UseAzureCLIAuth bool `mapstructure:"use_azure_cli_auth"`
-	// Public (default), USGovernment or China.
+	// `Public` (default), `USGovernment` or `China`.
 	CloudEnvironmentName string `mapstructure:"cloud_environment_name"`
-	// Overrides for private clouds (https only), set together.
+	// Azure Resource Manager endpoint override for a private cloud, https only; set together with
+	// `authority_host`.
 	ResourceManagerEndpoint string `mapstructure:"resource_manager_endpoint"`
-	AuthorityHost           string `mapstructure:"authority_host"`
-	// How long the marketplace calls may take; default 2m.
-	Timeout time.Duration `mapstructure:"timeout"`
+	// Microsoft Entra authority override for a private cloud, https only; set together with
+	// `resource_manager_endpoint`.
+	AuthorityHost string `mapstructure:"authority_host"`
 }
 
 // DatasourceOutput is what the data source returns.
 type DatasourceOutput struct {
-	URN                 string   `mapstructure:"urn"`
-	Publisher           string   `mapstructure:"publisher"`
-	Offer               string   `mapstructure:"offer"`
-	SKU                 string   `mapstructure:"sku"`
-	Version             string   `mapstructure:"version"`
-	HyperVGeneration    string   `mapstructure:"hyperv_generation"`
-	SecurityType        string   `mapstructure:"security_type"`
+	// The resolved image as a URN, `publisher:offer:sku:version`, as az and azurerm write it.
+	URN string `mapstructure:"urn"`
+	// The resolved image's publisher, `MicrosoftWindowsServer`.
+	Publisher string `mapstructure:"publisher"`
+	// The resolved image's offer, `WindowsServer`.
+	Offer string `mapstructure:"offer"`
+	// The resolved image's marketplace SKU.
+	SKU string `mapstructure:"sku"`
+	// The resolved image's version: `latest` is resolved to the newest version (numerically).
+	Version string `mapstructure:"version"`
+	// `V1` or `V2`.
+	HyperVGeneration string `mapstructure:"hyperv_generation"`
+	// For example `TrustedLaunchSupported`. Hyper-V isolation and LCOW need nested virtualization, which
+	// needs Security Type `Standard` on the VM, not Trusted Launch.
+	SecurityType string `mapstructure:"security_type"`
+	// For example `SCSI`, `NVMe`.
 	DiskControllerTypes []string `mapstructure:"disk_controller_types"`
-	DeprecationState    string   `mapstructure:"deprecation_state"`
-	Build               int      `mapstructure:"build"`
-	UBR                 int      `mapstructure:"ubr"`
-	OSRelease           string   `mapstructure:"os_release"`
-	Channel             string   `mapstructure:"channel"`
-	BaseImages          []string `mapstructure:"base_images"`
-	BaseImage           string   `mapstructure:"base_image"`
+	// `Active` or `ScheduledForDeprecation` (deprecated images are refused).
+	DeprecationState string `mapstructure:"deprecation_state"`
+	// The Windows build, read from the version (`20348` in `20348.4893.260303`).
+	Build int `mapstructure:"build"`
+	// The Windows update revision, read from the version (`4893` in `20348.4893.260303`).
+	UBR int `mapstructure:"ubr"`
+	// The Windows release the image runs, for example `2022` or `23H2`.
+	OSRelease string `mapstructure:"os_release"`
+	// The release's servicing channel, for example `ltsc` or `annual`.
+	Channel string `mapstructure:"channel"`
+	// The container base images that run process-isolated on the image's build.
+	BaseImages []string `mapstructure:"base_images"`
+	// The Server Core one of `base_images`.
+	BaseImage string `mapstructure:"base_image"`
 }
 
 // Datasource implements packer.Datasource.

@@ -11,13 +11,14 @@ import (
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
 	Location                *string `mapstructure:"location" required:"true" cty:"location" hcl:"location"`
-	Release                 *string `mapstructure:"release" cty:"release" hcl:"release"`
+	Release                 *string `mapstructure:"release" required:"true" cty:"release" hcl:"release"`
 	Installation            *string `mapstructure:"installation" cty:"installation" hcl:"installation"`
 	AzureEdition            *bool   `mapstructure:"azure_edition" cty:"azure_edition" hcl:"azure_edition"`
 	Generation              *int    `mapstructure:"generation" cty:"generation" hcl:"generation"`
 	SmallDisk               *bool   `mapstructure:"small_disk" cty:"small_disk" hcl:"small_disk"`
 	Version                 *string `mapstructure:"version" cty:"version" hcl:"version"`
 	SKU                     *string `mapstructure:"sku" cty:"sku" hcl:"sku"`
+	Timeout                 *string `mapstructure:"timeout" cty:"timeout" hcl:"timeout"`
 	SubscriptionID          *string `mapstructure:"subscription_id" cty:"subscription_id" hcl:"subscription_id"`
 	TenantID                *string `mapstructure:"tenant_id" cty:"tenant_id" hcl:"tenant_id"`
 	ClientID                *string `mapstructure:"client_id" cty:"client_id" hcl:"client_id"`
@@ -29,7 +30,6 @@ type FlatConfig struct {
 	CloudEnvironmentName    *string `mapstructure:"cloud_environment_name" cty:"cloud_environment_name" hcl:"cloud_environment_name"`
 	ResourceManagerEndpoint *string `mapstructure:"resource_manager_endpoint" cty:"resource_manager_endpoint" hcl:"resource_manager_endpoint"`
 	AuthorityHost           *string `mapstructure:"authority_host" cty:"authority_host" hcl:"authority_host"`
-	Timeout                 *string `mapstructure:"timeout" cty:"timeout" hcl:"timeout"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -52,6 +52,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"small_disk":                &hcldec.AttrSpec{Name: "small_disk", Type: cty.Bool, Required: false},
 		"version":                   &hcldec.AttrSpec{Name: "version", Type: cty.String, Required: false},
 		"sku":                       &hcldec.AttrSpec{Name: "sku", Type: cty.String, Required: false},
+		"timeout":                   &hcldec.AttrSpec{Name: "timeout", Type: cty.String, Required: false},
 		"subscription_id":           &hcldec.AttrSpec{Name: "subscription_id", Type: cty.String, Required: false},
 		"tenant_id":                 &hcldec.AttrSpec{Name: "tenant_id", Type: cty.String, Required: false},
 		"client_id":                 &hcldec.AttrSpec{Name: "client_id", Type: cty.String, Required: false},
@@ -63,7 +64,6 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"cloud_environment_name":    &hcldec.AttrSpec{Name: "cloud_environment_name", Type: cty.String, Required: false},
 		"resource_manager_endpoint": &hcldec.AttrSpec{Name: "resource_manager_endpoint", Type: cty.String, Required: false},
 		"authority_host":            &hcldec.AttrSpec{Name: "authority_host", Type: cty.String, Required: false},
-		"timeout":                   &hcldec.AttrSpec{Name: "timeout", Type: cty.String, Required: false},
 	}
 	return s
 }

@@ -1,4 +1,5 @@
 //go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,VerifyConfig
+//go:generate ../../../scripts/packer-struct-markdown
 
 // Package wincontainers is the Packer provisioner `wincontainers`: it makes the machine Packer is
 // building into a verified container host (process isolation, Hyper-V isolation or LCOW) through the
@@ -22,37 +23,53 @@ import (
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
 
-// Config is the provisioner's HCL2 configuration. Field docs live in packer/docs (see its README).
+// Config is the provisioner's HCL2 configuration. The doc comment of each field is that field's entry in
+// the provisioner's documentation: `make generate` renders them with `packer-sdc struct-markdown` into
+// packer/docs-partials, which packer/docs/provisioners/wincontainers.mdx includes. Write them for template
+// authors, in Markdown, and give every field one (`make packer-docs-check` fails on a field without).
 type Config struct {
 	common.PackerConfig `mapstructure:",squash"`
 
-	// process, hyperv or lcow. Required.
+	// `process` (Windows Server containers, process isolation), `hyperv` (Hyper-V isolation as the engine's
+	// default) or `lcow` (Linux containers on Windows, with the LinuxKit boot files).
 	ContainerMode string `mapstructure:"container_mode" required:"true"`
-	// ltsc, sac or annual; checked against the machine.
-	Channel string `mapstructure:"channel"`
-	// The release the image is built from (2016 ... 2025, 23H2, win11-24h2, or a build number): with it,
-	// impossible combinations fail when the template is validated, before any machine starts.
+	// The release the image is built from: `2016`, `1709`, `1803`, `1809`, `2019`, `1903`, `1909`, `2004`,
+	// `20H2`, `2022`, `23H2`, `2025`, `win10-<version>`, `win11-<version>`, or a build number such as
+	// `20348`. With it, impossible combinations fail when the template is validated, before any machine
+	// starts, and a machine running another release is refused before any change. It may come from a data
+	// source's output (for example `wincontainers-azure-image`'s `os_release`): `packer validate` without
+	// `-evaluate-datasources` does not know that value yet, so the checks that need it run when the build
+	// starts.
 	OSVersion string `mapstructure:"os_version"`
-	// The container engine.
+	// The servicing channel the machine must be on: `ltsc`, `sac` or `annual`. Checked against the machine;
+	// a mismatch is refused before any change.
+	Channel string `mapstructure:"channel"`
+	// The container engine. Default: Docker (containerd for LCOW) at a pinned version that fits the release
+	// and mode. See [engine](#engine).
 	Engine EngineConfig `mapstructure:"engine"`
-	// Where the LinuxKit boot files come from (container_mode = "lcow").
+	// Where the LinuxKit boot files (`kernel`, `initrd.img`) come from, with `container_mode = "lcow"`.
+	// Default: the pinned LinuxKit release. See [lcow](#lcow).
 	LCOW *LCOWConfig `mapstructure:"lcow"`
-	// daemon.json settings (Docker only).
+	// Settings written to Docker's `daemon.json` (Docker only). See [daemon](#daemon).
 	Daemon *DaemonConfig `mapstructure:"daemon"`
-	// How the mode is proven.
+	// How the mode is proven. See [verify](#verify).
 	Verify VerifyConfig `mapstructure:"verify"`
-	// How long the machine may take to come back after a restart. Default 15m.
+	// How long the machine may take to come back after a restart. Default `15m`; at least `30s`. See
+	// [Restarts](#restarts).
 	RestartTimeout time.Duration `mapstructure:"restart_timeout"`
-	// Refuse to restart the machine: a build that needs a restart fails with advice. Default false.
+	// Refuse to restart the machine: a build that needs a restart fails before it, with advice. Default
+	// `false`.
 	NoRestart bool `mapstructure:"no_restart"`
-	// Stop the engine and remove its per-machine state (identity, PID and lock files, logs, the NAT
-	// network) so the image can be generalized; the service stays configured to start at boot.
+	// Stop the engine and remove its per-machine state (identity, PID and lock files, logs, the NAT network)
+	// so the image can be generalized; the service stays configured to start at boot. Default `false`. See
+	// [Image preparation](#image-preparation).
 	Generalize bool `mapstructure:"generalize"`
-	// Pull the Windows base images (servercore, nanoserver) whose build matches the image's.
+	// Pull the Windows base images (`servercore`, `nanoserver`, and `server` where there is one) whose build
+	// matches the image's. Default `false`.
 	PrePullBaseImages bool `mapstructure:"pre_pull_base_images"`
-	// More images to pull into the image.
+	// More images to pull into the image, as `name[:tag]` or `name@sha256:...`.
 	PrePullImages []string `mapstructure:"pre_pull_images"`
-	// Do not write C:\ProgramData\wincontainers\manifest.json.
+	// Do not write `C:\ProgramData\wincontainers\manifest.json`. Default `false`.
 	SkipManifest bool `mapstructure:"skip_manifest"`
 
 	ctx interpolate.Context
@@ -65,57 +82,92 @@ var imageRef = regexp.MustCompile(`^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(
 	`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*` +
 	`(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?$`)
 
-// EngineConfig mirrors wincontainers_host's engine.
+// EngineConfig is the `engine` block; it mirrors wincontainers_host's engine.
 type EngineConfig struct {
-	// docker or containerd.
+	// `docker` or `containerd`. Default: `docker`, or `containerd` for `container_mode = "lcow"` (Docker's
+	// LCOW ended with Docker 20.10).
 	Type string `mapstructure:"type"`
-	// Engine version; default: a pinned version that fits the release and mode.
+	// Engine version, for example `27.3.1` (Docker) or `1.7.22` (containerd). Default: a pinned version that
+	// fits the release and mode: Docker 29.2.1 on build 17763 (Windows Server 2019) and later, Docker
+	// 20.10.24 below it and for LCOW with Docker, containerd 2.1.2. Docker 23.0 and later refuse to start
+	// below build 17763, so such a combination is refused.
 	Version string `mapstructure:"version"`
-	// SHA-256 of the engine archive.
+	// SHA-256 of the engine archive. Docker publishes none for its Windows zips: without a pin the hash seen
+	// is reported after the build (trust on first use, see [Checksums](#checksums)).
 	SHA256 string `mapstructure:"sha256"`
-	// A mirror URL (https).
+	// Download location of the engine archive (a mirror); https only.
 	URL string `mapstructure:"url"`
-	// The engine archive on the machine running Packer, uploaded through the communicator: the Docker
-	// zip, or the containerd tarball.
+	// The engine archive on the machine running Packer, uploaded through the communicator instead of
+	// downloading on the machine: for builds without internet access. The Docker zip, or with
+	// `type = "containerd"` the containerd release tarball (`containerd-<version>-windows-amd64.tar.gz`);
+	// `version` must be the version inside it. With `sha256` set the file must have that hash (checked when
+	// the template is validated). Conflicts with `url`. Slow over WinRM; see
+	// [Downloads and uploads](#downloads-and-uploads).
 	Archive string `mapstructure:"archive"`
-	// containerd only: the nerdctl tarball on the machine running Packer, uploaded like archive.
+	// containerd only: the nerdctl release tarball (`nerdctl-<version>-windows-amd64.tar.gz`) on the machine
+	// running Packer, uploaded like `archive`. Unset, the machine downloads it (a partly offline build is
+	// allowed, with a warning).
 	NerdctlArchive string `mapstructure:"nerdctl_archive"`
-	// containerd only: the Windows CNI plugins zip on the machine running Packer, uploaded like archive.
+	// containerd only: the Windows CNI plugins zip (`windows-container-networking-cni-amd64-v<version>.zip`)
+	// on the machine running Packer, uploaded like `archive`. Unset, the machine downloads it.
 	CNIArchive string `mapstructure:"cni_archive"`
 }
 
-// LCOWConfig mirrors wincontainers_host's lcow.
+// LCOWConfig is the `lcow` block; it mirrors wincontainers_host's lcow.
 type LCOWConfig struct {
-	URL    string `mapstructure:"url"`
+	// URL of a release zip holding `kernel` and `initrd.img`; https only. Default: the pinned linuxkit/lcow
+	// release `v4.14.35-v0.3.9`.
+	URL string `mapstructure:"url"`
+	// SHA-256 of that zip. None is published upstream, so pin it.
 	SHA256 string `mapstructure:"sha256"`
-	// The LinuxKit release zip on the machine running Packer, uploaded through the communicator.
+	// That release zip on the machine running Packer, uploaded through the communicator instead of
+	// downloading on the machine. With `sha256` set the file must have that hash (checked when the template
+	// is validated). Conflicts with `url`.
 	Archive string `mapstructure:"archive"`
 }
 
-// DaemonConfig mirrors wincontainers_host's daemon.
+// DaemonConfig is the `daemon` block, Docker's daemon.json; it mirrors wincontainers_host's daemon.
 type DaemonConfig struct {
-	DataRoot           string   `mapstructure:"data_root"`
-	RegistryMirrors    []string `mapstructure:"registry_mirrors"`
+	// `data-root`: where images and containers live, an absolute local path such as `D:\docker`
+	// (backslashes).
+	DataRoot string `mapstructure:"data_root"`
+	// `registry-mirrors`: https URLs of pull-through mirrors.
+	RegistryMirrors []string `mapstructure:"registry_mirrors"`
+	// `insecure-registries`: registries reached over plain HTTP or with unverified certificates (`host`,
+	// `host:port` or a CIDR).
 	InsecureRegistries []string `mapstructure:"insecure_registries"`
-	DNS                []string `mapstructure:"dns"`
-	// A group whose members may use dockerd's named pipe ("group"), e.g. docker-users.
+	// `dns`: DNS servers for containers.
+	DNS []string `mapstructure:"dns"`
+	// `group`: a local (or `DOMAIN\name`) group whose members may use the engine's named pipe without
+	// elevation, for example `docker-users`; by default only Administrators can. Membership gives control
+	// of the machine.
 	Group string `mapstructure:"group"`
-	// Endpoints dockerd listens on ("hosts"); keep npipe:////./pipe/docker_engine. A tcp:// endpoint
-	// needs tls_verify with the three TLS files, or allow_insecure_tcp.
+	// `hosts`: the endpoints dockerd listens on, replacing its default. Keep
+	// `npipe:////./pipe/docker_engine` (the docker CLI on the host and verification use it) and add
+	// `tcp://host:port` endpoints. A TCP endpoint needs `tls_verify` with the three TLS files, or
+	// `allow_insecure_tcp`. `unix://` and `fd://` do not exist on Windows. By convention 2376 serves TLS,
+	// 2375 plain HTTP.
 	Hosts []string `mapstructure:"hosts"`
-	// "tlsverify": TCP endpoints serve TLS and accept only clients whose certificate tls_ca_cert signed.
+	// `tlsverify`: serve TCP endpoints with TLS and accept only clients whose certificate `tls_ca_cert`
+	// signed. Requires `tls_ca_cert`, `tls_cert` and `tls_key`.
 	TLSVerify bool `mapstructure:"tls_verify"`
-	// Files on the host: "tlscacert", "tlscert", "tlskey".
+	// `tlscacert`: the CA certificate that signs client certificates, a file on the host (an absolute local
+	// path such as `C:\ProgramData\docker\certs.d\ca.pem`).
 	TLSCACert string `mapstructure:"tls_ca_cert"`
-	TLSCert   string `mapstructure:"tls_cert"`
-	TLSKey    string `mapstructure:"tls_key"`
-	// Accept a tcp:// endpoint without TLS (anyone who reaches it controls the host); warns.
+	// `tlscert`: dockerd's server certificate, a file on the host.
+	TLSCert string `mapstructure:"tls_cert"`
+	// `tlskey`: dockerd's private key, a file on the host.
+	TLSKey string `mapstructure:"tls_key"`
+	// Accept a `tcp://` endpoint without `tls_verify`, with a warning: anyone who can reach the port
+	// controls the host (the Docker API is root-equivalent). Written as `"tlsverify": false`. Default
+	// `false`: such an endpoint is refused.
 	AllowInsecureTCP bool `mapstructure:"allow_insecure_tcp"`
 }
 
-// VerifyConfig mirrors wincontainers_host's verify.
+// VerifyConfig is the `verify` block; it mirrors wincontainers_host's verify.
 type VerifyConfig struct {
-	// Pull the base image matching the build (and busybox for LCOW) so every check runs a container.
+	// Pull the base image that matches the machine's build (and `busybox` for LCOW) so that every check
+	// runs a container. Base images are gigabytes. Default `false`.
 	PullImages bool `mapstructure:"pull_images"`
 }
 

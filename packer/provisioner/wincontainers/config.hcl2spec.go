@@ -19,8 +19,8 @@ type FlatConfig struct {
 	PackerUserVars      map[string]string `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
 	PackerSensitiveVars []string          `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
 	ContainerMode       *string           `mapstructure:"container_mode" required:"true" cty:"container_mode" hcl:"container_mode"`
-	Channel             *string           `mapstructure:"channel" cty:"channel" hcl:"channel"`
 	OSVersion           *string           `mapstructure:"os_version" cty:"os_version" hcl:"os_version"`
+	Channel             *string           `mapstructure:"channel" cty:"channel" hcl:"channel"`
 	Engine              *FlatEngineConfig `mapstructure:"engine" cty:"engine" hcl:"engine"`
 	LCOW                *FlatLCOWConfig   `mapstructure:"lcow" cty:"lcow" hcl:"lcow"`
 	Daemon              *FlatDaemonConfig `mapstructure:"daemon" cty:"daemon" hcl:"daemon"`
@@ -54,8 +54,8 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"packer_user_variables":      &hcldec.AttrSpec{Name: "packer_user_variables", Type: cty.Map(cty.String), Required: false},
 		"packer_sensitive_variables": &hcldec.AttrSpec{Name: "packer_sensitive_variables", Type: cty.List(cty.String), Required: false},
 		"container_mode":             &hcldec.AttrSpec{Name: "container_mode", Type: cty.String, Required: false},
-		"channel":                    &hcldec.AttrSpec{Name: "channel", Type: cty.String, Required: false},
 		"os_version":                 &hcldec.AttrSpec{Name: "os_version", Type: cty.String, Required: false},
+		"channel":                    &hcldec.AttrSpec{Name: "channel", Type: cty.String, Required: false},
 		"engine":                     &hcldec.BlockSpec{TypeName: "engine", Nested: hcldec.ObjectSpec((*FlatEngineConfig)(nil).HCL2Spec())},
 		"lcow":                       &hcldec.BlockSpec{TypeName: "lcow", Nested: hcldec.ObjectSpec((*FlatLCOWConfig)(nil).HCL2Spec())},
 		"daemon":                     &hcldec.BlockSpec{TypeName: "daemon", Nested: hcldec.ObjectSpec((*FlatDaemonConfig)(nil).HCL2Spec())},
