@@ -81,8 +81,11 @@ function Restart-WcDocker {
     try {
         Restart-Service -Name docker -Force
         $deadline = (Get-Date).AddSeconds(60)
-        while ((Get-Service -Name docker).Status -ne 'Running') {
-            if ((Get-Date) -gt $deadline) { throw 'the docker service is not running 60 seconds after the restart' }
+        while (($status = [string](Get-Service -Name docker).Status) -ne 'Running') {
+            # Stopped after Restart-Service returned: dockerd exited (it reads daemon.json at its start);
+            # waiting longer cannot bring it back. StartPending is worth the wait.
+            if ($status -eq 'Stopped') { throw 'the docker service stopped right after it started' }
+            if ((Get-Date) -gt $deadline) { throw ('the docker service is still {0} 60 seconds after the restart' -f $status) }
             Start-Sleep -Seconds 2
         }
         Start-Sleep -Seconds 3

@@ -125,10 +125,10 @@ $svc = Get-Service -Name docker -ErrorAction SilentlyContinue
 if ($null -eq $svc) {
     # An event log source left by a service deleted with sc.exe makes --register-service fail (moby
     # installs the source and refuses when it exists): with no service, the source is a leftover.
-    $source = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\docker'
-    if (Test-Path -LiteralPath $source) {
-        Write-WcProgress -Step 'install-docker' -Message ('removing the leftover event log source {0}' -f $source)
-        Remove-Item -LiteralPath $source -Recurse -Force
+    $eventSource = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\docker'
+    if (Test-Path -LiteralPath $eventSource) {
+        Write-WcProgress -Step 'install-docker' -Message ('removing the leftover event log source {0}' -f $eventSource)
+        Remove-Item -LiteralPath $eventSource -Recurse -Force
     }
     Write-WcProgress -Step 'install-docker' -Message 'registering the docker service'
     $r = Invoke-WcNative $dockerd @('--register-service')

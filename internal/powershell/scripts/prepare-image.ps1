@@ -87,10 +87,13 @@ if ($engine -eq 'docker') {
     if (Test-Path -LiteralPath $toml -PathType Leaf) {
         foreach ($line in @(Get-Content -LiteralPath $toml -Encoding UTF8)) {
             if ($line -match '^\s*\[') { break }
-            if ($line -match '^\s*root\s*=\s*(["''])(.+?)\1') {
-                # A basic (double-quoted) TOML string escapes backslashes; a literal (single-quoted) one does not.
-                $dataRoot = $Matches[2]
-                if ($Matches[1] -eq '"') { $dataRoot = $dataRoot.Replace('\\', '\') }
+            # root = "..." or root = '...'. A basic (double-quoted) TOML string escapes backslashes; a literal
+            # (single-quoted) one does not. (Two alternatives rather than a backreference, which winsim's
+            # PowerShell does not implement.)
+            if ($line -match '^\s*root\s*=\s*"(.+?)"') {
+                $dataRoot = $Matches[1].Replace('\\', '\')
+            } elseif ($line -match "^\s*root\s*=\s*'(.+?)'") {
+                $dataRoot = $Matches[1]
             }
         }
     }

@@ -7,7 +7,8 @@
 
 $p = Get-WcParams
 $delay = 5
-if ($null -ne $p -and $p.delay_seconds) { $delay = [int]$p.delay_seconds }
+# 0 is a delay (restart now), not a missing value: test for $null, since 0 is false in PowerShell.
+if ($null -ne $p -and $null -ne $p.delay_seconds) { $delay = [int]$p.delay_seconds }
 $reason = 'wincontainers restart'
 if ($null -ne $p -and $p.reason) { $reason = [string]$p.reason }
 $boot = (Get-CimInstance -ClassName Win32_OperatingSystem).LastBootUpTime.ToUniversalTime()

@@ -56,8 +56,8 @@ function Remove-WcService([string]$Name, [string]$Exe) {
     }
     # sc.exe delete leaves the engine's event log source, which the engine's own --unregister-service
     # removes; dockerd --register-service refuses to run while it exists (README.md, "uninstall").
-    $source = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\' + $Name
-    if ($sc -and (Test-Path -LiteralPath $source)) { Remove-WcPath $source }
+    $eventSource = 'HKLM:\SYSTEM\CurrentControlSet\Services\EventLog\Application\' + $Name
+    if ($sc -and (Test-Path -LiteralPath $eventSource)) { Remove-WcPath $eventSource }
     $removed.Add(('service {0}' -f $Name))
 }
 
