@@ -143,6 +143,19 @@ func thumbprint(c *x509.Certificate) string {
 // HTTPSListener reports the HTTPS WinRM listener the winrm-listener script recorded on this machine:
 // its port and certificate's SHA-256 fingerprint (lower-case hex); ok is false when there is none.
 func (s *Sim) HTTPSListener() (port int, fingerprintSHA256 string, ok bool) {
+	if s.windows != nil {
+		// The PowerShell engine ran the script itself: its listener and certificate are the machine's.
+		l, err := s.windows.Listener("*", "HTTPS")
+		if err != nil {
+			return 0, "", false
+		}
+		c, found, err := s.windows.Certificate(machine.LocalMachineMy, l.CertificateThumbprint)
+		if err != nil || !found {
+			return l.Port, "", true
+		}
+		fp := sha256.Sum256(c.Raw)
+		return l.Port, hex.EncodeToString(fp[:]), true
+	}
 	listenersMu.Lock()
 	defer listenersMu.Unlock()
 	l := listeners[s.Machine]
@@ -155,6 +168,10 @@ func (s *Sim) HTTPSListener() (port int, fingerprintSHA256 string, ok bool) {
 
 // RemoveHTTPSListener removes the recorded HTTPS listener, as an administrator would (drift in tests).
 func (s *Sim) RemoveHTTPSListener() {
+	if s.windows != nil {
+		_ = s.windows.RemoveListener("*", "HTTPS")
+		return
+	}
 	listenersMu.Lock()
 	defer listenersMu.Unlock()
 	delete(listeners, s.Machine)

@@ -102,11 +102,15 @@ func (h *Host) Reboot(delay time.Duration) {
 			hook()
 		}
 		time.AfterFunc(wait, func() {
+			// LastBootUpTime is when the kernel started, before the services' start at boot: an engine
+			// that fails then logs after it (facts.ps1 reads a stopped engine's errors since the boot).
+			h.mu.Lock()
+			h.bootTime = h.Clock().UTC()
+			h.mu.Unlock()
 			h.machine.Boot()
 			h.mu.Lock()
 			h.down, h.shuttingDown, h.shutdownTimer = false, false, nil
 			h.boots++
-			h.bootTime = h.Clock().UTC()
 			h.mu.Unlock()
 		})
 	})
@@ -185,6 +189,12 @@ func expandTemp(p string) string {
 // powershell runs a decoded -EncodedCommand: the wincontainers bootstrap, or Packer's connect probe.
 func (h *Host) powershell(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
 	if h.PowerShell != nil {
+		if strings.Contains(script, "$tmp_file_path = [System.IO.Path]::GetFullPath(") {
+			// winrmcp's restore and cleanup scripts read the temporary file its `echo ... >> file` commands
+			// wrote through cmd.exe, whose model keeps them apart from the machine's file system: served
+			// natively (DIFFERENCES.md).
+			return h.winrmcp(script, stderr)
+		}
 		return h.PowerShell(ctx, script, stdin, stdout, stderr)
 	}
 	switch {

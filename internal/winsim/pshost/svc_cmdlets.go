@@ -167,6 +167,9 @@ func (h *host) controlService(c *engine.Call, cmd, class string) error {
 			// Restart-Service stops a running service, then starts it (Restart-Service.md).
 			if s.State != machine.Stopped {
 				h.m.StopService(s.Name)
+				if now, ok := h.m.Service(s.Name); ok {
+					s = now // the start below sees the stopped service, not the snapshot taken before
+				}
 			}
 			rec = h.startOne(s, class)
 		}

@@ -118,6 +118,12 @@ func TestSetServiceStopRestart(t *testing.T) {
 	if r.err != nil || len(r.errs) != 0 || len(r.out) != 1 || prop(t, r.out[0], "Status") != "Running" {
 		t.Fatalf("%+v %s", r, r.errText())
 	}
+	// Restarting a running service stops it and starts it again: it runs afterwards (it was left stopped
+	// once, when the start looked at the state from before the stop).
+	r = th.call("Restart-Service", map[string]any{"Name": []string{"docker"}, "Force": true})
+	if s, _ := th.m.Service("docker"); r.err != nil || len(r.errs) != 0 || s.State != machine.Running {
+		t.Fatalf("after restarting a running service: %s, %s", s.State, r.errText())
+	}
 	// A disabled service cannot be started: CouldNotStartService.
 	th.call("Set-Service", map[string]any{"Name": "docker", "StartupType": "Disabled"})
 	th.m.StopService("docker")

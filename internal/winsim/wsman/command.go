@@ -34,7 +34,13 @@ type command struct {
 
 func newCommand(id string, cancel context.CancelFunc) *command {
 	r, w := io.Pipe()
-	return &command{id: id, cancel: cancel, stdinR: r, stdinP: w, changed: make(chan struct{}), gone: make(chan struct{})}
+	// Stopping the process also ends its stdin: a process blocked reading it (powershell.exe in
+	// [Console]::In.ReadLine()) is not left waiting for input that can no longer come.
+	stop := func() {
+		cancel()
+		_ = r.CloseWithError(errors.New("the process was stopped"))
+	}
+	return &command{id: id, cancel: stop, stdinR: r, stdinP: w, changed: make(chan struct{}), gone: make(chan struct{})}
 }
 
 // abandon ends the command with its shell: the process is told to stop and parked Receives wake.

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"strings"
@@ -181,5 +182,22 @@ func TestSessionAPI(t *testing.T) {
 	var got []any
 	if err := s.InvokeWithInput(sb, 5, func(v any) error { got = append(got, v); return nil }); err != nil || len(got) != 2 || got[0] != int32(10) {
 		t.Errorf("InvokeWithInput: %v %v", got, err)
+	}
+}
+
+// A void .NET method called as a statement writes nothing (about_Functions: a function returns every
+// statement's output; Array.Reverse returns void): a function that reverses an array before it returns a
+// string returns the string alone. inferred: 5.1 writes nothing for a void method; found when
+// configure-daemon.ps1's event text read "System.Object[]".
+func TestVoidMethodWritesNothing(t *testing.T) {
+	var out bytes.Buffer
+	s := NewSession(Config{Stdout: &out})
+	s.Run("function f { $a = @(3, 1, 2); [array]::Reverse($a); ($a -join ',') }\n$r = f\n$r.GetType().Name\n$r\n" +
+		"$l = New-Object 'System.Collections.Generic.List[string]'\nfunction g { $l.Add('x'); 'done' }\n@(g).Count\n")
+	if f := s.Fault(); f != nil {
+		t.Fatal(f)
+	}
+	if got := strings.ReplaceAll(out.String(), "\r\n", "\n"); got != "String\n2,1,3\n1\n" {
+		t.Errorf("output %q", got)
 	}
 }

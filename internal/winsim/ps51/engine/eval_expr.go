@@ -237,6 +237,16 @@ func (s *Session) evalPipelineInput(e syntax.Expr) ([]any, error) {
 				return enumerate(unwrapCollected(items)), nil
 			}
 		}
+	case *syntax.InvokeMember:
+		// A method call that returns nothing writes nothing: .NET's void methods ([array]::Reverse,
+		// List[T].Add, Dispose) produce no output in 5.1. The engine's and hosts' methods return nil for
+		// void, so a method's nil result writes nothing here. Approximation: a non-void method that
+		// returns a null reference writes $null in 5.1 and nothing here (in expressions both are $null).
+		v, err := s.eval(e)
+		if err != nil || v == nil {
+			return nil, err
+		}
+		return enumerate(v), nil
 	}
 	v, err := s.eval(e)
 	if err != nil {
