@@ -93,16 +93,12 @@ var hashClass = &class{name: "System.Security.Cryptography.HashAlgorithm",
 			if len(args) != 1 && len(args) != 3 {
 				return nil, overload("ComputeHash", len(args))
 			}
-			b, err := toBytes(args[0])
-			if err != nil {
-				return nil, err
-			}
-			off, n, err := sliceArgs(args, "ComputeHash", len(b))
+			in, err := byteArgs(args)
 			if err != nil {
 				return nil, err
 			}
 			h.reset()
-			h.h.Write(b[off : off+n])
+			h.h.Write(in)
 			h.final = h.h.Sum(nil)
 			h.reset()
 			return byteArray(h.final), nil
@@ -112,43 +108,35 @@ var hashClass = &class{name: "System.Security.Cryptography.HashAlgorithm",
 			if len(args) != 5 {
 				return nil, overload("TransformBlock", len(args))
 			}
-			b, err := toBytes(args[0])
+			in, err := byteArgs(args)
 			if err != nil {
 				return nil, err
 			}
-			off, n, err := sliceArgs(args, "TransformBlock", len(b))
-			if err != nil {
-				return nil, err
-			}
-			h.h.Write(b[off : off+n])
+			h.h.Write(in)
 			if args[3] != nil {
 				o, err := argInt(args, 4)
 				if err != nil {
 					return nil, err
 				}
-				if err := writeBytesInto(args[3], o, b[off:off+n]); err != nil {
+				if err := writeBytesInto(args[3], o, in); err != nil {
 					return nil, err
 				}
 			}
-			return int32(n), nil //nolint:gosec // bounded by the array
+			return int32(len(in)), nil //nolint:gosec // bounded by the array
 		},
 		"transformfinalblock": func(_ *Session, self any, args []any) (any, error) {
 			h := as[*hashValue](self)
 			if len(args) != 3 {
 				return nil, overload("TransformFinalBlock", len(args))
 			}
-			b, err := toBytes(args[0])
+			in, err := byteArgs(args)
 			if err != nil {
 				return nil, err
 			}
-			off, n, err := sliceArgs(args, "TransformFinalBlock", len(b))
-			if err != nil {
-				return nil, err
-			}
-			h.h.Write(b[off : off+n])
+			h.h.Write(in)
 			h.final = h.h.Sum(nil)
 			h.reset()
-			return byteArray(append([]byte{}, b[off:off+n]...)), nil
+			return byteArray(append([]byte{}, in...)), nil
 		},
 		"dispose": func(_ *Session, self any, _ []any) (any, error) {
 			as[*hashValue](self).disposed = true
@@ -303,11 +291,7 @@ var aesTransformClass = &class{name: "System.Security.Cryptography.ICryptoTransf
 			if len(args) != 3 {
 				return nil, overload("TransformFinalBlock", len(args))
 			}
-			b, err := toBytes(args[0])
-			if err != nil {
-				return nil, err
-			}
-			off, n, err := sliceArgs(args, "TransformFinalBlock", len(b))
+			in, err := byteArgs(args)
 			if err != nil {
 				return nil, err
 			}
@@ -315,7 +299,6 @@ var aesTransformClass = &class{name: "System.Security.Cryptography.ICryptoTransf
 			if err != nil {
 				return nil, dotnetError("System.Security.Cryptography.CryptographicException", "Specified key is not a valid size for this algorithm.")
 			}
-			in := b[off : off+n]
 			if t.encrypt {
 				pad := 16 - len(in)%16
 				p := append(append([]byte{}, in...), bytes.Repeat([]byte{byte(pad)}, pad)...)
@@ -425,15 +408,11 @@ func streamWrite(w io.Writer, args []any) (any, error) {
 	if len(args) != 3 {
 		return nil, overload("Write", len(args))
 	}
-	b, err := toBytes(args[0])
+	in, err := byteArgs(args)
 	if err != nil {
 		return nil, err
 	}
-	off, n, err := sliceArgs(args, "Write", len(b))
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(b[off : off+n]); err != nil {
+	if _, err := w.Write(in); err != nil {
 		return nil, fmt.Errorf("writing the stream: %w", err)
 	}
 	return nil, nil

@@ -67,7 +67,7 @@ func writeBytesInto(dst any, off int, b []byte) error {
 	return nil
 }
 
-func sliceArgs(args []any, name string, total int) (int, int, error) {
+func sliceArgs(args []any, total int) (int, int, error) {
 	if len(args) < 3 {
 		return 0, total, nil
 	}
@@ -85,8 +85,21 @@ func sliceArgs(args []any, name string, total int) (int, int, error) {
 	if off+n > total {
 		return 0, 0, argOutOfRange("offset", "Offset and length must refer to a position in the string.")
 	}
-	_ = name
 	return off, n, nil
+}
+
+// byteArgs is the (byte[] buffer[, int offset, int count]) arguments of the .NET methods that take a
+// part of a byte array (ComputeHash, TransformBlock, Write, GetString, ToBase64String): that part.
+func byteArgs(args []any) ([]byte, error) {
+	b, err := toBytes(args[0])
+	if err != nil {
+		return nil, err
+	}
+	off, n, err := sliceArgs(args, len(b))
+	if err != nil {
+		return nil, err
+	}
+	return b[off : off+n], nil
 }
 
 const badBase64 = "The input is not a valid Base-64 string as it contains a non-base 64 character, more than two padding characters, or an illegal character among the padding characters. "
@@ -117,15 +130,11 @@ func convertType() *typeInfo {
 				if len(args) != 1 && len(args) != 3 {
 					return nil, overload("ToBase64String", len(args))
 				}
-				b, err := toBytes(args[0])
+				in, err := byteArgs(args)
 				if err != nil {
 					return nil, err
 				}
-				off, n, err := sliceArgs(args, "ToBase64String", len(b))
-				if err != nil {
-					return nil, err
-				}
-				return base64.StdEncoding.EncodeToString(b[off : off+n]), nil
+				return base64.StdEncoding.EncodeToString(in), nil
 			},
 			"frombase64string": func(_ *Session, args []any) (any, error) {
 				if len(args) != 1 {
@@ -324,15 +333,11 @@ var encodingClass = &class{name: "System.Text.Encoding",
 			if len(args) != 1 && len(args) != 3 {
 				return nil, overload("GetString", len(args))
 			}
-			b, err := toBytes(args[0])
+			in, err := byteArgs(args)
 			if err != nil {
 				return nil, err
 			}
-			off, n, err := sliceArgs(args, "GetString", len(b))
-			if err != nil {
-				return nil, err
-			}
-			return as[*encodingValue](self).decode(b[off : off+n]), nil
+			return as[*encodingValue](self).decode(in), nil
 		},
 		"getbytes": func(_ *Session, self any, args []any) (any, error) {
 			if len(args) != 1 {
