@@ -1,8 +1,8 @@
 package value
 
 import (
+	"cmp"
 	"fmt"
-	"math"
 	"strings"
 	"unicode"
 )
@@ -209,22 +209,8 @@ func numericCompare(a, b any) (int, error) {
 		if err != nil {
 			return 0, err
 		}
-		switch {
-		case x < y:
-			return -1, nil
-		case x > y:
-			return 1, nil
-		case x == y:
-			return 0, nil
-		}
-		// NaN: Double.CompareTo orders NaN below everything, equal to itself.
-		switch {
-		case math.IsNaN(x) && math.IsNaN(y):
-			return 0, nil
-		case math.IsNaN(x):
-			return -1, nil
-		}
-		return 1, nil
+		// cmp.Compare orders NaN below every number and equal to itself, as Double.CompareTo does.
+		return cmp.Compare(x, y), nil
 	}
 	x, err := ToInt64(a)
 	if err != nil {
@@ -234,13 +220,7 @@ func numericCompare(a, b any) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	switch {
-	case x < y:
-		return -1, nil
-	case x > y:
-		return 1, nil
-	}
-	return 0, nil
+	return cmp.Compare(x, y), nil
 }
 
 // Compare orders two scalars as -lt/-gt/-le/-ge do (LanguagePrimitives.Compare): a string on the left
