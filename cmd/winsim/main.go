@@ -73,7 +73,6 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&o.RebootTime, "reboot-time", 0, "how long a restart keeps the host unreachable (default 3s)")
 	fs.StringVar(&o.WhileDown, "while-down", "reset", "what a request gets while the host restarts: reset (the connection is reset at once) or drop (no answer until the host is back, as a machine that is off)")
 	fs.BoolVar(&o.Offline, "offline", false, "downloads fail as on an air-gapped host")
-	fs.StringVar(&o.PowerShell, "powershell", "copies", "what runs scripts sent to powershell.exe: copies (Go implementations of the library scripts) or engine (the scripts themselves, through winsim's Windows PowerShell 5.1 engine)")
 	fs.StringVar(&o.StateDir, "state-dir", "", "directory for ca.pem and state")
 	quotas := fs.String("quotas", "modern", "WinRM quotas: modern (Windows 8/2012 and later), spec (MS-WSMV defaults) or legacy (2008 R2 and older)")
 	idle := fs.Duration("idle-timeout", 0, "shell IdleTimeout (default: the quota set's)")

@@ -18,7 +18,7 @@ import (
 // Windows PowerShell 5.1 (issue 16, defect 3), and this test fails.
 func TestRestartWhenOneIsScheduled(t *testing.T) {
 	t.Parallel()
-	sim, r := startSim(t, winsim.Options{Profile: "ws2022", PowerShell: "engine"})
+	sim, r := startSim(t, winsim.Options{Profile: "ws2022"})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	// An administrator scheduled a restart a moment ago.

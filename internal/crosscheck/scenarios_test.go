@@ -61,6 +61,7 @@ func TestScenarios(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var outcomes []outcome
+	g := loadGolden(t, len(profile.All())*6)
 	t.Cleanup(func() {
 		slices.SortFunc(outcomes, func(a, b outcome) int { return strings.Compare(a.name, b.name) })
 		conv, ref := 0, 0
@@ -88,6 +89,7 @@ func TestScenarios(t *testing.T) {
 					// What must be refused, stated here from the reference on its own: LCOW and containerd
 					// need build 17763 (domain.md §5.1, §5.3; containerd's Windows floor). All else converges.
 					mustRefuse := p.Build < 17763 && (mode == "lcow" || engine == "containerd")
+					g.check(t, name, sim.Snapshot(), res, err)
 					var refusal *plan.RefusalError
 					if isRefusal := errors.As(err, &refusal); isRefusal != mustRefuse {
 						t.Fatalf("refused=%v, want %v: %v", isRefusal, mustRefuse, err)

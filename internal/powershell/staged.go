@@ -44,6 +44,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -75,17 +76,33 @@ func NewStagedPath() (string, error) {
 	return StagedDir + `\wincontainers-` + hex.EncodeToString(b[:]) + ".in", nil
 }
 
+// MaxStale is how many stale staged paths one staged command line carries for deletion.
+const MaxStale = 8
+
 // StagedCommandLine is the command that runs the staged bootstrap for a script staged at path (from
-// NewStagedPath), waiting up to wait for it. It carries no script text and no parameter.
-func StagedCommandLine(l *Library, path string, wait time.Duration) (string, error) {
+// NewStagedPath), waiting up to wait for it. It carries no script text and no parameter. stale are the
+// paths of earlier staged scripts whose bootstrap may never have read them (a restart or a lost
+// connection ended the command after the upload): the bootstrap deletes them before it waits (at most
+// MaxStale; each must be a path NewStagedPath makes).
+func StagedCommandLine(l *Library, path string, wait time.Duration, stale ...string) (string, error) {
 	if !stagedPath.MatchString(path) {
 		return "", fmt.Errorf("staged script path %q is not one NewStagedPath makes", path)
+	}
+	if len(stale) > MaxStale {
+		return "", fmt.Errorf("%d stale staged paths, at most %d per command", len(stale), MaxStale)
+	}
+	quoted := make([]string, 0, len(stale))
+	for _, p := range stale {
+		if !stagedPath.MatchString(p) {
+			return "", fmt.Errorf("stale staged path %q is not one NewStagedPath makes", p)
+		}
+		quoted = append(quoted, "'"+p+"'")
 	}
 	if wait <= 0 {
 		wait = DefaultStagedWait
 	}
 	secs := int64((wait + time.Second - 1) / time.Second)
-	text := "$WcIn = '" + path + "'\n$WcWait = " + strconv.FormatInt(secs, 10) + "\n" + l.staged
+	text := "$WcIn = '" + path + "'\n$WcWait = " + strconv.FormatInt(secs, 10) + "\n$WcStale = @(" + strings.Join(quoted, ",") + ")\n" + l.staged
 	return CommandLine(text), nil
 }
 

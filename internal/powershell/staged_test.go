@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -48,7 +49,7 @@ func TestStagedBootstrap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "$WcIn = '" + path + "'\n$WcWait = 90\n" + st; dec != want {
+	if want := "$WcIn = '" + path + "'\n$WcWait = 90\n$WcStale = @()\n" + st; dec != want {
 		t.Errorf("decoded command:\n%s", dec)
 	}
 	if err := syntaxError(dec); err != nil {
@@ -76,6 +77,20 @@ func TestStagedPaths(t *testing.T) {
 		if _, err := StagedCommandLine(lib, bad, time.Minute); err == nil {
 			t.Errorf("StagedCommandLine accepted %q", bad)
 		}
+		if _, err := StagedCommandLine(lib, `C:\Windows\Temp\wincontainers-0123456789abcdef.in`, time.Minute, bad); err == nil {
+			t.Errorf("StagedCommandLine accepted the stale path %q", bad)
+		}
+	}
+	many := make([]string, MaxStale+1)
+	for i := range many {
+		many[i] = fmt.Sprintf(`C:\Windows\Temp\wincontainers-%016x.in`, i)
+	}
+	if _, err := StagedCommandLine(lib, `C:\Windows\Temp\wincontainers-0123456789abcdef.in`, time.Minute, many...); err == nil {
+		t.Errorf("StagedCommandLine accepted %d stale paths", len(many))
+	}
+	line, err := StagedCommandLine(lib, `C:\Windows\Temp\wincontainers-0123456789abcdef.in`, time.Minute, many[:MaxStale]...)
+	if err != nil || len("cmd.exe /c "+line) > 7500 {
+		t.Errorf("with %d stale paths: %d characters, %v", MaxStale, len(line), err)
 	}
 	cmd, _ := StagedCommandLine(lib, `C:\Windows\Temp\wincontainers-0123456789abcdef.in`, 0)
 	dec, _ := DecodeCommand(cmd[strings.LastIndexByte(cmd, ' ')+1:])

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -42,6 +43,32 @@ type StagedRunner struct {
 	Wait time.Duration
 	// OnStaged, when set, is told each staged path after the upload (tests use it).
 	OnStaged func(path string)
+
+	// stale are staged paths whose bootstrap may not have read and deleted them: the upload finished but
+	// the command did not end normally (a restart reset the connection, the run was abandoned). The next
+	// command lines carry them, and their bootstrap deletes them.
+	mu    sync.Mutex
+	stale []string
+}
+
+// takeStale returns up to powershell.MaxStale stale paths for the next command line.
+func (r *StagedRunner) takeStale() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.stale[:min(len(r.stale), powershell.MaxStale)]...)
+}
+
+// settleStale records what a run did: the paths its bootstrap deleted (it ran, so its Remove-Item
+// lines did) leave the list; its own path joins it when the file may be left on the host.
+func (r *StagedRunner) settleStale(deleted []string, left string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(deleted) > 0 {
+		r.stale = slices.DeleteFunc(r.stale, func(p string) bool { return slices.Contains(deleted, p) })
+	}
+	if left != "" {
+		r.stale = append(r.stale, left)
+	}
 }
 
 var _ Runner = (*StagedRunner)(nil)
@@ -71,9 +98,22 @@ func (r *StagedRunner) Run(ctx context.Context, script string, params any, onPro
 	if err != nil {
 		return powershell.Outcome{}, err
 	}
-	line, err := powershell.StagedCommandLine(r.Library, path, r.Wait)
+	stale := r.takeStale()
+	line, err := powershell.StagedCommandLine(r.Library, path, r.Wait, stale...)
 	if err != nil {
 		return powershell.Outcome{}, err
+	}
+	uploaded := false
+	// A command that ended normally ran the bootstrap's first lines, which delete the stale paths, and
+	// read and deleted its own file (or timed out with none); any other end may leave its file.
+	defer func() {
+		if uploaded {
+			r.settleStale(nil, path)
+		}
+	}()
+	ended := func() {
+		uploaded = false
+		r.settleStale(stale, "")
 	}
 	out := powershell.NewOutputParser(onProgress)
 	stdout := newKeyWriter(out)
@@ -106,8 +146,14 @@ func (r *StagedRunner) Run(ctx context.Context, script string, params any, onPro
 		if err != nil {
 			return abandon(&TransportError{Op: "running script " + script, Err: err})
 		}
+		uploaded = true // a failed upload may still have written the file (winrmcp's restore before its cleanup)
 		if err := r.Uploader.UploadFile(runCtx, path, bytes.NewReader(blob), int64(len(blob))); err != nil {
-			return r.uploadFailed(script, asTransportError("staging script "+script, err), cancel, done, stdout, stderr, out)
+			o, err := r.uploadFailed(script, asTransportError("staging script "+script, err), cancel, done, stdout, stderr, out)
+			var te *TransportError
+			if !errors.As(err, &te) {
+				ended()
+			}
+			return o, err
 		}
 		if r.OnStaged != nil {
 			r.OnStaged(path)
@@ -126,6 +172,7 @@ func (r *StagedRunner) Run(ctx context.Context, script string, params any, onPro
 	if res.err != nil {
 		return powershell.Outcome{}, asTransportError("running script "+script, res.err)
 	}
+	ended()
 	stdout.flush()
 	return powershell.Interpret(script, res.code, out, stderr.String())
 }

@@ -34,10 +34,15 @@ type stagedHost struct {
 	uncancellable bool
 	// storeThenFail stores the upload, then reports a failure (winrmcp's cleanup failing).
 	storeThenFail bool
-	started       chan struct{}
+	// dropAfterUpload ends the command with a reset connection once the file is there, unread.
+	dropAfterUpload bool
+	started         chan struct{}
 }
 
-var stagedPrelude = regexp.MustCompile(`^\$WcIn = '(C:\\Windows\\Temp\\wincontainers-[0-9a-f]{16}\.in)'\n\$WcWait = (\d+)\n`)
+var (
+	stagedPrelude = regexp.MustCompile(`^\$WcIn = '(C:\\Windows\\Temp\\wincontainers-[0-9a-f]{16}\.in)'\n\$WcWait = (\d+)\n\$WcStale = @\(((?:'[^']+',?)*)\)\n`)
+	stalePath     = regexp.MustCompile(`'([^']+)'`)
+)
 
 func (s *stagedHost) Start(ctx context.Context, line string, stdout, stderr io.Writer) (int, error) {
 	s.mu.Lock()
@@ -61,9 +66,26 @@ func (s *stagedHost) Start(ctx context.Context, line string, stdout, stderr io.W
 		s.t.Errorf("not the staged bootstrap: %.200q", text)
 		return 1, nil //nolint:nilerr // the test has failed; the exit code is what a host would give
 	}
+	s.mu.Lock()
+	for _, p := range stalePath.FindAllStringSubmatch(m[3], -1) { // the bootstrap's first act
+		delete(s.disk, p[1])
+	}
+	s.mu.Unlock()
 	key := make([]byte, powershell.StagedKeySize)
 	_, _ = rand.Read(key)
 	fmt.Fprintf(stdout, "%s%s\r\n", powershell.KeyPrefix, base64.StdEncoding.EncodeToString(key))
+	if s.dropAfterUpload {
+		// A restart resets the connection after the file arrived and before the bootstrap read it.
+		for {
+			s.mu.Lock()
+			_, ok := s.disk[m[1]]
+			s.mu.Unlock()
+			if ok {
+				return 0, &TransportError{Op: "receive", Retryable: true, Err: errors.New("read: connection reset by peer")}
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
 	var blob []byte
 	poll := ctx
 	if s.uncancellable {
@@ -364,5 +386,45 @@ func TestKeyWriter(t *testing.T) {
 	_, _ = w3.Write([]byte("late\n"))
 	if out3.Len() != 0 {
 		t.Error("a detached writer passed output on")
+	}
+}
+
+// A staged file that a restart left unread is deleted by the next staged command's bootstrap, and only
+// carried until a command ends normally.
+func TestStagedStaleFileDeletedByTheNextRun(t *testing.T) {
+	s, r := newStagedHost(t)
+	s.dropAfterUpload = true
+	var staged []string
+	r.OnStaged = func(p string) { staged = append(staged, p) }
+	if _, err := r.Run(context.Background(), "probe", nil, nil); !IsRetryable(err) {
+		t.Fatalf("want the reset connection's retryable error, got %v", err)
+	}
+	s.mu.Lock()
+	_, left := s.disk[staged[0]]
+	s.mu.Unlock()
+	if !left {
+		t.Fatal("the double did not leave the file")
+	}
+	s.dropAfterUpload = false
+	if _, err := r.Run(context.Background(), "probe", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Run(context.Background(), "probe", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.disk) != 0 {
+		t.Errorf("files left on the host: %v", len(s.disk))
+	}
+	stale := func(line string) string {
+		text, _ := powershell.DecodeCommand(line[strings.LastIndex(line, " ")+1:])
+		return stagedPrelude.FindStringSubmatch(text)[3]
+	}
+	if got := stale(s.lines[1]); got != "'"+staged[0]+"'" {
+		t.Errorf("the second command deletes %s, want %s", got, staged[0])
+	}
+	if got := stale(s.lines[2]); got != "" {
+		t.Errorf("the third command still carries %s", got)
 	}
 }

@@ -1,9 +1,11 @@
 package winrm
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
@@ -23,8 +25,8 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
-	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
@@ -43,14 +45,40 @@ type lab struct {
 
 func newLab(t testing.TB) *lab {
 	t.Helper()
-	h := host.New("WIN-LAB01", 20348, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC), machine.New(machine.Config{Build: 20348}))
-	// A test script with progress and a reboot-required exit, standing in for install-features.
-	h.Register("facts", func(_ context.Context, _ *host.Host, p map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	sim, err := winsim.New(winsim.Options{Profile: "ws2022", User: user, Password: password, ComputerName: "WIN-LAB01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := sim.Host
+	// A stand-in for a script with progress and a reboot-required exit: the facts frame is answered by
+	// this double (the parameter echoed back), every other script by winsim's PowerShell engine.
+	engine := h.PowerShell
+	h.PowerShell = func(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+		if !strings.Contains(script, "# wincontainers:bootstrap/1") {
+			return engine(ctx, script, stdin, stdout, stderr) // stdin may stay open: do not read it
+		}
+		br := bufio.NewReader(stdin)
+		head, _ := br.ReadString('\n')
+		var n int
+		if _, err := fmt.Sscanf(head, "wincontainers-script/1 %d\n", &n); err != nil {
+			return engine(ctx, script, io.MultiReader(strings.NewReader(head), br), stdout, stderr)
+		}
+		body := make([]byte, n)
+		if _, err := io.ReadFull(br, body); err != nil || !bytes.Contains(body, []byte("# wincontainers:script facts/")) {
+			return engine(ctx, script, io.MultiReader(strings.NewReader(head), bytes.NewReader(body), br), stdout, stderr)
+		}
+		var raw string
+		if _, err := fmt.Sscanf(string(body), "$WcParams = '%s\n", &raw); err != nil {
+			return 1
+		}
+		dec, _ := base64.StdEncoding.DecodeString(strings.TrimSuffix(raw, "'"))
+		var p map[string]any
+		_ = json.Unmarshal(dec, &p)
 		fmt.Fprint(stdout, "##wincontainers:progress {\"step\":\"features\",\"message\":\"Installing Containers\",\"percent\":40}\r\n")
 		b, _ := json.Marshal(map[string]any{"echo": p["value"], "schema": 1})
 		fmt.Fprintf(stdout, "##wincontainers:result %s\r\n", b)
 		return powershell.ExitRebootRequired
-	})
+	}
 	h.RebootTime = time.Second
 	srv := wsman.NewServer(wsman.Config{User: user, Password: password, HTTPS: true, Handler: h.Run, MaxTimeout: 2 * time.Second, Up: h.Up})
 	h.OnReboot = srv.CloseAll

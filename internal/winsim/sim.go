@@ -61,11 +61,6 @@ type Options struct {
 	Quotas wsman.Quotas
 	// Internet, when set, is shared with other simulated hosts so synthetic artifacts are hashed once.
 	Internet *machine.Internet
-	// PowerShell chooses what runs the scripts sent to powershell.exe: "copies" (the default, for now:
-	// Go implementations of the library scripts' contracts, steps.go and facts.go) or "engine" (the
-	// scripts themselves, byte for byte, through winsim's Windows PowerShell 5.1 engine, internal/winsim/ps51,
-	// against the machine model through internal/winsim/pshost).
-	PowerShell string
 }
 
 // Sim is one simulated host.
@@ -124,11 +119,6 @@ func New(o Options) (*Sim, error) {
 	default:
 		return nil, fmt.Errorf("--while-down %q: use reset or drop", o.WhileDown)
 	}
-	switch o.PowerShell {
-	case "", "copies", "engine":
-	default:
-		return nil, fmt.Errorf("--powershell %q: use copies or engine", o.PowerShell)
-	}
 	if o.RebootTime == 0 {
 		o.RebootTime = 3 * time.Second
 	}
@@ -146,11 +136,8 @@ func New(o Options) (*Sim, error) {
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: (!o.HTTPS && !o.RequireEncryption) || o.AllowUnencrypted,
 		DisableBasic: o.Auth == "ntlm", ComputerName: o.ComputerName, Build: p.Build,
 		Handler: s.Host.Run, Up: s.Host.Up, DropWhileDown: o.WhileDown == "drop", Quotas: o.Quotas})
-	s.Host.Register("facts", s.factsScript)
-	s.registerSteps()
-	s.registerAzureSteps()
-	if o.PowerShell == "engine" {
-		s.useEngine()
+	if err := s.useEngine(); err != nil {
+		return nil, err
 	}
 	s.Host.OnReboot = func() {
 		s.mu.Lock()
@@ -496,4 +483,38 @@ func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
 	}
 	go func() { _ = srv.Serve(ln) }()
 	return scheme + "://" + ln.Addr().String(), srv.Close, nil
+}
+
+// productName is WindowsProductName: the profile's name with the edition.
+func (s *Sim) productName() string {
+	if s.prof.Client {
+		return s.prof.ProductName + map[string]string{"pro": " Pro", "enterprise": " Enterprise"}[s.opts.Edition]
+	}
+	return s.prof.ProductName + " " + strings.ToUpper(s.opts.Edition[:1]) + s.opts.Edition[1:]
+}
+
+// engineOf is the engine the state document reports: Docker first, then containerd, by service.
+func engineOf(m *machine.Machine) string {
+	for _, e := range []string{"docker", "containerd"} {
+		if _, ok := m.Service(e); ok {
+			return e
+		}
+	}
+	return ""
+}
+
+func engineVersion(m *machine.Machine, engine string) string {
+	f, _ := m.File(machine.EngineBinary(engine))
+	return f.Version
+}
+
+// lcowBootFiles are the boot files present where hcsshim looks for them, name -> SHA-256.
+func lcowBootFiles(m *machine.Machine) map[string]string {
+	out := map[string]string{}
+	for _, n := range []string{"kernel", "vmlinux", "initrd.img", "rootfs.vhd"} {
+		if f, ok := m.File(machine.LCOWDir + `\` + n); ok {
+			out[n] = f.SHA256
+		}
+	}
+	return out
 }

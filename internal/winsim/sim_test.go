@@ -2,7 +2,6 @@ package winsim
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"io"
@@ -18,7 +17,6 @@ import (
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winrm"
-	"github.com/wincontainers/wincontainers/internal/winsim/host"
 )
 
 func TestOptionsValidation(t *testing.T) {
@@ -192,16 +190,15 @@ func TestFaultOnEachAction(t *testing.T) {
 // A reboot while a script runs: the connection is reset and the error is a retryable transport error.
 func TestRebootInTheMiddleOfAScript(t *testing.T) {
 	e := start(t)
-	// The facts script is replaced by a Go function that blocks until the connection goes: the host runs
-	// registered functions, not its PowerShell engine, for this test.
-	e.sim.Host.PowerShell = nil
+	// powershell.exe is replaced by a Go function that blocks until the connection goes, as a script
+	// waiting on a slow command would.
 	started := make(chan struct{})
-	e.sim.Host.Register("facts", func(ctx context.Context, _ *host.Host, _ map[string]any, _ io.Reader, stdout, _ io.Writer) uint32 {
+	e.sim.Host.PowerShell = func(ctx context.Context, _ string, _ io.Reader, stdout, _ io.Writer) uint32 {
 		_, _ = io.WriteString(stdout, "##wincontainers:progress {\"step\":\"facts\",\"message\":\"reading\"}\r\n")
 		close(started)
 		<-ctx.Done()
 		return 0xC000013A
-	})
+	}
 	done := make(chan error, 1)
 	go func() {
 		_, err := e.runner.Run(context.Background(), "facts", nil, nil)
@@ -271,39 +268,5 @@ func TestDriftAndStateDocument(t *testing.T) {
 	}
 	if _, err := m.Download("https://download.docker.com/win/static/stable/x86_64/docker-29.2.1.zip", `C:\x.zip`); err == nil {
 		t.Error("fail_download did not fail the download")
-	}
-}
-
-func FuzzChecksumFor(f *testing.F) {
-	f.Add("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef  containerd-2.1.2-windows-amd64.tar.gz\n", "containerd-2.1.2-windows-amd64.tar.gz")
-	f.Add("x *y\n\n  \t", "y")
-	f.Fuzz(func(t *testing.T, text, file string) {
-		got := checksumFor(text, file)
-		if got == "" {
-			return
-		}
-		if _, err := hex.DecodeString(got); len(got) != 64 || err != nil || strings.ToLower(got) != got || !strings.Contains(strings.ToLower(text), got) {
-			t.Fatalf("checksumFor returned %q", got)
-		}
-	})
-}
-
-func TestNeedsReregistration(t *testing.T) {
-	const exe = `C:\Program Files\Docker\dockerd.exe`
-	for _, c := range []struct {
-		line string
-		want bool
-	}{
-		{`"C:\Program Files\Docker\dockerd.exe" --run-service`, false},
-		{`"C:\Program Files\Docker\dockerd.exe" --run-service --service-name docker`, false},
-		{`"c:\program files\docker\dockerd.exe" --run-service --service-name=docker`, false},
-		{`"C:\Program Files\Docker\dockerd.exe" --run-service -H npipe://`, true},
-		{`"C:\Program Files\Docker\dockerd.exe" --run-service --service-name docker -H tcp://0.0.0.0:2375`, true},
-		{`C:\Windows\System32\dockerd.exe --run-service`, true},
-		{`x`, true},
-	} {
-		if got := needsReregistration(c.line, exe); got != c.want {
-			t.Errorf("%s: %v, want %v", c.line, got, c.want)
-		}
 	}
 }

@@ -5,6 +5,7 @@ function ConvertTo-WcAscii([string]$J){[regex]::Replace($J,'[^\x00-\x7e]',{param
 function Write-WcProgress([string]$Step,[string]$Message,[int]$Percent=-1){$p=@{step=$Step;message=$Message};if($Percent -ge 0){$p.percent=$Percent};[Console]::Out.WriteLine('##wincontainers:progress '+(ConvertTo-WcAscii ($p|ConvertTo-Json -Compress)))}
 function Write-WcResult($Object){[Console]::Out.WriteLine('##wincontainers:result '+(ConvertTo-WcAscii ($Object|ConvertTo-Json -Compress -Depth 8)))}
 function Stop-WcStaged([string]$Why){[Console]::Error.WriteLine('wincontainers: '+$Why);exit 2}
+foreach($f in $WcStale){Remove-Item -LiteralPath $f -Force -ErrorAction SilentlyContinue}
 $k=New-Object byte[] 64;$g=New-Object Security.Cryptography.RNGCryptoServiceProvider;$g.GetBytes($k);$g.Dispose()
 [Console]::Out.WriteLine('##wincontainers:key '+[Convert]::ToBase64String($k))
 $t=[DateTime]::UtcNow.AddSeconds($WcWait);$d=$null

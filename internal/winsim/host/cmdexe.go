@@ -3,17 +3,23 @@ package host
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
 // WinRS runs every command line as `cmd.exe /c <line>` (winrm.md §4.1, §4.2). This file is the part of
 // cmd.exe winsim models: the operators &, && and ||, redirection of stdout and stderr to nul or to each
-// other, and the commands clients send — echo, exit, cmd /c, hostname, shutdown, more, ping and for /L.
+// other, and the commands clients send — echo, exit, cmd /c, hostname, more, ping and for /L; other programs (shutdown.exe) are the
+// machine's own, shared with PowerShell (Host.Programs).
 
 // exitKilled is the exit code of a process ended from outside (STATUS_CONTROL_C_EXIT, winrm.md §1.8): a
 // restart or a terminate Signal ends a running command; no client sees it, as its shell is gone.
@@ -26,18 +32,12 @@ var echoAppend = regexp.MustCompile(`(?i)^echo (.*?) >> "([^"]+)"$`)
 
 // cmd handles a command line the way cmd.exe /c does (winrm.md §4.1).
 func (h *Host) cmd(ctx context.Context, line string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
+	line = h.expand(line) // %NAME% is replaced when the line is read, before anything runs
 	if m := echoAppend.FindStringSubmatch(line); m != nil {
-		// winrmcp (Packer's and Terraform's upload): echo <base64> >> "%TEMP%\winrmcp-<uuid>.tmp".
-		key := strings.ToLower(expandTemp(m[2]))
-		h.mu.Lock()
-		b := h.texts[key]
-		if b == nil {
-			b = &strings.Builder{}
-			h.texts[key] = b
-		}
-		b.WriteString(m[1] + "\r\n")
-		h.mu.Unlock()
-		return 0
+		// winrmcp (Packer's upload): echo <base64> >> "%TEMP%\winrmcp-<uuid>.tmp". The echoed text runs to
+		// the redirection, so the space before >> is written too, then CR LF; a missing folder is cmd's
+		// "The system cannot find the path specified."
+		return h.appendText(m[2], m[1]+" \r\n", stderr)
 	}
 	return h.cmdLine(ctx, line, stdin, stdout, stderr)
 }
@@ -153,8 +153,6 @@ func (h *Host) simple(ctx context.Context, seg string, errorlevel uint32, stdin 
 	case name == "hostname" || name == "hostname.exe":
 		fmt.Fprint(stdout, h.computerName+"\r\n")
 		return 0
-	case name == "shutdown" || name == "shutdown.exe":
-		return h.shutdown(fields[1:], stderr)
 	case name == "ipconfig" || name == "ipconfig.exe":
 		return h.ipconfig(fields[1:], stdout, stderr)
 	case name == "more" || name == "more.com":
@@ -163,10 +161,63 @@ func (h *Host) simple(ctx context.Context, seg string, errorlevel uint32, stdin 
 		return ping(ctx, fields[1:], stdout, stderr)
 	case name == "for":
 		return h.forL(ctx, seg, stdin, stdout, stderr)
-	default:
-		fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", fields[0])
-		return 1
 	}
+	if h.Programs != nil {
+		_, rest, _ := strings.Cut(seg, fields[0])
+		if code, found := h.Programs(ctx, fields[0], argv(rest), stdin, stdout, stderr); found {
+			return code
+		}
+	}
+	fmt.Fprintf(stderr, "'%s' is not recognized as an internal or external command,\r\noperable program or batch file.\r\n", fields[0])
+	return 1
+}
+
+// argv splits a program's arguments as the C runtime does (CommandLineToArgvW's rules, MicrosoftDocs
+// "Parsing C++ command-line arguments"): white space separates, double quotes group and are removed,
+// 2n backslashes before a quote are n backslashes, 2n+1 are n and a literal quote.
+func argv(s string) []string {
+	var out []string
+	var cur strings.Builder
+	inArg, quoted := false, false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\\':
+			n := 0
+			for i < len(s) && s[i] == '\\' {
+				n++
+				i++
+			}
+			if i < len(s) && s[i] == '"' {
+				cur.WriteString(strings.Repeat(`\`, n/2))
+				if n%2 == 1 {
+					cur.WriteByte('"')
+				} else {
+					quoted = !quoted
+				}
+			} else {
+				cur.WriteString(strings.Repeat(`\`, n))
+				i--
+			}
+			inArg = true
+		case c == '"':
+			quoted = !quoted
+			inArg = true
+		case (c == ' ' || c == '\t') && !quoted:
+			if inArg {
+				out = append(out, cur.String())
+				cur.Reset()
+				inArg = false
+			}
+		default:
+			cur.WriteByte(c)
+			inArg = true
+		}
+	}
+	if inArg {
+		out = append(out, cur.String())
+	}
+	return out
 }
 
 // stripQuoted removes double-quoted text.
@@ -349,4 +400,25 @@ func (h *Host) forL(ctx context.Context, seg string, stdin io.Reader, stdout, st
 		code = h.cmdLine(ctx, strings.ReplaceAll(body, "%"+m[1], strconv.FormatInt(v, 10)), stdin, stdout, stderr)
 	}
 	return code
+}
+
+// appendText is a `>>` redirection: the text is added at the end of the file, which is created if
+// missing.
+func (h *Host) appendText(path, text string, stderr io.Writer) uint32 {
+	var content []byte
+	if f, ok := h.machine.File(path); ok {
+		content = append(content, f.Content...)
+	}
+	content = append(content, text...)
+	sum := sha256.Sum256(content)
+	if err := h.machine.CreateFile(path, machine.File{Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:]), Content: content}); err != nil {
+		var disk machine.DiskError
+		if errors.As(err, &disk) {
+			fmt.Fprint(stderr, "There is not enough space on the disk.\r\n")
+			return 1
+		}
+		fmt.Fprint(stderr, "The system cannot find the path specified.\r\n")
+		return 1
+	}
+	return 0
 }

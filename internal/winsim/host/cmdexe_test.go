@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -154,4 +155,46 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.buf.String()
+}
+
+// argv follows the C runtime's rules for a program's arguments (MicrosoftDocs "Parsing C++
+// command-line arguments", its table of examples).
+func TestArgv(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{`"abc" d e`, []string{"abc", "d", "e"}},
+		{`a\\\b d"e f"g h`, []string{`a\\\b`, "de fg", "h"}},
+		{`a\\\"b c d`, []string{`a\"b`, "c", "d"}},
+		{`a\\\\"b c" d e`, []string{`a\\b c`, "d", "e"}},
+		{`/r /f /t 60 /c "packer restart test"`, []string{"/r", "/f", "/t", "60", "/c", "packer restart test"}},
+		{`  `, nil},
+	} {
+		if got := argv(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("argv(%s) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A program cmd.exe does not build in runs through Host.Programs with its arguments split, and its exit
+// code is the errorlevel (echo keeps it); one that resolves to nothing is cmd.exe's "not recognized".
+func TestCmdRunsPrograms(t *testing.T) {
+	h := testHost()
+	var got []string
+	h.Programs = func(_ context.Context, name string, args []string, _ io.Reader, stdout, _ io.Writer) (uint32, bool) {
+		if !strings.EqualFold(name, "shutdown") {
+			return 0, false
+		}
+		got = args
+		_, _ = io.WriteString(stdout, "ok\r\n")
+		return 7, true
+	}
+	out, _, code := run(h, `shutdown /r /t 5 /c "a b" && echo after || echo failed`, "")
+	if code != 7 || out != "ok\r\nfailed\r\n" || !slices.Equal(got, []string{"/r", "/t", "5", "/c", "a b"}) {
+		t.Errorf("out %q code %d args %q", out, code, got)
+	}
+	if _, e, code := run(h, "nosuch.exe /x", ""); code != 1 || !strings.Contains(e, "'nosuch.exe' is not recognized") {
+		t.Errorf("unknown program: %q %d", e, code)
+	}
 }

@@ -5,7 +5,7 @@ import "time"
 // OSInfo describes the Windows installation and the (virtual) hardware under it, as the CIM classes
 // (Win32_OperatingSystem, Win32_ComputerSystem, Win32_Processor, Win32_LogicalDisk) report them. winsim
 // derives it from the release profile and the options it was started with; the values a field's zero
-// value does not give are filled by WithDefaults, the ones facts.go reports today.
+// value does not give are filled by WithDefaults.
 type OSInfo struct {
 	// Caption is Win32_OperatingSystem.Caption, e.g. "Microsoft Windows Server 2022 Datacenter".
 	Caption string
@@ -26,13 +26,13 @@ type OSInfo struct {
 	// Manufacturer and Model are Win32_ComputerSystem's; empty means the Hyper-V guest's values.
 	Manufacturer, Model string
 	// SystemDrive is "C:" when empty; FreeSpace and Size its Win32_LogicalDisk values (64 GiB free of
-	// 127 GiB when zero, the size of an Azure/Hyper-V default OS disk; facts.go reports 64 GiB).
+	// 127 GiB when zero, the size of an Azure/Hyper-V default OS disk; winsim's hosts have 64 GiB free).
 	SystemDrive     string
 	FreeSpace, Size int64
 }
 
-// WithDefaults fills the fields whose zero value is not what winsim reports: the values facts.go
-// reports (internal/winsim/facts.go: a Hyper-V guest, 64 GiB free on C:).
+// WithDefaults fills the fields whose zero value is not what winsim reports: a Hyper-V guest, 64 GiB
+// free on C:.
 func (o OSInfo) WithDefaults() OSInfo {
 	if !o.PhysicalHost {
 		if o.Manufacturer == "" {

@@ -10,7 +10,7 @@ import (
 
 // The CIM classes of root/cimv2 the scripts read, with the properties of their Win32 class
 // documentation (MicrosoftDocs/win32 Win32_OperatingSystem, Win32_ComputerSystem, Win32_Processor,
-// Win32_Service, Win32_LogicalDisk). Every value is computed as winsim's facts.go computes the facts
+// Win32_Service, Win32_LogicalDisk). Every value is computed from the machine model
 // document, so that facts.ps1 run through the engine gives the same document. UInt32 and UInt64
 // properties are Int64 values here (the value model has no unsigned types beyond Byte).
 
@@ -87,7 +87,7 @@ func (h *host) win32ComputerSystem() *object {
 		set("Domain", "WORKGROUP").
 		set("PartOfDomain", false).
 		set("Workgroup", "WORKGROUP").
-		// facts.go: every winsim host is a Hyper-V guest, so a hypervisor is always present.
+		// Every winsim host is a Hyper-V guest, so a hypervisor is always present.
 		set("HypervisorPresent", !info.PhysicalHost).
 		set("Manufacturer", info.Manufacturer).
 		set("Model", info.Model).
@@ -97,8 +97,8 @@ func (h *host) win32ComputerSystem() *object {
 }
 
 // win32Processor: the virtualization properties are true exactly when the processor's extensions reach
-// Windows (--virtualization exposed), as facts.go reports them. (On real Windows they read false while
-// the Windows hypervisor runs; facts.go does not model that, and neither does this.)
+// Windows (--virtualization exposed). (On real Windows they read false while
+// the Windows hypervisor runs; winsim does not model that.)
 func (h *host) win32Processor() *object {
 	exposed := h.m.Config().Virtualization == "exposed"
 	o := cimInstance("Win32_Processor", "CIM_Processor", "CIM_LogicalDevice", "CIM_LogicalElement", "CIM_ManagedSystemElement")

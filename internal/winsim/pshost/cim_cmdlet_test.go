@@ -9,7 +9,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/value"
 )
 
-// The values facts.ps1 reads are the ones winsim's facts.go reports.
+// The values facts.ps1 reads are the machine model's.
 func TestCimInstancesForFacts(t *testing.T) {
 	th := newTestHost(t, machine.Config{Virtualization: "exposed"})
 	os := th.call("Get-CimInstance", map[string]any{"ClassName": "Win32_OperatingSystem"})

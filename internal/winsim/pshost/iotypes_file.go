@@ -42,6 +42,15 @@ func (h *fsHost) fileType() *engine.Type {
 		"Move":    h.moveFile,
 		"Replace": h.replaceFile,
 		"Open":    h.openFile,
+		// OpenWrite(path) is Open(path, FileMode.OpenOrCreate, FileAccess.Write) (File.OpenWrite remarks):
+		// winrmcp's restore script, what Packer's communicator uploads with, writes through it.
+		"OpenWrite": func(s *engine.Session, args []any) (any, error) {
+			if len(args) != 1 {
+				return nil, notImpl("[IO.File]::OpenWrite with %d arguments", len(args))
+			}
+			return h.openFile(s, []any{args[0], "OpenOrCreate", "Write"})
+		},
+		"OpenText": h.openText,
 	}}
 }
 
@@ -412,4 +421,78 @@ func (f *fileStream) commit() error {
 		return netError(err, f.path)
 	}
 	return nil
+}
+
+// OpenText(path): a StreamReader over the file in UTF-8, a byte-order mark detected (File.OpenText
+// remarks). The reader holds the file's text as it was when opened.
+func (h *fsHost) openText(_ *engine.Session, args []any) (any, error) {
+	if len(args) != 1 {
+		return nil, notImpl("[IO.File]::OpenText with %d arguments", len(args))
+	}
+	path, err := netPath(args[0], "path")
+	if err != nil {
+		return nil, err
+	}
+	b, err := h.readable(path)
+	if err != nil {
+		return nil, err
+	}
+	return &streamReader{text: decodeWithBOM(b, decodeUTF8)}, nil
+}
+
+// streamReader is a System.IO.StreamReader from File.OpenText: ReadLine returns each line without its
+// ending, then null; ReadToEnd the rest. After Close, a read is ObjectDisposedException.
+type streamReader struct {
+	text   string // what is left to read
+	closed bool
+}
+
+func (r *streamReader) TypeName() string { return "System.IO.StreamReader" }
+func (r *streamReader) TypeNames() []string {
+	return []string{"System.IO.StreamReader", "System.IO.TextReader", "System.MarshalByRefObject", "System.Object"}
+}
+func (r *streamReader) ToString() string { return "System.IO.StreamReader" }
+
+func (r *streamReader) Property(name string) (any, bool) {
+	if strings.EqualFold(name, "EndOfStream") {
+		return r.text == "", true
+	}
+	return nil, false
+}
+
+func (r *streamReader) InvokeMethod(_ *engine.Session, name string, args []any) (any, error) {
+	switch strings.ToLower(name) {
+	case "readline", "readtoend":
+		if r.closed {
+			return nil, engine.NewError("System.ObjectDisposedException", "Cannot read from a closed TextReader.", "ObjectDisposedException", "NotSpecified", nil)
+		}
+		if len(args) != 0 {
+			return nil, notImpl("StreamReader.%s with %d arguments", name, len(args))
+		}
+		if strings.EqualFold(name, "readtoend") {
+			rest := r.text
+			r.text = ""
+			return rest, nil
+		}
+		if r.text == "" {
+			return nil, nil
+		}
+		// a line ends at "\r\n", "\n" or "\r" (StreamReader.ReadLine remarks)
+		i := strings.IndexAny(r.text, "\r\n")
+		if i < 0 {
+			line := r.text
+			r.text = ""
+			return line, nil
+		}
+		line, rest := r.text[:i], r.text[i+1:]
+		if r.text[i] == '\r' && strings.HasPrefix(rest, "\n") {
+			rest = rest[1:]
+		}
+		r.text = rest
+		return line, nil
+	case "close", "dispose":
+		r.closed = true
+		return nil, nil
+	}
+	return nil, notImpl("the method System.IO.StreamReader.%s", name)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // facts.ps1 itself, through the engine, on this host and the file system part: the values this part
-// provides are the ones winsim's facts.go reports.
+// provides are the ones the machine model holds.
 func TestEngineFactsScript(t *testing.T) {
 	lib, err := powershell.Load()
 	if err != nil {

@@ -28,14 +28,8 @@ type Host struct {
 
 // Start builds a host from o and serves it until the test ends. With HTTPS, o.StateDir must be set: the
 // host writes its CA there.
-//
-// Options.PowerShell, when empty, comes from WINSIM_POWERSHELL ("engine" runs the library's scripts
-// through winsim's PowerShell engine; make test runs the suites that exercise the scripts both ways).
 func Start(tb testing.TB, o winsim.Options) *Host {
 	tb.Helper()
-	if o.PowerShell == "" {
-		o.PowerShell = os.Getenv("WINSIM_POWERSHELL")
-	}
 	sim, err := winsim.New(o)
 	if err != nil {
 		tb.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/value"
 )
@@ -509,7 +510,56 @@ func pathType() *typeInfo {
 				return out, nil
 			},
 			"ispathrooted": func(_ *Session, args []any) (any, error) { return isRooted(argString(args, 0)), nil },
+			"getfullpath":  getFullPath,
 		}}
+}
+
+// getFullPath is Path.GetFullPath for a fully qualified drive path, normalized as "File path formats on
+// Windows systems" describes (dotnet/docs docs/standard/io/file-path-formats.md, "Path normalization"):
+// "/" becomes "\", runs of separators collapse, "." and ".." segments are evaluated (never above the
+// root), a segment that ends in a single period loses it, and when the path does not end in a separator
+// its trailing periods and spaces are removed. A relative path would resolve against the process's
+// current directory, which winsim does not model: it fails loudly.
+func getFullPath(_ *Session, args []any) (any, error) {
+	if len(args) != 1 {
+		return nil, overload("GetFullPath", len(args))
+	}
+	if args[0] == nil {
+		return nil, dotnetError("System.ArgumentNullException", "Value cannot be null.\r\nParameter name: path")
+	}
+	p := strings.ReplaceAll(value.ToString(args[0]), "/", `\`)
+	if strings.TrimSpace(p) == "" {
+		return nil, dotnetError("System.ArgumentException", "The path is not of a legal form.")
+	}
+	if len(p) < 3 || p[1] != ':' || p[2] != '\\' || !unicode.IsLetter(rune(p[0])) {
+		return nil, notImpl("[System.IO.Path]::GetFullPath of %q: only fully qualified drive paths (C:\\...) are modelled; a relative one needs the process's current directory", p)
+	}
+	endsInSeparator := strings.HasSuffix(p, `\`)
+	segs := strings.Split(p[3:], `\`)
+	var parts []string
+	for i, seg := range segs {
+		switch {
+		case seg == "" || seg == ".":
+			continue
+		case seg == "..":
+			if len(parts) > 0 {
+				parts = parts[:len(parts)-1]
+			}
+			continue
+		case i == len(segs)-1 && !endsInSeparator:
+			seg = strings.TrimRight(seg, ". ")
+		case strings.HasSuffix(seg, ".") && !strings.HasSuffix(seg, ".."):
+			seg = seg[:len(seg)-1]
+		}
+		if seg != "" {
+			parts = append(parts, seg)
+		}
+	}
+	out := p[:3] + strings.Join(parts, `\`)
+	if endsInSeparator && len(parts) > 0 {
+		out += `\`
+	}
+	return out, nil
 }
 
 func isRooted(p string) bool {
