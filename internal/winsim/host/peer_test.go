@@ -9,7 +9,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
-// shutdown.exe as Packer's windows-restart uses it (ecosystem.md §2.10): the restart, the test restart
+// shutdown.exe as Packer's windows-restart uses it (docs/knowledge/winrm.md#packers-windows-restart): the restart, the test restart
 // that finds one in progress or scheduled, the abort, and the check command once the host is back.
 func TestShutdownAndRestartCheck(t *testing.T) {
 	h := New("WIN-1", 20348, time.Unix(0, 0), machine.New(machine.Config{Build: 20348}))
