@@ -21,7 +21,7 @@ import (
 )
 
 // Auth holds Azure credentials and cloud selection in the conventions of the azurerm provider
-// (azure.md §4.2): explicit settings first, then ARM_* variables, then AZURE_* variables.
+// (docs/knowledge/azure.md#authentication-conventions): explicit settings first, then ARM_* variables, then AZURE_* variables.
 type Auth struct {
 	SubscriptionID string
 	TenantID       string
@@ -137,7 +137,7 @@ func (a Auth) Cloud() (cloud.Configuration, error) {
 }
 
 // Credential builds the credential chain: service principal with secret, then certificate, then
-// OIDC federation, then managed identity, then the Azure CLI (azure.md §4.2).
+// OIDC federation, then managed identity, then the Azure CLI (docs/knowledge/azure.md#authentication-conventions).
 func (a Auth) Credential(opts azcore.ClientOptions) (azcore.TokenCredential, error) {
 	custom := a.AuthorityHost != ""
 	var chain []azcore.TokenCredential

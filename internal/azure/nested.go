@@ -8,7 +8,7 @@ import (
 )
 
 // Nested is a three-valued answer: Azure exposes no nested-virtualization capability in its APIs
-// (azure.md §3.2), so the answer comes from a maintained family table and may be unknown.
+// (docs/knowledge/azure.md#no-nested-virtualization-capability-in-the-api), so the answer comes from a maintained family table and may be unknown.
 type Nested string
 
 // Nested answers.
@@ -32,9 +32,9 @@ type NestedVerdict struct {
 // sizeName parses Standard_<family><vCPUs>[-<constrained>]<features>[_v<version>], e.g. Standard_D4ads_v5.
 var sizeName = regexp.MustCompile(`^(?i:standard_)?([A-Z]+)(\d+)(?:-\d+)?([a-z]*)(?:_v(\d+))?$`)
 
-const nestedSource = "per-series \"Nested Virtualization\" rows of the Azure size documentation and the ACU table (azure.md §3.1)"
+const nestedSource = "per-series \"Nested Virtualization\" rows of the Azure size documentation and the ACU table (docs/knowledge/azure.md#nested-virtualization-by-size)"
 
-// NestedVirtualization checks a VM size against the family table of azure.md §3.1, together with the
+// NestedVirtualization checks a VM size against the family table of docs/knowledge/azure.md#nested-virtualization-by-size, together with the
 // guest build (AMD hosts need Windows Server 2022+ in the VM, per Microsoft's nested-virtualization page)
 // and the security type (Trusted Launch blocked Hyper-V in the guest for years, and the docs still say to
 // use Standard; confidential VMs cannot nest). guestBuild 0 and securityType "" mean unknown.

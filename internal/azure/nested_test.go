@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestNestedVirtualization encodes azure.md §3.1 row by row.
+// TestNestedVirtualization encodes docs/knowledge/azure.md#nested-virtualization-by-size row by row.
 func TestNestedVirtualization(t *testing.T) {
 	cases := []struct {
 		size   string

@@ -34,7 +34,7 @@ type NestedPreflight struct {
 //
 // Security type: "Standard" is the one Microsoft's nested-virtualization page requires. Trusted Launch
 // (the portal default for Generation 2 images) blocked Hyper-V in the guest for years ("virtualization
-// support is not enabled in the BIOS"), and today's documentation contradicts itself (azure.md §3.3),
+// support is not enabled in the BIOS"), and today's documentation contradicts itself (docs/knowledge/azure.md#trusted-launch),
 // so it is a warning that the in-guest signal settles; confidential VMs cannot nest at all.
 func PreflightNested(size, securityType string, guest *facts.Virtualization, guestBuild int, override bool) NestedPreflight {
 	v := NestedVirtualization(size, guestBuild, securityType)

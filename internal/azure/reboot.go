@@ -13,7 +13,7 @@ import (
 )
 
 // Reboot implements runner.Rebooter through the API, never from inside a run command (Run Command
-// does not re-run a script a restart interrupted, azure.md §2.2): read the boot id with the probe
+// does not re-run a script a restart interrupted, docs/knowledge/azure.md#run-command-limits): read the boot id with the probe
 // script, restart the VM with VirtualMachinesClient.BeginRestart (a long-running operation), then
 // wait until the VM agent reports Ready in the VM's instance view and the probe sees a new boot id,
 // RebootOptions.ReadyProbes times in a row.

@@ -13,7 +13,7 @@ import (
 )
 
 // ImageAPI is the seam to the marketplace: one small interface, implemented over armcompute in
-// marketplace.go, so an SDK rename costs one file (azure.md §1.1).
+// marketplace.go, so an SDK rename costs one file (docs/knowledge/azure.md#sdk-versions).
 type ImageAPI interface {
 	ListSKUs(ctx context.Context, location, publisher, offer string) ([]string, error)
 	// ListVersions returns the version names of a SKU.
@@ -38,7 +38,7 @@ type Image struct {
 	Publisher, Offer, SKU, Version, Location string
 	Details
 	// Release is the Windows release the image runs, Build and UBR are read from the version string
-	// (major.UBR.date, e.g. 20348.4893.260303) (azure.md §1.2).
+	// (major.UBR.date, e.g. 20348.4893.260303) (docs/knowledge/azure.md#image-versions-and-builds).
 	Release compat.Release
 	Build   int
 	UBR     int

@@ -71,7 +71,7 @@ func TestSKU(t *testing.T) {
 	}
 }
 
-// TestCheckRetired: the "with Containers" SKUs were removed 2023-04-30 and SAC images are gone (azure.md §1.3).
+// TestCheckRetired: the "with Containers" SKUs were removed 2023-04-30 and SAC images are gone (docs/knowledge/azure.md#windows-server-skus).
 func TestCheckRetired(t *testing.T) {
 	cases := []struct {
 		offer, sku string

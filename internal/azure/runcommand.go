@@ -45,12 +45,12 @@ const (
 )
 
 // OutputLimit is what Run Command keeps of a script's output: the last 4,096 bytes
-// (instanceView.output, azure.md §2.2).
+// (instanceView.output, docs/knowledge/azure.md#run-command-limits).
 const OutputLimit = 4096
 
 // DefaultMaxInlineScript is the largest wrapper-plus-script sent inline as source.script. Azure
 // documents no maximum; the only claim found is that inline scripts over 4 KiB are rejected
-// (azure.md §2.2, unverified), so the default keeps under it and larger scripts are staged in chunks.
+// (docs/knowledge/azure.md#run-command-limits, unverified), so the default keeps under it and larger scripts are staged in chunks.
 // Raise it (RunCommandRunner.MaxInlineScript) once a larger size is measured on a live VM: each chunk
 // is one more run command, about 20 s.
 const DefaultMaxInlineScript = 4096

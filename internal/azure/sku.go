@@ -1,7 +1,9 @@
-// Package azure is wincontainers' Azure integration: the marketplace image resolver (channel and
-// version to publisher, offer, SKU and version, with the image's build and matching base images).
+// Package azure is wincontainers' Azure integration and transport: the marketplace image resolver (release
+// to publisher, offer, SKU and version, with the image's build and matching base images), Run Command (v2)
+// as a script runner with restarts through the API, the nested-virtualization preflight, the HTTPS WinRM
+// listener bootstrapped through Run Command, and authentication in the azurerm provider's conventions.
 //
-// Facts come from shared/reference/azure.md; section numbers below refer to it.
+// The Azure facts it relies on are in docs/knowledge/azure.md; comments point at its sections.
 package azure
 
 import (
@@ -12,7 +14,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 )
 
-// Marketplace coordinates of Windows Server (azure.md §1.3).
+// Marketplace coordinates of Windows Server (docs/knowledge/azure.md#windows-server-skus).
 const (
 	Publisher = "MicrosoftWindowsServer"
 	Offer     = "WindowsServer"
@@ -55,7 +57,7 @@ var sacSKU = regexp.MustCompile(`(?i)(^|-)(1709|1803|1809|1903|1909|2004|20h2)(-
 
 // CheckRetired refuses the SKUs Microsoft removed: every "with Containers" SKU (removed 2023-04-30, after
 // Microsoft lost distribution rights to Mirantis Container Runtime) and the Semi-Annual Channel SKUs,
-// whose OS reached end of service (azure.md §1.3).
+// whose OS reached end of service (docs/knowledge/azure.md#windows-server-skus).
 func CheckRetired(offer, sku string) error {
 	s := strings.ToLower(sku)
 	switch {
@@ -75,7 +77,7 @@ func CheckRetired(offer, sku string) error {
 	return nil
 }
 
-// SKU builds the marketplace SKU name for a query, from the naming rules of azure.md §1.3:
+// SKU builds the marketplace SKU name for a query, from the naming rules of docs/knowledge/azure.md#windows-server-skus:
 // "-smalldisk" is the 30 GB OS disk, "-g2" (or "-gensecond" for the 2016/2019 desktop images) is
 // Generation 2, Azure Edition SKUs are Generation 2 only, and the Annual Channel is Server Core only.
 func SKU(q Query) (string, compat.Release, error) {
@@ -148,7 +150,7 @@ func SKU(q Query) (string, compat.Release, error) {
 }
 
 // legacySKU: 2016 and 2019 keep mixed-case Gen1 names, "-gensecond" for the Gen2 desktop image and "-g2"
-// for the others (azure.md §1.3).
+// for the others (docs/knowledge/azure.md#windows-server-skus).
 func legacySKU(year string, core, small bool, gen int) string {
 	coreWord := "Core"
 	if year == "2016" {

@@ -5,7 +5,7 @@ import "fmt"
 // Companion tools of a containerd host, used when the user pins none.
 //
 //   - nerdctl 2.1.2: a published nerdctl release with a SHA256SUMS file beside its archives (nerdctl
-//     release assets; not in shared/reference, which names 0.21.0 as Microsoft's script default [WC-CTRD]).
+//     release assets; not in docs/knowledge/windows.md, which names 0.21.0 as Microsoft's script default [WC-CTRD]).
 //   - Windows CNI plugins (microsoft/windows-container-networking) 0.3.0, Microsoft's script default
 //     [WC-CTRD]. No checksum file is published for that zip (not found ≠ absent), so its hash is observed
 //     and reported unless pinned.
@@ -18,7 +18,7 @@ const (
 	DefaultNATGateway = "172.28.0.1"
 )
 
-// Download locations of the artifacts wincontainers installs (domain.md §4.1, §4.5, §5.2).
+// Download locations of the artifacts wincontainers installs (docs/knowledge/windows.md#installing-docker, #installing-containerd, #how-lcow-was-enabled).
 
 // DockerURL is the Moby static zip for a version [DOCS-BIN][GHA-14572]. No checksum is published.
 func DockerURL(version string) string {

@@ -4,8 +4,8 @@
 // the engines (Docker, containerd) put on hosts and modes, including the LCOW history; and a catalogue
 // of known error texts mapped to a cause and a remedy.
 //
-// Every rule names its source beside it. The tags in brackets ([MS-VC], [MOBY-SYS], ...) are those of
-// shared/reference/domain.md, whose "Sources" list resolves them to a repository path or page. Where
+// Every rule names its source beside it. The tags in brackets ([MS-VC], [MOBY-SYS], ...) are resolved
+// to a repository path or page by docs/knowledge/windows.md#sources, which also explains each rule. Where
 // the sources disagree, the comment says which one this package follows and why.
 //
 // The package is pure data and functions: no I/O, no clock (callers pass the date they mean), and no

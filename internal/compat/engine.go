@@ -77,11 +77,11 @@ var (
 
 // Default engine versions, used when the user pins none.
 //
-//   - Docker for builds >= 17763: 29.2.1, the newest static zip version named in the reference
+//   - Docker for builds >= 17763: 29.2.1, the newest static zip version named in the sources
 //     (Scoop's manifest hash for it) [P-SCOOP].
 //   - Docker for builds < 17763, and for legacy LCOW: 20.10.24, the last 20.10 patch release. The
-//     reference names 20.10.17 [SSP-2022] but not the final patch; 20.10.24 is the final 20.10 release
-//     on download.docker.com (not in shared/reference).
+//     sources name 20.10.17 [SSP-2022] but not the final patch; 20.10.24 is the final 20.10 release
+//     on download.docker.com (not in docs/knowledge/windows.md).
 //   - containerd: 2.1.2, a published containerd 2.1 release; its release tarballs have .sha256sum
 //     companions [P-SCOOPCTRD].
 //   - LinuxKit LCOW boot files: release v4.14.35-v0.3.9 (2018-11-15), the last one; linuxkit/lcow is
@@ -158,8 +158,7 @@ func dockerBuildFloor(h HostSpec) []Finding {
 
 // containerdBuildFloor: containerd on Windows runs containers through hcsshim's runhcs shim and the HCS
 // v2 schema, which Windows provides from build 17763; containerd documents Windows Server 2019 / Windows
-// 10 1809 as its floor (containerd's own documentation, not in shared/reference; reference domain.md §9.2
-// suggests containerd below 17763, which this rule contradicts).
+// 10 1809 as its floor (containerd's own documentation; see docs/knowledge/windows.md#engine-limits).
 func containerdBuildFloor(h HostSpec) []Finding {
 	if h.Engine != Containerd || h.OS == nil || h.OS.Build >= build2019 || h.Mode == ModeLCOW {
 		return nil // LCOW has its own, more specific rule
@@ -268,7 +267,7 @@ func dockerLCOW(h HostSpec) []Finding {
 
 // containerdLCOWRules: containerd runs LCOW through hcsshim's runhcs shim and the windows-lcow snapshotter
 // with self-supplied boot files [HCS][CTRD-LCOW]; containerd-shim-lcow-v2 needs build 26100 [HCS-README].
-// The 17763 floor for runhcs LCOW is an inference: the reference shows LCOW in containerd only on 2019+
+// The 17763 floor for runhcs LCOW is an inference: the sources show LCOW in containerd only on 2019+
 // hosts, and Docker required RS5 for LCOW from 19.03 for the same platform reasons.
 func containerdLCOWRules(h HostSpec) []Finding {
 	var out []Finding

@@ -17,7 +17,7 @@ type KnownError struct {
 	pattern *regexp.Regexp
 }
 
-// knownErrors is the catalogue of domain.md §7 and the seeds in shared/reference/seeds. Order matters:
+// knownErrors is the catalogue of docs/knowledge/windows.md#known-errors and the seed documents (docs/knowledge/windows.md#the-seed-documents). Order matters:
 // Match returns every hit in this order, most specific first. Patterns are case-insensitive and
 // tolerate the variants seen in reports (quoting, localised tails, HRESULTs).
 var knownErrors = []KnownError{

@@ -27,7 +27,7 @@ func TestKnownErrorsMatchTheirExamples(t *testing.T) {
 	}
 }
 
-// Texts as they appear in real output (domain.md §7 and the seeds), with surrounding noise.
+// Texts as they appear in real output (docs/knowledge/windows.md#known-errors and the seeds), with surrounding noise.
 func TestKnownErrorsInRealOutput(t *testing.T) {
 	cases := []struct {
 		text string

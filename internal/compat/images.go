@@ -49,7 +49,7 @@ func (b BaseImage) OutOfSupport(day Date) bool {
 	return !b.EndOfSupport.IsZero() && b.EndOfSupport.Before(day)
 }
 
-// baseImages is the catalogue of domain.md §1.5. Never modified; accessors return copies.
+// baseImages is the catalogue of docs/knowledge/windows.md#base-images. Never modified; accessors return copies.
 //
 // Absences are facts too, and are encoded by having no row:
 //   - no `windows` image for 2022 or 2025 ("The Windows image is not available for Windows Server 2022"
@@ -58,7 +58,7 @@ func (b BaseImage) OutOfSupport(day Date) bool {
 //   - no images at all for the Annual Channel 23H2 (25398), which runs ltsc2022 images [MS-PORT][MS-BIL];
 //   - no LTSC Nano Server or Windows image for 2019: those were SAC 1809 only [MS-BIL][P-WS2019GA];
 //   - no Nano Server image for 2016 other than the retired SAC 1607 Nano image (EOS 2018-10-09), which
-//     has no stable tag in the reference, so it is not offered [MS-BIL-2023].
+//     has no stable tag in the sources, so it is not offered [MS-BIL-2023].
 //
 // Tags: 2016 `ltsc2016` (also `1607`) [MS-DOC-TAGS]; 2019 `ltsc2019` and `1809` [P-WS2019GA]; SAC tags
 // are the version names [MS-BIL-2023][P-20H2TAG]; 2022/2025 `ltsc2022`/`ltsc2025` [MS-BIL][MS-CBI].

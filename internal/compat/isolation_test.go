@@ -15,7 +15,7 @@ func mustOS(t *testing.T, s string) OS {
 }
 
 // TestMatrixServerHosts encodes the current Microsoft matrix for Windows Server hosts cell by cell
-// (domain.md §1.2, [MS-VC] dated 2025-01-23). "(not listed)" cells are newer images on older hosts,
+// (docs/knowledge/windows.md#the-compatibility-matrix, [MS-VC] dated 2025-01-23). "(not listed)" cells are newer images on older hosts,
 // which the general rule refuses (§1.2 "newer container image operating systems can't run on previous
 // host operating system" [MS-PORT]).
 func TestMatrixServerHosts(t *testing.T) {
@@ -59,7 +59,7 @@ func checkCells(t *testing.T, cases []cell) {
 	}
 }
 
-// TestMatrixClientHosts encodes the client rows of [MS-VC] (domain.md §1.2): Windows 11 and Windows 10.
+// TestMatrixClientHosts encodes the client rows of [MS-VC] (docs/knowledge/windows.md#the-compatibility-matrix): Windows 11 and Windows 10.
 func TestMatrixClientHosts(t *testing.T) {
 	cases := []cell{
 		// Windows 11: WS2025 HV and process from 24H2 (footnote 1), WS2022 both, WS2019/2016 HV only.
@@ -82,7 +82,7 @@ func TestMatrixClientHosts(t *testing.T) {
 	checkCells(t, cases)
 }
 
-// TestMatrixSACEra encodes the 2019-07 and 2021-05 revisions of the matrix (domain.md §1.3,
+// TestMatrixSACEra encodes the 2019-07 and 2021-05 revisions of the matrix (docs/knowledge/windows.md#earlier-revisions-of-the-matrix,
 // [MS-VC-2019][MS-VC-2021a][MS-VC-2021b]) for the Semi-Annual Channel builds.
 func TestMatrixSACEra(t *testing.T) {
 	cases := []cell{

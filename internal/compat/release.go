@@ -73,13 +73,13 @@ type Release struct {
 	Editions []Edition
 	// Installations are the installation options the release can be installed with. Empty for clients.
 	Installations []Installation
-	// Available, MainstreamEnd and EndOfSupport are lifecycle dates; zero when the reference has none.
+	// Available, MainstreamEnd and EndOfSupport are lifecycle dates; zero when the sources have none.
 	Available     Date
 	MainstreamEnd Date
 	// EndOfSupport is the last day the release is serviced (extended end for LTSC, end of service
 	// for SAC and the Annual Channel).
 	EndOfSupport Date
-	// Source names where the facts come from (tags of shared/reference/domain.md).
+	// Source names where the facts come from (tags resolved in docs/knowledge/windows.md#sources).
 	Source string
 	// Note carries anything the user should know about the release itself.
 	Note string
@@ -113,9 +113,9 @@ var (
 
 // releases is the catalogue, oldest first within each kind. It is never modified; accessors return copies.
 //
-// Server rows: builds and channels [HCS-OSV][MS-VC] (domain.md §1.1); lifecycle [WSD-RI-2026] for LTSC
+// Server rows: builds and channels [HCS-OSV][MS-VC] (docs/knowledge/windows.md#releases-and-builds); lifecycle [WSD-RI-2026] for LTSC
 // hosts, [MS-BIL-2023]/[WSD-RI-2020]/[P-20H2] for SAC; editions and installation options [WSD-SC][MS-SYSREQ]
-// (domain.md §2). Containers are supported on Standard and Datacenter only [MS-SYSREQ]; SAC is
+// (docs/knowledge/windows.md#servicing-channels). Containers are supported on Standard and Datacenter only [MS-SYSREQ]; SAC is
 // "Datacenter Core, Standard Core" [WSD-SC]; the Annual Channel is Server Core, Datacenter only [WSD-AC].
 //
 // Client rows: builds [HCS-OSV][P-22631][I-OSBUILD58]; supported container hosts are Windows 10 Pro and

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestReleaseFacts checks each server release against domain.md §1.1 (builds, channels [HCS-OSV]),
+// TestReleaseFacts checks each server release against docs/knowledge/windows.md#releases-and-builds (builds, channels [HCS-OSV]),
 // §2.1 (installation options [WSD-SC][WSD-AC]), §2.2 and §1.5 (lifecycle [WSD-RI-2026][MS-BIL-2023]).
 func TestReleaseFacts(t *testing.T) {
 	cases := []struct {
@@ -91,7 +91,7 @@ func TestChannelInvariants(t *testing.T) {
 	}
 }
 
-// TestClientBuilds: client builds [HCS-OSV][P-22631][I-OSBUILD58] (domain.md §1.1).
+// TestClientBuilds: client builds [HCS-OSV][P-22631][I-OSBUILD58] (docs/knowledge/windows.md#releases-and-builds).
 func TestClientBuilds(t *testing.T) {
 	want := map[string]int{
 		"win10-1607": 14393, "win10-1703": 15063, "win10-1709": 16299, "win10-1803": 17134, "win10-1809": 17763,
@@ -119,7 +119,7 @@ func TestOutOfSupport(t *testing.T) {
 	for name, want := range map[string]bool{
 		"2016": false, "2019": false, "2022": false, "2025": false,
 		"1709": true, "1809": true, "20H2": true, "23H2": true,
-		"win10-22h2": false, // no lifecycle date in the reference: never claimed out of support
+		"win10-22h2": false, // no lifecycle date in the sources: never claimed out of support
 	} {
 		r, _ := LookupRelease(name)
 		if got := r.OutOfSupport(day); got != want {

@@ -198,7 +198,7 @@ func startPeer(b *testing.B, o winsim.Options, lib *powershell.Library) (*winsim
 	return sim, &peerRunner{c: c, cp: cp, lib: lib, helpers: helpers.String(), pause: 20 * time.Millisecond}
 }
 
-// cmdLineLimit is cmd.exe's command-line limit, which WinRS applies (winrm.md §4.2).
+// cmdLineLimit is cmd.exe's command-line limit, which WinRS applies (docs/knowledge/winrm.md#the-command-line-limit).
 const cmdLineLimit = 8191
 
 func (p *peerRunner) Run(ctx context.Context, script string, params any, onProgress func(powershell.Progress)) (powershell.Outcome, error) {
@@ -231,7 +231,7 @@ func (p *peerRunner) Run(ctx context.Context, script string, params any, onProgr
 	return powershell.Interpret(script, code, out, stderr.String()) //nolint:wrapcheck // the test's own runner
 }
 
-// Reboot is windows-restart's sequence (ecosystem.md §2.10).
+// Reboot is windows-restart's sequence (docs/knowledge/winrm.md#packers-windows-restart).
 func (p *peerRunner) Reboot(ctx context.Context) error {
 	deadline := time.Now().Add(30 * time.Second)
 	for {

@@ -18,7 +18,7 @@ import (
 )
 
 // TestRestartWithoutAnswers: a host that answers nothing while it restarts (winsim --while-down drop, a
-// machine that is off: winrm.md §6.4) instead of resetting connections. A request sent then times out
+// machine that is off: docs/knowledge/winrm.md#restart-model) instead of resetting connections. A request sent then times out
 // on the client's own deadline, not with a reset; the restart wait's probes are bounded by their
 // timeout, so the apply still converges with its one restart, soon after the host is back.
 func TestRestartWithoutAnswers(t *testing.T) {

@@ -86,8 +86,8 @@ func TestScenarios(t *testing.T) {
 						o.Edition = "enterprise"
 					}
 					sim, r, want, res, err := converge(t, o, spec.Spec{Mode: mode, Engine: spec.Engine{Type: engine}, PullImages: true})
-					// What must be refused, stated here from the reference on its own: LCOW and containerd
-					// need build 17763 (domain.md §5.1, §5.3; containerd's Windows floor). All else converges.
+					// What must be refused, stated here from docs/knowledge/windows.md on its own: LCOW and containerd
+					// need build 17763 (docs/knowledge/windows.md#lcow and #engine-limits: containerd's Windows floor). All else converges.
 					mustRefuse := p.Build < 17763 && (mode == "lcow" || engine == "containerd")
 					g.check(t, name, sim.Snapshot(), res, err)
 					var refusal *plan.RefusalError

@@ -145,7 +145,7 @@ func FeatureName(role string, client bool) string {
 	return role
 }
 
-// CanEnableHyperV tells whether Hyper-V can run here. domain.md §3.5 infers "HypervisorPresent, or the
+// CanEnableHyperV tells whether Hyper-V can run here. docs/knowledge/windows.md#detecting-virtualization-support infers "HypervisorPresent, or the
 // processor exposes VT-x/AMD-V with SLAT and firmware enables it"; but a virtual machine always reports
 // HypervisorPresent (it runs under one), with or without nested virtualization, so for a VM only the
 // exposed processor extensions count. On physical hardware a present hypervisor is Hyper-V itself.

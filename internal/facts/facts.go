@@ -92,7 +92,7 @@ func (p PendingReboot) Reasons() []string {
 	return out
 }
 
-// Virtualization holds the signals of domain.md §3.5.
+// Virtualization holds the signals of docs/knowledge/windows.md#detecting-virtualization-support.
 type Virtualization struct {
 	// HypervisorPresent is Win32_ComputerSystem.HypervisorPresent: a hypervisor is running (Hyper-V is on,
 	// or this machine is a VM).

@@ -214,7 +214,7 @@ func declaredMismatch(host compat.OS, want spec.Resolved) []compat.Finding {
 }
 
 // virtualizationRefusals: Hyper-V isolation and LCOW need the Hyper-V role and a running hypervisor;
-// inside a VM that means nested virtualization [MS-SYSREQ][MS-NESTED] (domain.md §3.4-3.5).
+// inside a VM that means nested virtualization [MS-SYSREQ][MS-NESTED] (docs/knowledge/windows.md#nested-virtualization).
 func virtualizationRefusals(f facts.Facts) []compat.Finding {
 	v := f.Virtualization
 	hv := f.Feature("Hyper-V")

@@ -60,7 +60,7 @@ func TestCommandLine(t *testing.T) {
 	if err != nil || dec != lib.Bootstrap() {
 		t.Fatalf("round trip: %v", err)
 	}
-	// The masterzen example of winrm.md §4.1, to pin the encoding (UTF-16LE, no BOM).
+	// The masterzen example of docs/knowledge/winrm.md#powershell-through-winrs, to pin the encoding (UTF-16LE, no BOM).
 	want := "JABQAHIAbwBnAHIAZQBzAHMAUAByAGUAZgBlAHIAZQBuAGMAZQAgAD0AIAAnAFMAaQBsAGUAbgB0AGwAeQBDAG8AbgB0AGkAbgB1AGUAJwA7AFcAcgBpAHQAZQAtAE8AdQB0AHAAdQB0ACAAaABpAA=="
 	if got := EncodeCommand("$ProgressPreference = 'SilentlyContinue';Write-Output hi"); got != want {
 		t.Errorf("EncodeCommand = %s", got)
@@ -200,7 +200,7 @@ func TestInterpret(t *testing.T) {
 	}
 }
 
-// A real stderr payload from Windows PowerShell 5.1 (winrm.md §4.3; pypsrp test data, as Packer logs it).
+// A real stderr payload from Windows PowerShell 5.1 (docs/knowledge/winrm.md#clixml-on-stderr; pypsrp test data, as Packer logs it).
 const clixmlError = "#< CLIXML\r\n<Objs Version=\"1.1.0.1\" xmlns=\"http://schemas.microsoft.com/powershell/2004/04\"><Obj S=\"progress\" RefId=\"0\"><TN RefId=\"0\"><T>System.Management.Automation.PSCustomObject</T><T>System.Object</T></TN><MS><I64 N=\"SourceId\">1</I64><PR N=\"Record\"><AV>Preparing modules for first use.</AV><AI>0</AI><Nil /><PI>-1</PI><PC>-1</PC><T>Completed</T><SR>-1</SR><SD> </SD></PR></MS></Obj><S S=\"Error\">fake : The term 'fake' is not recognized as the name of a cmdlet, function, script file, or operable program. Check _x000D__x000A_</S><S S=\"Error\">the spelling of the name, or if a path was included, verify that the path is correct and try again._x000D__x000A_</S><S S=\"Error\">At line:1 char:1_x000D__x000A_</S><S S=\"Error\">+ fake_x000D__x000A_</S><S S=\"Error\">+ ~~~~_x000D__x000A_</S><S S=\"Error\">    + CategoryInfo          : ObjectNotFound: (fake:String) [], CommandNotFoundException_x000D__x000A_</S><S S=\"Error\">    + FullyQualifiedErrorId : CommandNotFoundException_x000D__x000A_</S><S S=\"Error\"> _x000D__x000A_</S><S S=\"warning\">disk is almost full</S><S S=\"verbose\">checking C:</S></Objs>"
 
 func TestDecodeStderr(t *testing.T) {

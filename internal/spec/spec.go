@@ -54,7 +54,7 @@ type Daemon struct {
 	// DNS ("dns") are the DNS servers containers use: IPv4 or IPv6 addresses.
 	DNS []string
 	// Group ("group") is a local or domain group whose members may use dockerd's named pipe; by
-	// default only Administrators can [MS-DOCKERD] (domain.md §6). Members still control the host.
+	// default only Administrators can [MS-DOCKERD] (docs/knowledge/windows.md#installing-docker). Members still control the host.
 	Group string
 	// Hosts ("hosts") are the endpoints dockerd listens on, replacing its default, the named pipe
 	// npipe:////./pipe/docker_engine (DefaultDockerHost), which the list must keep. A tcp://host:port

@@ -49,7 +49,7 @@ func (c *callContext) get() context.Context {
 //
 //   - every request carries the caller's context (callContext);
 //   - NTLM keeps each handshake on one connection. NTLM authenticates a TCP connection, not a request
-//     (winrm.md §3.1): the NEGOTIATE and AUTHENTICATE legs must travel on the connection that got the
+//     (docs/knowledge/winrm.md#http-authentication): the NEGOTIATE and AUTHENTICATE legs must travel on the connection that got the
 //     CHALLENGE. ClientNTLM wraps one pooled http.Transport in go-ntlmssp's Negotiator, so when two
 //     requests are in flight (masterzen's Receive loop and our stdin Send) a leg can go out on the other
 //     request's connection, and Windows answers 401. Here every NTLM request holds a transport of its own,

@@ -66,7 +66,7 @@ type Options struct {
 // Client is an Exec over one host. It keeps one remote shell and runs commands in it one at a time,
 // replacing it after MaxOperationsPerShell commands: Windows counts every command against the shell's
 // user until the shell is deleted (MaxConcurrentOperationsPerUser; Signal does not give it back), and
-// older hosts allow as few as 15 (winrm.md §1.5).
+// older hosts allow as few as 15 (docs/knowledge/winrm.md#commands-and-the-operations-quota).
 type Client struct {
 	opts   Options
 	client *mz.Client
@@ -295,7 +295,7 @@ func (c *Client) explain(err error) error {
 	}
 }
 
-// quotaAdvice explains the WinRM quota faults (winrm.md §2.2) by WSManFault code. This client holds one
+// quotaAdvice explains the WinRM quota faults (docs/knowledge/winrm.md#fault-catalogue) by WSManFault code. This client holds one
 // shell per host and recycles it every MaxOperationsPerShell commands, so a quota fault means other
 // sessions of the same user (or a host configured below the defaults) use up the quota.
 var quotaAdvice = map[string]string{
@@ -372,7 +372,7 @@ func (e *FaultError) Error() string {
 
 // faultTransport surfaces SOAP faults as errors: masterzen returns a fault body as a successful
 // response, so a Receive fault would spin and a Create fault would yield an empty shell id
-// (winrm.md §2.3). The TimedOut fault's text contains "OperationTimeout", which masterzen treats as
+// (docs/knowledge/winrm.md#how-clients-handle-faults). The TimedOut fault's text contains "OperationTimeout", which masterzen treats as
 // "no output yet" and answers with the next Receive, as every client does.
 type faultTransport struct{ inner mz.Transporter }
 

@@ -1,6 +1,6 @@
 // Package winsim assembles a simulated Windows host: the WS-Man server (wsman), the host model (host),
 // a release profile (profile), HTTPS with a generated CA, fault injection and the control API of
-// shared/design.md (GET /winsim/v1/state, POST /winsim/v1/faults, POST /winsim/v1/reset-counters).
+// docs/design.md#winsim-control-api (GET /winsim/v1/state, POST /winsim/v1/faults, POST /winsim/v1/reset-counters).
 //
 // The control API shares the listener but lives outside /wsman. It requires the same credentials as
 // WinRM (HTTP Basic), so reaching the listener does not give control of the host; the listener binds
@@ -474,7 +474,7 @@ func (s *Sim) Listen(addr string) (url string, stop func() error, err error) {
 	if err != nil {
 		return "", nil, fmt.Errorf("listen %s: %w", addr, err)
 	}
-	// ConnContext: NTLM authenticates the connection (winrm.md §3.1).
+	// ConnContext: NTLM authenticates the connection (docs/knowledge/winrm.md#http-authentication).
 	srv := &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 30 * time.Second, TLSConfig: s.TLS, ConnContext: s.Server.ConnContext}
 	scheme := "http"
 	if s.TLS != nil {

@@ -2,7 +2,7 @@
 # wincontainers:idempotent
 # Creates an HTTPS WinRM listener with a self-signed certificate, and its firewall rule, so that a
 # controller that reached the VM through Azure Run Command can then connect over WinRM and pin the
-# certificate instead of skipping verification (internal/azure/winrm.go; azure.md section 6.1). Reuses the
+# certificate instead of skipping verification (internal/azure/winrm.go; docs/knowledge/azure.md#winrm-over-https-without-key-vault). Reuses the
 # listener and certificate when they already cover the wanted names and are valid for 30 more days.
 # Params: {"port": 5986, "dns_names": ["vm1.westeurope.cloudapp.azure.com"], "ip_addresses": ["10.0.0.4"],
 # "valid_days": 365}. Result: {"port", "thumbprint", "fingerprint_sha256", "cert_pem", "names", "changed"}.

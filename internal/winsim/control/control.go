@@ -1,4 +1,4 @@
-// Package control is a Go client of winsim's control API (shared/design.md): the state document, fault
+// Package control is a Go client of winsim's control API (docs/design.md#winsim-control-api): the state document, fault
 // injection and counter resets, over the host's own listener with its credentials, trusting only the
 // host's CA. The lab's and the benchmarks' programs use it instead of each speaking the API by hand.
 package control

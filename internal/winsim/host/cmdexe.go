@@ -16,12 +16,12 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 )
 
-// WinRS runs every command line as `cmd.exe /c <line>` (winrm.md §4.1, §4.2). This file is the part of
+// WinRS runs every command line as `cmd.exe /c <line>` (docs/knowledge/winrm.md#commands-and-the-operations-quota, #the-command-line-limit). This file is the part of
 // cmd.exe winsim models: the operators &, && and ||, redirection of stdout and stderr to nul or to each
 // other, and the commands clients send — echo, exit, cmd /c, hostname, more, ping and for /L; other programs (shutdown.exe) are the
 // machine's own, shared with PowerShell (Host.Programs).
 
-// exitKilled is the exit code of a process ended from outside (STATUS_CONTROL_C_EXIT, winrm.md §1.8): a
+// exitKilled is the exit code of a process ended from outside (STATUS_CONTROL_C_EXIT, docs/knowledge/winrm.md#signal): a
 // restart or a terminate Signal ends a running command; no client sees it, as its shell is gone.
 const exitKilled = 0xC000013A
 
@@ -30,7 +30,7 @@ var pingInterval = time.Second
 
 var echoAppend = regexp.MustCompile(`(?i)^echo (.*?) >> "([^"]+)"$`)
 
-// cmd handles a command line the way cmd.exe /c does (winrm.md §4.1).
+// cmd handles a command line the way cmd.exe /c does (docs/knowledge/winrm.md#commands-and-the-operations-quota).
 func (h *Host) cmd(ctx context.Context, line string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
 	line = h.expand(line) // %NAME% is replaced when the line is read, before anything runs
 	if m := echoAppend.FindStringSubmatch(line); m != nil {

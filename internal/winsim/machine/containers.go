@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// imageBuilds maps Windows base image tags to their OS build (domain.md §1.5), written for winsim.
+// imageBuilds maps Windows base image tags to their OS build (docs/knowledge/windows.md#base-images), written for winsim.
 var imageBuilds = map[string]int{
 	"ltsc2016": 14393, "1607": 14393, "1709": 16299, "1803": 17134, "1809": 17763, "ltsc2019": 17763,
 	"1903": 18362, "1909": 18363, "2004": 19041, "20h2": 19042, "ltsc2022": 20348, "ltsc2025": 26100,
@@ -128,7 +128,7 @@ func engineDown(engine string) error {
 	return &EngineError{"error during connect: open //./pipe/docker_engine: The system cannot find the file specified."}
 }
 
-// Run runs a container to completion, with the engine's checks and error texts (domain.md §1, §6, §7).
+// Run runs a container to completion, with the engine's checks and error texts (docs/knowledge/windows.md#process-isolation, #hyper-v-isolation, #known-errors).
 func (m *Machine) Run(o RunOptions) (RunResult, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -207,7 +207,7 @@ func (m *Machine) Run(o RunOptions) (RunResult, error) {
 
 // processCompatible: before 20348 the builds must match; from 20348 a host runs images from the latest
 // LTSC build earlier than or equal to it up to its own build (containerd's matcher; Docker agrees for
-// Windows 11 and Server 2025 hosts running 2022 images; domain.md §1.4).
+// Windows 11 and Server 2025 hosts running 2022 images; docs/knowledge/windows.md#relaxations-since-server-2022).
 func processCompatible(host, image int) bool {
 	if host < 20348 {
 		return host == image
@@ -224,7 +224,7 @@ func processCompatible(host, image int) bool {
 // (getOrCreateNetwork in microsoft/windows-container-networking common/core/network.go, v0.2.0-v0.3.1).
 // A broken HNS (Faults.HNSBroken) refuses the creation with HNS's text; the wrapping is libcni's
 // "plugin type=... name=... failed (add)" (inferred: the exact nerdctl output on Windows is not quoted
-// in the reference).
+// in the sources).
 func (m *Machine) cniNetworkLocked() error {
 	f, ok := m.files[strings.ToLower(CNIConfig)]
 	if !ok {

@@ -14,7 +14,7 @@ import (
 // show in. Run (containers.go) runs a container to completion; a detached container is started with
 // the same checks and stays until it is removed, its engine stops or the machine restarts.
 //
-// What a container shows on the host (domain.md §1; Microsoft's "Isolation modes" page): a process-
+// What a container shows on the host (docs/knowledge/windows.md#process-isolation; Microsoft's "Isolation modes" page): a process-
 // isolated container's processes are host processes (the same PIDs `docker top` lists); a Hyper-V
 // isolated container's processes run in a utility VM, and the host sees that VM's worker process,
 // vmwp.exe, instead.

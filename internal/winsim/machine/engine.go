@@ -56,7 +56,7 @@ func (m *Machine) InstallTool(path, version string) {
 
 // RegisterService is `dockerd --register-service` / `containerd --register-service`: an own-process
 // service, start type Automatic, whose command line is the binary, --run-service and every other
-// argument given (domain.md §4.1). It fails if the service exists, as CreateService does.
+// argument given (docs/knowledge/windows.md#installing-docker). It fails if the service exists, as CreateService does.
 func (m *Machine) RegisterService(engine string, extraArgs ...string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -207,7 +207,7 @@ func (m *Machine) startLocked(name string, atBoot bool) error {
 	return nil
 }
 
-// dockerd's checks at start (moby checkSystem and configuration loading; domain.md §3.3, §4.1, §7).
+// dockerd's checks at start (moby checkSystem and configuration loading; docs/knowledge/windows.md#what-dockerd-checks-at-start, #installing-docker, #known-errors).
 func (m *Machine) dockerdStart(s *Service, atBoot bool) error {
 	exe, ok := m.files[strings.ToLower(Dockerd)]
 	if !ok {

@@ -87,7 +87,7 @@ var (
 	nerdctlURL    = regexp.MustCompile(`^https://github\.com/containerd/nerdctl/releases/download/v(\d+\.\d+\.\d+)/(nerdctl-(\d+\.\d+\.\d+)-windows-amd64\.tar\.gz|SHA256SUMS)$`)
 	cniZip        = regexp.MustCompile(`^https://github\.com/microsoft/windows-container-networking/releases/download/v(\d+\.\d+\.\d+)/windows-container-networking-cni-amd64-v(\d+\.\d+\.\d+)\.zip$`)
 	lcowZip       = regexp.MustCompile(`^https://github\.com/linuxkit/lcow/releases/download/([A-Za-z0-9.\-]+)/release\.zip$`)
-	lcowReleases  = []string{"v4.12.14-2a3a94cc", "v4.14.23-v0.3.6", "4.14.29-0aea33bc", "v4.14.35-v0.3.9"} // domain.md §5.2
+	lcowReleases  = []string{"v4.12.14-2a3a94cc", "v4.14.23-v0.3.6", "4.14.29-0aea33bc", "v4.14.35-v0.3.9"} // docs/knowledge/windows.md#how-lcow-was-enabled
 )
 
 // Lookup resolves a URL the way the host's internet would: the artifact, or the error Invoke-WebRequest

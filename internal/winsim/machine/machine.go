@@ -1,9 +1,9 @@
 // Package machine is the state of a simulated Windows host and the behaviour of what runs on it: Windows
 // features and their reboot requirements, pending-reboot signals, services, files, the machine PATH, the
 // registry values wincontainers reads, the host's view of the internet, and the Docker and containerd
-// engines with the checks and error texts the real ones have (shared/reference/domain.md §3-6).
+// engines with the checks and error texts the real ones have (docs/knowledge/windows.md).
 //
-// It is written from the reference on its own and must not import internal/compat: winsim and the
+// It is written from docs/knowledge/windows.md on its own and must not import internal/compat: winsim and the
 // knowledge base cross-check each other.
 package machine
 

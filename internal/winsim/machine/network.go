@@ -4,7 +4,7 @@ import "maps"
 
 // HNS networks: the Host Network Service keeps them per machine. They are made through HCN by the CNI
 // nat plugin (Run) or by dockerd, read with Get-HnsNetwork and removed with Remove-HnsNetwork (the
-// in-box HostNetworkingService module, which has no New-HnsNetwork; domain.md §4.5-4.6).
+// in-box HostNetworkingService module, which has no New-HnsNetwork; docs/knowledge/windows.md#installing-containerd).
 
 // CreateNetwork is HNS creating a network of type <typ> named <name> (the CNI nat plugin's
 // getOrCreateNetwork); an existing network of that name is kept. It reports whether the network was

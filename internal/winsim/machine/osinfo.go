@@ -84,7 +84,7 @@ func dotNetRelease(build int) int {
 // releaseValues are CurrentVersion's release values. ReleaseId carried the release up to 2004 (build
 // 19041); from 20H2 (19042) on, DisplayVersion carries it and ReleaseId stays "2009" (inferred: Windows
 // behaviour widely documented by administrators; Microsoft's docs name DisplayVersion as the release
-// from 20H2 on, e.g. Get-ComputerInfo's OSDisplayVersion, domain.md §2.1).
+// from 20H2 on, e.g. Get-ComputerInfo's OSDisplayVersion, docs/knowledge/windows.md#releases-and-builds).
 func releaseValues(build int, display string) map[string]string {
 	if display == "" {
 		return nil

@@ -1,6 +1,6 @@
 // Package profile lists the Windows releases winsim can pretend to be, with what a real host of each
 // reports: build, channel, WindowsProductName stem, DisplayVersion, editions and installation options.
-// It is written from shared/reference/domain.md §1.1 and §2 on its own — winsim must not import
+// It is written from docs/knowledge/windows.md#releases-and-builds and #servicing-channels on its own — winsim must not import
 // internal/compat — so the two tables cross-check each other.
 package profile
 
@@ -33,7 +33,7 @@ var all = []Profile{
 	server("ws2004", 19041, "sac", "Windows Server", "2004"),
 	server("ws20h2", 19042, "sac", "Windows Server", "20H2"),
 	server("ws2022", 20348, "ltsc", "Windows Server 2022", "21H2"),
-	// The Annual Channel reports "Windows Server 2022 Datacenter": only the build tells (domain.md §2.1).
+	// The Annual Channel reports "Windows Server 2022 Datacenter": only the build tells (docs/knowledge/windows.md#releases-and-builds).
 	{Name: "ws23h2", Build: 25398, Channel: "annual", ProductName: "Windows Server 2022", DisplayVersion: "23H2",
 		Editions: []string{"datacenter"}, Installations: []string{"core"}},
 	server("ws2025", 26100, "ltsc", "Windows Server 2025", "24H2"),

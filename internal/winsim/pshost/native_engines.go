@@ -25,7 +25,7 @@ func engineFailure(err error) engine.NativeResult {
 }
 
 // serviceArgs are the arguments --register-service records on the service's command line (every
-// argument but --register-service itself; domain.md §4.1).
+// argument but --register-service itself; docs/knowledge/windows.md#installing-docker).
 func serviceArgs(args []string) []string {
 	var out []string
 	for _, a := range args {

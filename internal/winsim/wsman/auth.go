@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// HTTP authentication as the WinRM service does it (shared/reference/winrm.md §3.1-§3.3): Basic per
+// HTTP authentication as the WinRM service does it (docs/knowledge/winrm.md#http-authentication, #ntlm): Basic per
 // request, Negotiate (NTLM) per TCP connection. An NTLM handshake leaves its connection authenticated, so
 // an anonymous request on that connection is served as the user (HTTP.sys keep-alive); on a fresh
 // connection it gets 401 with one WWW-Authenticate header per enabled scheme. A logon that negotiated
@@ -66,7 +66,7 @@ func (s *Server) rejecting() (bool, uint64) {
 	return s.rejectCreds, s.authGen
 }
 
-// unauthorized answers 401 without a body, offering the enabled schemes (winrm.md §3.1). The request
+// unauthorized answers 401 without a body, offering the enabled schemes (docs/knowledge/winrm.md#http-authentication). The request
 // body is read first so that the connection stays usable for the next leg.
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, token string) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.cfg.MaxEnvelopeSizeKB)*1024+1))
@@ -140,7 +140,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, sealed boo
 		if sealed {
 			// A sealed message on a connection that holds no logon (another connection than the one that
 			// authenticated, or one whose logon is gone) cannot be unsealed: Windows answers 400
-			// (winrm.md §3.1, Ansible's observation), not a challenge.
+			// (docs/knowledge/winrm.md#http-authentication, Ansible's observation), not a challenge.
 			s.badRequest(w, r)
 			return "", false, false
 		}

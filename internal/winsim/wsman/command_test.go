@@ -11,7 +11,7 @@ import (
 
 // TestReceiveFitsMaxEnvelopeSizeWithSmallWrites: a process that writes many short lines (cmd's for /L
 // echo) gets one rsp:Stream element per write, each with its own markup; the response must still fit
-// the MaxEnvelopeSize (winrm.md §1.7), so the budget counts each element's markup, not only its data.
+// the MaxEnvelopeSize (docs/knowledge/winrm.md#receive-and-output-size), so the budget counts each element's markup, not only its data.
 func TestReceiveFitsMaxEnvelopeSizeWithSmallWrites(t *testing.T) {
 	const lines = 6000
 	handler := func(_ context.Context, _ string, _ io.Reader, stdout, _ io.Writer) uint32 {

@@ -1,6 +1,6 @@
 package wsman
 
-// The multipart/encrypted framing of MS-WSMV 2.2.9.1.1 (NegotiateEncryptedMessage), winrm.md §3.4:
+// The multipart/encrypted framing of MS-WSMV 2.2.9.1.1 (NegotiateEncryptedMessage), docs/knowledge/winrm.md#message-encryption:
 //
 //	--Encrypted Boundary\r\n
 //	\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n

@@ -1,5 +1,5 @@
 // Package wsman is winsim's WS-Management / WinRS server: SOAP envelopes as real Windows writes them
-// (shared/reference/winrm.md §1–2), shells and commands with streamed output, OperationTimeout
+// (docs/knowledge/winrm.md), shells and commands with streamed output, OperationTimeout
 // long-polls, Signal and Delete, and Windows' faults. What a command does is up to a Handler, the
 // simulated host.
 package wsman
@@ -113,7 +113,7 @@ func envelope(action, messageID, relatesTo, body string) []byte {
 		`<s:Body>` + body + `</s:Body></s:Envelope>`)
 }
 
-// Fault is a WS-Management fault: HTTP 500 with a SOAP body (winrm.md §2.1).
+// Fault is a WS-Management fault: HTTP 500 with a SOAP body (docs/knowledge/winrm.md#fault-envelope).
 type Fault struct {
 	Receiver bool   // s:Receiver, else s:Sender
 	Subcode  string // e.g. "w:TimedOut"
@@ -145,7 +145,7 @@ func (f *Fault) body(machine string) string {
 		esc(f.Message) + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
 }
 
-// Windows' faults (winrm.md §2.2).
+// Windows' faults (docs/knowledge/winrm.md#fault-catalogue).
 func faultTimedOut() *Fault {
 	return &Fault{Receiver: true, Subcode: "w:TimedOut", Code: 2150858793,
 		Message: "The WS-Management service cannot complete the operation within the time specified in OperationTimeout.  "}

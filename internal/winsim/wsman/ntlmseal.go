@@ -1,7 +1,7 @@
 package wsman
 
 // NTLM session security (MS-NLMP 3.4) as the server holds it, for WinRM message encryption: the SOAP of
-// each request and response is sealed with the keys of the connection's NTLMv2 logon (winrm.md §3.4).
+// each request and response is sealed with the keys of the connection's NTLMv2 logon (docs/knowledge/winrm.md#message-encryption).
 //
 // Only NTLMv2 with extended session security is modelled (3.4.4.2, 3.4.5.2, 3.4.5.3), which is what
 // every NTLMv2 client negotiates; a logon without NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY (the

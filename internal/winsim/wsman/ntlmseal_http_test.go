@@ -184,7 +184,7 @@ func TestNTLMSealedManyMessages(t *testing.T) {
 // tries its handshake with an anonymous empty POST. On the first message the connection is fresh, the
 // POST gets 401 and the handshake runs; the message goes sealed and is served. On the second the
 // kept-alive connection is already authenticated, so the anonymous POST is served (200, as an anonymous
-// request on an authenticated connection is, winrm.md §3.1); the new ntlmssp client then has no
+// request on an authenticated connection is, docs/knowledge/winrm.md#http-authentication); the new ntlmssp client then has no
 // session, its buildNTLMMessage returns nil, nil, and masterzen sends a multipart/encrypted body with
 // neither signature nor sealed data, which cannot be unsealed (400). If masterzen changes so that this
 // test fails, add its sealed transport to the conformance suite.

@@ -6,9 +6,9 @@ import (
 	"time"
 )
 
-// Quotas are the WinRM service's per-user limits winsim enforces (shared/reference/winrm.md §1.5, §2.2,
-// §2.4). A zero field takes the Modern value. MaxProcessesPerShell and MaxMemoryPerShellMB are not
-// modelled: the reference documents no fault code or text for the first, and winsim has no processes.
+// Quotas are the WinRM service's per-user limits winsim enforces (docs/knowledge/winrm.md#commands-and-the-operations-quota,
+// #fault-catalogue, #quota-defaults). A zero field takes the Modern value. MaxProcessesPerShell and MaxMemoryPerShellMB are not
+// modelled: no source documents a fault code or text for the first, and winsim has no processes.
 type Quotas struct {
 	// MaxShellsPerUser (winrm/config/winrs): a Create beyond it gets w:QuotaLimit 2150859173.
 	MaxShellsPerUser int
@@ -25,7 +25,7 @@ type Quotas struct {
 
 const unlimited = 2147483647
 
-// The quota presets (winrm.md §2.4's table).
+// The quota presets (the table of docs/knowledge/winrm.md#quota-defaults).
 var (
 	// ModernQuotas is what Windows 8 / Server 2012 and later report (the captured Windows Server
 	// config): shells, users and processes effectively unlimited, 1500 operations, 2 h idle. Every winsim
@@ -78,7 +78,7 @@ const (
 	QuotaOperations = "MaxConcurrentOperationsPerUser"
 )
 
-// faultMaxShells: code and subcode from winrm.md §2.2 (MS-WSMV 3.1.4.5.2.1); the Reason is winrm.md's
+// faultMaxShells: code and subcode from docs/knowledge/winrm.md#fault-catalogue (MS-WSMV 3.1.4.5.2.1); the Reason is MS-WSMV's
 // text (<111>), the f:Message the numbered text PowerShell shows (PowerShell team blog, "Configuring
 // WSMAN Limits"), split the way the operations capture below splits its two texts.
 func faultMaxShells(limit int) *Fault {
@@ -89,7 +89,7 @@ func faultMaxShells(limit int) *Fault {
 			"which has been exceeded. Close existing shells or raise the quota for this user.", limit)}
 }
 
-// faultMaxUsers: code from winrm.md §2.2, text MS-WSMV 3.1.4.5.2.1's (winrm.md quotes its middle).
+// faultMaxUsers: code from docs/knowledge/winrm.md#fault-catalogue, text MS-WSMV 3.1.4.5.2.1's.
 func faultMaxUsers() *Fault {
 	return &Fault{Receiver: true, Subcode: "w:QuotaLimit", Code: 2150859179,
 		Message: "The Windows Remote Shell cannot process the request. The server exceeded the maximum number of users concurrently performing " +
@@ -97,8 +97,8 @@ func faultMaxUsers() *Fault {
 }
 
 // faultMaxOperations is a real Windows capture (zenoss txwinrm test/data_error/max_concurrent.xml, a host
-// with the old limit of 15): s:Receiver, w:InternalError (winrm.md §2.2 says w:QuotaLimit after MS-WSMV
-// 3.1.4.11; the capture wins), WSManFault 2150859174, a generic Reason and a numbered f:Message.
+// with the old limit of 15): s:Receiver, w:InternalError (MS-WSMV 3.1.4.11 names w:QuotaLimit; the capture wins,
+// docs/knowledge/winrm.md#fault-catalogue), WSManFault 2150859174, a generic Reason and a numbered f:Message.
 func faultMaxOperations(limit int) *Fault {
 	return &Fault{Receiver: true, Subcode: "w:InternalError", Code: 2150859174,
 		Reason: "The WS-Management service cannot process the request. The maximum number of concurrent operations for this user has been exceeded. " +

@@ -203,7 +203,7 @@ func TestQuotaPresets(t *testing.T) {
 	}
 	if ModernQuotas.MaxConcurrentOperationsPerUser != 1500 || LegacyQuotas.MaxConcurrentOperationsPerUser != 15 ||
 		ModernQuotas.IdleTimeout != 2*time.Hour || SpecQuotas.MaxShellsPerUser != 30 {
-		t.Error("presets differ from winrm.md §2.4")
+		t.Error("presets differ from docs/knowledge/winrm.md#quota-defaults")
 	}
 	if _, err := QuotaPreset("nope"); err == nil {
 		t.Error("unknown preset accepted")

@@ -44,7 +44,7 @@ type Config struct {
 	// connections are reset without an answer.
 	Up func() bool
 	// DropWhileDown makes a request that arrives while the host is down get no answer at all, as from a
-	// machine that is off (its packets are dropped; winrm.md §6.4 "drops SYNs"), until the client gives
+	// machine that is off (its packets are dropped; docs/knowledge/winrm.md#restart-model "drops SYNs"), until the client gives
 	// up or the host is back, when the stale connection is reset. Without it the request is reset at once,
 	// as by a host whose network stack still answers. Requests in flight when the host goes down are
 	// reset either way.
@@ -256,7 +256,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if negotiated && r.ContentLength == 0 {
 		// The empty POST that carries the handshake of a client about to seal its messages gets 200
-		// (winrm.md §3.4).
+		// (docs/knowledge/winrm.md#message-encryption).
 		w.WriteHeader(http.StatusOK)
 		return
 	}
@@ -474,7 +474,7 @@ func (s *Server) create(user string) (string, string, *Fault) {
 	}
 	s.shells[id] = &shell{id: id, commands: map[string]*command{}, owner: user, lastUsed: time.Now()}
 	s.mu.Unlock()
-	// The ShellId in both places: masterzen ≤2024 reads the Selector, 2025 reads rsp:ShellId (winrm.md §0).
+	// The ShellId in both places: masterzen ≤2024 reads the Selector, 2025 reads rsp:ShellId (docs/knowledge/winrm.md#what-clients-rely-on).
 	body := `<x:ResourceCreated><a:Address>http://` + s.cfg.Machine + `/wsman</a:Address><a:ReferenceParameters>` +
 		`<w:ResourceURI>` + ShellURI + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet>` +
 		`</a:ReferenceParameters></x:ResourceCreated>` +
@@ -485,7 +485,7 @@ func (s *Server) create(user string) (string, string, *Fault) {
 	return body, NsXfer + "/CreateResponse", nil
 }
 
-// maxCommandLine is cmd.exe's limit: WinRS runs the line through cmd.exe /c (winrm.md §4.2).
+// maxCommandLine is cmd.exe's limit: WinRS runs the line through cmd.exe /c (docs/knowledge/winrm.md#the-command-line-limit).
 const maxCommandLine = 8191
 
 func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
@@ -497,7 +497,7 @@ func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
 	for _, a := range cl.Arguments {
 		line += " " + a
 	}
-	// Every Command counts against the user until its shell is deleted (winrm.md §1.5, <118>).
+	// Every Command counts against the user until its shell is deleted (docs/knowledge/winrm.md#commands-and-the-operations-quota, <118>).
 	s.mu.Lock()
 	ops := 0
 	for _, o := range s.shells {
@@ -573,7 +573,7 @@ func (s *Server) receive(ctx context.Context, sh *shell, req *request) (string, 
 	if timeout > s.cfg.MaxTimeout {
 		timeout = s.cfg.MaxTimeout
 	}
-	// Output per response must fit the client's MaxEnvelopeSize (winrm.md §1.7): leave room for the
+	// Output per response must fit the client's MaxEnvelopeSize (docs/knowledge/winrm.md#receive-and-output-size): leave room for the
 	// envelope and base64's 4/3.
 	maxEnv, _ := strconv.Atoi(strings.TrimSpace(req.Header.MaxEnvelopeSize))
 	if maxEnv <= 0 || maxEnv > s.cfg.MaxEnvelopeSizeKB*1024 {

@@ -69,7 +69,7 @@ func (e *packerEnv) run(logName string, args ...string) (string, error) {
 }
 
 // startHost starts a winsim host over plain HTTP with Windows' AllowUnencrypted on: Packer's WinRM
-// communicator cannot pin a CA (ecosystem.md §2.9), so the choice in a real pipeline is the same, HTTP on
+// communicator cannot pin a CA (docs/knowledge/winrm.md#packers-winrm-communicator), so the choice in a real pipeline is the same, HTTP on
 // a private network or HTTPS with winrm_insecure.
 func startHost(t *testing.T, o winsim.Options) (*winsim.Sim, string, int) {
 	t.Helper()
