@@ -48,7 +48,7 @@ func newDirection(exported []byte, flags uint32, signMagic, sealMagic string) (*
 		k = exported[:5]
 	}
 	seal := md5.Sum(append(append([]byte{}, k...), sealMagic...)) //nolint:gosec // SEALKEY
-	c, err := rc4.NewCipher(seal[:])                                 //nolint:gosec // SEAL
+	c, err := rc4.NewCipher(seal[:])                              //nolint:gosec // SEAL
 	if err != nil {
 		return nil, fmt.Errorf("ntlm: %w", err)
 	}
@@ -94,6 +94,17 @@ func NewSession(exported []byte, flags uint32) (*Session, error) {
 		return nil, err
 	}
 	return &Session{out: out, in: in}, nil
+}
+
+// NewAcceptorSession is the host's end of the same session: it unseals with the client-to-server keys
+// and seals with the server-to-client keys. The client never needs it; tests use it to play the host.
+func NewAcceptorSession(exported []byte, flags uint32) (*Session, error) {
+	s, err := NewSession(exported, flags)
+	if err != nil {
+		return nil, err
+	}
+	s.in, s.out = s.out, s.in
+	return s, nil
 }
 
 // Wrap is SEAL (3.4.3): the message encrypted with the client-to-server handle, then its signature,
