@@ -58,19 +58,23 @@ func (c *callContext) get() context.Context {
 type transport struct {
 	user, password string
 	ntlm           bool
-	dial           func(network, addr string) (net.Conn, error)
-	call           *callContext
+	// sealed: NTLM over plain HTTP with message encryption (sealed.go): every SOAP message is sealed
+	// with the session of the connection it travels on.
+	sealed bool
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	call   *callContext
 
 	url   string
 	make  func() *http.Transport
 	basic *http.Transport
 
-	mu   sync.Mutex
-	idle []*http.Transport
+	mu         sync.Mutex
+	idle       []*http.Transport
+	idleSealed []*sealedConn
 }
 
 func newTransport(user, password string, ntlm bool, call *callContext) *transport {
-	return &transport{user: user, password: password, ntlm: ntlm, call: call, dial: (&net.Dialer{Timeout: 30 * time.Second}).Dial}
+	return &transport{user: user, password: password, ntlm: ntlm, call: call, dial: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 }
 
 // NewNTLMTransport is the transport Auth = ntlm uses, as a masterzen Transporter for other masterzen
@@ -96,7 +100,7 @@ func (t *transport) Transport(e *mz.Endpoint) error {
 	}
 	t.url = (&url.URL{Scheme: scheme, Host: net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), Path: "/wsman"}).String()
 	t.make = func() *http.Transport {
-		rt := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf.Clone(), Dial: t.dial, //nolint:staticcheck // masterzen's dial signature
+		rt := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf.Clone(), DialContext: t.dial,
 			ResponseHeaderTimeout: e.Timeout, IdleConnTimeout: 5 * time.Minute}
 		if t.ntlm {
 			rt.MaxConnsPerHost, rt.MaxIdleConnsPerHost = 1, 1
@@ -129,6 +133,9 @@ func (t *transport) give(rt *http.Transport) {
 // Post implements masterzen's Transporter with the results its own transports return, which the client
 // and explain() read ("http response error: 401 - invalid content type").
 func (t *transport) Post(_ *mz.Client, m *soap.SoapMessage) (string, error) {
+	if t.sealed {
+		return t.postSealed(t.call.get(), []byte(m.String()))
+	}
 	req, err := http.NewRequestWithContext(t.call.get(), http.MethodPost, t.url, strings.NewReader(m.String()))
 	if err != nil {
 		return "", fmt.Errorf("impossible to create http request %w", err)
