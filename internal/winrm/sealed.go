@@ -38,6 +38,7 @@ var errConnectionGone = errors.New("the authenticated connection is gone")
 // sealedConn is one connection of the sealed transport.
 type sealedConn struct {
 	rt *http.Transport
+	hc *http.Client // over rt; no redirects
 	// sess is the connection's session security, nil before a handshake or after a failure; bound
 	// tells the dialer that a session exists (the dialer runs on the transport's goroutines).
 	sess  sealing.Security
@@ -62,6 +63,7 @@ func (t *transport) takeSealed() *sealedConn {
 		return t.dial(ctx, network, addr)
 	}
 	c.rt = rt
+	c.hc = &http.Client{Transport: t.counted(rt), CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	return c
 }
 
@@ -182,7 +184,7 @@ func (c *sealedConn) do(ctx context.Context, url, authorization, contentType str
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := (&http.Client{Transport: c.rt, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+	resp, err := c.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}

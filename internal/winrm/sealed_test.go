@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"io"
+	"log"
 	"net"
 	"strings"
 	"sync"
@@ -281,5 +283,78 @@ func TestSealedSendFitsEnvelope(t *testing.T) {
 			t.Errorf("envelope %d: sealing leaves the chunk at %d (unsealed %d)", env, chunk, unsealed)
 		}
 		t.Logf("envelope %d: chunk %d bytes, sealed Send %d bytes (%d of framing)", env, chunk, len(body), overhead)
+	}
+}
+
+// BenchmarkScriptTransports: one probe script per iteration through our client against a full winsim
+// host, over each transport: HTTPS (Basic and NTLM), plain HTTP in clear text (Basic, allow_unencrypted,
+// against a host with AllowUnencrypted on) and plain HTTP sealed (NTLM message encryption, against a host
+// as Windows ships it). mode=reused keeps the client (its shell and authenticated connections) across
+// scripts, as a provider run does; mode=fresh opens a client per script (new connections, new handshakes,
+// a new shell), as a provider process does for one host. http-requests/script counts every HTTP request,
+// handshake legs included; requests/script the SOAP requests the host served; the KB are TCP bytes on
+// the wire (TLS records included over HTTPS).
+func BenchmarkScriptTransports(b *testing.B) {
+	// winsim's HTTPS listener logs, through the standard logger, the TLS handshakes of connections the
+	// clients of the fresh mode leave behind when the host stops; those lines would split the result
+	// lines scripts/bench parses.
+	prev := log.Writer()
+	log.SetOutput(io.Discard)
+	b.Cleanup(func() { log.SetOutput(prev) })
+	for _, mode := range []string{"reused", "fresh"} {
+		for _, tc := range []struct {
+			name        string
+			https       bool
+			auth, hostA string
+		}{
+			{"https/auth=basic", true, AuthBasic, "basic"},
+			{"https/auth=ntlm", true, AuthNTLM, "ntlm"},
+			{"http-unencrypted/auth=basic", false, AuthBasic, "basic"},
+			{"http-sealed/auth=ntlm", false, AuthNTLM, "ntlm"},
+		} {
+			b.Run("mode="+mode+"/"+tc.name, func(b *testing.B) {
+				sealed := !tc.https && tc.auth == AuthNTLM
+				h := winsimtest.Start(b, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: b.TempDir(),
+					HTTPS: tc.https, Auth: tc.hostA, RequireEncryption: sealed, PowerShell: "engine"})
+				w := &wire{}
+				var requests atomic.Int64
+				connect := func() *Client {
+					c, err := New(Options{Host: h.Addr, Port: h.Port, CACert: h.CA, HTTP: !tc.https, AllowUnencrypted: !tc.https && !sealed,
+						User: user, Password: password, Auth: tc.auth, dial: w.dial, requests: &requests})
+					if err != nil {
+						b.Fatal(err)
+					}
+					return c
+				}
+				probe := func(c *Client) {
+					if _, err := runner.Probe(context.Background(), &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				c := connect()
+				probe(c) // the shell and the first handshakes
+				h.Sim.Server.ResetCounts()
+				w.up.Store(0)
+				w.down.Store(0)
+				requests.Store(0)
+				b.ResetTimer()
+				for range b.N {
+					if mode == "fresh" {
+						_ = c.Close()
+						c = connect()
+					}
+					probe(c)
+				}
+				b.StopTimer()
+				_ = c.Close()
+				n := float64(b.N)
+				b.ReportMetric(float64(requests.Load())/n, "http-requests/script")
+				b.ReportMetric(float64(total(h.Sim.Server.Counts()))/n, "requests/script")
+				b.ReportMetric(float64(h.Sim.Server.AuthChallenges())/n, "401s/script")
+				b.ReportMetric(float64(h.Sim.Server.SealedRequests())/n, "sealed/script")
+				b.ReportMetric(float64(w.up.Load())/n, "bytes-up/script")
+				b.ReportMetric(float64(w.down.Load())/n, "bytes-down/script")
+			})
+		}
 	}
 }

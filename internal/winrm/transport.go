@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/go-ntlmssp"
@@ -63,6 +64,8 @@ type transport struct {
 	sealed bool
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 	call   *callContext
+	// requests, when set, counts every HTTP request sent, handshake legs included (benchmarks).
+	requests *atomic.Int64
 
 	url   string
 	make  func() *http.Transport
@@ -113,6 +116,24 @@ func (t *transport) Transport(e *mz.Endpoint) error {
 	return nil
 }
 
+// counted is rt, counting each request in t.requests when that is set.
+func (t *transport) counted(rt http.RoundTripper) http.RoundTripper {
+	if t.requests == nil {
+		return rt
+	}
+	return countingRT{rt: rt, n: t.requests}
+}
+
+type countingRT struct {
+	rt http.RoundTripper
+	n  *atomic.Int64
+}
+
+func (c countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r) //nolint:wrapcheck // a RoundTripper's errors go through as they are
+}
+
 func (t *transport) take() *http.Transport {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -142,11 +163,11 @@ func (t *transport) Post(_ *mz.Client, m *soap.SoapMessage) (string, error) {
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	req.SetBasicAuth(t.user, t.password) // with NTLM, go-ntlmssp turns these into the handshake; Basic is never sent
-	var rt http.RoundTripper = t.basic
+	rt := t.counted(t.basic)
 	if t.ntlm {
 		single := t.take()
 		defer t.give(single)
-		rt = ntlmssp.Negotiator{RoundTripper: single}
+		rt = ntlmssp.Negotiator{RoundTripper: t.counted(single)}
 	}
 	resp, err := (&http.Client{Transport: rt}).Do(req)
 	if err != nil {

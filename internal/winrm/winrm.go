@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mz "github.com/masterzen/winrm"
@@ -64,8 +65,18 @@ type Options struct {
 	// lowest limit seen on Windows (Packer and winrmcp use the same).
 	MaxOperationsPerShell int
 
-	// dial replaces the TCP dialer of the Basic and NTLM transports (tests count the bytes on the wire).
-	dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// dial replaces the TCP dialer of the Basic and NTLM transports (tests count the bytes on the wire);
+	// requests, when set, counts their HTTP requests, handshake legs included.
+	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
+	requests *atomic.Int64
+}
+
+// instrument applies the test hooks to a transport.
+func (o Options) instrument(t *transport) {
+	if o.dial != nil {
+		t.dial = o.dial
+	}
+	t.requests = o.requests
 }
 
 // Sealed tells whether a connection with these settings seals its messages (message encryption):
@@ -132,9 +143,7 @@ func New(o Options) (*Client, error) {
 		// Our transport, not masterzen's: it sends each request with the caller's context.
 		inner = func() mz.Transporter {
 			t := newTransport(o.User, o.Password, false, call)
-			if o.dial != nil {
-				t.dial = o.dial
-			}
+			o.instrument(t)
 			return t
 		}
 	case AuthNTLM:
@@ -143,9 +152,7 @@ func New(o Options) (*Client, error) {
 		inner = func() mz.Transporter {
 			t := newTransport(o.User, o.Password, true, call)
 			t.sealed = o.HTTP
-			if o.dial != nil {
-				t.dial = o.dial
-			}
+			o.instrument(t)
 			return t
 		}
 	case AuthCertificate:
