@@ -186,7 +186,7 @@ func (c *sealedConn) do(ctx context.Context, url, authorization, contentType str
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, err //nolint:wrapcheck // the callers wrap it as masterzen's transports do ("unknown error ...")
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)

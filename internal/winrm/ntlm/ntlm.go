@@ -87,7 +87,12 @@ func NewClient(user, password string) *Client {
 		domain, user = d, u
 	}
 	return &Client{user: user, domain: domain, password: password, now: time.Now,
-		random: func(b []byte) error { _, err := rand.Read(b); return err }}
+		random: func(b []byte) error {
+			if _, err := rand.Read(b); err != nil {
+				return fmt.Errorf("reading random bytes: %w", err)
+			}
+			return nil
+		}}
 }
 
 // Negotiate returns the NEGOTIATE_MESSAGE: the flags, empty domain and workstation fields, the version.
@@ -282,7 +287,7 @@ func responses(responseKey []byte, server, client [8]byte, when uint64, targetIn
 	temp = append(temp, targetInfo...)
 	temp = append(temp, 0, 0, 0, 0)
 	proof := hmacMD5(responseKey, server[:], temp)
-	nt = append(proof, temp...)
+	nt = append(append(make([]byte, 0, len(proof)+len(temp)), proof...), temp...)
 	lm = append(hmacMD5(responseKey, server[:], client[:]), client[:]...)
 	return nt, lm, hmacMD5(responseKey, proof)
 }
@@ -292,7 +297,11 @@ func responses(responseKey []byte, server, client [8]byte, when uint64, targetIn
 func (c *Client) authenticateMessage(flags uint32, lm, nt, encryptedKey []byte) []byte {
 	const fixed = 88
 	fields := [][]byte{lm, nt, utf16le(c.domain), utf16le(c.user), nil, encryptedKey}
-	msg := make([]byte, fixed)
+	size := fixed
+	for _, f := range fields {
+		size += len(f)
+	}
+	msg := make([]byte, fixed, size)
 	copy(msg, signature)
 	binary.LittleEndian.PutUint32(msg[8:], 3)
 	at := fixed
@@ -306,7 +315,7 @@ func (c *Client) authenticateMessage(flags uint32, lm, nt, encryptedKey []byte) 
 	binary.LittleEndian.PutUint32(msg[60:], flags)
 	copy(msg[64:72], version)
 	for _, f := range fields {
-		msg = append(msg, f...)
+		msg = append(msg, f...) //nolint:makezero // the fixed part is filled above, the payload follows it
 	}
 	return msg
 }
