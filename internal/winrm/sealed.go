@@ -31,6 +31,16 @@ import (
 // 400 to a sealed message it cannot unseal): the connection handshakes again and the message is sent
 // once more; the host did not process it.
 
+// A logon authenticates a connection (SPNEGO legs in empty POSTs) and returns the session security
+// that seals its messages. NTLM's is ntlmLogon; a Kerberos one (GSS wrap tokens, protocol
+// sealing.ProtocolKerberos) plugs in the same way.
+type logon struct {
+	protocol string
+	run      func(t *transport, ctx context.Context, c *sealedConn) (sealing.Security, error)
+}
+
+var ntlmLogon = logon{protocol: sealing.ProtocolSPNEGO, run: (*transport).ntlmHandshake}
+
 // errConnectionGone is the dial refusal of a connection whose session is bound to a connection that
 // no longer exists.
 var errConnectionGone = errors.New("the authenticated connection is gone")
@@ -88,12 +98,15 @@ func (t *transport) postSealed(ctx context.Context, msg []byte) (string, error) 
 	for attempt := 0; ; attempt++ {
 		fresh := c.sess == nil
 		if fresh {
-			if err := t.handshake(ctx, c); err != nil {
+			sess, err := t.logon.run(t, ctx, c)
+			if err != nil {
 				c.reset()
 				return "", err
 			}
+			c.sess = sess
+			c.bound.Store(true)
 		}
-		body, contentType, err := sealing.Seal(c.sess, sealing.ProtocolSPNEGO, msg)
+		body, contentType, err := sealing.Seal(c.sess, t.logon.protocol, msg)
 		if err != nil {
 			c.reset()
 			return "", err
@@ -116,7 +129,7 @@ func (t *transport) postSealed(ctx context.Context, msg []byte) (string, error) 
 			// Never an unsealed SOAP body in answer to a sealed message: it could come from anyone.
 			return "", fmt.Errorf("http response error: %d - invalid content type (%q in answer to a sealed message)", resp.StatusCode, ct)
 		}
-		plain, err := sealing.Open(c.sess, sealing.ProtocolSPNEGO, ct, resp.body)
+		plain, err := sealing.Open(c.sess, t.logon.protocol, ct, resp.body)
 		if err != nil {
 			c.reset()
 			return "", fmt.Errorf("http response error: %d - the host's sealed answer was refused, the connection's session is dropped: %w", resp.StatusCode, err)
@@ -125,41 +138,39 @@ func (t *transport) postSealed(ctx context.Context, msg []byte) (string, error) 
 	}
 }
 
-// handshake runs NTLM on the connection in two empty POSTs (NEGOTIATE, then AUTHENTICATE) and keeps
-// the session. Its errors read as masterzen's ("http response error: 401 ...") so that explain gives
-// the credentials advice.
-func (t *transport) handshake(ctx context.Context, c *sealedConn) error {
+// ntlmHandshake runs NTLM on the connection in two empty POSTs (NEGOTIATE, then AUTHENTICATE) and
+// returns the session. Its errors read as masterzen's ("http response error: 401 ...") so that explain
+// gives the credentials advice.
+func (t *transport) ntlmHandshake(ctx context.Context, c *sealedConn) (sealing.Security, error) {
 	nc := ntlm.NewClient(t.user, t.password)
 	resp, err := c.do(ctx, t.url, "Negotiate "+base64.StdEncoding.EncodeToString(nc.Negotiate()), "", nil)
 	if err != nil {
-		return fmt.Errorf("unknown error %w", err)
+		return nil, fmt.Errorf("unknown error %w", err)
 	}
 	var challenge []byte
 	for _, v := range resp.Header.Values("WWW-Authenticate") {
 		if tok, ok := strings.CutPrefix(v, "Negotiate "); ok {
 			if challenge, err = base64.StdEncoding.DecodeString(strings.TrimSpace(tok)); err != nil {
-				return fmt.Errorf("http response error: %d - the host's NTLM challenge is not base64: %w", resp.StatusCode, err)
+				return nil, fmt.Errorf("http response error: %d - the host's NTLM challenge is not base64: %w", resp.StatusCode, err)
 			}
 		}
 	}
 	if resp.StatusCode != http.StatusUnauthorized || challenge == nil {
-		return fmt.Errorf("http response error: %d - the host answered the NTLM NEGOTIATE without a challenge (WWW-Authenticate %q); "+
+		return nil, fmt.Errorf("http response error: %d - the host answered the NTLM NEGOTIATE without a challenge (WWW-Authenticate %q); "+
 			"is Negotiate authentication enabled in its WinRM service?", resp.StatusCode, resp.Header.Values("WWW-Authenticate"))
 	}
 	auth, sess, err := nc.Authenticate(challenge)
 	if err != nil {
-		return fmt.Errorf("the host's NTLM challenge: %w", err)
+		return nil, fmt.Errorf("the host's NTLM challenge: %w", err)
 	}
 	resp, err = c.do(ctx, t.url, "Negotiate "+base64.StdEncoding.EncodeToString(auth), "", nil)
 	if err != nil {
-		return fmt.Errorf("unknown error %w", err)
+		return nil, fmt.Errorf("unknown error %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("http response error: %d - the NTLM handshake was refused", resp.StatusCode)
+		return nil, fmt.Errorf("http response error: %d - the NTLM handshake was refused", resp.StatusCode)
 	}
-	c.sess = sess
-	c.bound.Store(true)
-	return nil
+	return sess, nil
 }
 
 // response is an HTTP answer with its body read (the connection goes back to its transport).

@@ -59,9 +59,10 @@ func (c *callContext) get() context.Context {
 type transport struct {
 	user, password string
 	ntlm           bool
-	// sealed: NTLM over plain HTTP with message encryption (sealed.go): every SOAP message is sealed
-	// with the session of the connection it travels on.
+	// sealed: message encryption over plain HTTP (sealed.go): every SOAP message is sealed with the
+	// session that logon gave the connection it travels on.
 	sealed bool
+	logon  logon
 	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
 	call   *callContext
 	// requests, when set, counts every HTTP request sent, handshake legs included (benchmarks).

@@ -151,7 +151,7 @@ func New(o Options) (*Client, error) {
 		// Over HTTP, every message is sealed (sealed.go).
 		inner = func() mz.Transporter {
 			t := newTransport(o.User, o.Password, true, call)
-			t.sealed = o.HTTP
+			t.sealed, t.logon = o.HTTP, ntlmLogon
 			o.instrument(t)
 			return t
 		}
