@@ -183,6 +183,12 @@ func TestSealedReconnectAndLostLogon(t *testing.T) {
 	if n := w.badRequests.Load(); n != 0 {
 		t.Errorf("%d sealed messages went out on a connection that had not authenticated (400)", n)
 	}
+	// The host forgets the shell: its sealed fault (500, InvalidSelectors) is unsealed into a FaultError,
+	// on which the client replaces the shell once.
+	h.Sim.Server.CloseAll()
+	if _, err := runner.Probe(ctx, r); err != nil {
+		t.Fatalf("after the host dropped the shell: %v", err)
+	}
 	before := h.Sim.Host.BootID()
 	if err := runner.RebootAndWait(ctx, r, runner.RebootOptions{Timeout: 60 * time.Second, PollInterval: 200 * time.Millisecond,
 		ProbeTimeout: 5 * time.Second, DelaySeconds: 1}); err != nil {
