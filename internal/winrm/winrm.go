@@ -1,6 +1,7 @@
 // Package winrm is the WinRM transport: an Exec (see internal/runner) over github.com/masterzen/winrm,
 // HTTPS with certificate verification by default, Basic, NTLM, client-certificate or Kerberos
-// authentication, NTLM message encryption over plain HTTP (sealed.go), SOAP faults turned into errors, and failures explained in terms a user can act on.
+// authentication, NTLM message encryption over plain HTTP (sealed.go), SOAP faults turned into errors,
+// and failures explained in terms a user can act on.
 package winrm
 
 import (
