@@ -42,18 +42,19 @@ var winrmAttrs = []winrmAttr{
 	{name: "password", sensitive: true, desc: "Password of `username`. Sensitive. A password given here on the resource is stored (sensitive) in the state so that " +
 		"refresh and destroy can connect; give it in the provider's `winrm` block (or `" + envWinRMPassword + "`) or as the resource's `password_wo` " +
 		"to keep it out of the state."},
-	{name: "https", boolean: true, desc: "Use HTTPS (WinRM port 5986). Default `true`. Plain HTTP (`https = false`, port 5985) needs " +
-		"`allow_unencrypted = true` as well: wincontainers does not yet encrypt WinRM messages itself."},
+	{name: "https", boolean: true, desc: "Use HTTPS (WinRM port 5986). Default `true`. With `https = false` (port 5985) and " +
+		"`auth = \"ntlm\"`, wincontainers encrypts every WinRM message with the NTLM session key (message encryption), which Windows " +
+		"accepts as it ships (`AllowUnencrypted = false`): a secure setup beside HTTPS. Other authentications over plain HTTP need " +
+		"`allow_unencrypted = true`."},
 	{name: "insecure", boolean: true, desc: "Skip verification of the host's certificate. Default `false`; prefer `ca_cert`."},
 	{name: "ca_cert", desc: "PEM bundle of the certificate authorities that signed the host's WinRM certificate (for example `file(\"ca.pem\")`). " +
 		"Default: the system's roots."},
 	{name: "tls_server_name", desc: "Name to verify the host's certificate against, when it differs from `host` (connecting by IP address to a " +
 		"certificate issued for a DNS name)."},
-	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP (`https = false`) without message encryption. Out of the box, " +
-		"Windows serves WinRM over HTTP to NTLM and Kerberos clients that encrypt every message with the session key (its `AllowUnencrypted` " +
-		"setting is off); wincontainers does not implement that encryption yet, so plain HTTP also needs `AllowUnencrypted = true` on the " +
-		"host, and then scripts, their output and, with Basic, the password cross the network in clear text. Prefer HTTPS with `ca_cert`. " +
-		"Default `false`."},
+	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP (`https = false`) without message encryption, for `auth = \"basic\"` " +
+		"(and `kerberos`, whose message encryption is not built yet). Scripts, their output and, with Basic, the password then cross the " +
+		"network in clear text, and the host must have `AllowUnencrypted = true` in its WinRM service, which Windows does not ship. Not " +
+		"needed with `auth = \"ntlm\"`, which encrypts every message over HTTP, nor with HTTPS. Default `false`."},
 	{name: "auth", desc: "Authentication: `basic` (default), `ntlm`, `certificate` or `kerberos`.",
 		oneOf: []string{winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthCertificate, winrm.AuthKerberos}},
 	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`."},
@@ -296,8 +297,11 @@ func (s connSettings) unknownNames() []string {
 // check says which argument is missing for the connection to work. Arguments not known yet (they come
 // from another resource) are taken as given: check is run again at apply, when every value is known.
 func (s connSettings) check(host string) error {
-	if !s.https.unknown && !s.useHTTPS() && !s.allowUnencrypted.unknown && !s.allowUnencrypted.value() {
-		return &hostconn.PlainHTTPError{Host: host}
+	// Over plain HTTP, NTLM seals every message (message encryption); anything else would travel in
+	// clear and needs allow_unencrypted.
+	if !s.https.unknown && !s.useHTTPS() && !s.allowUnencrypted.unknown && !s.allowUnencrypted.value() && !s.auth.unknown &&
+		!winrm.Sealed(true, s.auth.value()) {
+		return &hostconn.PlainHTTPError{Host: host, Auth: s.auth.value()}
 	}
 	if s.auth.unknown {
 		return nil

@@ -828,9 +828,10 @@ data "wincontainers_host_facts" "after" {
 	})
 }
 
-// Issue 18 item 8: plain HTTP without allow_unencrypted is refused at plan time, before any connection,
-// with what is true of Windows (it serves NTLM and Kerberos over HTTP with message encryption, as it
-// ships) and HTTPS as the fix, not turning on AllowUnencrypted on the host.
+// Issue 18 item 8: plain HTTP with Basic and without allow_unencrypted is refused at plan time, before
+// any connection, with what is true of Windows (it refuses unencrypted messages as it ships) and the two
+// secure setups as the fix (NTLM with message encryption over HTTP, or HTTPS), not turning on
+// AllowUnencrypted on the host.
 func TestAccHostPlainHTTPAdvice(t *testing.T) {
 	accPreCheck(t)
 	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
@@ -841,12 +842,12 @@ func TestAccHostPlainHTTPAdvice(t *testing.T) {
 resource "wincontainers_host" "test" {
   host           = %q
   port           = %d
-  winrm          = { https = false, auth = "ntlm" }
+  winrm          = { https = false, auth = "basic" }
   container_mode = "process"
 }
 `, h.host, h.port),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*NTLM\s+and\s+Kerberos.*message\s+encryption.*https\s+=\s+true.*ca_cert`),
+			ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*clear\s+text.*auth\s+=\s+"ntlm"\s+over\s+HTTP.*message\s+encryption.*https\s+=\s+true.*ca_cert`),
 		}},
 	})
 	if st := h.sim.Snapshot(); st.Requests.Total != 0 {

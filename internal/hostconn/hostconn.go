@@ -33,24 +33,33 @@ type Conn struct {
 	client *winrm.Client
 }
 
-// PlainHTTPError refuses plain HTTP without AllowUnencrypted for Host: it says what Windows does over
-// HTTP, why this client cannot use it, and HTTPS as the remedy.
-type PlainHTTPError struct{ Host string }
+// PlainHTTPError refuses plain HTTP without AllowUnencrypted for Host when Auth would send its messages
+// in clear: it says what Windows does over HTTP and the two secure setups, NTLM with message encryption
+// over HTTP and HTTPS.
+type PlainHTTPError struct{ Host, Auth string }
 
 func (e *PlainHTTPError) Error() string {
-	return "plain HTTP to " + e.Host + " was asked for (https = false) without allow_unencrypted. Out of the box, Windows serves " +
-		"WinRM over HTTP (port 5985) to NTLM and Kerberos clients that encrypt every message with their session key " +
-		"(message encryption; the service's AllowUnencrypted setting is off). wincontainers does not implement message " +
-		"encryption yet, so over HTTP its messages (the scripts, their output and, with Basic, the password) would cross the " +
-		"network in clear text, and Windows refuses them. Use HTTPS instead: https = true (port 5986) with an HTTPS listener whose CA you pass in ca_cert " +
-		"(on Azure, wincontainers_azure_winrm_listener makes one). allow_unencrypted = true works only with AllowUnencrypted " +
-		"turned on in the host's WinRM service, which weakens the host for every client"
+	auth := e.Auth
+	if auth == "" {
+		auth = winrm.AuthBasic
+	}
+	why := "Basic sends the password and every message in clear text over HTTP"
+	if auth == winrm.AuthKerberos {
+		why = "wincontainers does not encrypt Kerberos messages over HTTP yet, so they would cross the network in clear text"
+	}
+	return "plain HTTP to " + e.Host + " with auth = \"" + auth + "\" was asked for (https = false) without allow_unencrypted: " + why +
+		", and Windows refuses unencrypted messages out of the box (the WinRM service's AllowUnencrypted setting is off). " +
+		"Two setups are secure and need no change on a Windows host as it ships: auth = \"ntlm\" over HTTP (port 5985), where " +
+		"wincontainers encrypts every message with the NTLM session key (message encryption, as Windows serves it), or HTTPS: " +
+		"https = true (port 5986) with an HTTPS listener whose CA you pass in ca_cert (on Azure, wincontainers_azure_winrm_listener " +
+		"makes one). allow_unencrypted = true works only with AllowUnencrypted turned on in the host's WinRM service, which weakens " +
+		"the host for every client"
 }
 
 // Open builds the connection. It does not contact the host: the first script does.
 func Open(c Config) (*Conn, error) {
-	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted {
-		return nil, &PlainHTTPError{Host: c.WinRM.Host}
+	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted && !winrm.Sealed(c.WinRM.HTTP, c.WinRM.Auth) {
+		return nil, &PlainHTTPError{Host: c.WinRM.Host, Auth: c.WinRM.Auth}
 	}
 	lib, err := powershell.Load()
 	if err != nil {

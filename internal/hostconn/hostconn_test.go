@@ -63,20 +63,27 @@ func TestCollapseRetries(t *testing.T) {
 	}
 }
 
-// Plain HTTP without allow_unencrypted is refused before any connection, with HTTPS as the remedy and
-// what Windows really does over HTTP.
+// Plain HTTP without allow_unencrypted is refused before any connection for Basic (and Kerberos, not
+// sealed yet), with the secure setups as the remedy; NTLM over HTTP seals its messages and is accepted.
 func TestOpenRefusesPlainHTTP(t *testing.T) {
-	_, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p"}})
-	var pe *PlainHTTPError
-	if !errors.As(err, &pe) {
-		t.Fatalf("plain HTTP without allow_unencrypted: %v", err)
-	}
-	for _, want := range []string{"10.0.0.5", "NTLM and Kerberos", "message encryption", "https = true", "ca_cert"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("%q lacks %q", err, want)
+	for _, auth := range []string{"", winrm.AuthBasic, winrm.AuthKerberos} {
+		_, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p", Auth: auth}})
+		var pe *PlainHTTPError
+		if !errors.As(err, &pe) {
+			t.Fatalf("plain HTTP with auth %q without allow_unencrypted: %v", auth, err)
+		}
+		for _, want := range []string{"10.0.0.5", "clear text", "auth = \"ntlm\" over HTTP", "message encryption", "https = true", "ca_cert"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("%q lacks %q", err, want)
+			}
+		}
+		if strings.Contains(err.Error(), "does not implement message encryption") {
+			t.Errorf("%q repeats the old claim", err)
 		}
 	}
-	if strings.Contains(err.Error(), "refuses Basic and Negotiate") {
-		t.Errorf("%q repeats the old, wrong claim", err)
+	c, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p", Auth: winrm.AuthNTLM}})
+	if err != nil {
+		t.Fatalf("NTLM over HTTP (sealed) was refused: %v", err)
 	}
+	_ = c.Close()
 }

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/Azure/go-ntlmssp"
@@ -58,19 +59,26 @@ func (c *callContext) get() context.Context {
 type transport struct {
 	user, password string
 	ntlm           bool
-	dial           func(network, addr string) (net.Conn, error)
-	call           *callContext
+	// sealed: message encryption over plain HTTP (sealed.go): every SOAP message is sealed with the
+	// session that logon gave the connection it travels on.
+	sealed bool
+	logon  logon
+	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
+	call   *callContext
+	// requests, when set, counts every HTTP request sent, handshake legs included (benchmarks).
+	requests *atomic.Int64
 
 	url   string
 	make  func() *http.Transport
 	basic *http.Transport
 
-	mu   sync.Mutex
-	idle []*http.Transport
+	mu         sync.Mutex
+	idle       []*http.Transport
+	idleSealed []*sealedConn
 }
 
 func newTransport(user, password string, ntlm bool, call *callContext) *transport {
-	return &transport{user: user, password: password, ntlm: ntlm, call: call, dial: (&net.Dialer{Timeout: 30 * time.Second}).Dial}
+	return &transport{user: user, password: password, ntlm: ntlm, call: call, dial: (&net.Dialer{Timeout: 30 * time.Second}).DialContext}
 }
 
 // NewNTLMTransport is the transport Auth = ntlm uses, as a masterzen Transporter for other masterzen
@@ -96,7 +104,7 @@ func (t *transport) Transport(e *mz.Endpoint) error {
 	}
 	t.url = (&url.URL{Scheme: scheme, Host: net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), Path: "/wsman"}).String()
 	t.make = func() *http.Transport {
-		rt := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf.Clone(), Dial: t.dial, //nolint:staticcheck // masterzen's dial signature
+		rt := &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConf.Clone(), DialContext: t.dial,
 			ResponseHeaderTimeout: e.Timeout, IdleConnTimeout: 5 * time.Minute}
 		if t.ntlm {
 			rt.MaxConnsPerHost, rt.MaxIdleConnsPerHost = 1, 1
@@ -107,6 +115,24 @@ func (t *transport) Transport(e *mz.Endpoint) error {
 		t.basic = t.make()
 	}
 	return nil
+}
+
+// counted is rt, counting each request in t.requests when that is set.
+func (t *transport) counted(rt http.RoundTripper) http.RoundTripper {
+	if t.requests == nil {
+		return rt
+	}
+	return countingRT{rt: rt, n: t.requests}
+}
+
+type countingRT struct {
+	rt http.RoundTripper
+	n  *atomic.Int64
+}
+
+func (c countingRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.n.Add(1)
+	return c.rt.RoundTrip(r) //nolint:wrapcheck // a RoundTripper's errors go through as they are
 }
 
 func (t *transport) take() *http.Transport {
@@ -129,17 +155,20 @@ func (t *transport) give(rt *http.Transport) {
 // Post implements masterzen's Transporter with the results its own transports return, which the client
 // and explain() read ("http response error: 401 - invalid content type").
 func (t *transport) Post(_ *mz.Client, m *soap.SoapMessage) (string, error) {
+	if t.sealed {
+		return t.postSealed(t.call.get(), []byte(m.String()))
+	}
 	req, err := http.NewRequestWithContext(t.call.get(), http.MethodPost, t.url, strings.NewReader(m.String()))
 	if err != nil {
 		return "", fmt.Errorf("impossible to create http request %w", err)
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 	req.SetBasicAuth(t.user, t.password) // with NTLM, go-ntlmssp turns these into the handshake; Basic is never sent
-	var rt http.RoundTripper = t.basic
+	rt := t.counted(t.basic)
 	if t.ntlm {
 		single := t.take()
 		defer t.give(single)
-		rt = ntlmssp.Negotiator{RoundTripper: single}
+		rt = ntlmssp.Negotiator{RoundTripper: t.counted(single)}
 	}
 	resp, err := (&http.Client{Transport: rt}).Do(req)
 	if err != nil {

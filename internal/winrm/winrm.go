@@ -1,6 +1,7 @@
 // Package winrm is the WinRM transport: an Exec (see internal/runner) over github.com/masterzen/winrm,
 // HTTPS with certificate verification by default, Basic, NTLM, client-certificate or Kerberos
-// authentication, SOAP faults turned into errors, and failures explained in terms a user can act on.
+// authentication, NTLM message encryption over plain HTTP (sealed.go), SOAP faults turned into errors,
+// and failures explained in terms a user can act on.
 package winrm
 
 import (
@@ -14,12 +15,15 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	mz "github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/winrm/ntlm"
+	"github.com/wincontainers/wincontainers/internal/winrm/sealing"
 )
 
 // Auth methods.
@@ -35,10 +39,10 @@ type Options struct {
 	Host string
 	// Port defaults to 5986 with HTTPS and 5985 without.
 	Port int
-	// HTTP selects plain HTTP. Windows serves HTTP to NTLM and Kerberos clients that encrypt each message
-	// with their session key (MS-WSMV 2.2.9.1; its AllowUnencrypted setting is off out of the box), which
-	// this client does not do yet; so plain HTTP is refused unless AllowUnencrypted is also set, for hosts
-	// whose AllowUnencrypted setting is on.
+	// HTTP selects plain HTTP. Over HTTP, Auth = ntlm seals every message with the session key of its
+	// connection's logon (message encryption, MS-WSMV 2.2.9.1), which Windows accepts out of the box
+	// (AllowUnencrypted=false). Basic, and Kerberos until its sealing is built, would send their messages
+	// in clear: they need AllowUnencrypted too, and the host's AllowUnencrypted setting on.
 	HTTP             bool
 	AllowUnencrypted bool
 	// Insecure skips certificate verification (never the default).
@@ -61,6 +65,25 @@ type Options struct {
 	// MaxOperationsPerShell is how many commands run in one shell before it is replaced. Default 15, the
 	// lowest limit seen on Windows (Packer and winrmcp use the same).
 	MaxOperationsPerShell int
+
+	// dial replaces the TCP dialer of the Basic and NTLM transports (tests count the bytes on the wire);
+	// requests, when set, counts their HTTP requests, handshake legs included.
+	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
+	requests *atomic.Int64
+}
+
+// instrument applies the test hooks to a transport.
+func (o Options) instrument(t *transport) {
+	if o.dial != nil {
+		t.dial = o.dial
+	}
+	t.requests = o.requests
+}
+
+// Sealed tells whether a connection with these settings seals its messages (message encryption):
+// NTLM over plain HTTP. (Kerberos sealing is not built yet; over HTTPS, TLS protects the messages.)
+func Sealed(http bool, auth string) bool {
+	return http && auth == AuthNTLM
 }
 
 // Client is an Exec over one host. It keeps one remote shell and runs commands in it one at a time,
@@ -86,13 +109,13 @@ func New(o Options) (*Client, error) {
 	if strings.TrimSpace(o.Host) == "" {
 		return nil, errors.New("winrm: host is required")
 	}
-	if o.HTTP && !o.AllowUnencrypted {
-		return nil, errors.New("winrm: plain HTTP was requested without allow_unencrypted: over HTTP, Windows serves NTLM and Kerberos " +
-			"clients that encrypt every message (message encryption, its out-of-box setting), which this client does not implement yet, " +
-			"and it refuses unencrypted messages unless its AllowUnencrypted setting is on; use HTTPS (port 5986) with the host's CA")
-	}
 	if o.Auth == "" {
 		o.Auth = AuthBasic
+	}
+	if o.HTTP && !o.AllowUnencrypted && !Sealed(o.HTTP, o.Auth) {
+		return nil, fmt.Errorf("winrm: plain HTTP with %s authentication was requested without allow_unencrypted: its messages would cross "+
+			"the network in clear text, and Windows refuses them unless its AllowUnencrypted setting is on. Use auth = ntlm, which "+
+			"encrypts every message over HTTP (message encryption, Windows' out-of-box setup), or HTTPS (port 5986) with the host's CA", o.Auth)
 	}
 	if o.Port == 0 {
 		o.Port = 5986
@@ -119,10 +142,20 @@ func New(o Options) (*Client, error) {
 	switch o.Auth {
 	case AuthBasic:
 		// Our transport, not masterzen's: it sends each request with the caller's context.
-		inner = func() mz.Transporter { return newTransport(o.User, o.Password, false, call) }
+		inner = func() mz.Transporter {
+			t := newTransport(o.User, o.Password, false, call)
+			o.instrument(t)
+			return t
+		}
 	case AuthNTLM:
 		// Not masterzen's ClientNTLM: its handshake legs can stray onto another request's connection.
-		inner = func() mz.Transporter { return newTransport(o.User, o.Password, true, call) }
+		// Over HTTP, every message is sealed (sealed.go).
+		inner = func() mz.Transporter {
+			t := newTransport(o.User, o.Password, true, call)
+			t.sealed, t.logon = o.HTTP, ntlmLogon
+			o.instrument(t)
+			return t
+		}
 	case AuthCertificate:
 		if len(o.Cert) == 0 || len(o.Key) == 0 || o.HTTP {
 			return nil, errors.New("winrm: certificate authentication needs HTTPS, a client certificate and its key")
@@ -170,7 +203,7 @@ func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, 
 	go func() { defer wg.Done(); _, outErr = io.Copy(stdout, cmd.Stdout) }()
 	go func() { defer wg.Done(); _, errErr = io.Copy(stderr, cmd.Stderr) }()
 	if stdin != nil {
-		sendStdin(cmd.Stdin, stdin, sendChunk(c.opts.EnvelopeSize), c.opts.OperationTimeout+5*time.Second, cancel)
+		sendStdin(cmd.Stdin, stdin, sendChunk(c.opts.EnvelopeSize, c.sealOverhead()), c.opts.OperationTimeout+5*time.Second, cancel)
 	}
 	cmd.Wait()
 	wg.Wait()
@@ -311,9 +344,22 @@ var quotaAdvice = map[string]string{
 
 // sendChunk is the most stdin one Send can carry so that its envelope, base64 and all, fits the
 // MaxEnvelopeSize: masterzen cuts at EnvelopeSize-1000 raw bytes, which base64 inflates past the limit.
-func sendChunk(envelope int) int {
-	n := (envelope - 2048) * 3 / 4
+// overhead is what message encryption adds around the envelope (0 when messages are not sealed): the
+// sealed body, framing and all, fits the MaxEnvelopeSize too.
+func sendChunk(envelope, overhead int) int {
+	n := (envelope - sendEnvelopeSlack - overhead) * 3 / 4
 	return max(n-n%3, 3)
+}
+
+// sendEnvelopeSlack is the room left in a Send's envelope for its SOAP around the base64 data.
+const sendEnvelopeSlack = 2048
+
+// sealOverhead is how many bytes sealing adds to a message of the envelope size, 0 when unsealed.
+func (c *Client) sealOverhead() int {
+	if !Sealed(c.opts.HTTP, c.opts.Auth) {
+		return 0
+	}
+	return sealing.Overhead(sealing.ProtocolSPNEGO, c.opts.EnvelopeSize, ntlm.SignatureSize)
 }
 
 // stdinSink is masterzen's stdin writer: Write sends, Close sends an empty Send with End="true".

@@ -218,8 +218,17 @@ func freePort(t *testing.T) int {
 }
 
 func TestOptionsValidation(t *testing.T) {
-	if _, err := New(Options{Host: "h", HTTP: true}); err == nil || !strings.Contains(err.Error(), "allow_unencrypted") {
-		t.Errorf("plain HTTP must need allow_unencrypted: %v", err)
+	// Over plain HTTP, what would travel in clear needs allow_unencrypted; NTLM seals and does not.
+	for _, auth := range []string{"", AuthBasic, AuthKerberos} {
+		if _, err := New(Options{Host: "h", HTTP: true, Auth: auth}); err == nil || !strings.Contains(err.Error(), "allow_unencrypted") {
+			t.Errorf("plain HTTP with auth %q must need allow_unencrypted: %v", auth, err)
+		}
+	}
+	if c, err := New(Options{Host: "h", HTTP: true, Auth: AuthNTLM}); err != nil || c.opts.Port != 5985 || !Sealed(c.opts.HTTP, c.opts.Auth) {
+		t.Errorf("NTLM over HTTP is sealed and needs no allow_unencrypted: %v", err)
+	}
+	if Sealed(false, AuthNTLM) || Sealed(true, AuthBasic) {
+		t.Error("only NTLM over HTTP seals")
 	}
 	if _, err := New(Options{Host: "h", Auth: "digest"}); err == nil {
 		t.Error("unknown auth accepted")
