@@ -89,7 +89,7 @@ func (c *wireConn) Write(p []byte) (int, error) {
 func sealedHost(t testing.TB) *winsimtest.Host {
 	t.Helper()
 	return winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: t.TempDir(),
-		Auth: "ntlm", RequireEncryption: true, ComputerName: "WIN-SEAL01", PowerShell: "engine"})
+		Auth: "ntlm", RequireEncryption: true, ComputerName: "WIN-SEAL01"})
 }
 
 func sealedClient(t testing.TB, h *winsimtest.Host, w *wire, mutate func(*Options)) (*Client, *runner.ScriptRunner) {
@@ -321,7 +321,7 @@ func BenchmarkScriptTransports(b *testing.B) {
 			b.Run("mode="+mode+"/"+tc.name, func(b *testing.B) {
 				sealed := !tc.https && tc.auth == AuthNTLM
 				h := winsimtest.Start(b, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: b.TempDir(),
-					HTTPS: tc.https, Auth: tc.hostA, RequireEncryption: sealed, PowerShell: "engine"})
+					HTTPS: tc.https, Auth: tc.hostA, RequireEncryption: sealed})
 				w := &wire{}
 				var requests atomic.Int64
 				connect := func() *Client {
