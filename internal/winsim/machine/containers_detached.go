@@ -31,7 +31,11 @@ type Container struct {
 	Processes []Process
 	// WorkerPID is the host's vmwp.exe for a Hyper-V isolated container (0 for process isolation).
 	WorkerPID int
-	started   time.Time
+	// Project and Service are a compose-made container's labels (com.docker.compose.project and
+	// .service, or nerdctl's equivalents); "" for a container run on its own.
+	Project string
+	Service string
+	started time.Time
 	exited    bool
 }
 
