@@ -91,3 +91,17 @@ func mustParseOS(t *testing.T, s string) OS {
 	}
 	return o
 }
+
+// Compose's own error texts are explained by the catalogue, not mistaken for the engine's HNS start error.
+func TestExplainComposeErrors(t *testing.T) {
+	for text, want := range map[string]string{
+		"failed to create network p_default: Error response from daemon: HNS failed with error : The parameter is incorrect. ":        "external",
+		"API version 1.39 is not supported by this client: the minimum supported API version is 1.40":                                 "2.40.3",
+		"Error response from daemon: client version 1.44 is too new. Maximum supported API version is 1.41":                           "DOCKER_API_VERSION",
+		"ERROR: client version 1.22 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version": "2.1",
+	} {
+		if got := Explain(text); !strings.Contains(got, want) {
+			t.Errorf("Explain(%q) = %q, want it to mention %q", text, got, want)
+		}
+	}
+}

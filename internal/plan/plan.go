@@ -34,7 +34,7 @@ const (
 	StepLCOWFiles        StepKind = "install-lcow"
 	// StepCompose installs the Docker Compose CLI plugin (and its standalone name) on a Docker host.
 	StepCompose StepKind = "install-compose"
-	StepVerify           StepKind = "verify"
+	StepVerify  StepKind = "verify"
 	// StepUninstall removes what wincontainers installed (destroy; see Uninstall).
 	StepUninstall StepKind = "uninstall"
 	// Image preparation after a verified apply (see PrepareImage): pull images into the engine's store,

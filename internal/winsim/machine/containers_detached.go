@@ -36,7 +36,7 @@ type Container struct {
 	Project string
 	Service string
 	started time.Time
-	exited    bool
+	exited  bool
 }
 
 // Process is a process in the host's (or a container's) process table.

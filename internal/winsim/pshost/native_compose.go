@@ -8,7 +8,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
 )
@@ -19,7 +18,7 @@ import (
 // [--services] [--status S]` and `down`. The compose file is read for services (image, command,
 // isolation, platform) and networks.default (name, external). What each engine and build does:
 //   - Docker Compose's client negotiates the Engine API and refuses an engine below its floor with the
-//     moby client's text (compat.ComposeAPIFloor); with DOCKER_API_VERSION in the machine environment it
+//     moby client's text (machine.ComposeAPIFloor); with DOCKER_API_VERSION in the machine environment it
 //     does not negotiate, and a daemon older than that version answers "client version X is too new.
 //     Maximum supported API version is Y" (moby api/server/middleware/version.go).
 //   - A project network on Windows Server 2016 fails in HNS (machine.ProjectNetworkUnsupported) with
@@ -154,22 +153,14 @@ func (r *composeRun) reachEngine() (engine.NativeResult, bool) {
 	if r.engine != "docker" {
 		return engine.NativeResult{}, true
 	}
-	v, err := compat.ParseVersion(info.Version)
-	if err != nil {
-		return engine.NativeResult{}, true
-	}
-	api := compat.DockerAPIVersion(v)
+	api := machine.DockerAPI(info.Version)
 	if pinned := envValue(r.h.m.SystemEnvironment(), "DOCKER_API_VERSION"); pinned != "" {
-		if api != "" && compat.APILess(api, pinned) {
+		if api != "" && machine.APIBelow(api, pinned) {
 			return r.fail(fmt.Sprintf("Error response from daemon: client version %s is too new. Maximum supported API version is %s", pinned, api)), false
 		}
 		return engine.NativeResult{}, true
 	}
-	cv, err := compat.ParseVersion(r.version)
-	if err != nil {
-		return engine.NativeResult{}, true
-	}
-	if floor := compat.ComposeAPIFloor(cv); floor != "" && api != "" && compat.APILess(api, floor) {
+	if floor := machine.ComposeAPIFloor(r.version); floor != "" && api != "" && machine.APIBelow(api, floor) {
 		return r.fail(fmt.Sprintf("API version %s is not supported by this client: the minimum supported API version is %s", api, floor)), false
 	}
 	return engine.NativeResult{}, true
