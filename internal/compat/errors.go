@@ -86,12 +86,30 @@ var knownErrors = []KnownError{
 		pattern: re(`client version [0-9.]+ is too old\. minimum supported api version is`),
 	},
 	{
+		ID:      "api_version_too_new",
+		Example: "Error response from daemon: client version 1.44 is too new. Maximum supported API version is 1.41",
+		Cause:   "a client that does not negotiate (DOCKER_API_VERSION set, or a pinned-version SDK) asked for a newer Engine API than the daemon serves",
+		Remedy:  "unset DOCKER_API_VERSION (Compose v2 and later negotiate the version), set it to the daemon's API version, or upgrade the engine",
+		Sources: []string{"moby api/server/middleware/version.go", "https://docs.docker.com/reference/api/engine/#api-version-matrix"},
+		pattern: re(`client version [0-9.]+ is too new\. maximum supported api version is`),
+	},
+	{
+		ID:      "client_api_floor",
+		Example: "API version 1.39 is not supported by this client: the minimum supported API version is 1.40",
+		Cause:   "the client (Compose 5.1 and later, built on moby/moby/client) negotiates no lower than its minimum Engine API, and the daemon is older",
+		Remedy:  "use Compose 2.40.3 (the last Compose v2, which negotiates down to any Windows daemon) or a Docker that serves the client's minimum API (19.03 for 1.40, 25.0 for 1.44)",
+		Sources: []string{"moby/moby client/client.go (MinAPIVersion)"},
+		pattern: re(`api version [0-9.]+ is not supported by this client`),
+	},
+	{
 		ID:      "compose_network_hns",
-		Example: `Creating network "app_default" with the default driver ... HNS failed with error : The parameter is incorrect.`,
-		Cause:   "docker-compose tried to create its own network on an engine whose HNS cannot create another NAT network (Windows Server 2016)",
-		Remedy:  "use the existing nat network in the compose file (networks: default: external: name: nat)",
-		Sources: []string{"seed 000", "docker/compose#4024"},
-		pattern: re(`creating network .* with the default driver`),
+		Example: `failed to create network app_default: Error response from daemon: HNS failed with error : The parameter is incorrect.`,
+		Cause:   "compose tried to create its project network on an engine whose HNS cannot create another NAT network (Windows Server 2016)",
+		Remedy:  "use the existing nat network as external in the compose file (networks: default: name: nat, external: true), or compose.network = \"nat\"",
+		Sources: []string{"seed 000", "docker/compose#4024", "docker/compose pkg/compose/create.go"},
+		// Compose v1 printed `Creating network "x_default" with the default driver`; v2 and later
+		// `failed to create network x_default: ...`.
+		pattern: re(`creating network .* with the default driver|failed to create network \S+: .*hns failed with error`),
 	},
 	{
 		ID:      "hns_default_network",

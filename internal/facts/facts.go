@@ -30,6 +30,8 @@ type Facts struct {
 	Disk       Disk       `json:"disk"`
 	PowerShell PowerShell `json:"powershell"`
 	Verified   *Verified  `json:"verified,omitempty"`
+	// Compose is Docker Compose as installed (the CLI plugin and the standalone name).
+	Compose Compose `json:"compose"`
 	// Manifest is C:\ProgramData\wincontainers\manifest.json, which an image build (or an apply) left;
 	// nil when the host has none.
 	Manifest *Manifest `json:"manifest"`
@@ -135,6 +137,23 @@ type Service struct {
 
 // Exists reports whether the service is installed.
 func (s Service) Exists() bool { return s.State != "" }
+
+// Compose is Docker Compose on the host: the CLI plugin the docker CLI finds (the first of
+// %ProgramData%\Docker\cli-plugins and %ProgramFiles%\Docker\cli-plugins holding docker-compose.exe, the
+// order docker/cli searches the system folders) and the standalone docker-compose.exe beside docker.exe.
+type Compose struct {
+	// PluginPath is the docker-compose.exe the docker CLI runs for `docker compose`, "" when none.
+	PluginPath string `json:"plugin_path"`
+	// Version is what that binary reports (`docker-compose.exe version --short`), "" when it does not run.
+	Version string `json:"version"`
+	SHA256  string `json:"sha256"`
+	// StandalonePath is %ProgramFiles%\Docker\docker-compose.exe when it exists.
+	StandalonePath   string `json:"standalone_path"`
+	StandaloneSHA256 string `json:"standalone_sha256"`
+}
+
+// Installed reports whether the docker CLI has a Compose plugin.
+func (c Compose) Installed() bool { return c.PluginPath != "" }
 
 // LCOWFiles are the LinuxKit boot files found in the boot-files directory, name -> SHA-256.
 type LCOWFiles struct {

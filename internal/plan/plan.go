@@ -32,7 +32,9 @@ const (
 	StepService          StepKind = "start-service"
 	StepDaemonConfig     StepKind = "configure-daemon"
 	StepLCOWFiles        StepKind = "install-lcow"
-	StepVerify           StepKind = "verify"
+	// StepCompose installs the Docker Compose CLI plugin (and its standalone name) on a Docker host.
+	StepCompose StepKind = "install-compose"
+	StepVerify  StepKind = "verify"
 	// StepUninstall removes what wincontainers installed (destroy; see Uninstall).
 	StepUninstall StepKind = "uninstall"
 	// Image preparation after a verified apply (see PrepareImage): pull images into the engine's store,
@@ -136,6 +138,9 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 		// (a 2016 host gets the last Docker that runs there).
 		want.EngineVersion = compat.MustVersion(compat.DefaultEngineVersion(want.EngineType, host.Build, want.Mode))
 	}
+	if want.Compose != nil {
+		want.Compose = composeForHost(want)
+	}
 	p := Plan{Host: host, Edition: f.Edition(), SpecHash: SpecHash(want)}
 
 	var refusals []compat.Finding
@@ -149,6 +154,15 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 	}
 	if want.Mode.NeedsHyperV() {
 		refusals = append(refusals, virtualizationRefusals(f)...)
+	}
+	if want.Compose != nil {
+		for _, fd := range compat.CheckCompose(want.ComposeSpec(&host)) {
+			if fd.Severity == compat.SeverityError {
+				refusals = append(refusals, fd)
+			} else {
+				p.Warnings = append(p.Warnings, fd)
+			}
+		}
 	}
 	if len(refusals) > 0 {
 		return Plan{}, &RefusalError{Host: describe(f, host), Findings: refusals}
@@ -185,6 +199,9 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 		if s := lcowStep(f, want); s != nil {
 			p.Steps = append(p.Steps, *s)
 		}
+	}
+	if s := composeStep(f, want); s != nil {
+		p.Steps = append(p.Steps, *s)
 	}
 	if reverify || len(p.Steps) > 0 || f.Verified == nil || f.Verified.SpecHash != p.SpecHash {
 		p.Steps = append(p.Steps, verifyStep(f, want, host, p.SpecHash))
@@ -503,10 +520,71 @@ func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) 
 	if len(images) > 0 {
 		image = images[0].Image.Reference()
 	}
-	return Step{Kind: StepVerify, Reason: why, Params: map[string]any{
+	params := map[string]any{
 		"mode": string(want.Mode), "engine": string(want.EngineType), "image": image, "spec_hash": hash,
 		"linux_image": LinuxTestImage, "pull": want.PullImages,
-	}}
+	}
+	if want.Compose != nil {
+		params["compose"] = map[string]any{"project": ComposeProject, "network": want.Compose.Network}
+	}
+	return Step{Kind: StepVerify, Reason: why, Params: params}
+}
+
+// ComposeProject is the name of the compose project verification runs (and takes down again).
+const ComposeProject = "wincontainers-verify"
+
+// composeForHost resolves the Compose version for the engine the detected host gets: with no version
+// pinned, the default follows the engine version (which itself may have been defaulted for the host).
+func composeForHost(want spec.Resolved) *spec.ResolvedCompose {
+	c := *want.Compose
+	if want.EngineType != compat.Docker {
+		c.Version = compat.Version{}
+		return &c
+	}
+	if c.VersionDefault || c.Version.IsZero() {
+		c.Version = compat.MustVersion(compat.DefaultComposeVersionFor(want.EngineVersion))
+		c.VersionDefault = true
+	}
+	return &c
+}
+
+// composeStep installs Docker Compose on a Docker host when the plugin is missing, another version, not
+// the pinned file, or its standalone name is missing or differs. containerd hosts use nerdctl compose,
+// which comes with nerdctl.
+func composeStep(f facts.Facts, want spec.Resolved) *Step {
+	c := want.Compose
+	if c == nil || want.EngineType != compat.Docker {
+		return nil
+	}
+	have := f.Compose
+	v := c.Version.String()
+	var why string
+	switch {
+	case !have.Installed():
+		why = fmt.Sprintf("Docker Compose %s is not installed (no docker-compose.exe in the docker CLI's plugin folders)", v)
+	case !sameVersion(have.Version, c.Version):
+		found := have.Version
+		if found == "" {
+			found = "a docker-compose.exe that does not report its version"
+		} else {
+			found = "Docker Compose " + found
+		}
+		why = fmt.Sprintf("%s is installed at %s, %s is wanted", found, have.PluginPath, v)
+	case c.SHA256 != "" && have.SHA256 != c.SHA256:
+		why = fmt.Sprintf("%s has SHA-256 %s, compose.sha256 pins %s", have.PluginPath, have.SHA256, c.SHA256)
+	case c.Standalone && have.StandaloneSHA256 != have.SHA256:
+		why = "the standalone docker-compose.exe is missing or is not the plugin's binary"
+	default:
+		return nil
+	}
+	url, checksum := c.URL, ""
+	if url == "" {
+		url, checksum = compat.ComposeURLs(v)
+	}
+	params := map[string]any{"type": "compose", "version": v, "url": url, "checksum_url": checksum, "sha256": c.SHA256,
+		"standalone": c.Standalone}
+	pushTo(params, c.Archive, "docker-compose-"+v+"-windows-x86_64.exe")
+	return &Step{Kind: StepCompose, Reason: why, Params: params}
 }
 
 // LinuxTestImage is the Linux image the LCOW check runs (`docker run --platform linux busybox uname`,
@@ -529,6 +607,9 @@ func SpecHash(want spec.Resolved) string {
 	}
 	if want.LCOW != nil {
 		doc["lcow"] = map[string]string{"url": want.LCOW.URL, "sha256": want.LCOW.SHA256}
+	}
+	if c := want.Compose; c != nil {
+		doc["compose"] = map[string]any{"version": c.Version.String(), "standalone": c.Standalone, "network": c.Network}
 	}
 	b, _ := json.Marshal(doc) // maps of strings, bools and lists of strings: cannot fail
 	sum := sha256.Sum256(b)

@@ -34,6 +34,30 @@ type Spec struct {
 	PullImages bool
 	// Daemon holds daemon.json settings; Docker only. nil or empty means none are managed.
 	Daemon *Daemon
+	// Compose makes the host Compose-ready; nil or not Enabled means Compose is not managed.
+	Compose *Compose
+}
+
+// Compose is Docker Compose on the host: on Docker hosts the Compose CLI plugin (`docker compose`,
+// docker-compose.exe in %ProgramFiles%\Docker\cli-plugins) from its release, on containerd hosts nerdctl's
+// built-in `nerdctl compose`. Verification then runs a small compose project.
+type Compose struct {
+	Enabled bool
+	// Version pins the Compose release (Docker only); defaults to compat.DefaultComposeVersionFor the engine.
+	Version string
+	// SHA256 pins docker-compose-windows-x86_64.exe; without it the release's checksums.txt is used.
+	SHA256 string
+	// URL overrides the download of docker-compose-windows-x86_64.exe (a mirror); https only.
+	URL string
+	// Archive is docker-compose-windows-x86_64.exe on the controller, pushed to the host instead of
+	// downloaded there (air-gapped hosts).
+	Archive string
+	// Standalone also installs the binary as docker-compose.exe beside docker.exe, for scripts that call
+	// the standalone name.
+	Standalone bool
+	// Network is the verification project's network: "nat" (the host's nat network as external, the
+	// default, what Windows Server 2016 needs) or "project" (compose creates <project>_default).
+	Network string
 }
 
 // Daemon is the part of dockerd's configuration file (daemon.json) that the user manages through
@@ -136,6 +160,20 @@ type Resolved struct {
 	PullImages     bool
 	// Daemon is the validated daemon.json settings, nil when none were given.
 	Daemon *Daemon
+	// Compose is the validated compose settings, nil when Compose is not managed.
+	Compose *ResolvedCompose
+}
+
+// ResolvedCompose is a validated compose block with defaults applied.
+type ResolvedCompose struct {
+	// Version is the Compose release for Docker hosts (zero for containerd: nerdctl compose).
+	Version        compat.Version
+	VersionDefault bool
+	SHA256         string
+	URL            string
+	Archive        string
+	Standalone     bool
+	Network        string
 }
 
 // Attribute paths used in diagnostics. Front doors map them onto their own schema.
@@ -154,6 +192,14 @@ const (
 	PathLCOWURL        = "lcow.url"
 	PathLCOWSHA256     = "lcow.sha256"
 	PathLCOWArchive    = "lcow.archive"
+
+	PathCompose           = "compose"
+	PathComposeVersion    = "compose.version"
+	PathComposeSHA256     = "compose.sha256"
+	PathComposeURL        = "compose.url"
+	PathComposeArchive    = "compose.archive"
+	PathComposeStandalone = "compose.standalone"
+	PathComposeNetwork    = "compose.network"
 
 	PathDaemon                   = "daemon"
 	PathDaemonDataRoot           = "daemon.data_root"
@@ -184,6 +230,7 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	validateEngine(s.Engine, &r, &d)
 	validateLCOW(s.LCOW, &r, &d)
 	validateDaemon(s.Daemon, &r, &d)
+	validateCompose(s.Compose, &r, &d)
 	if !d.HasErrors() {
 		warnPartlyOffline(r, &d)
 	}
@@ -193,8 +240,25 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 		for _, f := range compat.CheckEngine(host) {
 			d.add(findingDiag(f, r))
 		}
+		if r.Compose != nil {
+			for _, f := range compat.CheckCompose(r.ComposeSpec(r.OS)) {
+				d.add(findingDiag(f, r))
+			}
+		}
 	}
 	return r, d
+}
+
+// ComposeSpec is what the Compose rules check for this spec on a host (os nil: not known yet).
+func (r Resolved) ComposeSpec(host *compat.OS) compat.ComposeSpec {
+	c := compat.ComposeSpec{OS: host, Mode: r.Mode, Engine: r.EngineType}
+	if r.Compose != nil {
+		c.Version, c.Network = r.Compose.Version, r.Compose.Network
+	}
+	if r.EngineType == compat.Docker {
+		c.Docker = r.EngineVersion
+	}
+	return c
 }
 
 // MaxValueLen bounds every string setting: no release, version, hash, URL, path or address needs more,
@@ -235,6 +299,13 @@ func (s Spec) EachValue(f func(path, value string)) {
 		each(PathLCOWURL, s.LCOW.URL)
 		each(PathLCOWSHA256, s.LCOW.SHA256)
 		each(PathLCOWArchive, s.LCOW.Archive)
+	}
+	if s.Compose != nil {
+		each(PathComposeVersion, s.Compose.Version)
+		each(PathComposeSHA256, s.Compose.SHA256)
+		each(PathComposeURL, s.Compose.URL)
+		each(PathComposeArchive, s.Compose.Archive)
+		each(PathComposeNetwork, s.Compose.Network)
 	}
 	if s.Daemon != nil {
 		each(PathDaemonDataRoot, s.Daemon.DataRoot)
@@ -564,6 +635,9 @@ func warnPartlyOffline(r Resolved, d *Diagnostics) {
 	if r.Mode == compat.ModeLCOW {
 		note(lcowArchive, PathLCOWArchive, lcowURL, "the LCOW boot files")
 	}
+	if r.Compose != nil && r.EngineType == compat.Docker {
+		note(r.Compose.Archive, PathComposeArchive, r.Compose.URL, "docker-compose-windows-x86_64.exe")
+	}
 	if len(pushed) == 0 || len(downloaded) == 0 {
 		return
 	}
@@ -619,6 +693,15 @@ func findingDiag(f compat.Finding, r Resolved) Diagnostic {
 		path = PathOSVersion
 	case f.Code == "lcow_boot_files":
 		path = PathLCOW
+	case f.Code == "compose_v1", f.Code == "compose_api_too_old":
+		path = PathComposeVersion
+		if r.Compose != nil && r.Compose.VersionDefault {
+			path = PathEngineVersion
+		}
+	case f.Code == "compose_network_2016":
+		path = PathComposeNetwork
+	case strings.HasPrefix(f.Code, "compose_"):
+		path = PathCompose
 	}
 	detail := f.Detail
 	if len(f.Sources) > 0 {
@@ -629,4 +712,75 @@ func findingDiag(f compat.Finding, r Resolved) Diagnostic {
 		sev = SeverityError
 	}
 	return Diagnostic{Severity: sev, Path: path, Code: f.Code, Summary: f.Summary, Detail: detail}
+}
+
+func validateCompose(c *Compose, r *Resolved, d *Diagnostics) {
+	if c == nil || !c.Enabled {
+		return
+	}
+	out := ResolvedCompose{Network: strings.ToLower(strings.TrimSpace(c.Network)), Standalone: c.Standalone}
+	switch out.Network {
+	case "":
+		out.Network = compat.ComposeNetworkNAT
+	case compat.ComposeNetworkNAT, compat.ComposeNetworkProject:
+	default:
+		d.errorf(PathComposeNetwork, "unknown compose.network",
+			"compose.network is %q; use \"nat\" (the host's nat network as external, which works on every Windows Server) or \"project\" (compose creates the project's own network)", c.Network)
+	}
+	if r.EngineType == compat.Containerd {
+		// nerdctl compose is part of nerdctl: there is nothing of its own to pin, download or push.
+		for _, x := range []struct{ path, value string }{{PathComposeVersion, c.Version}, {PathComposeSHA256, c.SHA256}, {PathComposeURL, c.URL}, {PathComposeArchive, c.Archive}} {
+			if strings.TrimSpace(x.value) != "" {
+				d.errorf(x.path, x.path+" is for Docker hosts",
+					"containerd hosts use nerdctl compose, which is built into nerdctl (engine.nerdctl_archive pushes it); there is no Compose release to pin or push. Remove %s, or use engine.type = \"docker\"", x.path)
+			}
+		}
+		if c.Standalone {
+			d.errorf(PathComposeStandalone, "compose.standalone is for Docker hosts",
+				"docker-compose.exe is Docker Compose's standalone name; containerd hosts run nerdctl compose. Remove compose.standalone, or use engine.type = \"docker\"")
+		}
+		r.Compose = &out
+		return
+	}
+	if v := strings.TrimSpace(c.Version); v != "" {
+		pv, err := compat.ParseVersion(strings.TrimPrefix(v, "v"))
+		if err != nil {
+			d.errorf(PathComposeVersion, "malformed compose.version", "%s", err.Error())
+		}
+		out.Version = pv
+	} else if !r.EngineVersion.IsZero() {
+		out.Version = compat.MustVersion(compat.DefaultComposeVersionFor(r.EngineVersion))
+		out.VersionDefault = true
+	}
+	if sum := strings.TrimSpace(c.SHA256); sum != "" {
+		norm, err := normalizeSHA256(sum)
+		if err != nil {
+			d.errorf(PathComposeSHA256, "malformed compose.sha256", "%s", err.Error())
+		}
+		out.SHA256 = norm
+	}
+	if u := strings.TrimSpace(c.URL); u != "" {
+		if err := checkHTTPSURL(u); err != nil {
+			d.errorf(PathComposeURL, "invalid compose.url", "%s", err.Error())
+		}
+		out.URL = u
+		if out.SHA256 == "" {
+			d.warnf(PathComposeURL, "a custom compose URL without a checksum",
+				"compose.url points at a mirror, which publishes no checksums.txt wincontainers knows; set compose.sha256 too, or the mirror's file is trusted on first use")
+		}
+	}
+	if a := strings.TrimSpace(c.Archive); a != "" {
+		if checkArchive(PathComposeArchive, a, "docker-compose-windows-x86_64.exe from the Compose release", d) {
+			switch {
+			case out.URL != "":
+				d.errorf(PathComposeArchive, "compose.archive and compose.url both set",
+					"give one source for Compose: compose.archive pushes %s from this machine, compose.url (%s) downloads on the host. Remove one of them",
+					a, truncate(out.URL, 120))
+			case out.SHA256 != "":
+				checkPin(PathComposeArchive, PathComposeSHA256, a, out.SHA256, d)
+			}
+		}
+		out.Archive = a
+	}
+	r.Compose = &out
 }

@@ -2,7 +2,7 @@
 # wincontainers:idempotent
 # Reads everything the planner needs in one round trip and writes it as one result line: OS and
 # channel inputs, feature states, pending-reboot signals, virtualization signals, the engine, the LCOW
-# boot files, free disk space, PowerShell and .NET versions, the verification marker, and the image
+# boot files, Docker Compose, free disk space, PowerShell and .NET versions, the verification marker, and the image
 # manifest (C:\ProgramData\wincontainers\manifest.json as written by write-manifest; null when absent).
 # The document is decoded by internal/facts (schema 1). Read-only: it changes nothing on the host.
 # Windows PowerShell 5.1 (Windows Server 2016 to 2025). Takes no parameters.
@@ -126,6 +126,25 @@ foreach ($name in @('kernel', 'vmlinux', 'initrd.img', 'rootfs.vhd')) {
     if ($hash) { $lcowFiles[$name] = $hash }
 }
 
+# Docker Compose: the CLI plugin in the docker CLI's system plugin folders, in the order it searches them
+# (docker/cli cli-plugins/manager/manager_windows.go), and the standalone name beside docker.exe.
+$compose = @{ plugin_path = ''; version = ''; sha256 = ''; standalone_path = ''; standalone_sha256 = '' }
+foreach ($dir in @((Join-Path $env:ProgramData 'Docker\cli-plugins'), (Join-Path $env:ProgramFiles 'Docker\cli-plugins'))) {
+    $plugin = Join-Path $dir 'docker-compose.exe'
+    if (Test-Path -LiteralPath $plugin -PathType Leaf) {
+        $compose.plugin_path = $plugin
+        $compose.sha256 = [string](Get-Sha256 $plugin)
+        $out = Invoke-WcNative $plugin @('version', '--short')
+        if ($out.code -eq 0 -and $out.stdout -match '^v?(\d+\.\d+\.\d+[0-9A-Za-z.\-]*)') { $compose.version = $Matches[1] }
+        break
+    }
+}
+$standalone = Join-Path $env:ProgramFiles 'Docker\docker-compose.exe'
+if (Test-Path -LiteralPath $standalone -PathType Leaf) {
+    $compose.standalone_path = $standalone
+    $compose.standalone_sha256 = [string](Get-Sha256 $standalone)
+}
+
 $systemDrive = $env:SystemDrive
 $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter ("DeviceID='{0}'" -f $systemDrive)
 
@@ -184,6 +203,7 @@ $doc = @{
     engine = $engine
     engines = $engines
     lcow = @{ path = $lcowPath; files = $lcowFiles }
+    compose = $compose
     disk = @{ system_drive = $systemDrive; free_bytes = [int64]$disk.FreeSpace }
     powershell = @{ version = $PSVersionTable.PSVersion.ToString(); dotnet_release = [int]$dotnet }
     manifest = $manifest

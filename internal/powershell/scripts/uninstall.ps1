@@ -2,7 +2,7 @@
 # wincontainers:idempotent
 # Removes what wincontainers installed: stops and unregisters the engine service, removes its binaries,
 # its configuration (daemon.json, or config.toml and the CNI configuration with the containerd folder),
-# its machine PATH entries, the downloads, the image manifest, the verification marker and, with
+# its machine PATH entries, Docker Compose (plugin and standalone name), the downloads, the image manifest, the verification marker and, with
 # remove_lcow, the LCOW boot files. With remove_features it also removes the Windows features
 # (Uninstall-WindowsFeature on Windows Server, Disable-WindowsOptionalFeature -NoRestart on clients) and
 # exits 3010 when a restart is needed. Container images and the Docker data root are kept. Anything
@@ -70,6 +70,9 @@ $removed = New-Object 'System.Collections.Generic.List[string]'
 if ($engine -eq 'docker') {
     $dir = Join-Path $env:ProgramFiles 'Docker'
     Remove-WcService 'docker' (Join-Path $dir 'dockerd.exe')
+    # Docker Compose (install-compose): the CLI plugin and the standalone name, named on their own.
+    Remove-WcPath (Join-Path $dir 'cli-plugins\docker-compose.exe')
+    Remove-WcPath (Join-Path $dir 'docker-compose.exe')
     Remove-WcPath $dir
     foreach ($f in @('daemon.json', 'daemon.json.wincontainers-backup', 'daemon.json.wincontainers-new')) {
         Remove-WcPath (Join-Path $env:ProgramData ('docker\config\' + $f))

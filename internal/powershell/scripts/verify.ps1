@@ -7,9 +7,12 @@
 # container's process is invisible on the host while a utility VM worker (vmwp) runs; in lcow mode a
 # Linux image prints Linux from uname. A check that cannot run is reported as skipped with its reason,
 # never as passed. When no check failed, spec_hash is recorded in HKLM:\SOFTWARE\wincontainers.
-# Containers started here are removed. Windows PowerShell 5.1.
+# Containers started here are removed. With compose, a one-service compose project (the build-matched
+# image, the mode's isolation, network nat external or the project's own) must come up, run and go
+# with `down` (docker compose, or nerdctl compose on containerd). Windows PowerShell 5.1.
 # Parameters: { "mode": "process"|"hyperv"|"lcow", "engine": "docker"|"containerd", "image": "...",
-#               "linux_image": "busybox", "pull": false, "spec_hash": "..." }
+#               "linux_image": "busybox", "pull": false, "spec_hash": "...",
+#               "compose": { "project": "wincontainers-verify", "network": "nat"|"project" } (optional) }
 # Result: { "checks": [ { "name", "status": "passed"|"failed"|"skipped", "detail" } ], "os_arch", "isolation" }
 
 $step = 'verify'
@@ -97,6 +100,61 @@ function Test-WcLinux {
         $r = Invoke-WcNative $ctr @('run', '--rm', '--runtime', 'io.containerd.runhcs.v1', '--snapshotter', 'windows-lcow', '--platform', 'linux/amd64', $ref, $name, 'uname')
     }
     if ($r.code -eq 0 -and $r.stdout -match '(?m)^Linux\s*$') { Add-WcCheck 'lcow_linux' 'passed' 'uname printed Linux' } else { Add-WcCheck 'lcow_linux' 'failed' $r.output }
+}
+
+# Compose: a one-service project on the build-matched image in the mode's isolation, on the host's nat
+# network as external (compose.network "nat", what Windows Server 2016 needs) or on a network of its
+# own ("project"); it must run, and `down` must leave no container. docker compose on Docker, nerdctl
+# compose on containerd.
+function Invoke-WcCompose([string[]]$ArgumentList) {
+    $base = @('compose', '-p', $composeProject, '-f', $composeFile)
+    if ($engine -eq 'docker') { return Invoke-WcNative $docker ($base + $ArgumentList) }
+    return Invoke-WcNative $nerdctl (@('--address', $pipe) + $base + $ArgumentList)
+}
+
+function Test-WcCompose {
+    if ($engine -eq 'docker') {
+        $r = Invoke-WcNative $docker @('compose', 'version', '--short')
+        if ($r.code -ne 0) { Add-WcCheck 'compose' 'failed' $r.output; return }
+        Add-WcCheck 'compose' 'passed' ('docker compose {0}' -f $r.stdout)
+    }
+    if (-not $image) { Add-WcCheck 'compose_up' 'skipped' 'no image was given'; return }
+    $present = (Invoke-WcEngine @('image', 'inspect', $image)).code -eq 0
+    if (-not $present -and -not $pull) { Add-WcCheck 'compose_up' 'skipped' ('{0} is not present and pull is false' -f $image); return }
+    $quoted = $image.Replace("'", "''")
+    $lines = @('services:', '  probe:', ("    image: '{0}'" -f $quoted), "    command: ['ping', '-t', 'localhost']", ("    isolation: '{0}'" -f $runIsolation))
+    if ($composeNetwork -eq 'nat') { $lines += @('networks:', '  default:', '    name: nat', '    external: true') }
+    try {
+        New-Item -ItemType Directory -Path (Split-Path -Parent $composeFile) -Force | Out-Null
+        [IO.File]::WriteAllText($composeFile, (($lines -join "`r`n") + "`r`n"), (New-Object Text.UTF8Encoding $false))
+    } catch {
+        Add-WcCheck 'compose_up' 'failed' ('writing {0} failed: {1}' -f $composeFile, $_.Exception.Message)
+        return
+    }
+    Write-WcProgress -Step $step -Message ('compose up -d: project {0}, network {1}, isolation {2}' -f $composeProject, $composeNetwork, $runIsolation)
+    $up = Invoke-WcCompose @('up', '-d')
+    if ($up.code -ne 0) {
+        Add-WcCheck 'compose_up' 'failed' $up.output
+    } else {
+        Add-WcCheck 'compose_up' 'passed' ('project {0} started' -f $composeProject)
+        $ps = Invoke-WcCompose @('ps', '--services', '--status', 'running')
+        if ($ps.code -eq 0 -and @($ps.stdout -split "`r?`n" | Where-Object { $_.Trim() -eq 'probe' }).Count -eq 1) {
+            Add-WcCheck 'compose_running' 'passed' 'the probe service runs'
+        } else {
+            Add-WcCheck 'compose_running' 'failed' ('the probe service is not running: {0}' -f $ps.output)
+        }
+    }
+    # down runs even after a failed up: whatever it created goes.
+    $down = Invoke-WcCompose @('down')
+    $left = Invoke-WcCompose @('ps', '-a', '-q')
+    if ($down.code -ne 0) {
+        Add-WcCheck 'compose_down' 'failed' $down.output
+    } elseif ($left.code -ne 0 -or $left.stdout) {
+        Add-WcCheck 'compose_down' 'failed' ('containers of project {0} remain after down: {1}' -f $composeProject, $left.output)
+    } else {
+        Add-WcCheck 'compose_down' 'passed' 'down removed the project'
+    }
+    Remove-Item -LiteralPath (Split-Path -Parent $composeFile) -Recurse -Force -ErrorAction SilentlyContinue
 }
 
 $p = Get-WcParams
@@ -197,6 +255,15 @@ if (-not $engineUp) {
 }
 if ($mode -eq 'lcow') {
     if ($engineUp) { Test-WcLinux } else { Add-WcCheck 'lcow_linux' 'skipped' 'the engine did not answer' }
+}
+if ($null -ne $p.compose) {
+    $composeProject = [string]$p.compose.project
+    $composeNetwork = [string]$p.compose.network
+    if ($composeProject -notmatch '^[a-z0-9][a-z0-9_-]*$' -or @('nat', 'project') -notcontains $composeNetwork) {
+        Exit-WcError 'invalid_params' ('unknown compose project {0} or network {1}' -f $composeProject, $composeNetwork) 'this is a planner defect; report it'
+    }
+    $composeFile = Join-Path $env:ProgramData ('wincontainers\{0}\compose.yaml' -f $composeProject)
+    if ($engineUp) { Test-WcCompose } else { Add-WcCheck 'compose_up' 'skipped' 'the engine did not answer' }
 }
 
 if ($failures.Count -gt 0) {

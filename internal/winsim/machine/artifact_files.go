@@ -53,6 +53,9 @@ func pushedNames() []struct {
 		{regexp.MustCompile(`^windows-container-networking-cni-amd64-v(\d+\.\d+\.\d+)\.zip$`), func(m []string) string {
 			return "https://github.com/microsoft/windows-container-networking/releases/download/v" + m[1] + "/" + m[0]
 		}},
+		{regexp.MustCompile(`^docker-compose-(\d+\.\d+\.\d+)-windows-x86_64\.exe$`), func(m []string) string {
+			return "https://github.com/docker/compose/releases/download/v" + m[1] + "/docker-compose-windows-x86_64.exe"
+		}},
 		{regexp.MustCompile(`^lcow-([A-Za-z0-9.\-]+)\.zip$`), func(m []string) string {
 			return "https://github.com/linuxkit/lcow/releases/download/" + m[1] + "/release.zip"
 		}},
@@ -95,6 +98,22 @@ func (m *Machine) identify(path string, f File) (Artifact, bool) {
 		return a, err == nil && sum == f.SHA256
 	}
 	return Artifact{}, false
+}
+
+// IdentifyProgram returns a program file as the release binary it is: a single-file download (Docker
+// Compose's docker-compose-windows-x86_64.exe) keeps its origin when copied, and one pushed from the
+// controller under its published name is recognised by that name and its SHA-256. ok is false for a
+// file winsim cannot place.
+func (m *Machine) IdentifyProgram(path string, f File) (File, bool) {
+	if f.Version != "" {
+		return f, true
+	}
+	a, ok := m.identify(path, f)
+	if !ok || a.Kind != "compose" {
+		return f, false
+	}
+	f.Origin, f.Version = a.URL, a.Version
+	return f, true
 }
 
 // archiveEntries are the files of each kind of release archive (inferred from the published archives:

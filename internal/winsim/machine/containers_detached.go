@@ -31,8 +31,12 @@ type Container struct {
 	Processes []Process
 	// WorkerPID is the host's vmwp.exe for a Hyper-V isolated container (0 for process isolation).
 	WorkerPID int
-	started   time.Time
-	exited    bool
+	// Project and Service are a compose-made container's labels (com.docker.compose.project and
+	// .service, or nerdctl's equivalents); "" for a container run on its own.
+	Project string
+	Service string
+	started time.Time
+	exited  bool
 }
 
 // Process is a process in the host's (or a container's) process table.

@@ -384,6 +384,10 @@ func (m *Machine) CopyFile(src, dst string) error {
 		return &FSError{Op: "copy", Path: cs, Err: ErrNotExist}
 	}
 	f.Content = append([]byte(nil), f.Content...)
+	// A release binary pushed under its published name stays that binary under its new name.
+	if id, ok := m.IdentifyProgram(cs, f); ok {
+		f = id
+	}
 	return m.CreateFile(dst, f)
 }
 

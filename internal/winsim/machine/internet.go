@@ -86,6 +86,7 @@ var (
 	containerdTar = regexp.MustCompile(`^https://github\.com/containerd/containerd/releases/download/v(\d+\.\d+\.\d+)/containerd-(\d+\.\d+\.\d+)-windows-amd64\.tar\.gz(\.sha256sum)?$`)
 	nerdctlURL    = regexp.MustCompile(`^https://github\.com/containerd/nerdctl/releases/download/v(\d+\.\d+\.\d+)/(nerdctl-(\d+\.\d+\.\d+)-windows-amd64\.tar\.gz|SHA256SUMS)$`)
 	cniZip        = regexp.MustCompile(`^https://github\.com/microsoft/windows-container-networking/releases/download/v(\d+\.\d+\.\d+)/windows-container-networking-cni-amd64-v(\d+\.\d+\.\d+)\.zip$`)
+	composeURL    = regexp.MustCompile(`^https://github\.com/docker/compose/releases/download/v(\d+\.\d+\.\d+)/(docker-compose-windows-x86_64\.exe(\.sha256)?|checksums\.txt)$`)
 	lcowZip       = regexp.MustCompile(`^https://github\.com/linuxkit/lcow/releases/download/([A-Za-z0-9.\-]+)/release\.zip$`)
 	lcowReleases  = []string{"v4.12.14-2a3a94cc", "v4.14.23-v0.3.6", "4.14.29-0aea33bc", "v4.14.35-v0.3.9"} // docs/knowledge/windows.md#how-lcow-was-enabled
 )
@@ -150,6 +151,9 @@ func (n *Internet) github(raw string, notFound error) (Artifact, error) {
 		}
 		return Artifact{URL: raw, Kind: "checksums", Version: m[1], Text: b.String()}, nil
 	}
+	if m := composeURL.FindStringSubmatch(raw); m != nil && composeReleased(m[1]) {
+		return n.compose(raw, m[1], m[2])
+	}
 	if m := cniZip.FindStringSubmatch(raw); m != nil && m[1] == m[2] && plausible(m[1], 0, 1) {
 		return Artifact{URL: raw, Kind: "cni", Version: m[1], Size: sizeFor("cni", m[1])}, nil
 	}
@@ -161,6 +165,51 @@ func (n *Internet) github(raw string, notFound error) (Artifact, error) {
 		}
 	}
 	return Artifact{}, notFound
+}
+
+// compose serves a Docker Compose release (v2 and v5; there were no v3 or v4 releases): the Windows
+// binary, its .sha256 and the release's checksums.txt, whose lines are "<sha256> *<asset>" (shasum -a
+// 256 -b; docker/compose .github/workflows/ci.yml). The list here holds the Windows and one Linux asset.
+func (n *Internet) compose(raw, version, file string) (Artifact, error) {
+	base := strings.TrimSuffix(raw, file)
+	exe := func(name string) Artifact {
+		return Artifact{URL: base + name, Kind: "compose", Version: version, Size: sizeFor("compose", version)}
+	}
+	switch file {
+	case "docker-compose-windows-x86_64.exe":
+		return exe(file), nil
+	case "docker-compose-windows-x86_64.exe.sha256", "checksums.txt":
+		names := []string{"docker-compose-linux-x86_64", "docker-compose-windows-x86_64.exe"}
+		if file != "checksums.txt" {
+			names = names[1:]
+		}
+		var b strings.Builder
+		for _, name := range names {
+			sum, err := n.SHA256(exe(name))
+			if err != nil {
+				return Artifact{}, err
+			}
+			b.WriteString(sum + " *" + name + "\n")
+		}
+		return Artifact{URL: raw, Kind: "checksums", Version: version, Text: b.String()}, nil
+	}
+	return Artifact{}, &DownloadError{"The remote server returned an error: (404) Not Found."}
+}
+
+// composeReleased approximates Compose's release list up to 2026-08: v2.0.0 to v2.40.3 (the last v2),
+// then v5.0.0 to v5.5.0 (Compose skipped 3 and 4).
+func composeReleased(version string) bool {
+	var a, b, c int
+	if _, err := fmt.Sscanf(version, "%d.%d.%d", &a, &b, &c); err != nil {
+		return false
+	}
+	switch a {
+	case 2:
+		return b < 40 && c <= 30 || b == 40 && c <= 3
+	case 5:
+		return b < 5 && c <= 4 || b == 5 && c == 0
+	}
+	return false
 }
 
 // SHA256 returns an artifact's hash, computed once.
@@ -185,7 +234,7 @@ func (n *Internet) SHA256(a Artifact) (string, error) {
 // sizeFor gives artifacts the sizes of their real counterparts (approximately, and stable).
 func sizeFor(kind, version string) int64 {
 	const mib = 1 << 20
-	base := map[string]int64{"docker": 38 * mib, "containerd": 34 * mib, "nerdctl": 9 * mib, "cni": 5 * mib, "lcow": 14 * mib}[kind]
+	base := map[string]int64{"docker": 38 * mib, "containerd": 34 * mib, "nerdctl": 9 * mib, "cni": 5 * mib, "compose": 24 * mib, "lcow": 14 * mib}[kind]
 	var jitter int64
 	for _, c := range version {
 		jitter = jitter*31 + int64(c)

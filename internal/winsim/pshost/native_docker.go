@@ -76,6 +76,11 @@ func (c *cli) run() engine.NativeResult {
 		return c.imageInspect(rest[1:])
 	}
 	switch sub {
+	case "compose":
+		if c.nerdctl() {
+			return c.nerdctlCompose(rest)
+		}
+		return c.dockerCompose(rest)
 	case "version":
 		return c.version(rest)
 	case "info":

@@ -41,7 +41,7 @@ func otherSystemPrograms() map[string]int {
 func programs() map[string]program {
 	return map[string]program{
 		"docker.exe": runDockerCLI, "nerdctl.exe": runNerdctl, "dockerd.exe": runDockerd, "containerd.exe": runContainerd,
-		"ctr.exe": runCtr, "tar.exe": runTar, "sc.exe": runSC, "shutdown.exe": runShutdown, "bcdedit.exe": runBcdedit,
+		"docker-compose.exe": runDockerComposeExe, "ctr.exe": runCtr, "tar.exe": runTar, "sc.exe": runSC, "shutdown.exe": runShutdown, "bcdedit.exe": runBcdedit,
 	}
 }
 
