@@ -30,7 +30,7 @@ const (
 
 func composeHost(t *testing.T, o winsim.Options) (*winsim.Sim, *hostconn.Conn) {
 	t.Helper()
-	o.PowerShell, o.Virtualization, o.User, o.Password, o.HTTPS, o.StateDir = "engine", "exposed", "Administrator", airgapPassword, true, t.TempDir()
+	o.Virtualization, o.User, o.Password, o.HTTPS, o.StateDir = "exposed", "Administrator", airgapPassword, true, t.TempDir()
 	o.RebootTime, o.Internet = 50*time.Millisecond, sharedInternet()
 	h := winsimtest.Start(t, o)
 	return h.Sim, connect(t, h, airgapPassword, hostconn.Config{
