@@ -345,6 +345,8 @@ func TestPowerShellRefusesWhatItDoesNotModel(t *testing.T) {
 	sim := newSim(t, Options{})
 	for _, c := range []struct{ script, says string }{
 		{`$ProgressPreference='SilentlyContinue'; echo "WinRM connected."`, ""},
+		// Packer's connect check (packer-plugin-sdk communicator/step_connect_winrm.go).
+		{`if (Test-Path variable:global:ProgressPreference){$ProgressPreference='SilentlyContinue'}; echo "WinRM connected."`, ""},
 		{`Get-Process | Stop-Process`, "Stop-Process"},
 	} {
 		out, e, code := runLine(sim, "powershell.exe -EncodedCommand "+powershell.EncodeCommand(c.script), nil)

@@ -20,6 +20,11 @@ func TestTestPath(t *testing.T) {
 		{`Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -PathType Leaf`, "False"},
 		{`Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'`, "False"},
 		{`Test-Path -LiteralPath 'Microsoft.PowerShell.Core\FileSystem::C:\ProgramData'`, "True"},
+		// The Variable: drive (about_Variable_Provider), as Packer's connect check asks it.
+		{`Test-Path variable:global:ProgressPreference`, "True"},
+		{`Test-Path Variable:\ErrorActionPreference`, "True"},
+		{`Test-Path variable:global:NoSuchVariable`, "False"},
+		{`Test-Path variable:ProgressPreference -PathType Container`, "False"},
 	}
 	for _, c := range cases {
 		t.Run(c.expr, func(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 // Test-Path (reference/5.1/Microsoft.PowerShell.Management/Test-Path.md): $true when every element of
 // the path exists, $false otherwise; -PathType Container or Leaf asks for a folder (a registry key) or a
-// file. One boolean per path. -IsValid, -Include, -Exclude, -Filter, -NewerThan and -OlderThan are not
+// file. One boolean per path; a path on the Variable: drive asks whether that variable exists. -IsValid, -Include, -Exclude, -Filter, -NewerThan and -OlderThan are not
 // modelled.
 func (h *fsHost) testPath() *engine.Cmdlet {
 	params := append(pathParams(),
@@ -48,6 +48,12 @@ func (h *fsHost) testPath() *engine.Cmdlet {
 				return err
 			}
 			for _, raw := range paths {
+				if ok, onDrive := c.Session.VariableExists(raw); onDrive {
+					// The Variable: drive (about_Variable_Provider): Packer's connect check and its elevated
+					// wrapper ask `Test-Path variable:global:ProgressPreference`. Variables are leaves.
+					c.Out(ok && pathType != "Container")
+					continue
+				}
 				exists, container, err := h.exists(raw)
 				if err != nil {
 					return err

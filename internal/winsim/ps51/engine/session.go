@@ -234,6 +234,31 @@ func (s *Session) Var(name string) (any, bool) {
 	return v.value, true
 }
 
+// VariableExists reports whether the Variable: drive has an item for a path such as
+// "variable:global:ProgressPreference" or "Variable:\x" (about_Variable_Provider: the drive shows the
+// variables of the current scope and its parents; a scope qualifier after the drive picks one scope).
+// ok is false when the path is not on the Variable: drive.
+func (s *Session) VariableExists(path string) (exists, ok bool) {
+	drive, rest, found := strings.Cut(path, ":")
+	if !found || !strings.EqualFold(drive, "variable") {
+		return false, false
+	}
+	rest = strings.TrimLeft(rest, `\/`)
+	scope := ""
+	if q, name, qualified := strings.Cut(rest, ":"); qualified {
+		scope, rest = q, name
+	}
+	if rest == "" {
+		return true, true // the drive's root
+	}
+	switch strings.ToLower(scope) {
+	case "", "local", "private", "global", "script":
+	default:
+		return false, true
+	}
+	return s.findVariable(&syntax.Variable{Scope: scope, Name: rest}) != nil, true
+}
+
 // SetVar sets a variable in the current scope.
 func (s *Session) SetVar(name string, v any) error { return s.assignVar(s.cur, name, v, false) }
 
