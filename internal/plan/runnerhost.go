@@ -96,7 +96,8 @@ func (h RunnerHost) push(ctx context.Context, kind StepKind, a *steps.Archive, p
 			progress(Event{Kind: EventProgress, Step: kind, Message: msg})
 		}
 	}
-	if _, err := h.Runner.Run(ctx, steps.FinishUpload{}.Script(), steps.FinishUpload{Path: dest, SHA256: sum, Size: size}, nil); err == nil {
+	held := steps.FinishUpload{Path: dest, SHA256: sum, Size: size}
+	if _, err := h.Runner.Run(ctx, held.Script(), held, nil); err == nil {
 		say(fmt.Sprintf("%s: %s is already on the host at %s (SHA-256 %s); not pushed again", attr, local, dest, sum))
 	} else {
 		f, err := os.Open(local) //nolint:gosec // the user names this file in the configuration

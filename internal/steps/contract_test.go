@@ -288,8 +288,8 @@ func topKeys(body string) []string {
 	return keys
 }
 
-// skipString returns the index of the quote that closes the string opening at i ('' and "" are
-// doubled quotes, ` escapes in double quotes).
+// skipString returns the index of the quote that closes the string opening at i (a quote written twice
+// is one quote of that kind; in double quotes a backtick escapes the next character).
 func skipString(s string, i int) int {
 	q := s[i]
 	for j := i + 1; j < len(s); j++ {
