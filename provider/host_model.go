@@ -398,6 +398,5 @@ func engineSource(want spec.Resolved) string {
 	if want.EngineArchive != "" {
 		return want.EngineArchive
 	}
-	u, _ := plan.EngineParams(want, "")["url"].(string)
-	return u
+	return plan.EngineURL(want)
 }

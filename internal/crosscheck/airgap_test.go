@@ -289,7 +289,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		}
 		noDownloads(t, sim)
 		m := sim.Machine
-		dest := plan.PushDir + `\windows-container-networking-cni-amd64-v` + compat.DefaultCNIVersion + ".zip"
+		dest := machine.Downloads + `\windows-container-networking-cni-amd64-v` + compat.DefaultCNIVersion + ".zip"
 		for _, p := range []string{dest, dest + runner.PartialSuffix, machine.Containerd, machine.Nerdctl, machine.CNIPlugin, machine.CNIConfig} {
 			if _, ok := m.File(p); ok {
 				t.Errorf("%s exists after the failed push", p)
@@ -342,7 +342,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		if len(st.LCOWBootFiles) != 0 || st.Requests.BytesIn-int64(before) > 64<<10 {
 			t.Errorf("boot files %v, %d bytes sent for the LCOW step", st.LCOWBootFiles, st.Requests.BytesIn-int64(before))
 		}
-		if _, ok := sim.Machine.File(plan.PushDir + `\lcow-` + compat.DefaultLinuxKitRelease + ".zip"); ok {
+		if _, ok := sim.Machine.File(machine.Downloads + `\lcow-` + compat.DefaultLinuxKitRelease + ".zip"); ok {
 			t.Error("the changed archive reached the host")
 		}
 		noDownloads(t, sim)

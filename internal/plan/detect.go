@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
@@ -24,15 +25,15 @@ func Detect(f facts.Facts) (spec.Spec, error) {
 		return spec.Spec{}, fmt.Errorf("%w: neither docker nor containerd is installed on %s; create the resource instead of importing it",
 			ErrNothingToAdopt, f.OS.ComputerName)
 	}
-	s := spec.Spec{Mode: "process", Engine: spec.Engine{Type: f.Engine.Type, Version: f.Engine.Version}}
+	s := spec.Spec{Mode: string(compat.ModeProcess), Engine: spec.Engine{Type: f.Engine.Type, Version: f.Engine.Version}}
 	hyperv := f.Feature("Hyper-V") == facts.FeatureInstalled
 	_, kernel := f.LCOW.Files["kernel"]
 	_, initrd := f.LCOW.Files["initrd.img"]
 	switch {
 	case hyperv && kernel && initrd:
-		s.Mode = "lcow"
+		s.Mode = string(compat.ModeLCOW)
 	case hyperv && (f.IsClient() || defaultIsolationHyperV(f.Engine.DaemonConfig)):
-		s.Mode = "hyperv"
+		s.Mode = string(compat.ModeHyperV)
 	}
 	return s, nil
 }

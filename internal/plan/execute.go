@@ -11,6 +11,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // Host is what the executor needs from a transport: the facts in one round trip, one step run as a
@@ -30,10 +31,12 @@ type StepOutcome struct {
 	Result json.RawMessage
 }
 
-// StepRecord is one completed step and what it reported.
+// StepRecord is one completed step and what it reported. Params are the planner's (a pushed archive's
+// SHA256 is the user's pin, not the hash the executor sent); Result decodes into the script's result
+// type (steps.Decode).
 type StepRecord struct {
 	Kind   StepKind
-	Params map[string]any
+	Params steps.Params
 	Result json.RawMessage
 }
 
@@ -117,9 +120,6 @@ func (e *StepError) Error() string {
 	}
 	return msg + "\n  completed steps are kept and the next apply resumes from the host's state"
 }
-
-// Known returns the catalogue entries the step's error text matches, most specific first.
-func (e *StepError) Known() []compat.KnownError { return compat.MatchError(e.Err.Error()) }
 
 func (e *StepError) Unwrap() error { return e.Err }
 
@@ -292,9 +292,9 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 	var out StepOutcome
 	for i, engine := range engines {
 		last := i == len(engines)-1
-		s := Step{Kind: StepUninstall, Reason: "destroy", Params: map[string]any{
-			"engine": engine, "remove_features": opt.RemoveFeatures && last, "client": client, "remove_lcow": opt.RemoveLCOW && last,
-			"features": []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
+		s := Step{Kind: StepUninstall, Reason: "destroy", Params: steps.Uninstall{
+			Engine: engine, RemoveFeatures: opt.RemoveFeatures && last, Client: client, RemoveLCOW: opt.RemoveLCOW && last,
+			Features: []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
 		}}
 		if out, err = res.run(ctx, h, s, func(Event) {}); err != nil {
 			return res, err
@@ -324,70 +324,44 @@ type Observation struct {
 
 // Observed lists the archives whose hashes the steps observed (no pin, no published checksum), and
 // those pushed from the controller without a pin, so the caller can record them and flag any later
-// change.
+// change. A result that does not decode records nothing.
 func (r Result) Observed() []Observation {
 	var out []Observation
 	for _, rec := range r.Records {
-		var doc struct {
-			SHA256   string `json:"archive_sha256"`
-			Source   string `json:"sha256_source"`
-			Version  string `json:"version"`
-			Archives map[string]struct {
-				SHA256 string `json:"sha256"`
-				Source string `json:"source"`
-			} `json:"archives"`
-		}
-		if json.Unmarshal(rec.Result, &doc) != nil {
-			continue
-		}
-		url, _ := rec.Params["url"].(string)
-		out = append(out, pushedObservations(rec, doc.SHA256, func(name string) string { return doc.Archives[name].SHA256 })...)
-		switch {
-		case doc.Source == "observed" && rec.Kind == StepLCOWFiles:
-			out = append(out, Observation{What: "lcow", URL: url, SHA256: doc.SHA256})
-		case doc.Source == "observed":
-			what, _ := rec.Params["type"].(string)
-			out = append(out, Observation{What: what, URL: url, SHA256: doc.SHA256})
-		}
-		for _, name := range []string{"containerd", "nerdctl", "cni"} {
-			a, ok := doc.Archives[name]
-			if !ok || a.Source != "observed" {
-				continue
+		switch p := rec.Params.(type) {
+		case steps.InstallDocker:
+			if res, err := steps.Decode[steps.InstallDockerResult](p.Script(), rec.Result); err == nil {
+				out = append(out, observe(string(compat.Docker), p.Archive, steps.ArchiveCheck{SHA256: res.ArchiveSHA256, Source: res.SHA256Source})...)
 			}
-			u := url
-			if sub, ok := rec.Params[name].(map[string]any); ok {
-				u, _ = sub["url"].(string)
+		case steps.InstallContainerd:
+			if res, err := steps.Decode[steps.InstallContainerdResult](p.Script(), rec.Result); err == nil {
+				out = append(out, observe(string(compat.Containerd), p.Archive, res.Archives.Containerd)...)
+				out = append(out, observe("nerdctl", p.Nerdctl.Archive, res.Archives.Nerdctl)...)
+				out = append(out, observe("cni", p.CNI, res.Archives.CNI)...)
 			}
-			out = append(out, Observation{What: name, URL: u, SHA256: a.SHA256})
+		case steps.InstallLCOW:
+			if res, err := steps.Decode[steps.InstallLCOWResult](p.Script(), rec.Result); err == nil {
+				out = append(out, observe("lcow", p.Archive, steps.ArchiveCheck{SHA256: res.ArchiveSHA256, Source: res.SHA256Source})...)
+			}
+		case steps.InstallCompose:
+			if res, err := steps.Decode[steps.InstallComposeResult](p.Script(), rec.Result); err == nil {
+				out = append(out, observe("compose", p.Archive, steps.ArchiveCheck{SHA256: res.ArchiveSHA256, Source: res.SHA256Source})...)
+			}
 		}
 	}
 	return out
 }
 
-// pushedObservations lists a step's archives pushed without a pin (the controller hashed them for the
-// host to verify, so the host reports them as pinned). archiveSHA is the step's archive_sha256 (Docker,
-// LCOW); sub gives the hash of one of containerd's archives.
-func pushedObservations(rec StepRecord, archiveSHA string, sub func(name string) string) []Observation {
-	var out []Observation
-	if archiveSHA == "" {
-		archiveSHA = sub(string(compat.Containerd))
+// observe is one archive's observation, if any: pushed without a pin (the controller hashed it for the
+// host to verify, so the host reports it as pinned), or downloaded with nothing to check it against.
+func observe(what string, a steps.Archive, got steps.ArchiveCheck) []Observation {
+	switch {
+	case got.SHA256 == "":
+		return nil
+	case a.Push != nil && a.SHA256 == "":
+		return []Observation{{What: what, URL: a.Push.File, SHA256: got.SHA256, Pushed: true}}
+	case a.Push == nil && got.Source == steps.SourceObserved:
+		return []Observation{{What: what, URL: a.URL, SHA256: got.SHA256}}
 	}
-	local, _ := rec.Params[ParamPush].(string)
-	pin, _ := rec.Params["sha256"].(string)
-	if local != "" && pin == "" && archiveSHA != "" {
-		what, _ := rec.Params["type"].(string)
-		if rec.Kind == StepLCOWFiles {
-			what = "lcow"
-		}
-		out = append(out, Observation{What: what, URL: local, SHA256: archiveSHA, Pushed: true})
-	}
-	for _, name := range []string{"nerdctl", "cni"} {
-		p, _ := rec.Params[name].(map[string]any)
-		local, _ := p[ParamPush].(string)
-		pin, _ := p["sha256"].(string)
-		if sum := sub(name); local != "" && pin == "" && sum != "" {
-			out = append(out, Observation{What: name, URL: local, SHA256: sum, Pushed: true})
-		}
-	}
-	return out
+	return nil
 }

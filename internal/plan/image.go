@@ -8,7 +8,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // natNetwork is the HNS NAT network install-containerd creates for containerd's CNI configuration.
@@ -85,43 +87,39 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 		out, err := res.run(ctx, h, s, emit)
 		return out.Result, err
 	}
+	// The lists in the results are informative: a result without them leaves them empty.
 
 	images := cleanImages(opt.PullImages)
 	if len(images) > 0 {
 		if s := f.Engine.Service; s.State != "Running" {
 			if _, err := run(Step{Kind: StepService, Reason: fmt.Sprintf("pulling images needs the engine, and the %s service is %s", s.Name, s.State),
-				Params: map[string]any{"service": engine}}); err != nil {
+				Params: steps.StartService{Service: engine}}); err != nil {
 				return res, err
 			}
 		}
+		params := steps.PullImages{Engine: engine, Images: images}
 		out, err := run(Step{Kind: StepPullImages, Reason: fmt.Sprintf("pull %d image(s) into the image: %s", len(images), strings.Join(images, ", ")),
-			Params: map[string]any{"engine": engine, "images": images}})
+			Params: params})
 		if err != nil {
 			return res, err
 		}
-		var doc struct {
-			Pulled  []string `json:"pulled"`
-			Present []string `json:"present"`
-		}
-		_ = json.Unmarshal(out, &doc) // the lists are informative; a result without them leaves them empty
+		doc, _ := steps.Decode[steps.PullImagesResult](params.Script(), out)
 		res.Pulled, res.Present = doc.Pulled, doc.Present
 	}
 	if opt.Generalize {
+		params := steps.PrepareImage{Engine: engine, NATNetwork: natNetwork}
 		out, err := run(Step{Kind: StepPrepareImage, Reason: "stop the engine, keep it Automatic, remove its per-machine state before generalization",
-			Params: map[string]any{"engine": engine, "nat_network": natNetwork}})
+			Params: params})
 		if err != nil {
 			return res, err
 		}
-		var doc struct {
-			Removed []string `json:"removed"`
-		}
-		_ = json.Unmarshal(out, &doc)
+		doc, _ := steps.Decode[steps.PrepareImageResult](params.Script(), out)
 		res.Removed = doc.Removed
 	}
 	if opt.Manifest != nil {
 		m := manifestFor(f, *opt.Manifest, images, opt.Generalize)
 		if _, err := run(Step{Kind: StepWriteManifest, Reason: "record what this image is (" + m.BuiltBy + ")",
-			Params: map[string]any{"manifest": m}}); err != nil {
+			Params: steps.WriteManifest{Manifest: m}}); err != nil {
 			return res, err
 		}
 		res.Manifest = &m
@@ -134,7 +132,7 @@ func (o PrepareImageOptions) validate() error {
 		if m.BuiltBy != "packer" && m.BuiltBy != "terraform" {
 			return fmt.Errorf("manifest built_by %q: use packer or terraform", m.BuiltBy)
 		}
-		if m.ContainerMode != "" && !slices.Contains([]string{"process", "hyperv", "lcow"}, m.ContainerMode) {
+		if m.ContainerMode != "" && !slices.Contains(compat.Modes(), compat.Mode(m.ContainerMode)) {
 			return fmt.Errorf("manifest container_mode %q: use process, hyperv or lcow", m.ContainerMode)
 		}
 	}

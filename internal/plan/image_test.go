@@ -9,8 +9,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // imageHost is a converged host whose image-preparation steps have the scripts' effects: pull-images
@@ -23,7 +25,7 @@ type imageHost struct {
 	identity   bool // the engine's identity file is on the host
 	fail       map[StepKind]error
 	ran        []StepKind
-	params     map[StepKind]map[string]any
+	params     map[StepKind]steps.Params
 	factsReads int
 }
 
@@ -46,7 +48,7 @@ func convergedHost(t *testing.T, release string, s spec.Spec) *imageHost {
 	f = applyStep(t, f, Step{Kind: StepReboot})
 	f.Verified.At = "2026-11-22T10:00:00Z"
 	f.OS.UBR = 2966
-	return &imageHost{f: f, identity: true, params: map[StepKind]map[string]any{}}
+	return &imageHost{f: f, identity: true, params: map[StepKind]steps.Params{}}
 }
 
 func (h *imageHost) Facts(context.Context) (facts.Facts, error) {
@@ -70,7 +72,7 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 			return StepOutcome{}, errors.New("pull_failed: error during connect: open //./pipe/docker_engine: The system cannot find the file specified.")
 		}
 		var pulled, present []string
-		for _, img := range s.Params["images"].([]string) { //nolint:forcetypeassert // the planner's own params
+		for _, img := range s.Params.(steps.PullImages).Images { //nolint:forcetypeassert // the planner's own params
 			switch {
 			case slices.Contains(h.images, img):
 				present = append(present, img)
@@ -81,7 +83,7 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 				pulled = append(pulled, img)
 			}
 		}
-		result = map[string]any{"pulled": pulled, "present": present}
+		result = steps.PullImagesResult{Pulled: pulled, Present: present}
 	case StepPrepareImage:
 		h.f.Engine.Service.State, h.f.Engine.Service.StartType = "Stopped", "Automatic"
 		removed := []string{}
@@ -89,9 +91,9 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 			h.identity = false
 			removed = append(removed, map[string]string{"docker": `C:\ProgramData\docker\engine-id`, "containerd": "HNS network nat"}[h.f.Engine.Type])
 		}
-		result = map[string]any{"removed": removed}
+		result = steps.PrepareImageResult{Removed: removed}
 	case StepWriteManifest:
-		m := s.Params["manifest"].(facts.Manifest) //nolint:forcetypeassert // the planner's own params
+		m := s.Params.(steps.WriteManifest).Manifest //nolint:forcetypeassert // the planner's own params
 		h.f.Manifest = &m
 	default:
 		return StepOutcome{}, errors.New("unexpected step " + string(s.Kind))
@@ -158,7 +160,7 @@ func TestPrepareImage(t *testing.T) {
 			opt:   PrepareImageOptions{PullImages: []string{" " + nano2022, "", sc2022, nano2022}},
 			steps: []StepKind{StepPullImages}, pulled: []string{nano2022}, present: []string{sc2022},
 			check: func(t *testing.T, h *imageHost, _ PrepareResult) {
-				if got := h.params[StepPullImages]["images"]; !reflect.DeepEqual(got, []string{nano2022, sc2022}) {
+				if got := h.params[StepPullImages].(steps.PullImages).Images; !reflect.DeepEqual(got, []string{nano2022, sc2022}) { //nolint:forcetypeassert // the planner's own params
 					t.Errorf("pull-images params %v", got)
 				}
 			}},
@@ -169,7 +171,7 @@ func TestPrepareImage(t *testing.T) {
 		{name: "containerd names its NAT network", release: "2022", spec: spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd"}},
 			opt: PrepareImageOptions{Generalize: true}, steps: []StepKind{StepPrepareImage}, removed: []string{"HNS network nat"},
 			check: func(t *testing.T, h *imageHost, _ PrepareResult) {
-				if p := h.params[StepPrepareImage]; p["engine"] != "containerd" || p["nat_network"] != "nat" {
+				if p := h.params[StepPrepareImage]; p != (steps.PrepareImage{Engine: "containerd", NATNetwork: "nat"}) {
 					t.Errorf("prepare-image params %v", p)
 				}
 			}},
@@ -242,7 +244,7 @@ func TestPrepareImagePullErrorIsExplained(t *testing.T) {
 	if !errors.As(err, &se) || se.Step.Kind != StepPullImages {
 		t.Fatalf("want a StepError for pull-images, got %v", err)
 	}
-	if k := se.Known(); len(k) == 0 || k[0].ID != "image_newer_than_host" {
+	if k := compat.MatchError(se.Err.Error()); len(k) == 0 || k[0].ID != "image_newer_than_host" {
 		t.Fatalf("known errors %v", k)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // StepKind names what a step does.
@@ -44,23 +45,13 @@ const (
 	StepWriteManifest StepKind = "write-manifest"
 )
 
-// Step is one unit of work. Params are JSON-encodable and travel as the script's parameters.
+// Step is one unit of work. Params are the script's parameters, and their type names the script that
+// performs the step (install-engine runs install-docker or install-containerd); a reboot has none.
 type Step struct {
 	Kind   StepKind
-	Params map[string]any
+	Params steps.Params
 	// Reason says which fact made the step necessary.
 	Reason string
-}
-
-// Script is the library script that performs the step: install-engine runs install-docker or
-// install-containerd (internal/powershell/scripts/README.md).
-func (s Step) Script() string {
-	if s.Kind == StepEngine {
-		if t, _ := s.Params["type"].(string); t != "" {
-			return "install-" + t
-		}
-	}
-	return string(s.Kind)
 }
 
 // IsBarrier reports whether the executor must re-read facts after the step (a reboot may happen).
@@ -178,9 +169,7 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 	}
 	if len(features) > 0 {
 		p.Steps = append(p.Steps,
-			Step{Kind: StepFeatures, Reason: featureReason, Params: map[string]any{
-				"features": features, "client": f.IsClient(),
-			}},
+			Step{Kind: StepFeatures, Reason: featureReason, Params: steps.InstallFeatures{Features: features, Client: f.IsClient()}},
 			Step{Kind: StepRebootIfRequired, Reason: "Windows features take effect after a restart"},
 		)
 	}
@@ -311,65 +300,71 @@ func engineStep(f facts.Facts, want spec.Resolved) *Step {
 		// converged here; a binary replaced behind our back shows as drift through facts.engine.binary_sha256.
 		return nil
 	}
-	return &Step{Kind: StepEngine, Reason: why, Params: EngineParams(want, e.Version)}
+	return &Step{Kind: StepEngine, Reason: why, Params: engineParams(want, e.Version)}
 }
 
-// ParamPush names a controller-side file the executor uploads to archive_path before the step runs,
-// in the step's parameters or in one of their objects (containerd's nerdctl and cni). It never reaches
-// the host: the executor replaces it with the file's SHA-256, which the script then verifies.
-const ParamPush = "push"
+// pushDir is where pushed archives land on the host, beside the host's own downloads.
+const pushDir = `C:\ProgramData\wincontainers\downloads`
 
-// PushDir is where pushed archives land on the host, beside the host's own downloads.
-const PushDir = `C:\ProgramData\wincontainers\downloads`
-
-// pushTo marks params for a push of local to PushDir\name; the host's checksum file is not needed then.
-func pushTo(params map[string]any, local, name string) {
+// pushTo makes the archive the controller's file local, pushed to pushDir\name; "" leaves it a download.
+func pushTo(a *steps.Archive, local, name, setting, pinSetting string) {
 	if local == "" {
 		return
 	}
-	params[ParamPush] = local
-	params["archive_path"] = PushDir + `\` + name
-	if _, ok := params["checksum_url"]; ok {
-		params["checksum_url"] = ""
+	a.Push = &steps.Push{File: local, Setting: setting, PinSetting: pinSetting}
+	a.ArchivePath = pushDir + `\` + name
+}
+
+// pushChecked is pushTo for an archive with a published checksum, which a pushed file does not need.
+func pushChecked(a *steps.CheckedArchive, local, name, setting, pinSetting string) {
+	pushTo(&a.Archive, local, name, setting, pinSetting)
+	if a.Push != nil {
+		a.ChecksumURL = ""
 	}
 }
 
-// EngineParams are the install script's parameters: the archive's location and pinned hash, and for
+// engineParams are the install script's parameters: the archive's location and pinned hash, and for
 // containerd its companions (nerdctl, the Windows CNI plugins, the HNS NAT network). Archives given on
 // the controller (engine.archive, engine.nerdctl_archive, engine.cni_archive) are pushed, each on its
 // own: the others are downloaded by the host.
-func EngineParams(want spec.Resolved, previous string) map[string]any {
+func engineParams(want spec.Resolved, previous string) steps.Params {
 	v := want.EngineVersion.String()
-	params := map[string]any{"type": string(want.EngineType), "version": v, "sha256": want.EngineSHA256, "previous_version": previous}
-	switch want.EngineType {
-	case compat.Containerd:
-		url := want.EngineURL
+	url := EngineURL(want)
+	if want.EngineType == compat.Containerd {
 		checksum := ""
-		if url == "" {
-			url = compat.ContainerdURL(v)
+		if want.EngineURL == "" {
 			checksum = url + ".sha256sum"
 		}
 		nerd, sums := compat.NerdctlURLs(compat.DefaultNerdctlVersion)
 		cniURL := compat.CNIURL(compat.DefaultCNIVersion)
-		params["url"], params["checksum_url"] = url, checksum
-		nerdctl := map[string]any{"version": compat.DefaultNerdctlVersion, "url": nerd, "checksum_url": sums, "sha256": ""}
-		cni := map[string]any{"version": compat.DefaultCNIVersion, "url": cniURL, "sha256": ""}
-		// Pushed archives keep the published file names on the host.
-		pushTo(params, want.EngineArchive, fileName(url))
-		pushTo(nerdctl, want.NerdctlArchive, fileName(nerd))
-		pushTo(cni, want.CNIArchive, fileName(cniURL))
-		params["nerdctl"], params["cni"] = nerdctl, cni
-		params["nat"] = map[string]any{"name": natNetwork, "subnet": compat.DefaultNATSubnet, "gateway": compat.DefaultNATGateway}
-	default:
-		url := want.EngineURL
-		if url == "" {
-			url = compat.DockerURL(v)
+		p := steps.InstallContainerd{Version: v,
+			CheckedArchive: steps.CheckedArchive{Archive: steps.Archive{URL: url, SHA256: want.EngineSHA256}, ChecksumURL: checksum},
+			Nerdctl:        steps.CheckedArchive{Archive: steps.Archive{URL: nerd}, ChecksumURL: sums},
+			CNI:            steps.Archive{URL: cniURL},
+			NAT:            steps.NAT{Name: natNetwork, Subnet: compat.DefaultNATSubnet, Gateway: compat.DefaultNATGateway},
 		}
-		params["url"] = url
-		// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
-		pushTo(params, want.EngineArchive, "docker-"+v+".zip")
+		// Pushed archives keep the published file names on the host.
+		pushChecked(&p.CheckedArchive, want.EngineArchive, fileName(url), spec.PathEngineArchive, spec.PathEngineSHA256)
+		pushChecked(&p.Nerdctl, want.NerdctlArchive, fileName(nerd), spec.PathNerdctlArchive, "")
+		pushTo(&p.CNI, want.CNIArchive, fileName(cniURL), spec.PathCNIArchive, "")
+		return p
 	}
-	return params
+	p := steps.InstallDocker{Version: v, Archive: steps.Archive{URL: url, SHA256: want.EngineSHA256}, PreviousVersion: previous}
+	// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
+	pushTo(&p.Archive, want.EngineArchive, "docker-"+v+".zip", spec.PathEngineArchive, spec.PathEngineSHA256)
+	return p
+}
+
+// EngineURL is where the host downloads the engine archive from: engine.url, else the publisher's
+// release for the wanted type and version.
+func EngineURL(want spec.Resolved) string {
+	switch {
+	case want.EngineURL != "":
+		return want.EngineURL
+	case want.EngineType == compat.Containerd:
+		return compat.ContainerdURL(want.EngineVersion.String())
+	}
+	return compat.DockerURL(want.EngineVersion.String())
 }
 
 func fileName(url string) string { return url[strings.LastIndexByte(url, '/')+1:] }
@@ -466,7 +461,7 @@ func daemonStep(f facts.Facts, want spec.Resolved) *Step {
 	}
 	slices.Sort(differing)
 	return &Step{Kind: StepDaemonConfig, Reason: "daemon.json differs in " + strings.Join(differing, ", "),
-		Params: map[string]any{"managed": desired, "engine": string(want.EngineType)}}
+		Params: steps.ConfigureDaemon{Managed: desired, Engine: string(want.EngineType)}}
 }
 
 func serviceStep(f facts.Facts, want spec.Resolved, installing bool) *Step {
@@ -485,7 +480,7 @@ func serviceStep(f facts.Facts, want spec.Resolved, installing bool) *Step {
 	case s.State == "Running" && strings.EqualFold(s.StartType, "Automatic"):
 		return nil
 	}
-	return &Step{Kind: StepService, Reason: reason, Params: map[string]any{"service": string(want.EngineType)}}
+	return &Step{Kind: StepService, Reason: reason, Params: steps.StartService{Service: string(want.EngineType)}}
 }
 
 func lcowStep(f facts.Facts, want spec.Resolved) *Step {
@@ -505,8 +500,8 @@ func lcowStep(f facts.Facts, want spec.Resolved) *Step {
 	if url == "" {
 		url = compat.LinuxKitURL(compat.DefaultLinuxKitRelease)
 	}
-	params := map[string]any{"url": url, "sha256": wantSHA, "release": compat.DefaultLinuxKitRelease, "files": lcowBootFiles}
-	pushTo(params, archive, "lcow-"+compat.DefaultLinuxKitRelease+".zip")
+	params := steps.InstallLCOW{Archive: steps.Archive{URL: url, SHA256: wantSHA}, Release: compat.DefaultLinuxKitRelease, Files: lcowBootFiles}
+	pushTo(&params.Archive, archive, "lcow-"+compat.DefaultLinuxKitRelease+".zip", spec.PathLCOWArchive, spec.PathLCOWSHA256)
 	return &Step{Kind: StepLCOWFiles, Reason: "LCOW boot files missing: " + strings.Join(missing, ", "), Params: params}
 }
 
@@ -520,12 +515,10 @@ func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) 
 	if len(images) > 0 {
 		image = images[0].Image.Reference()
 	}
-	params := map[string]any{
-		"mode": string(want.Mode), "engine": string(want.EngineType), "image": image, "spec_hash": hash,
-		"linux_image": LinuxTestImage, "pull": want.PullImages,
-	}
+	params := steps.Verify{Mode: string(want.Mode), Engine: string(want.EngineType), Image: image, SpecHash: hash,
+		LinuxImage: LinuxTestImage, Pull: want.PullImages}
 	if want.Compose != nil {
-		params["compose"] = map[string]any{"project": ComposeProject, "network": want.Compose.Network}
+		params.Compose = &steps.VerifyCompose{Project: ComposeProject, Network: want.Compose.Network}
 	}
 	return Step{Kind: StepVerify, Reason: why, Params: params}
 }
@@ -581,9 +574,9 @@ func composeStep(f facts.Facts, want spec.Resolved) *Step {
 	if url == "" {
 		url, checksum = compat.ComposeURLs(v)
 	}
-	params := map[string]any{"type": "compose", "version": v, "url": url, "checksum_url": checksum, "sha256": c.SHA256,
-		"standalone": c.Standalone}
-	pushTo(params, c.Archive, "docker-compose-"+v+"-windows-x86_64.exe")
+	params := steps.InstallCompose{Version: v, CheckedArchive: steps.CheckedArchive{Archive: steps.Archive{URL: url, SHA256: c.SHA256}, ChecksumURL: checksum},
+		Standalone: c.Standalone}
+	pushChecked(&params.CheckedArchive, c.Archive, "docker-compose-"+v+"-windows-x86_64.exe", spec.PathComposeArchive, spec.PathComposeSHA256)
 	return &Step{Kind: StepCompose, Reason: why, Params: params}
 }
 

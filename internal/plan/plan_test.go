@@ -10,6 +10,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 var today = compat.D(2026, 11, 22)
@@ -53,12 +54,12 @@ func converge(t *testing.T, f facts.Facts, p Plan) facts.Facts {
 	return f
 }
 
-// applyStep is the effect of one step on a host's facts (a reboot resolves pending features).
+// applyStep is the effect of one step on a host's facts (a reboot resolves pending features), read
+// from the step's typed parameters.
 func applyStep(t *testing.T, f facts.Facts, s Step) facts.Facts {
 	t.Helper()
 	f = cloneFacts(f)
-	switch s.Kind {
-	case StepReboot, StepRebootIfRequired:
+	if s.Kind == StepReboot || s.Kind == StepRebootIfRequired {
 		for k, v := range f.Features {
 			if v == "InstallPending" || v == "EnablePending" {
 				f.Features[k] = map[bool]string{true: "Enabled", false: "Installed"}[f.IsClient()]
@@ -68,39 +69,43 @@ func applyStep(t *testing.T, f facts.Facts, s Step) facts.Facts {
 		if f.Feature("Hyper-V") == facts.FeatureInstalled {
 			f.Virtualization.HypervisorPresent = true
 		}
-	case StepFeatures:
-		names, ok := s.Params["features"].([]string)
-		if !ok {
-			t.Fatalf("features param %T", s.Params["features"])
-		}
-		for _, n := range names {
+		return f
+	}
+	switch p := s.Params.(type) {
+	case steps.InstallFeatures:
+		for _, n := range p.Features {
 			f.Features[n] = map[bool]string{true: "EnablePending", false: "InstallPending"}[f.IsClient()]
 		}
 		f.PendingReboot.FeatureRestartNeeded = true
-	case StepEngine:
-		typ, _ := s.Params["type"].(string)
-		ver, _ := s.Params["version"].(string)
-		f.Engine = facts.Engine{Type: typ, Version: ver, Service: facts.Service{Name: typ, State: "Stopped", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
-	case StepDaemonConfig:
+	case steps.InstallDocker:
+		f.Engine = installed(f, string(compat.Docker), p.Version)
+	case steps.InstallContainerd:
+		f.Engine = installed(f, string(compat.Containerd), p.Version)
+	case steps.ConfigureDaemon:
 		have := map[string]any{}
 		if len(f.Engine.DaemonConfig) > 0 {
 			_ = json.Unmarshal(f.Engine.DaemonConfig, &have)
 		}
-		managed, _ := s.Params["managed"].(map[string]any)
-		for k, v := range managed {
+		for k, v := range p.Managed {
 			have[k] = v
 		}
 		b, _ := json.Marshal(have)
 		f.Engine.DaemonConfig = b
-	case StepService:
+	case steps.StartService:
 		f.Engine.Service.State, f.Engine.Service.StartType = "Running", "Automatic"
-	case StepLCOWFiles:
+	case steps.InstallLCOW:
 		f.LCOW.Files = map[string]string{"kernel": "k", "initrd.img": "i"}
-	case StepVerify:
-		h, _ := s.Params["spec_hash"].(string)
-		f.Verified = &facts.Verified{SpecHash: h}
+	case steps.Verify:
+		f.Verified = &facts.Verified{SpecHash: p.SpecHash}
+	default:
+		t.Fatalf("step %s has parameters %T", s.Kind, s.Params)
 	}
 	return f
+}
+
+// installed is the engine an install step leaves: registered, stopped, the daemon configuration kept.
+func installed(f facts.Facts, typ, version string) facts.Engine {
+	return facts.Engine{Type: typ, Version: version, Service: facts.Service{Name: typ, State: "Stopped", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
 }
 
 func cloneFacts(f facts.Facts) facts.Facts {
@@ -142,7 +147,7 @@ func TestBareToConverged(t *testing.T) {
 			if p.MaxReboots() > 1 {
 				t.Errorf("at most one reboot from bare to converged, plan has %d", p.MaxReboots())
 			}
-			feat := p.Steps[0].Params["features"].([]string)
+			feat := p.Steps[0].Params.(steps.InstallFeatures).Features //nolint:forcetypeassert // checked by applyStep
 			wantFeat := []string{"Containers"}
 			if want.Mode.NeedsHyperV() {
 				wantFeat = append(wantFeat, facts.FeatureName("Hyper-V", f.IsClient()))
@@ -150,9 +155,9 @@ func TestBareToConverged(t *testing.T) {
 			if !slices.Equal(feat, wantFeat) {
 				t.Errorf("features %v, want %v in one step", feat, wantFeat)
 			}
-			verify := p.Steps[len(p.Steps)-1]
-			if verify.Params["image"] != c.image {
-				t.Errorf("verify image %v, want %s", verify.Params["image"], c.image)
+			verify, _ := p.Steps[len(p.Steps)-1].Params.(steps.Verify)
+			if verify.Image != c.image {
+				t.Errorf("verify image %v, want %s", verify.Image, c.image)
 			}
 			// Idempotent: once the steps have run, the plan is empty.
 			after := converge(t, f, p)
@@ -390,7 +395,7 @@ func TestDaemonSettings(t *testing.T) {
 			if s.Reason != "daemon.json differs in "+c.reason {
 				t.Errorf("reason %q, want it to name %s", s.Reason, c.reason)
 			}
-			managed, _ := s.Params["managed"].(map[string]any)
+			managed := s.Params.(steps.ConfigureDaemon).Managed //nolint:forcetypeassert // checked by applyStep
 			if !jsonEqual(managed, DesiredDaemonConfig(c.want)) || managed["debug"] != nil {
 				t.Errorf("managed %v", managed)
 			}

@@ -12,27 +12,27 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // pushHost records the scripts run and the files uploaded; files it holds make finish-upload (run
 // without an upload) succeed, as on a host where an earlier apply pushed them.
 type pushHost struct {
 	scripts []string
-	params  map[string]any // the step script's parameters
+	params  steps.Params // the step script's parameters
 	held    map[string]string
 	pushed  map[string]int64
 }
 
 func (h *pushHost) Run(_ context.Context, script string, params any, _ func(powershell.Progress)) (powershell.Outcome, error) {
 	h.scripts = append(h.scripts, script)
-	p, _ := params.(map[string]any)
-	if script == "finish-upload" {
-		if h.held[p["path"].(string)] == p["sha256"] {
+	if u, ok := params.(steps.FinishUpload); ok {
+		if h.held[u.Path] == u.SHA256 {
 			return powershell.Outcome{}, nil
 		}
 		return powershell.Outcome{}, &powershell.ScriptError{Script: script, ExitCode: 1, Code: "upload_missing", Message: "no uploaded file"}
 	}
-	h.params = p
+	h.params, _ = params.(steps.Params)
 	return powershell.Outcome{Result: json.RawMessage(`{}`)}, nil
 }
 
@@ -61,23 +61,30 @@ func TestPushedArchivesParams(t *testing.T) {
 	if d.HasErrors() {
 		t.Fatal(d)
 	}
-	p := EngineParams(want, "")
+	p, ok := engineParams(want, "").(steps.InstallContainerd)
+	if !ok {
+		t.Fatalf("containerd params %T", engineParams(want, ""))
+	}
 	v := compat.DefaultContainerdVersion
-	if p[ParamPush] != ctrd || p["archive_path"] != PushDir+`\containerd-`+v+`-windows-amd64.tar.gz` || p["checksum_url"] != "" {
-		t.Errorf("containerd: push %v to %v, checksum_url %q", p[ParamPush], p["archive_path"], p["checksum_url"])
+	if p.Push == nil || p.Push.File != ctrd || p.ArchivePath != pushDir+`\containerd-`+v+`-windows-amd64.tar.gz` || p.ChecksumURL != "" {
+		t.Errorf("containerd: push %+v to %v, checksum_url %q", p.Push, p.ArchivePath, p.ChecksumURL)
 	}
-	n, c := p["nerdctl"].(map[string]any), p["cni"].(map[string]any)
-	if n[ParamPush] != nerd || !strings.HasPrefix(n["archive_path"].(string), PushDir+`\nerdctl-`) || n["checksum_url"] != "" {
-		t.Errorf("nerdctl: %v", n)
+	n, c := p.Nerdctl, p.CNI
+	if n.Push == nil || n.Push.File != nerd || !strings.HasPrefix(n.ArchivePath, pushDir+`\nerdctl-`) || n.ChecksumURL != "" {
+		t.Errorf("nerdctl: %+v", n)
 	}
-	if c[ParamPush] != cni || !strings.HasSuffix(c["archive_path"].(string), ".zip") {
-		t.Errorf("cni: %v", c)
+	if c.Push == nil || c.Push.File != cni || !strings.HasSuffix(c.ArchivePath, ".zip") || c.Push.Setting != spec.PathCNIArchive {
+		t.Errorf("cni: %+v", c)
 	}
 	// Only the archives given are pushed: the CNI plugins download as before.
 	partial := want
 	partial.CNIArchive = ""
-	if c := EngineParams(partial, "")["cni"].(map[string]any); c[ParamPush] != nil || c["archive_path"] != nil {
-		t.Errorf("cni not given but pushed: %v", c)
+	if c := engineParams(partial, "").(steps.InstallContainerd).CNI; c.Push != nil || c.ArchivePath != "" { //nolint:forcetypeassert // checked above
+		t.Errorf("cni not given but pushed: %+v", c)
+	}
+	// What travels to the host: no trace of the controller's paths.
+	if b, _ := json.Marshal(p); strings.Contains(string(b), dir) || !strings.Contains(string(b), `"archive_path":"C:`) {
+		t.Errorf("the script's parameters %s", b)
 	}
 
 	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
@@ -86,15 +93,17 @@ func TestPushedArchivesParams(t *testing.T) {
 	if _, err := rh.RunStep(context.Background(), step, nil); err != nil {
 		t.Fatal(err)
 	}
-	if len(h.pushed) != 3 || h.pushed[p["archive_path"].(string)] != int64(len("containerd bytes")) {
+	if len(h.pushed) != 3 || h.pushed[p.ArchivePath] != int64(len("containerd bytes")) {
 		t.Errorf("pushed %v", h.pushed)
 	}
-	sum, _, _ := spec.FileSHA256(nerd)
-	hn := h.params["nerdctl"].(map[string]any)
-	if _, leaked := h.params[ParamPush]; leaked || hn[ParamPush] != nil || hn["sha256"] != sum {
-		t.Errorf("the script got %v", h.params)
+	if got := h.scripts[len(h.scripts)-1]; got != "install-containerd" {
+		t.Errorf("ran %s", got)
 	}
-	if p[ParamPush] != ctrd || n["sha256"] != "" {
+	sum, _, _ := spec.FileSHA256(nerd)
+	if got, _ := h.params.(steps.InstallContainerd); got.Nerdctl.SHA256 != sum {
+		t.Errorf("the script got %+v", h.params)
+	}
+	if p.Push.File != ctrd || p.Nerdctl.SHA256 != "" || step.Params.(steps.InstallContainerd).Nerdctl.SHA256 != "" { //nolint:forcetypeassert // the step above
 		t.Error("the step's own parameters were changed")
 	}
 	// A second run finds every file on the host: nothing is pushed again.
@@ -105,16 +114,17 @@ func TestPushedArchivesParams(t *testing.T) {
 
 	// The LCOW step pushes lcow.archive the same way.
 	ls := lcowStep(bare(t, "2022"), want)
-	if ls == nil || ls.Params[ParamPush] != lcow || ls.Params["archive_path"] != PushDir+`\lcow-`+compat.DefaultLinuxKitRelease+".zip" {
+	lp, _ := ls.Params.(steps.InstallLCOW)
+	if ls == nil || lp.Push == nil || lp.Push.File != lcow || lp.ArchivePath != pushDir+`\lcow-`+compat.DefaultLinuxKitRelease+".zip" {
 		t.Fatalf("lcow step %+v", ls)
 	}
 
 	// A pinned archive that is not the file: nothing is pushed, the error names both settings.
-	pinned := cloneParams(p)
-	pinned["sha256"] = strings.Repeat("0", 64)
+	pinned := p
+	pinned.SHA256 = strings.Repeat("0", 64)
 	h.held, h.pushed = map[string]string{}, map[string]int64{}
 	_, err := rh.RunStep(context.Background(), Step{Kind: StepEngine, Params: pinned}, nil)
-	if err == nil || !strings.Contains(err.Error(), "engine.sha256 pins") || len(h.pushed) != 0 {
+	if err == nil || !strings.Contains(err.Error(), "engine.archive "+ctrd) || !strings.Contains(err.Error(), "engine.sha256 pins") || len(h.pushed) != 0 {
 		t.Errorf("pinned mismatch: pushed %v: %v", h.pushed, err)
 	}
 	// Without an uploader, the error names the setting.
@@ -147,10 +157,24 @@ func TestPushedArchivesParams(t *testing.T) {
 	}
 }
 
-func cloneParams(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		out[k] = v
+// A pushed compose binary names the compose settings, not the engine's.
+func TestPushedComposeNamesItsSettings(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "docker-compose.exe")
+	if err := os.WriteFile(bin, []byte("compose"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	return out
+	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", Compose: &spec.Compose{Enabled: true, Archive: bin}})
+	s := composeStep(bare(t, "2022"), want)
+	p, ok := s.Params.(steps.InstallCompose)
+	if !ok || p.Push == nil || p.ChecksumURL != "" {
+		t.Fatalf("compose step %+v", s)
+	}
+	// The file changed after validation checked it against the pin.
+	p.SHA256 = strings.Repeat("1", 64)
+	s.Params = p
+	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
+	_, err := RunnerHost{Runner: h, Uploader: h}.RunStep(context.Background(), *s, nil)
+	if err == nil || !strings.Contains(err.Error(), "compose.archive "+bin) || !strings.Contains(err.Error(), "compose.sha256 pins") {
+		t.Errorf("pinned compose mismatch: %v", err)
+	}
 }

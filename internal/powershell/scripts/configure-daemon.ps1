@@ -9,14 +9,9 @@
 # that the engine reads the new configuration; when it does not come back, the previous file is
 # restored (or the new one removed when there was none) and docker started again with it, and the step
 # fails saying so. Windows PowerShell 5.1.
-# Parameters: { "engine": "docker", "managed": { "exec-opts": ["isolation=hyperv"], ... },
-#               "unmanaged_keys": "keep" }
-#   managed         keys to set; values are strings, booleans or lists of strings ("data-root",
-#                   "registry-mirrors", "insecure-registries", "dns", ...). A list replaces the file's
-#                   list whole. A changed data-root takes effect at the restart; nothing is moved.
-#   unmanaged_keys  "keep" (default) keeps keys not in managed; "remove" drops them.
-# Result: { "changed": true|false, "restarted": true|false, "path": "...", "backup": "<path or empty>",
-#           "config": { ... } }
+# Parameters and result: steps.ConfigureDaemon and steps.ConfigureDaemonResult (internal/steps). The
+# managed keys are set (a list replaces the file's list whole; a changed data-root takes effect at the
+# restart, nothing is moved); every other key is kept as found.
 
 $step = 'configure-daemon'
 
@@ -38,11 +33,6 @@ $engine = [string]$p.engine
 if ($engine -and $engine -ne 'docker') {
     Exit-WcError 'invalid_params' ('configure-daemon configures the docker engine, not {0}' -f $engine) 'this is a planner defect; report it'
 }
-$mode = [string]$p.unmanaged_keys
-if (-not $mode) { $mode = 'keep' }
-if ($mode -ne 'keep' -and $mode -ne 'remove') {
-    Exit-WcError 'invalid_params' ('unmanaged_keys must be keep or remove, not {0}' -f $mode) 'this is a planner defect; report it'
-}
 $dir = Join-Path $env:ProgramData 'docker\config'
 $path = Join-Path $dir 'daemon.json'
 
@@ -63,11 +53,9 @@ if ($exists) {
     }
 }
 
-# Merge: every key kept (unless unmanaged_keys is remove), then the managed keys set.
+# Merge: every key kept, then the managed keys set.
 $merged = [ordered]@{}
-if ($mode -eq 'keep') {
-    foreach ($k in $current.Keys) { $merged[$k] = $current[$k] }
-}
+foreach ($k in $current.Keys) { $merged[$k] = $current[$k] }
 if ($null -ne $p.managed) {
     foreach ($prop in $p.managed.PSObject.Properties) { $merged[$prop.Name] = $prop.Value }
 }

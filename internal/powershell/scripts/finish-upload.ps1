@@ -5,8 +5,7 @@
 # checked and it is moved to path, or it is deleted and the script fails, so a short or changed upload
 # never appears at the target. Run again after success, it finds the file in place and succeeds.
 # Windows PowerShell 5.1.
-# Parameters: { "path": "C:\\...", "sha256": "<64 hex>", "size": <bytes> }
-# Result: { "path", "sha256", "bytes" }
+# Parameters and result: steps.FinishUpload and steps.UploadResult (internal/steps/scripts.go).
 # wincontainers:include errors hash replace
 $p = Get-WcParams
 $target = [string]$p.path

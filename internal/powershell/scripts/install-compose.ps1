@@ -9,11 +9,7 @@
 # verified against sha256 when pinned, else against the release's checksums.txt ("<sha256>
 # *docker-compose-windows-x86_64.exe" lines), else observed. A binary identical to the installed one
 # is not copied again. Finally the plugin must report the version asked for. Windows PowerShell 5.1.
-# Parameters: { "version": "5.5.0", "url": "https://github.com/docker/compose/releases/download/v5.5.0/docker-compose-windows-x86_64.exe",
-#               "checksum_url": "<checksums.txt URL or empty>", "sha256": "<hex or empty>",
-#               "archive_path": "<path on the host or empty>", "standalone": false }
-# Result: { "version", "archive_sha256", "sha256_source": "pinned"|"published"|"observed", "plugin_path",
-#           "standalone_path", "changed", "removed": [...] }
+# Parameters and result: steps.InstallCompose and steps.InstallComposeResult (internal/steps/scripts.go).
 
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'

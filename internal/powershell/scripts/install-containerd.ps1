@@ -10,11 +10,7 @@
 # its published checksum file, else its hash is reported (observed).
 # Files identical to the installed ones are not copied again. The service is left registered,
 # Automatic and stopped. Windows PowerShell 5.1.
-# Parameters: { "version", "url", "sha256", "checksum_url", "archive_path",
-#               "nerdctl": { "version", "url", "checksum_url", "sha256", "archive_path" },
-#               "cni": { "version", "url", "sha256", "archive_path" },
-#               "nat": { "name": "nat", "subnet": "172.28.0.0/16", "gateway": "172.28.0.1" } }
-# Result: { "version", "archives": { "containerd"|"nerdctl"|"cni": { "sha256", "source" } }, "nat_network", "changed" }
+# Parameters and result: steps.InstallContainerd and steps.InstallContainerdResult (internal/steps/scripts.go).
 
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'

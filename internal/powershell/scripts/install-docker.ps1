@@ -7,10 +7,7 @@
 # installed ones are not copied again. The service is left registered, Automatic, and running if it
 # ran before (an apply stopped after this step leaves the engine the host had running), else stopped;
 # configure-daemon writes daemon.json and start-service starts it. Windows PowerShell 5.1.
-# Parameters: { "version": "29.2.1", "url": "https://download.docker.com/...zip", "sha256": "<hex or empty>",
-#               "archive_path": "<path on the host or empty>", "previous_version": "27.3.1" }
-# Result: { "version", "archive_sha256", "sha256_source": "pinned"|"observed", "previous_version",
-#           "reregistered", "changed" }
+# Parameters and result: steps.InstallDocker and steps.InstallDockerResult (internal/steps/scripts.go).
 
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'

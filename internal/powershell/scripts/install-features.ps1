@@ -5,10 +5,7 @@
 # (Enable-WindowsOptionalFeature -All -NoRestart). A feature that is already installed or enabled, or
 # whose installation is pending a restart, is left alone. Never restarts the host: exit 3010 tells the
 # executor that a restart is needed. Windows PowerShell 5.1.
-# Parameters: { "features": ["Containers", "Hyper-V"], "client": false }
-#   features  server names (Containers, Hyper-V) or client names (Containers, Microsoft-Hyper-V)
-#   client    true on client editions (Windows 10/11)
-# Result: { "features": { "<name>": "<state after>" }, "restart_needed": true|false }
+# Parameters and result: steps.InstallFeatures and steps.InstallFeaturesResult (internal/steps/scripts.go).
 
 # wincontainers:include errors
 

@@ -6,10 +6,7 @@
 # $env:ProgramData\wincontainers\downloads; it is verified against sha256 when pinned (for a pushed file,
 # the hash the controller computed), otherwise its hash is reported (observed). Files whose content is already
 # installed are not copied again. Windows PowerShell 5.1.
-# Parameters: { "url": ".../release.zip", "sha256": "<hex or empty>", "release": "v4.14.35-v0.3.9",
-#               "files": ["kernel", "initrd.img"], "archive_path": "" }
-# Result: { "files": { "kernel": "<sha256>", "initrd.img": "<sha256>" }, "archive_sha256",
-#           "sha256_source": "pinned"|"observed", "changed" }
+# Parameters and result: steps.InstallLCOW and steps.InstallLCOWResult (internal/steps/scripts.go).
 
 [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 $ProgressPreference = 'SilentlyContinue'

@@ -11,9 +11,7 @@
 #           plugin creates it again from 0-containerd-nat.conf when the clone runs its first container).
 # Images, containers, daemon.json, config.toml, the CNI configuration, the binaries and the service are
 # kept. Running it again finds nothing to remove. Windows PowerShell 5.1.
-# Parameters: { "engine": "docker"|"containerd", "nat_network": "nat" }
-# Result: { "engine", "service": { "name", "state": "Stopped", "start_type": "Automatic" },
-#           "data_root", "removed": ["..."] }
+# Parameters and result: steps.PrepareImage and steps.PrepareImageResult (internal/steps/scripts.go).
 
 $step = 'prepare-image'
 

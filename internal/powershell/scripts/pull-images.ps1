@@ -6,8 +6,7 @@
 # version 10.0.X-based image is incompatible with a 10.0.Y host"), and a tag the registry does not
 # publish fails with the registry's answer. The first failure stops the script with the engine's text;
 # the images pulled before it stay. Windows PowerShell 5.1.
-# Parameters: { "engine": "docker"|"containerd", "images": ["mcr.microsoft.com/windows/nanoserver:ltsc2022", ...] }
-# Result: { "engine", "pulled": ["..."], "present": ["..."] }
+# Parameters and result: steps.PullImages and steps.PullImagesResult (internal/steps/scripts.go).
 
 $step = 'pull-images'
 

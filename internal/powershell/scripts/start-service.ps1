@@ -6,8 +6,7 @@
 # answers, the error carries the engine's own last messages (Application event log, source docker or
 # containerd) and the service's exit code, for the controller's known-error catalogue.
 # Windows PowerShell 5.1.
-# Parameters: { "service": "docker"|"containerd" }
-# Result: { "service", "state": "Running", "start_type": "Automatic", "server_version", "os_arch" }
+# Parameters and result: steps.StartService and steps.StartServiceResult (internal/steps/scripts.go).
 
 $step = 'start-service'
 

@@ -7,9 +7,7 @@
 # (Uninstall-WindowsFeature on Windows Server, Disable-WindowsOptionalFeature -NoRestart on clients) and
 # exits 3010 when a restart is needed. Container images and the Docker data root are kept. Anything
 # already absent is skipped, so it is safe to repeat. Windows PowerShell 5.1.
-# Parameters: { "engine": "docker"|"containerd", "remove_features": false, "features": [...],
-#               "client": false, "remove_lcow": true }
-# Result: { "removed": ["..."], "restart_needed": true|false }
+# Parameters and result: steps.Uninstall and steps.UninstallResult (internal/steps/scripts.go).
 
 $step = 'uninstall'
 

@@ -10,10 +10,7 @@
 # Containers started here are removed. With compose, a one-service compose project (the build-matched
 # image, the mode's isolation, network nat external or the project's own) must come up, run and go
 # with `down` (docker compose, or nerdctl compose on containerd). Windows PowerShell 5.1.
-# Parameters: { "mode": "process"|"hyperv"|"lcow", "engine": "docker"|"containerd", "image": "...",
-#               "linux_image": "busybox", "pull": false, "spec_hash": "...",
-#               "compose": { "project": "wincontainers-verify", "network": "nat"|"project" } (optional) }
-# Result: { "checks": [ { "name", "status": "passed"|"failed"|"skipped", "detail" } ], "os_arch", "isolation" }
+# Parameters and result: steps.Verify and steps.VerifyResult (internal/steps/scripts.go).
 
 $step = 'verify'
 

@@ -4,10 +4,7 @@
 # and by what, for the Terraform provider to read back as a fact (the facts script's "manifest"). The
 # file is rebuilt from the parameters alone, in a fixed key order, as UTF-8 without a byte-order mark,
 # and replaced only when its content differs, so running it twice writes it once. Windows PowerShell 5.1.
-# Parameters: { "manifest": { "schema": 1, "tool_version", "built_by": "packer"|"terraform",
-#   "container_mode": "process"|"hyperv"|"lcow", "engine": { "type", "version" }, "spec_hash",
-#   "os": { "build", "ubr" }, "images": ["..."], "generalized": true, "verified_at" } }
-# Result: { "path", "changed": true|false, "manifest": { ... } }
+# Parameters and result: steps.WriteManifest and steps.WriteManifestResult (internal/steps/scripts.go).
 
 $step = 'write-manifest'
 
