@@ -137,7 +137,7 @@ func CheckCompose(c ComposeSpec) []Finding {
 	var out []Finding
 	if c.Engine == Docker && !c.Version.IsZero() {
 		if c.Version.Less(MustVersion("2.0.0")) {
-			out = append(out, Finding{Severity: SeverityError, Code: "compose_v1",
+			out = append(out, Finding{Severity: SeverityError, Code: "compose_v1", Subject: SubjectComposeVersion,
 				Summary: fmt.Sprintf("Compose %s is Compose v1, which is not a docker CLI plugin", c.Version),
 				Detail: fmt.Sprintf("Compose v1 (docker-compose 1.x, Python) stopped receiving updates in 2023, is not a CLI plugin and speaks a fixed API "+
 					"version (\"client version 1.22 is too old\" with version 2.0 files on Windows). Use Compose %s, or leave compose.version unset",
@@ -145,7 +145,7 @@ func CheckCompose(c ComposeSpec) []Finding {
 				Sources: []string{"https://github.com/docker/compose/issues/4106", "https://github.com/moby/moby/pull/28072"}})
 		} else if floor := ComposeAPIFloor(c.Version); floor != "" && !c.Docker.IsZero() {
 			if api := DockerAPIVersion(c.Docker); api != "" && APILess(api, floor) {
-				out = append(out, Finding{Severity: SeverityError, Code: "compose_api_too_old",
+				out = append(out, Finding{Severity: SeverityError, Code: "compose_api_too_old", Subject: SubjectComposeVersion,
 					Summary: fmt.Sprintf("Compose %s cannot talk to Docker %s", c.Version, c.Docker),
 					Detail: fmt.Sprintf("Compose %s's Docker client negotiates no lower than Engine API %s, and Docker %s serves at most API %s: "+
 						"every command would fail with \"API version %s is not supported by this client: the minimum supported API version is %s\". "+
@@ -156,7 +156,7 @@ func CheckCompose(c ComposeSpec) []Finding {
 		}
 	}
 	if c.Network == ComposeNetworkProject && c.OS != nil && c.OS.Build <= build2016 {
-		out = append(out, Finding{Severity: SeverityError, Code: "compose_network_2016",
+		out = append(out, Finding{Severity: SeverityError, Code: "compose_network_2016", Subject: SubjectComposeNetwork,
 			Summary: fmt.Sprintf("a compose project cannot create its own network on %s", c.OS),
 			Detail: fmt.Sprintf("build %d's Host Network Service cannot create a second NAT network beside the default nat network: compose fails with "+
 				"\"failed to create network <project>_default: Error response from daemon: HNS failed with error : The parameter is incorrect.\". "+
@@ -165,7 +165,7 @@ func CheckCompose(c ComposeSpec) []Finding {
 			Sources: []string{"https://github.com/docker/compose/issues/4024"}})
 	}
 	if c.Mode == ModeLCOW && c.Engine == Docker {
-		out = append(out, Finding{Severity: SeverityWarning, Code: "compose_lcow_platform",
+		out = append(out, Finding{Severity: SeverityWarning, Code: "compose_lcow_platform", Subject: SubjectCompose,
 			Summary: "Linux services under LCOW need platform: linux",
 			Detail:  "with Docker's LCOW (experimental) each Linux service needs platform: linux in the compose file, or the daemon picks the Windows platform",
 			Sources: []string{"https://github.com/linuxkit/lcow"}})

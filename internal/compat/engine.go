@@ -43,11 +43,29 @@ const (
 	SeverityWarning Severity = "warning"
 )
 
+// Subject is the part of a combination a finding is about: what the user changes to act on it. Front
+// doors attach the finding to the setting that carries that part.
+type Subject string
+
+// Subjects.
+const (
+	SubjectMode           Subject = "mode"            // the container mode
+	SubjectHost           Subject = "host"            // the host's release, build or edition
+	SubjectEngine         Subject = "engine"          // the engine type
+	SubjectEngineVersion  Subject = "engine_version"  // the engine version
+	SubjectLCOW           Subject = "lcow"            // the LCOW boot files
+	SubjectCompose        Subject = "compose"         // Compose as a whole
+	SubjectComposeVersion Subject = "compose_version" // the Compose version
+	SubjectComposeNetwork Subject = "compose_network" // the Compose project's network
+)
+
 // Finding is one rule's verdict on a host/mode/engine combination.
 type Finding struct {
 	Severity Severity
 	// Code is stable, for tests and for matching in front doors ("docker_23_needs_17763").
 	Code string
+	// Subject is what the finding is about (never empty for CheckEngine's and CheckCompose's findings).
+	Subject Subject
 	// Summary is a one-line statement; Detail says what was found, why it matters and what to do.
 	Summary string
 	Detail  string
@@ -145,7 +163,7 @@ func dockerBuildFloor(h HostSpec) []Finding {
 	}
 	if h.Version.AtLeast(docker23) && h.OS.Build < build2019 {
 		return []Finding{{
-			Severity: SeverityError, Code: "docker_23_needs_17763",
+			Severity: SeverityError, Code: "docker_23_needs_17763", Subject: SubjectEngineVersion,
 			Summary: fmt.Sprintf("Docker %s cannot run on %s", h.Version, h.OS),
 			Detail: fmt.Sprintf("Docker 23.0 and later refuse to start below build 17763 (\"this version of Windows does not support the docker daemon "+
 				"(Windows build 17763 or higher is required)\"); the host is build %d. Use Docker %s (the last release line that runs there), "+
@@ -164,7 +182,7 @@ func containerdBuildFloor(h HostSpec) []Finding {
 		return nil // LCOW has its own, more specific rule
 	}
 	return []Finding{{
-		Severity: SeverityError, Code: "containerd_needs_17763",
+		Severity: SeverityError, Code: "containerd_needs_17763", Subject: SubjectEngine,
 		Summary: fmt.Sprintf("containerd cannot run containers on %s", h.OS),
 		Detail: fmt.Sprintf("containerd's Windows runtime (hcsshim runhcs, HCS schema v2) needs build 17763 or later; the host is build %d. "+
 			"Use engine type \"docker\" with Docker %s, or a Windows Server 2019 or later host", h.OS.Build, DefaultLegacyDockerVersion),
@@ -177,7 +195,7 @@ func lcowRules(h HostSpec) []Finding {
 		return nil
 	}
 	deprecated := Finding{
-		Severity: SeverityWarning, Code: "lcow_deprecated",
+		Severity: SeverityWarning, Code: "lcow_deprecated", Subject: SubjectMode,
 		Summary: "LCOW is deprecated upstream",
 		Detail: "Docker deprecated LCOW in 20.10 and removed it in 23.0, and linuxkit/lcow was archived in 2020; today only containerd with " +
 			"hcsshim's runhcs shim and self-supplied boot files runs it. Prefer Linux hosts or WSL2 for Linux containers where you can",
@@ -186,7 +204,7 @@ func lcowRules(h HostSpec) []Finding {
 	out := []Finding{deprecated}
 	if h.OS != nil && h.OS.Build < build1709 {
 		out = append(out, Finding{
-			Severity: SeverityError, Code: "lcow_host_too_old",
+			Severity: SeverityError, Code: "lcow_host_too_old", Subject: SubjectHost,
 			Summary: fmt.Sprintf("%s can never run Linux containers (LCOW)", h.OS),
 			Detail: fmt.Sprintf("LCOW arrived with Windows Server, version 1709 (build 16299); build %d has no LCOW support in any engine. "+
 				"Use a Windows Server 2019 or later host (build 17763+) with containerd, or Docker 18.02-20.10 with experimental features, "+
@@ -211,7 +229,7 @@ func dockerLCOW(h HostSpec) []Finding {
 		return nil
 	}
 	lcowErr := func(code, summary, detail string, src ...string) []Finding {
-		return []Finding{{Severity: SeverityError, Code: code, Summary: summary, Detail: detail, Sources: src}}
+		return []Finding{{Severity: SeverityError, Code: code, Subject: SubjectEngineVersion, Summary: summary, Detail: detail, Sources: src}}
 	}
 	switch {
 	case v.AtLeast(docker23):
@@ -253,12 +271,12 @@ func dockerLCOW(h HostSpec) []Finding {
 		}
 	}
 	if v.AtLeast(dockerLCOWDeprecated) {
-		out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_docker_deprecated",
+		out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_docker_deprecated", Subject: SubjectEngineVersion,
 			Summary: fmt.Sprintf("LCOW in Docker %s is deprecated", v),
 			Detail:  "Docker 20.10 is the last release with LCOW, which it marks deprecated; it will not receive LCOW fixes",
 			Sources: []string{"https://github.com/docker/cli/pull/2798"}})
 	}
-	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_experimental",
+	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_experimental", Subject: SubjectMode,
 		Summary: "LCOW in Docker needs experimental features",
 		Detail:  "wincontainers sets \"experimental\": true in daemon.json and installs the LinuxKit kernel and initrd.img under C:\\Program Files\\Linux Containers",
 		Sources: []string{"https://github.com/linuxkit/lcow"}})
@@ -272,18 +290,18 @@ func dockerLCOW(h HostSpec) []Finding {
 func containerdLCOWRules(h HostSpec) []Finding {
 	var out []Finding
 	if h.OS != nil && h.OS.Build < build2019 {
-		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_needs_17763",
+		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_needs_17763", Subject: SubjectHost,
 			Summary: fmt.Sprintf("containerd LCOW needs build 17763 or later; the host is %s", h.OS),
 			Detail:  "containerd runs LCOW through hcsshim, which needs Windows Server 2019 (build 17763) or later; use a 2019+ host",
 			Sources: []string{"https://github.com/microsoft/hcsshim"}})
 	}
 	if !h.Version.IsZero() && h.Version.Less(containerdLCOW) {
-		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_too_old",
+		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_too_old", Subject: SubjectEngineVersion,
 			Summary: fmt.Sprintf("containerd %s is too old for LCOW", h.Version),
 			Detail:  "the windows-lcow snapshotter works from containerd 1.7 (reported failing on 1.5.7 with \"no match for platform in manifest\"); use 1.7 or later",
 			Sources: []string{"https://github.com/containerd/containerd/issues/9822", "https://github.com/containerd/containerd/issues/6313"}})
 	}
-	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_boot_files",
+	out = append(out, Finding{Severity: SeverityWarning, Code: "lcow_boot_files", Subject: SubjectLCOW,
 		Summary: "containerd LCOW needs self-supplied boot files",
 		Detail: "Microsoft ships no LCOW kernel; wincontainers installs kernel and initrd.img from the pinned LinuxKit release " + DefaultLinuxKitRelease +
 			" (or your own source) into C:\\Program Files\\Linux Containers. No checksum is published for it, so pin lcow.sha256",
@@ -300,17 +318,17 @@ func clientRules(h HostSpec) []Finding {
 	var out []Finding
 	if h.Mode == ModeProcess {
 		if h.OS.Build < build2019 {
-			out = append(out, Finding{Severity: SeverityError, Code: "client_process_needs_1809",
+			out = append(out, Finding{Severity: SeverityError, Code: "client_process_needs_1809", Subject: SubjectHost,
 				Summary: fmt.Sprintf("%s can only run Hyper-V isolated containers", h.OS),
 				Detail:  "Windows client releases before 1809 cannot run process-isolated containers; use container_mode = \"hyperv\" or update to 1809+",
 				Sources: []string{srcMobyC907}})
 		} else if h.Engine == Docker && !h.Version.IsZero() && h.Version.Less(dockerClientProcess) {
-			out = append(out, Finding{Severity: SeverityError, Code: "client_process_docker_too_old",
+			out = append(out, Finding{Severity: SeverityError, Code: "client_process_docker_too_old", Subject: SubjectEngineVersion,
 				Summary: fmt.Sprintf("Docker %s cannot run process isolation on a Windows client", h.Version),
 				Detail:  "process isolation on Windows 10/11 needs Docker 18.09 or later",
 				Sources: []string{srcFAQ}})
 		}
-		out = append(out, Finding{Severity: SeverityWarning, Code: "client_process_dev_only",
+		out = append(out, Finding{Severity: SeverityWarning, Code: "client_process_dev_only", Subject: SubjectMode,
 			Summary: "process isolation on Windows 10/11 is for development and testing only",
 			Detail:  "Microsoft supports process-isolated containers on Windows client for development and testing, not production",
 			Sources: []string{srcFAQ}})
@@ -325,14 +343,14 @@ func editionRules(h HostSpec) []Finding {
 	}
 	var out []Finding
 	if h.OS != nil && !h.OS.Release.SupportsEdition(h.Edition) {
-		out = append(out, Finding{Severity: SeverityError, Code: "edition_not_supported",
+		out = append(out, Finding{Severity: SeverityError, Code: "edition_not_supported", Subject: SubjectHost,
 			Summary: fmt.Sprintf("%s is not a supported container host edition of %s", title(string(h.Edition)), h.OS.Release.Title),
 			Detail: fmt.Sprintf("supported editions of %s: %s", h.OS.Release.Title, joinEditions(h.OS.Release.Editions)) +
 				editionWhy(h.OS.Release),
 			Sources: []string{"https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/system-requirements"}})
 	}
 	if h.Edition == Standard && h.Mode.NeedsHyperV() {
-		out = append(out, Finding{Severity: SeverityWarning, Code: "standard_hyperv_limit",
+		out = append(out, Finding{Severity: SeverityWarning, Code: "standard_hyperv_limit", Subject: SubjectMode,
 			Summary: "Windows Server Standard is licensed for 2 Hyper-V isolated containers",
 			Detail: "Standard edition licenses two Hyper-V isolated containers at a time (Datacenter: unlimited). The limit is a licensing rule, " +
 				"not enforced by Windows; use Datacenter for more",

@@ -3,15 +3,17 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/wincontainers/wincontainers/internal/compat"
 )
 
-// Severity of a diagnostic.
-type Severity string
+// Severity of a diagnostic: the knowledge base's, one idea with one type.
+type Severity = compat.Severity
 
 // Severities.
 const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
+	SeverityError   = compat.SeverityError
+	SeverityWarning = compat.SeverityWarning
 )
 
 // Diagnostic is one problem or warning, attached to an attribute path.

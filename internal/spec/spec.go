@@ -679,39 +679,39 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// findingDiag maps a compat finding onto the attribute that best explains it.
+// findingDiag attaches a compat finding to the attribute that carries its subject. A finding about the
+// engine version goes on engine.type when the version was not set (the default comes with the type), and
+// one about the Compose version on engine.version when Compose's version was not set (the pin follows
+// the engine).
 func findingDiag(f compat.Finding, r Resolved) Diagnostic {
 	path := PathMode
-	switch {
-	case strings.HasPrefix(f.Code, "docker_23"), strings.HasPrefix(f.Code, "lcow_docker"), f.Code == "lcow_removed_from_docker",
-		strings.HasPrefix(f.Code, "lcow_containerd_too_old"), f.Code == "client_process_docker_too_old", f.Code == "lcow_supported_env":
+	switch f.Subject {
+	case compat.SubjectHost:
+		path = PathOSVersion
+	case compat.SubjectEngine:
+		path = PathEngineType
+	case compat.SubjectEngineVersion:
 		path = PathEngineVersion
 		if r.VersionDefault {
 			path = PathEngineType
 		}
-	case f.Code == "lcow_host_too_old", f.Code == "lcow_containerd_needs_17763", f.Code == "client_process_needs_1809":
-		path = PathOSVersion
-	case f.Code == "lcow_boot_files":
+	case compat.SubjectLCOW:
 		path = PathLCOW
-	case f.Code == "compose_v1", f.Code == "compose_api_too_old":
+	case compat.SubjectCompose:
+		path = PathCompose
+	case compat.SubjectComposeVersion:
 		path = PathComposeVersion
 		if r.Compose != nil && r.Compose.VersionDefault {
 			path = PathEngineVersion
 		}
-	case f.Code == "compose_network_2016":
+	case compat.SubjectComposeNetwork:
 		path = PathComposeNetwork
-	case strings.HasPrefix(f.Code, "compose_"):
-		path = PathCompose
 	}
 	detail := f.Detail
 	if len(f.Sources) > 0 {
 		detail += " (source: " + strings.Join(f.Sources, ", ") + ")"
 	}
-	sev := SeverityWarning
-	if f.Severity == compat.SeverityError {
-		sev = SeverityError
-	}
-	return Diagnostic{Severity: sev, Path: path, Code: f.Code, Summary: f.Summary, Detail: detail}
+	return Diagnostic{Severity: f.Severity, Path: path, Code: f.Code, Summary: f.Summary, Detail: detail}
 }
 
 func validateCompose(c *Compose, r *Resolved, d *Diagnostics) {

@@ -62,6 +62,8 @@ func TestValidate(t *testing.T) {
 		{name: "malformed build", spec: Spec{Mode: "process", OSVersion: "17763..2"}, errPaths: []string{PathOSVersion}},
 		{name: "docker 27 on 2016", spec: Spec{Mode: "process", OSVersion: "2016", Engine: Engine{Type: "docker", Version: "27.3.1", SHA256: goodSHA}},
 			errPaths: []string{PathEngineVersion}, says: []string{"17763", "14393", "20.10.24"}},
+		{name: "containerd on 2016 is about the engine type", spec: Spec{Mode: "process", OSVersion: "2016", Engine: Engine{Type: "containerd", SHA256: goodSHA}},
+			errPaths: []string{PathEngineType}, says: []string{"17763", "14393", `"docker"`}},
 		{name: "docker 20.10 on 2016", spec: Spec{Mode: "process", OSVersion: "2016", Engine: Engine{Type: "docker", Version: "20.10.24", SHA256: goodSHA}}},
 		{name: "default docker on 2016 is 20.10", spec: Spec{Mode: "hyperv", OSVersion: "2016", Engine: Engine{SHA256: goodSHA}}},
 		{name: "annual is not 2022", spec: Spec{Mode: "process", OSVersion: "2022", Channel: "annual", Engine: Engine{SHA256: goodSHA}},
