@@ -53,8 +53,8 @@ func TestScenariosOverSSH(t *testing.T) {
 			}
 			h := winsimtest.Start(t, o)
 			conn, err := hostconn.Open(hostconn.Config{
-				SSH: &sshconn.Options{Host: h.Addr, Port: h.SSHPort, User: o.User, Password: o.Password, KnownHostsFiles: []string{h.KnownHosts}},
-				Reboot: runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, Timeout: 30 * time.Second},
+				SSH:          &sshconn.Options{Host: h.Addr, Port: h.SSHPort, User: o.User, Password: o.Password, KnownHostsFiles: []string{h.KnownHosts}},
+				Reboot:       runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, Timeout: 30 * time.Second},
 				RetryBackoff: 10 * time.Millisecond,
 			})
 			if err != nil {

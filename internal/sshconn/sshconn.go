@@ -184,8 +184,8 @@ func truncate(s string, n int) string {
 // probeKey is a key no host has: asking known_hosts about it yields the keys recorded for the host.
 type probeKey struct{}
 
-func (probeKey) Type() string                        { return "wincontainers-probe" }
-func (probeKey) Marshal() []byte                     { return []byte("wincontainers-probe") }
+func (probeKey) Type() string                            { return "wincontainers-probe" }
+func (probeKey) Marshal() []byte                         { return []byte("wincontainers-probe") }
 func (probeKey) Verify(_ []byte, _ *ssh.Signature) error { return errors.New("probe key") }
 
 func recordedAlgorithms(cb ssh.HostKeyCallback, addr string) []string {
@@ -374,7 +374,7 @@ func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, 
 		// stays usable.
 		_ = s.Signal(ssh.SIGKILL)
 		_ = s.Close()
-		<-done
+		_ = <-done // Wait's error is that of the close just made
 		return 0, fmt.Errorf("ssh: running a command on %s: %w", c.addr, ctx.Err())
 	case err = <-done:
 	}
