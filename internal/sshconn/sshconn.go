@@ -374,7 +374,7 @@ func (c *Client) Exec(ctx context.Context, commandLine string, stdin io.Reader, 
 		// stays usable.
 		_ = s.Signal(ssh.SIGKILL)
 		_ = s.Close()
-		_ = <-done // Wait's error is that of the close just made
+		<-done //nolint:errcheck // Wait reports the close just made; the context's error is the one to return
 		return 0, fmt.Errorf("ssh: running a command on %s: %w", c.addr, ctx.Err())
 	case err = <-done:
 	}
