@@ -36,6 +36,7 @@ type hostFactsModel struct {
 	Host                 types.String `tfsdk:"host"`
 	Port                 types.Int64  `tfsdk:"port"`
 	WinRM                types.Object `tfsdk:"winrm"`
+	SSH                  types.Object `tfsdk:"ssh"`
 	Facts                types.Object `tfsdk:"facts"`
 	BaseImages           types.Object `tfsdk:"base_images"`
 	Features             types.Map    `tfsdk:"features"`
@@ -120,9 +121,10 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		Attributes: map[string]schema.Attribute{
 			"id":   cs("The host's address."),
 			"host": schema.StringAttribute{Required: true, MarkdownDescription: "Host name or IP address.", Validators: []validator.String{stringvalidator.LengthBetween(1, 253)}},
-			"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without.",
+			"port": schema.Int64Attribute{Optional: true, MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without; with `ssh`, the SSH port, default 22.",
 				Validators: []validator.Int64{int64validator.Between(1, 65535)}},
 			"winrm": dataSourceWinRMSchema(),
+			"ssh":   dataSourceSSHSchema(),
 			"facts": schema.SingleNestedAttribute{Computed: true, MarkdownDescription: "What the host is.", Attributes: factsAttrs},
 			"base_images": schema.SingleNestedAttribute{
 				Computed:            true,
@@ -193,29 +195,20 @@ func (d *hostFactsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
-	var base connSettings
-	if d.data != nil {
-		base = d.data.winrm
-	}
-	base = base.over(settingsOf(ctx, m.WinRM, &resp.Diagnostics))
-	port := m.Port.ValueInt64()
-	if m.Port.IsNull() {
-		port, _ = base.defaultPort() // options below names https when it is not known
-	}
 	host := m.Host.ValueString()
-	opts, err := base.options(host, port)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("winrm"), "Incomplete WinRM connection settings", err.Error())
-		return
-	}
-	cfg := hostconn.Config{WinRM: opts}
-	if d.data != nil {
-		cfg.RetryBackoff = d.data.retryBackoff
-	}
-	conn, err := hostconn.Open(cfg)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
-		return
+	var conn *hostconn.Conn
+	if !m.SSH.IsNull() {
+		c, ok := openFactsSSH(ctx, m.SSH, host, m.Port, d.data, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		conn = c
+	} else {
+		c, ok := d.openWinRM(ctx, &m, host, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		conn = c
 	}
 	defer func() { _ = conn.Close() }()
 	f, err := conn.Facts(ctx)
@@ -233,6 +226,34 @@ func (d *hostFactsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	m.Facts, m.BaseImages, m.VerifiedAt = hm.Facts, hm.BaseImages, hm.VerifiedAt
 	m.fill(ctx, f, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// openWinRM opens the data source's WinRM connection.
+func (d *hostFactsDataSource) openWinRM(ctx context.Context, m *hostFactsModel, host string, diags *diag.Diagnostics) (*hostconn.Conn, bool) {
+	var base connSettings
+	if d.data != nil {
+		base = d.data.winrm
+	}
+	base = base.over(settingsOf(ctx, m.WinRM, diags))
+	port := m.Port.ValueInt64()
+	if m.Port.IsNull() {
+		port, _ = base.defaultPort() // options below names https when it is not known
+	}
+	opts, err := base.options(host, port)
+	if err != nil {
+		diags.AddAttributeError(path.Root("winrm"), "Incomplete WinRM connection settings", err.Error())
+		return nil, false
+	}
+	cfg := hostconn.Config{WinRM: opts}
+	if d.data != nil {
+		cfg.RetryBackoff = d.data.retryBackoff
+	}
+	conn, err := hostconn.Open(cfg)
+	if err != nil {
+		diags.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
+		return nil, false
+	}
+	return conn, true
 }
 
 func (m *hostFactsModel) fill(ctx context.Context, f facts.Facts, diags *diag.Diagnostics) {

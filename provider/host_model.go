@@ -28,6 +28,7 @@ type hostModel struct {
 	Port           types.Int64    `tfsdk:"port"`
 	WinRM          types.Object   `tfsdk:"winrm"`
 	Azure          types.Object   `tfsdk:"azure"`
+	SSH            types.Object   `tfsdk:"ssh"`
 	ContainerMode  types.String   `tfsdk:"container_mode"`
 	Channel        types.String   `tfsdk:"channel"`
 	OSVersion      types.String   `tfsdk:"os_version"`
@@ -218,7 +219,7 @@ func convergePlanned(ctx context.Context, p, prior *hostModel, diags *diag.Diagn
 		return true
 	}
 	for _, v := range [][2]attr.Value{
-		{p.Port, prior.Port}, {p.WinRM, prior.WinRM}, {p.ContainerMode, prior.ContainerMode}, {p.Channel, prior.Channel},
+		{p.Port, prior.Port}, {p.WinRM, prior.WinRM}, {p.SSH, prior.SSH}, {p.ContainerMode, prior.ContainerMode}, {p.Channel, prior.Channel},
 		{p.OSVersion, prior.OSVersion}, {p.Engine, prior.Engine}, {p.LCOW, prior.LCOW}, {p.Daemon, prior.Daemon}, {p.Verify, prior.Verify},
 	} {
 		if !v[0].Equal(v[1]) {
@@ -226,7 +227,7 @@ func convergePlanned(ctx context.Context, p, prior *hostModel, diags *diag.Diagn
 		}
 	}
 	if p.Azure.IsNull() && !p.Host.Equal(prior.Host) {
-		return true // over WinRM, host is the machine
+		return true // over WinRM and SSH, host is the machine
 	}
 	return !sameAzureVM(ctx, p.Azure, prior.Azure, diags)
 }

@@ -104,11 +104,12 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 			},
 			"port": schema.Int64Attribute{
 				Optional: true, Computed: true,
-				MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without; null with an `azure` connection.",
+				MarkdownDescription: "WinRM port (1-65535). Default 5986 with HTTPS, 5985 without; with an `ssh` connection the SSH port, default 22; null with an `azure` connection.",
 				Validators:          []validator.Int64{int64validator.Between(1, 65535)},
 			},
 			"winrm": resourceWinRMSchema(),
 			"azure": resourceAzureSchema(),
+			"ssh":   resourceSSHSchema(),
 			"container_mode": schema.StringAttribute{
 				Required: true,
 				MarkdownDescription: "`process` (Windows Server containers, process isolation), `hyperv` (Hyper-V isolation as the engine's default) " +
@@ -365,6 +366,10 @@ func (r *hostResource) planConnection(ctx context.Context, p, cfg *hostModel) di
 		r.checkAzure(ctx, p, &diags)
 		return diags
 	}
+	if !p.SSH.IsNull() {
+		planSSH(ctx, p, cfg, &diags)
+		return diags
+	}
 	s := r.settings(ctx, cfg, &diags)
 	if p.Port.IsUnknown() && cfg.Port.IsNull() {
 		if port, ok := s.defaultPort(); ok {
@@ -391,6 +396,12 @@ func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanR
 	var st hostModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &st)...)
 	if resp.Diagnostics.HasError() || st.OnDestroy.ValueString() == onDestroyKeep || !st.Azure.IsNull() {
+		return
+	}
+	if !st.SSH.IsNull() {
+		if err := sshDestroyWarning(ctx, &st); err != nil {
+			resp.Diagnostics.AddWarning("Destroy cannot reach "+st.Host.ValueString(), err.Error())
+		}
 		return
 	}
 	if err := r.settings(ctx, &st, &diag.Diagnostics{}).check(st.Host.ValueString()); err != nil {
@@ -427,6 +438,9 @@ func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout 
 	if !m.Azure.IsNull() {
 		c, ok := r.openAzure(ctx, m, rebootTimeout, diags)
 		return c, ok
+	}
+	if !m.SSH.IsNull() {
+		return r.openSSH(ctx, m, rebootTimeout, diags)
 	}
 	s := r.settings(ctx, m, diags)
 	port := m.Port.ValueInt64()
@@ -475,6 +489,7 @@ func progressLogger(ctx context.Context, host string) func(plan.Event) {
 // withWriteOnly copies the write-only password from the configuration into m's winrm block, which in
 // the plan holds null for it.
 func withWriteOnly(ctx context.Context, m *hostModel, cfg *hostModel, diags *diag.Diagnostics) {
+	withSSHWriteOnly(ctx, m, cfg, diags)
 	cw, ok := objectAs[winrmModel](ctx, cfg.WinRM, diags)
 	if !ok || cw.PasswordWO.IsNull() {
 		return
@@ -569,6 +584,7 @@ func (r *hostResource) Create(ctx context.Context, req resource.CreateRequest, r
 
 // nullWriteOnly returns m with the write-only password cleared, as state must hold it.
 func nullWriteOnly(ctx context.Context, m hostModel, diags *diag.Diagnostics) *hostModel {
+	nullSSHWriteOnly(ctx, &m, diags)
 	if w, ok := objectAs[winrmModel](ctx, m.WinRM, diags); ok && !w.PasswordWO.IsNull() {
 		w.PasswordWO = types.StringNull()
 		obj, d := types.ObjectValueFrom(ctx, m.WinRM.AttributeTypes(ctx), w)

@@ -3,6 +3,7 @@
 //	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--require-encryption] [--user U] [--password P]
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
 //	             [--reboot-time 3s] [--while-down reset|drop] [--offline] [--state-dir DIR]
+//	             [--ssh 127.0.0.1:0 [--ssh-authorized-keys FILE]]
 //	winsim profiles
 package main
 
@@ -18,6 +19,8 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
+
+	"golang.org/x/crypto/ssh"
 
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
@@ -74,6 +77,10 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.WhileDown, "while-down", "reset", "what a request gets while the host restarts: reset (the connection is reset at once) or drop (no answer until the host is back, as a machine that is off)")
 	fs.BoolVar(&o.Offline, "offline", false, "downloads fail as on an air-gapped host")
 	fs.StringVar(&o.StateDir, "state-dir", "", "directory for ca.pem and state")
+	sshAddr := fs.String("ssh", "", "also serve SSH as Windows' OpenSSH server does (cmd.exe as the default shell) on this address "+
+		"(port 0 picks a free port; with --count, ports count up from a fixed one); needs --state-dir, where the host key is kept")
+	sshKeys := fs.String("ssh-authorized-keys", "", "authorized_keys file written to the host's %ProgramData%\\ssh\\administrators_authorized_keys "+
+		"(public-key logons of the administrator)")
 	quotas := fs.String("quotas", "modern", "WinRM quotas: modern (Windows 8/2012 and later), spec (MS-WSMV defaults) or legacy (2008 R2 and older)")
 	idle := fs.Duration("idle-timeout", 0, "shell IdleTimeout (default: the quota set's)")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +97,20 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		q.IdleTimeout = *idle
 	}
 	o.Quotas = q
+	if *sshAddr != "" {
+		o.SSH = true
+		if *sshKeys != "" {
+			b, err := os.ReadFile(*sshKeys)
+			if err != nil {
+				return fmt.Errorf("--ssh-authorized-keys: %w", err)
+			}
+			o.SSHAuthorizedKeys = b
+		}
+	}
+	sshHost, sshPort, err := splitAddr(*sshAddr)
+	if err != nil {
+		return fmt.Errorf("--ssh %q: %w", *sshAddr, err)
+	}
 	if *count < 1 || *count > 256 {
 		return fmt.Errorf("--count %d: between 1 and 256", *count)
 	}
@@ -128,9 +149,37 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 		stops = append(stops, stop)
 		fmt.Fprintf(stdout, "winsim: host %d listening on %s os=%s build=%d\n", i, url, sim.Profile().Name, sim.Profile().Build)
+		if o.SSH {
+			listen := sshHost + ":0"
+			if sshPort != 0 {
+				listen = sshHost + ":" + strconv.Itoa(sshPort+i)
+			}
+			addr, stop, err := sim.ListenSSH(listen)
+			if err != nil {
+				return err //nolint:wrapcheck // already names the address
+			}
+			stops = append(stops, stop)
+			fmt.Fprintf(stdout, "winsim: host %d serving SSH on %s host key %s\n", i, addr, ssh.FingerprintSHA256(sim.SSHHostKey()))
+		}
 	}
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	return nil
+}
+
+// splitAddr splits host:port ("" gives "", 0).
+func splitAddr(addr string) (string, int, error) {
+	if addr == "" {
+		return "", 0, nil
+	}
+	i := strings.LastIndex(addr, ":")
+	if i < 0 {
+		return "", 0, errors.New("give host:port, for example 127.0.0.1:0")
+	}
+	p, err := strconv.Atoi(addr[i+1:])
+	if err != nil || p < 0 || p > 65535 {
+		return "", 0, fmt.Errorf("%q is not a port", addr[i+1:])
+	}
+	return addr[:i], p, nil
 }

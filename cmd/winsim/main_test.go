@@ -30,6 +30,8 @@ func TestServeErrors(t *testing.T) {
 		"serve --os nope --password x":                          "unknown profile",
 		"serve --count 0 --password x":                          "--count",
 		"bogus":                                                 "unknown command",
+		"serve --ssh 127.0.0.1:0 --password x":                  "--state-dir",
+		"serve --ssh nope --password x":                         "host:port",
 	} {
 		var out bytes.Buffer
 		err := run(strings.Fields(args), &out, &out)

@@ -1,23 +1,27 @@
-// Package hostconn opens the connection both front doors use to reach a host over WinRM: a WinRM
-// client, the script runner on top of it (retrying idempotent scripts after transport failures), the
+// Package hostconn opens the connection both front doors use to reach a host over WinRM or SSH: a WinRM
+// client or an SSH client (internal/sshconn), the script runner on top of it (retrying idempotent scripts after transport failures), the
 // restart-and-wait by boot id, and the streaming upload, assembled as the executor's plan.Host.
 package hostconn
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/sshconn"
 	"github.com/wincontainers/wincontainers/internal/winrm"
 )
 
 // Config says how to reach one host.
 type Config struct {
-	WinRM  winrm.Options
+	WinRM winrm.Options
+	// SSH, when set, reaches the host over SSH instead of WinRM (WinRM is then ignored).
+	SSH    *sshconn.Options
 	Reboot runner.RebootOptions
 	// RetryAttempts is how many times an idempotent script is tried over a failing transport (default
 	// 4); RetryBackoff the first pause (default 1s, doubling).
@@ -30,7 +34,8 @@ type Config struct {
 type Conn struct {
 	// Host is the executor's view of the host: facts, steps, reboots and uploads.
 	Host   plan.RunnerHost
-	client *winrm.Client
+	client io.Closer
+	what   string
 }
 
 // PlainHTTPError refuses plain HTTP without AllowUnencrypted for Host when Auth would send its messages
@@ -58,6 +63,9 @@ func (e *PlainHTTPError) Error() string {
 
 // Open builds the connection. It does not contact the host: the first script does.
 func Open(c Config) (*Conn, error) {
+	if c.SSH != nil {
+		return openSSH(c)
+	}
 	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted && !winrm.Sealed(c.WinRM.HTTP, c.WinRM.Auth) {
 		return nil, &PlainHTTPError{Host: c.WinRM.Host, Auth: c.WinRM.Auth}
 	}
@@ -69,7 +77,26 @@ func Open(c Config) (*Conn, error) {
 	if err != nil {
 		return nil, err //nolint:wrapcheck // winrm's option errors name the setting and what to do
 	}
-	sr := &runner.ScriptRunner{Exec: client, Library: lib}
+	return assemble(c, lib, client, client, "the WinRM shell"), nil
+}
+
+// openSSH builds the connection over SSH: the same scripts, the bootstrap as the command line and the
+// script on stdin, which cmd.exe (Windows' OpenSSH default shell) hands to powershell.exe.
+func openSSH(c Config) (*Conn, error) {
+	lib, err := powershell.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading the script library: %w", err)
+	}
+	client, err := sshconn.New(*c.SSH)
+	if err != nil {
+		return nil, err //nolint:wrapcheck // sshconn's option errors name the setting and what to do
+	}
+	return assemble(c, lib, client, client, "the SSH connection"), nil
+}
+
+// assemble puts the script runner, the retries, the restart-and-wait and the upload on an Exec.
+func assemble(c Config, lib *powershell.Library, exec runner.Exec, closer io.Closer, what string) *Conn {
+	sr := &runner.ScriptRunner{Exec: exec, Library: lib}
 	retrying := collapsing{&runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{
 		Host: plan.RunnerHost{
@@ -77,8 +104,9 @@ func Open(c Config) (*Conn, error) {
 			Rebooter: runner.ScriptRebooter{Runner: retrying, Options: c.Reboot},
 			Uploader: sr,
 		},
-		client: client,
-	}, nil
+		client: closer,
+		what:   what,
+	}
 }
 
 // collapsing reports a script that failed the same way on every attempt once, with the number of
@@ -135,10 +163,10 @@ func (c *Conn) Facts(ctx context.Context) (facts.Facts, error) {
 	return c.Host.Facts(ctx) //nolint:wrapcheck // RunnerHost already says "facts: ..."
 }
 
-// Close deletes the remote shell. Closing twice is harmless.
+// Close deletes the remote shell (WinRM) or closes the connection (SSH). Closing twice is harmless.
 func (c *Conn) Close() error {
 	if err := c.client.Close(); err != nil {
-		return fmt.Errorf("closing the WinRM shell: %w", err)
+		return fmt.Errorf("closing %s: %w", c.what, err)
 	}
 	return nil
 }

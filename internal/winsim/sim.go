@@ -27,6 +27,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
+	"github.com/wincontainers/wincontainers/internal/winsim/sshd"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
@@ -61,6 +62,12 @@ type Options struct {
 	Quotas wsman.Quotas
 	// Internet, when set, is shared with other simulated hosts so synthetic artifacts are hashed once.
 	Internet *machine.Internet
+	// SSH turns on the host's OpenSSH server (ListenSSH serves it): its host key is read from or written
+	// to StateDir (ssh_host_ed25519_key), so StateDir is required. SSHAuthorizedKeys (authorized_keys
+	// lines) is written to %ProgramData%\ssh\administrators_authorized_keys, the file sshd reads for an
+	// administrator's public keys (docs/knowledge/ssh.md#authorized-keys).
+	SSH               bool
+	SSHAuthorizedKeys []byte
 }
 
 // Sim is one simulated host.
@@ -73,6 +80,8 @@ type Sim struct {
 	Host    *host.Host
 	Machine *machine.Machine
 	Server  *wsman.Server
+	// SSHD is the OpenSSH server (nil unless Options.SSH).
+	SSHD    *sshd.Server
 	TLS     *tls.Config
 	mu      sync.Mutex
 	faults  faults
@@ -147,6 +156,14 @@ func New(o Options) (*Sim, error) {
 		}
 		s.mu.Unlock()
 		s.Server.CloseAll()
+		if s.SSHD != nil {
+			s.SSHD.CloseAll()
+		}
+	}
+	if o.SSH {
+		if err := s.useSSH(); err != nil {
+			return nil, err
+		}
 	}
 	if o.HTTPS {
 		cfg, caPEM, err := newTLS()
@@ -178,7 +195,7 @@ func (s *Sim) Handler() http.Handler {
 	mux.HandleFunc("POST /winsim/v1/faults", s.control(s.injectFault))
 	mux.HandleFunc("POST /winsim/v1/drift", s.control(s.drift))
 	mux.HandleFunc("POST /winsim/v1/reset-counters", s.control(func(w http.ResponseWriter, _ *http.Request) {
-		s.Server.ResetCounts()
+		s.ResetCounts()
 		w.WriteHeader(http.StatusNoContent)
 	}))
 	return mux
@@ -278,6 +295,8 @@ type State struct {
 	// MaxConcurrentOperationsPerUser); IdleTimeouts the shells deleted for being idle past IdleTimeout.
 	QuotaFaults  map[string]int `json:"quota_faults"`
 	IdleTimeouts int            `json:"idle_timeouts"`
+	// SSH is what the OpenSSH server saw (null without Options.SSH).
+	SSH *sshd.Stats `json:"ssh,omitempty"`
 }
 
 // Snapshot returns the current state.
@@ -338,6 +357,10 @@ func (s *Sim) Snapshot() State {
 		st.QuotaFaults = map[string]int{}
 	}
 	st.IdleTimeouts = s.Server.IdleTimedOut()
+	if s.SSHD != nil {
+		ss := s.SSHD.Stats()
+		st.SSH = &ss
+	}
 	return st
 }
 

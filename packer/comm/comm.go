@@ -1,7 +1,9 @@
 // Package comm runs wincontainers' library scripts through the packer.Communicator Packer hands a
 // provisioner: the WinRM (or other) connection Packer already made, with its credentials and proxies.
 //
-// Packer's WinRM communicator cannot carry our script channel as it is: its Start ignores
+// Over Packer's SSH communicator, which carries stdin, scripts go as over our own transports (Exec,
+// Options.Stdin): the bootstrap as the command line and the script on stdin. Packer's WinRM
+// communicator cannot carry that channel as it is: its Start ignores
 // RemoteCmd.Stdin (packer-plugin-sdk v0.6.10 calls RunWithContext(ctx, rc.Command, rc.Stdout,
 // rc.Stderr)) and logs every command line at INFO. So scripts go through runner.StagedRunner: the
 // command line is a fixed bootstrap with a generated file name, and the script with its parameters is
@@ -38,6 +40,7 @@ type Adapter struct {
 var (
 	_ runner.Starter      = Adapter{}
 	_ runner.FileUploader = Adapter{}
+	_ runner.Exec         = Adapter{}
 )
 
 // ErrDisconnected is the cause of a command that ended because the remote side disconnected
@@ -49,11 +52,21 @@ var ErrDisconnected = errors.New("the remote side disconnected (the machine may 
 // transport errors. Through Packer's plugin RPC the context does not reach the communicator, so a
 // cancelled run returns at once and leaves the command to end on the host.
 func (a Adapter) Start(ctx context.Context, commandLine string, stdout, stderr io.Writer) (int, error) {
+	return a.run(ctx, &packersdk.RemoteCmd{Command: commandLine, Stdout: stdout, Stderr: stderr})
+}
+
+// Exec implements runner.Exec for communicators that carry stdin (Packer's SSH communicator does, and
+// Packer's plugin RPC streams RemoteCmd.Stdin to it): the script goes on stdin as over our own
+// transports, so nothing is staged. A nil stdin sends none.
+func (a Adapter) Exec(ctx context.Context, commandLine string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	return a.run(ctx, &packersdk.RemoteCmd{Command: commandLine, Stdin: stdin, Stdout: stdout, Stderr: stderr})
+}
+
+func (a Adapter) run(ctx context.Context, cmd *packersdk.RemoteCmd) (int, error) {
 	const op = "packer communicator: running a command"
 	if err := ctx.Err(); err != nil {
 		return 1, &runner.TransportError{Op: op, Err: err}
 	}
-	cmd := &packersdk.RemoteCmd{Command: commandLine, Stdout: stdout, Stderr: stderr}
 	if err := a.Comm.Start(ctx, cmd); err != nil {
 		// No Wait: after a failed Start, Packer's RPC client never learns an exit status.
 		if ctx.Err() != nil {
@@ -138,6 +151,9 @@ type Options struct {
 	RetryBackoff  time.Duration
 	// Wait is how long the host waits for a staged script (default 5m).
 	Wait time.Duration
+	// Stdin sends scripts and uploads on the command's stdin instead of staging them: for communicators
+	// that carry stdin (Packer's SSH communicator), not WinRM's.
+	Stdin bool
 }
 
 // NewRunner returns the script runner over a communicator, without retries.
@@ -161,6 +177,13 @@ func HostWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Op
 	lib, err := powershell.Load()
 	if err != nil {
 		return plan.RunnerHost{}, fmt.Errorf("loading the script library: %w", err)
+	}
+	if o.Stdin {
+		// As over our own transports: the bootstrap as the command line, the script on stdin; uploads
+		// streamed on stdin to receive-file.
+		sr := &runner.ScriptRunner{Exec: Adapter{Comm: c}, Library: lib}
+		retrying := &runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}
+		return plan.RunnerHost{Runner: retrying, Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot}, Uploader: sr}, nil
 	}
 	staged := NewRunner(c, lib, o.Wait)
 	retrying := &runner.Retrying{Runner: staged, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/winsim"
+	"github.com/wincontainers/wincontainers/internal/winsim/sshd"
 )
 
 // Host is a simulated host listening on 127.0.0.1.
@@ -24,6 +25,11 @@ type Host struct {
 	// CAFile and CA are the host's CA certificate (<state dir>/ca.pem), empty without HTTPS.
 	CAFile string
 	CA     []byte
+	// SSHAddr is the OpenSSH server's address (127.0.0.1:port) and SSHPort its port, with Options.SSH;
+	// KnownHosts a known_hosts file in the state directory that pins its host key.
+	SSHAddr    string
+	SSHPort    int
+	KnownHosts string
 }
 
 // Start builds a host from o and serves it until the test ends. With HTTPS, o.StateDir must be set: the
@@ -56,6 +62,9 @@ func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Host {
 		tb.Fatal(err)
 	}
 	h := &Host{Sim: sim, URL: url, Addr: addr, Port: p}
+	if sim.SSHD != nil {
+		serveSSH(tb, h, stateDir)
+	}
 	if sim.TLS != nil {
 		h.CAFile = filepath.Join(stateDir, "ca.pem")
 		if h.CA, err = os.ReadFile(h.CAFile); err != nil {
@@ -63,4 +72,23 @@ func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Host {
 		}
 	}
 	return h
+}
+
+// serveSSH serves the host's OpenSSH server and writes the known_hosts file that pins its key.
+func serveSSH(tb testing.TB, h *Host, stateDir string) {
+	tb.Helper()
+	addr, stop, err := h.Sim.ListenSSH("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = stop() })
+	_, port, _ := net.SplitHostPort(addr)
+	h.SSHAddr = addr
+	if h.SSHPort, err = strconv.Atoi(port); err != nil {
+		tb.Fatal(err)
+	}
+	h.KnownHosts = filepath.Join(stateDir, "known_hosts")
+	if err := os.WriteFile(h.KnownHosts, []byte(sshd.KnownHostsLine(addr, h.Sim.SSHHostKey())), 0o600); err != nil {
+		tb.Fatal(err)
+	}
 }

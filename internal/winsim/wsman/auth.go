@@ -60,6 +60,13 @@ func (s *Server) RejectCredentials(on bool) {
 	s.rejectCreds = on
 }
 
+// RejectingCredentials reports whether RejectCredentials is on (the host's other services, its OpenSSH
+// server, refuse the same credentials then).
+func (s *Server) RejectingCredentials() bool {
+	on, _ := s.rejecting()
+	return on
+}
+
 func (s *Server) rejecting() (bool, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -14,3 +14,14 @@ import (
 func communicatorHost(c packersdk.Communicator, reboot runner.RebootOptions) (plan.RunnerHost, error) {
 	return comm.Host(c, reboot) //nolint:wrapcheck // comm names what is missing
 }
+
+// communicatorHostFor picks the channel by the communicator's type (Packer's ConnType): over SSH the
+// script goes on stdin, which Packer's SSH communicator carries; otherwise it is staged.
+func communicatorHostFor(connType string) func(packersdk.Communicator, runner.RebootOptions) (plan.RunnerHost, error) {
+	if connType != "ssh" {
+		return communicatorHost
+	}
+	return func(c packersdk.Communicator, reboot runner.RebootOptions) (plan.RunnerHost, error) {
+		return comm.HostWithOptions(c, reboot, comm.Options{Stdin: true}) //nolint:wrapcheck // comm names what is missing
+	}
+}

@@ -54,7 +54,7 @@ func (p *Provisioner) Prepare(raws ...interface{}) error {
 }
 
 // Provision implements packersdk.Provisioner.
-func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packersdk.Communicator, _ map[string]interface{}) error {
+func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packersdk.Communicator, generatedData map[string]interface{}) error {
 	c := &p.config
 	if p.resolved.Mode == "" {
 		return fmt.Errorf("wincontainers: the configuration still holds values Packer did not know when it was prepared (%s); this is a bug, please report it", unknownValue)
@@ -69,7 +69,8 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	reboot.OnEvent = func(line string) { ui.Say("    " + line) }
 	connect := p.connect
 	if connect == nil {
-		connect = communicatorHost
+		connType, _ := generatedData["ConnType"].(string)
+		connect = communicatorHostFor(connType)
 	}
 	host, err := connect(comm, reboot)
 	if err != nil {
