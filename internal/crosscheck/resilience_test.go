@@ -232,6 +232,11 @@ func TestUninstall(t *testing.T) {
 	if st.Engine.Type != "" || st.DaemonConfig != nil || st.Verified != "" || slices.ContainsFunc(st.MachinePath, func(p string) bool { return strings.Contains(p, "Docker") }) {
 		t.Errorf("after uninstall: engine %v config %v marker %q path %v", st.Engine, st.DaemonConfig, st.Verified, st.MachinePath)
 	}
+	// sc.exe delete leaves the Application event log's source (dockerd --register-service wrote it); a
+	// later --register-service fails on it, so uninstall removes the key too.
+	if sim.Machine.EventSource("docker") {
+		t.Error("after uninstall the docker event log source is still registered")
+	}
 	res, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{RemoveFeatures: true})
 	if err != nil {
 		t.Fatal(err)

@@ -63,6 +63,11 @@ func TestBootstrapFraming(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"boot_id":"`+sim.Host.BootID()+`"`) || !strings.Contains(out, `"os_build":26100`) {
 		t.Errorf("probe: %q %q %d", out, errOut, code)
 	}
+	// A script's exit code is powershell.exe's: install-features asks for a restart with 3010.
+	out, errOut, code = runLine(sim, line, frame(t, "install-features", map[string]any{"features": []string{"Containers"}}, ""))
+	if code != 3010 || !strings.Contains(out, "##wincontainers:result ") {
+		t.Errorf("install-features: exit %d, want 3010: %q %q", code, out, errOut)
+	}
 	_, errOut, code = runLine(sim, line, []byte("not a header\n"))
 	if code != 2 || !strings.Contains(errOut, "stdin does not start with a script header") {
 		t.Errorf("bad header: %q %d", errOut, code)
