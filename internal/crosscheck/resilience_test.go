@@ -251,6 +251,27 @@ func TestUninstall(t *testing.T) {
 	}
 }
 
+// A host whose dockerd.exe is gone (deleted by hand) is still uninstalled: the service goes through
+// sc.exe delete, which leaves the event log source dockerd registered, so uninstall removes that key
+// itself; otherwise a later install's --register-service would fail on it.
+func TestUninstallWithoutTheEngineBinary(t *testing.T) {
+	t.Parallel()
+	sim, r, _, _, err := converge(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"}, spec.Spec{Mode: "process"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim.Machine.StopService("docker")
+	if !sim.Machine.RemoveFile(machine.EngineBinary("docker")) {
+		t.Fatal("no dockerd.exe to delete")
+	}
+	if _, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sim.Machine.Service("docker"); ok || sim.Machine.EventSource("docker") {
+		t.Errorf("after uninstall: service left %v, event log source left %v", ok, sim.Machine.EventSource("docker"))
+	}
+}
+
 // A daemon.json the user broke is not overwritten: the step says which file and why.
 func TestUnreadableDaemonConfig(t *testing.T) {
 	t.Parallel()
