@@ -20,6 +20,11 @@ func TestTestPath(t *testing.T) {
 		{`Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows NT\CurrentVersion' -PathType Leaf`, "False"},
 		{`Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'`, "False"},
 		{`Test-Path -LiteralPath 'Microsoft.PowerShell.Core\FileSystem::C:\ProgramData'`, "True"},
+		// Packer's WinRM communicator runs this before every command.
+		{`Test-Path variable:global:ProgressPreference`, "True"},
+		{`Test-Path Variable:\ErrorActionPreference -PathType Leaf`, "True"},
+		{`Test-Path variable:nosuchvariable`, "False"},
+		{`Test-Path Variable:`, "True"},
 	}
 	for _, c := range cases {
 		t.Run(c.expr, func(t *testing.T) {

@@ -48,6 +48,14 @@ func (h *fsHost) testPath() *engine.Cmdlet {
 				return err
 			}
 			for _, raw := range paths {
+				if name, ok := variablePath(raw); ok {
+					exists, err := variableExists(c.Session, name, pathType)
+					if err != nil {
+						return err
+					}
+					c.Out(exists)
+					continue
+				}
 				exists, container, err := h.exists(raw)
 				if err != nil {
 					return err
@@ -81,4 +89,36 @@ func (h *fsHost) exists(raw string) (exists, container bool, err error) {
 		return false, false, notImpl("Test-Path on the %s: drive", p.drive)
 	}
 	return p.prov.Exists(p.path)
+}
+
+// variablePath reads a path on the Variable: drive (about_Variable_Provider: `Variable:\name`, and the
+// scope-qualified `variable:global:name` Packer's WinRM communicator tests before every command): the
+// variable's name, "" for the drive's root, and ok false for a path on another drive.
+func variablePath(raw string) (name string, ok bool) {
+	lower := strings.ToLower(raw)
+	if !strings.HasPrefix(lower, "variable:") {
+		return "", false
+	}
+	name = strings.TrimLeft(raw[len("variable:"):], `\/`)
+	for _, sc := range []string{"global:", "script:", "local:", "private:"} {
+		if strings.HasPrefix(strings.ToLower(name), sc) {
+			name = name[len(sc):]
+			break
+		}
+	}
+	return name, true
+}
+
+// variableExists is Test-Path on the Variable: drive: the root is a container, a variable is a leaf that
+// exists when the script can see it. The scope qualifier is read but the lookup is the script's own
+// (a variable of an inner scope counts for global:); wildcards are not modelled.
+func variableExists(s *engine.Session, name, pathType string) (bool, error) {
+	if strings.ContainsAny(name, "*?[") {
+		return false, notImpl("Test-Path with a wildcard on the Variable: drive")
+	}
+	if name == "" {
+		return pathType != "Leaf", nil
+	}
+	_, ok := s.Var(name)
+	return ok && pathType != "Container", nil
 }
