@@ -190,7 +190,7 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Attributes: map[string]schema.Attribute{
 					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
 						MarkdownDescription: "Whether Compose is managed. The block asks for it; `false` keeps the block without managing Compose " +
-							"(what is installed stays as it is)."},
+							"(what is installed stays as it is). Default `true`."},
 					"version": optStr("Docker only: the Compose release, for example `5.5.0`. Default: `" + compat.DefaultComposeVersion + "` when the " +
 						"engine serves Engine API 1.40 or later (Docker 19.03 and later), else `" + compat.LegacyComposeVersion + "` (the last Compose " +
 						"v2). Compose v1 is refused. Changing it replaces the plugin in place."),
@@ -206,7 +206,7 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"network": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(compat.ComposeNetworkNAT),
 						MarkdownDescription: "The network of the verification project: `nat` (the host's `nat` network as external, which works on " +
 							"every Windows Server and is what Windows Server 2016 needs) or `project` (Compose creates `<project>_default`; refused on " +
-							"Windows Server 2016, whose Host Network Service cannot add a second NAT network)."},
+							"Windows Server 2016, whose Host Network Service cannot add a second NAT network). Default `nat`."},
 				},
 			},
 			"verify": schema.SingleNestedAttribute{
