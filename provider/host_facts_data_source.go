@@ -113,6 +113,11 @@ func (d *hostFactsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		"engine_type":    cs("The engine installed: `docker`, `containerd`, or empty."),
 		"engine_version": cs("The engine's version as installed."),
 		"engine_service": cs("The engine service's state (`Running`, `Stopped`), empty without one."),
+		"compose_version": cs("The Docker Compose version the docker CLI's plugin reports (`docker-compose.exe version --short`), empty " +
+			"without one (or when it does not run). containerd hosts run `nerdctl compose`, which is part of nerdctl and not read here."),
+		"compose_plugin_path": cs("The `docker-compose.exe` the docker CLI runs for `docker compose`: the first of " +
+			"`%ProgramData%\\Docker\\cli-plugins` and `%ProgramFiles%\\Docker\\cli-plugins` that holds one; empty without one."),
+		"compose_standalone_path": cs("The standalone `docker-compose.exe` beside `docker.exe`, empty without one."),
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "What a Windows host is and has, read over WinRM in one round trip without changing anything: release, build, " +

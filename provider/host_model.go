@@ -35,6 +35,7 @@ type hostModel struct {
 	Engine         types.Object   `tfsdk:"engine"`
 	LCOW           types.Object   `tfsdk:"lcow"`
 	Daemon         types.Object   `tfsdk:"daemon"`
+	Compose        types.Object   `tfsdk:"compose"`
 	Verify         types.Object   `tfsdk:"verify"`
 	Reboot         types.Object   `tfsdk:"reboot"`
 	OnDestroy      types.String   `tfsdk:"on_destroy"`
@@ -91,6 +92,16 @@ type daemonModel struct {
 	AllowInsecureTCP   types.Bool   `tfsdk:"allow_insecure_tcp"`
 }
 
+type composeModel struct {
+	Enabled    types.Bool   `tfsdk:"enabled"`
+	Version    types.String `tfsdk:"version"`
+	SHA256     types.String `tfsdk:"sha256"`
+	URL        types.String `tfsdk:"url"`
+	Archive    types.String `tfsdk:"archive"`
+	Standalone types.Bool   `tfsdk:"standalone"`
+	Network    types.String `tfsdk:"network"`
+}
+
 type verifyModel struct {
 	PullImages types.Bool `tfsdk:"pull_images"`
 }
@@ -110,18 +121,21 @@ const (
 
 var (
 	factsAttrTypes = map[string]attr.Type{
-		"release":        types.StringType,
-		"title":          types.StringType,
-		"build":          types.Int64Type,
-		"revision":       types.Int64Type,
-		"channel":        types.StringType,
-		"edition":        types.StringType,
-		"installation":   types.StringType,
-		"product_name":   types.StringType,
-		"computer_name":  types.StringType,
-		"engine_type":    types.StringType,
-		"engine_version": types.StringType,
-		"engine_service": types.StringType,
+		"release":                 types.StringType,
+		"title":                   types.StringType,
+		"build":                   types.Int64Type,
+		"revision":                types.Int64Type,
+		"channel":                 types.StringType,
+		"edition":                 types.StringType,
+		"installation":            types.StringType,
+		"product_name":            types.StringType,
+		"computer_name":           types.StringType,
+		"engine_type":             types.StringType,
+		"engine_version":          types.StringType,
+		"engine_service":          types.StringType,
+		"compose_version":         types.StringType,
+		"compose_plugin_path":     types.StringType,
+		"compose_standalone_path": types.StringType,
 	}
 	baseImagesAttrTypes = map[string]attr.Type{
 		"process": types.ListType{ElemType: types.StringType},
@@ -161,7 +175,7 @@ func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []s
 // specOf turns the configuration into the engine's desired state. complete is false when a value is
 // not known yet (it comes from another resource), so validation must wait for the apply.
 func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec.Spec, complete bool) {
-	complete = known(m.ContainerMode, m.Channel, m.OSVersion, m.Engine, m.LCOW, m.Daemon, m.Verify)
+	complete = known(m.ContainerMode, m.Channel, m.OSVersion, m.Engine, m.LCOW, m.Daemon, m.Compose, m.Verify)
 	s = spec.Spec{Mode: m.ContainerMode.ValueString(), Channel: m.Channel.ValueString(), OSVersion: m.OSVersion.ValueString()}
 	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
 		complete = complete && known(e.Type, e.Version, e.SHA256, e.URL, e.Archive, e.NerdctlArchive, e.CNIArchive)
@@ -180,6 +194,13 @@ func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec
 			InsecureRegistries: listStrings(ctx, d.InsecureRegistries, diags), DNS: listStrings(ctx, d.DNS, diags),
 			Hosts: listStrings(ctx, d.Hosts, diags), Group: d.Group.ValueString(), TLSVerify: d.TLSVerify.ValueBool(), TLSCACert: d.TLSCACert.ValueString(),
 			TLSCert: d.TLSCert.ValueString(), TLSKey: d.TLSKey.ValueString(), AllowInsecureTCP: d.AllowInsecureTCP.ValueBool()}
+	}
+	if c, ok := objectAs[composeModel](ctx, m.Compose, diags); ok {
+		complete = complete && known(c.Enabled, c.Version, c.SHA256, c.URL, c.Archive, c.Standalone, c.Network)
+		// The block asks for Compose; enabled = false keeps it in the configuration without managing it.
+		enabled := c.Enabled.IsNull() || c.Enabled.ValueBool()
+		s.Compose = &spec.Compose{Enabled: enabled, Version: c.Version.ValueString(), SHA256: c.SHA256.ValueString(), URL: c.URL.ValueString(),
+			Archive: c.Archive.ValueString(), Standalone: c.Standalone.ValueBool(), Network: c.Network.ValueString()}
 	}
 	if v, ok := objectAs[verifyModel](ctx, m.Verify, diags); ok {
 		complete = complete && known(v.PullImages)
@@ -220,7 +241,8 @@ func convergePlanned(ctx context.Context, p, prior *hostModel, diags *diag.Diagn
 	}
 	for _, v := range [][2]attr.Value{
 		{p.Port, prior.Port}, {p.WinRM, prior.WinRM}, {p.SSH, prior.SSH}, {p.ContainerMode, prior.ContainerMode}, {p.Channel, prior.Channel},
-		{p.OSVersion, prior.OSVersion}, {p.Engine, prior.Engine}, {p.LCOW, prior.LCOW}, {p.Daemon, prior.Daemon}, {p.Verify, prior.Verify},
+		{p.OSVersion, prior.OSVersion}, {p.Engine, prior.Engine}, {p.LCOW, prior.LCOW}, {p.Daemon, prior.Daemon}, {p.Compose, prior.Compose},
+		{p.Verify, prior.Verify},
 	} {
 		if !v[0].Equal(v[1]) {
 			return true
@@ -290,18 +312,21 @@ func (m *hostModel) computedFrom(ctx context.Context, f facts.Facts, day compat.
 	edition := string(f.Edition())
 	installation := string(f.Installation())
 	obj, d := types.ObjectValue(factsAttrTypes, map[string]attr.Value{
-		"release":        types.StringValue(release),
-		"title":          types.StringValue(title),
-		"build":          types.Int64Value(int64(f.OS.Build)),
-		"revision":       types.Int64Value(int64(f.OS.UBR)),
-		"channel":        types.StringValue(channel),
-		"edition":        types.StringValue(edition),
-		"installation":   types.StringValue(installation),
-		"product_name":   types.StringValue(f.OS.ProductName),
-		"computer_name":  types.StringValue(f.OS.ComputerName),
-		"engine_type":    types.StringValue(f.Engine.Type),
-		"engine_version": types.StringValue(f.Engine.Version),
-		"engine_service": types.StringValue(f.Engine.Service.State),
+		"release":                 types.StringValue(release),
+		"title":                   types.StringValue(title),
+		"build":                   types.Int64Value(int64(f.OS.Build)),
+		"revision":                types.Int64Value(int64(f.OS.UBR)),
+		"channel":                 types.StringValue(channel),
+		"edition":                 types.StringValue(edition),
+		"installation":            types.StringValue(installation),
+		"product_name":            types.StringValue(f.OS.ProductName),
+		"computer_name":           types.StringValue(f.OS.ComputerName),
+		"engine_type":             types.StringValue(f.Engine.Type),
+		"engine_version":          types.StringValue(f.Engine.Version),
+		"engine_service":          types.StringValue(f.Engine.Service.State),
+		"compose_version":         types.StringValue(f.Compose.Version),
+		"compose_plugin_path":     types.StringValue(f.Compose.PluginPath),
+		"compose_standalone_path": types.StringValue(f.Compose.StandalonePath),
 	})
 	diags.Append(d...)
 	m.Facts = obj
@@ -354,7 +379,7 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 		if was, ok := rec[o.URL]; ok && !strings.EqualFold(was, o.SHA256) {
 			diags.AddWarning("An archive changed since it was first seen",
 				fmt.Sprintf("%s (%s) had SHA-256 %s when it was first installed and %s now. Unless its publisher replaced it on purpose, "+
-					"treat this as tampering: pin the hash you trust in engine.sha256 (or lcow.sha256), which makes a mismatch fail the apply.",
+					"treat this as tampering: pin the hash you trust in engine.sha256 (or lcow.sha256, compose.sha256), which makes a mismatch fail the apply.",
 					o.URL, o.What, was, o.SHA256))
 		}
 		rec[o.URL] = strings.ToLower(o.SHA256)
@@ -365,7 +390,7 @@ func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation
 		diags.AddWarning("Unpinned archives were trusted on first use",
 			"No SHA-256 was given or published for these archives, so the hashes seen were recorded in observed_sha256 (for an archive "+
 				"pushed from this machine, the hash of the file pushed, keyed by its path): "+strings.Join(keys, ", ")+". "+
-				"Pin them (engine.sha256, lcow.sha256) to make a later change fail the apply instead of warning.")
+				"Pin them (engine.sha256, lcow.sha256, compose.sha256) to make a later change fail the apply instead of warning.")
 	}
 	m, d := types.MapValueFrom(ctx, types.StringType, rec)
 	diags.Append(d...)

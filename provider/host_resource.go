@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -177,6 +178,38 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 						"Written as `\"tlsverify\": false`, the explicit intent dockerd asks for. Default `false`: such an endpoint is refused."},
 				},
 			},
+			"compose": schema.SingleNestedAttribute{
+				Optional: true,
+				MarkdownDescription: "Makes the host Compose-ready. Docker hosts get the Docker Compose CLI plugin (`docker compose`) from its GitHub " +
+					"release, checked against the release's `checksums.txt`, in `%ProgramFiles%\\Docker\\cli-plugins`; containerd hosts use " +
+					"`nerdctl compose`, which is part of nerdctl. Verification then brings up a one-service compose project on the build-matched " +
+					"base image in the mode's isolation, checks that it runs, and takes it down again (with `verify.pull_images`, or when the image " +
+					"is on the host; otherwise the project is reported skipped). A deleted or replaced plugin shows in `pending_changes` and is " +
+					"reinstalled; `on_destroy = \"uninstall\"` removes it. Combinations that cannot work (Compose v1, a Compose whose Engine API " +
+					"floor the Docker version does not serve, a project network on Windows Server 2016) are refused, at plan time when " +
+					"`os_version` is given. See the [Compose guide](../guides/compose.md).",
+				Attributes: map[string]schema.Attribute{
+					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
+						MarkdownDescription: "Whether Compose is managed. The block asks for it; `false` keeps the block without managing Compose " +
+							"(what is installed stays as it is). Default `true`."},
+					"version": optStr("Docker only: the Compose release, for example `5.5.0`. Default: `" + compat.DefaultComposeVersion + "` when the " +
+						"engine serves Engine API 1.40 or later (Docker 19.03 and later), else `" + compat.LegacyComposeVersion + "` (the last Compose " +
+						"v2). Compose v1 is refused. Changing it replaces the plugin in place."),
+					"sha256": optStr("Docker only: SHA-256 of `docker-compose-windows-x86_64.exe`. Default: the hash the release's `checksums.txt` " +
+						"publishes. With `archive` set, the file must have this hash (checked at plan time)."),
+					"url": optStr("Docker only: download location of `docker-compose-windows-x86_64.exe` (a mirror); https only. A mirror publishes " +
+						"no `checksums.txt` wincontainers knows, so set `sha256` too, or the hash seen is recorded in `observed_sha256`. Conflicts with `archive`."),
+					"archive": optStr("Docker only: `docker-compose-windows-x86_64.exe` as a file on the machine running Terraform, pushed to the host " +
+						"over WinRM instead of downloading there (hosts without internet access). Its SHA-256 is computed here and checked on the host; " +
+						"unpinned, it is recorded in `observed_sha256` under its path. Conflicts with `url`."),
+					"standalone": schema.BoolAttribute{Optional: true, MarkdownDescription: "Docker only: also install the binary as " +
+						"`docker-compose.exe` beside `docker.exe`, for scripts that call the standalone name. Default `false`."},
+					"network": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(compat.ComposeNetworkNAT),
+						MarkdownDescription: "The network of the verification project: `nat` (the host's `nat` network as external, which works on " +
+							"every Windows Server and is what Windows Server 2016 needs) or `project` (Compose creates `<project>_default`; refused on " +
+							"Windows Server 2016, whose Host Network Service cannot add a second NAT network). Default `nat`."},
+				},
+			},
 			"verify": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "How the mode is proven. Verification always checks the engine, its isolation and (for LCOW) its Linux platform, and runs " +
@@ -228,6 +261,10 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 					"engine_type":    computedStr("The engine installed: `docker`, `containerd`, or empty."),
 					"engine_version": computedStr("The engine's version as installed."),
 					"engine_service": computedStr("The engine service's state (`Running`, `Stopped`)."),
+					"compose_version": computedStr("The Docker Compose version the docker CLI's plugin reports (`docker-compose.exe version --short`), " +
+						"empty without one. containerd hosts run `nerdctl compose`, which is part of nerdctl and not read here."),
+					"compose_plugin_path":     computedStr("The `docker-compose.exe` the docker CLI runs for `docker compose`, empty without one."),
+					"compose_standalone_path": computedStr("The standalone `docker-compose.exe` beside `docker.exe`, empty without one."),
 				},
 			},
 			"base_images": schema.SingleNestedAttribute{

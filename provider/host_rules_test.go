@@ -164,6 +164,10 @@ func TestConvergePlanned(t *testing.T) {
 		{"azure override", azureHost, func(m *hostModel) { m.Azure = vm("vm1", true) }, false},
 		{"azure VM", azureHost, func(m *hostModel) { m.Azure = vm("vm2", false) }, true},
 		{"WinRM to azure", winrmHost, func(m *hostModel) { m.Azure = vm("vm1", false) }, true},
+		{"compose", winrmHost, func(m *hostModel) {
+			m.Compose = types.ObjectValueMust(map[string]attr.Type{"enabled": types.BoolType, "network": types.StringType},
+				map[string]attr.Value{"enabled": types.BoolValue(true), "network": types.StringValue("nat")})
+		}, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -36,4 +36,9 @@ resource "wincontainers_host" "lab" {
   container_mode = each.value.container_mode
   os_version     = each.value.os_version == "" ? null : each.value.os_version
   engine         = local.engines[each.key]
+
+  # Compose on the hosts that ask for it, proven by a compose project on the host's nat network; the
+  # project runs the build-matched base image, so verification pulls it.
+  compose = each.value.compose ? { standalone = true } : null
+  verify  = each.value.compose ? { pull_images = true } : null
 }

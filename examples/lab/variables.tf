@@ -8,6 +8,9 @@ variable "hosts" {
                       when declared, impossible combinations fail at plan time, before the host is touched
       engine          optional: "docker", "containerd", or a pinned version such as "docker@27.3.1"
                       (default: the engine and version that fit the host and mode)
+      compose         optional: true makes the host Compose-ready (docker compose, or nerdctl compose on
+                      containerd) and verifies it with a compose project on the build-matched base image,
+                      which is pulled for it
   EOT
   type = map(object({
     host           = string
@@ -16,6 +19,7 @@ variable "hosts" {
     container_mode = string
     os_version     = string
     engine         = optional(string)
+    compose        = optional(bool, false)
   }))
 }
 

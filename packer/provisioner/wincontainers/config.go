@@ -1,4 +1,4 @@
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,VerifyConfig
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,ComposeConfig,VerifyConfig
 //go:generate ../../../scripts/packer-struct-markdown
 
 // Package wincontainers is the Packer provisioner `wincontainers`: it makes the machine Packer is
@@ -52,6 +52,9 @@ type Config struct {
 	LCOW *LCOWConfig `mapstructure:"lcow"`
 	// Settings written to Docker's `daemon.json` (Docker only). See [daemon](#daemon).
 	Daemon *DaemonConfig `mapstructure:"daemon"`
+	// Makes the image Compose-ready: Docker Compose as a docker CLI plugin (`docker compose`) on Docker, or
+	// `nerdctl compose` on containerd, proven by running a compose project. See [compose](#compose).
+	Compose *ComposeConfig `mapstructure:"compose"`
 	// How the mode is proven. See [verify](#verify).
 	Verify VerifyConfig `mapstructure:"verify"`
 	// How long the machine may take to come back after a restart. Default `15m`; at least `30s`. See
@@ -164,6 +167,36 @@ type DaemonConfig struct {
 	AllowInsecureTCP bool `mapstructure:"allow_insecure_tcp"`
 }
 
+// ComposeConfig is the `compose` block; it mirrors wincontainers_host's compose.
+type ComposeConfig struct {
+	// Whether Compose is managed. The block asks for it; `false` keeps the block without installing
+	// Compose. Default `true`.
+	Enabled *bool `mapstructure:"enabled"`
+	// Docker only: the Compose release, for example `5.5.0`. Default: `5.5.0` when the engine serves Engine
+	// API 1.40 or later (Docker 19.03 and later), else `2.40.3` (the last Compose v2). Compose v1 is
+	// refused, and so is a Compose whose Engine API floor the Docker version does not serve.
+	Version string `mapstructure:"version"`
+	// Docker only: SHA-256 of `docker-compose-windows-x86_64.exe`. Default: the hash the release's
+	// `checksums.txt` publishes. With `archive` set, the file must have this hash (checked when the
+	// template is validated).
+	SHA256 string `mapstructure:"sha256"`
+	// Docker only: download location of `docker-compose-windows-x86_64.exe` (a mirror); https only. A mirror
+	// publishes no `checksums.txt` wincontainers knows, so set `sha256` too. Conflicts with `archive`.
+	URL string `mapstructure:"url"`
+	// Docker only: `docker-compose-windows-x86_64.exe` on the machine running Packer, uploaded through the
+	// communicator instead of downloading on the machine (builds without internet access). Conflicts with
+	// `url`.
+	Archive string `mapstructure:"archive"`
+	// Docker only: also install the binary as `docker-compose.exe` beside `docker.exe`, for scripts that
+	// call the standalone name. Default `false`.
+	Standalone bool `mapstructure:"standalone"`
+	// The network of the verification project: `nat` (the machine's `nat` network as external, which works
+	// on every Windows Server and is what Windows Server 2016 needs; the default) or `project` (Compose
+	// creates `<project>_default`; refused on Windows Server 2016, whose Host Network Service cannot add a
+	// second NAT network).
+	Network string `mapstructure:"network"`
+}
+
 // VerifyConfig is the `verify` block; it mirrors wincontainers_host's verify.
 type VerifyConfig struct {
 	// Pull the base image that matches the machine's build (and `busybox` for LCOW) so that every check
@@ -199,6 +232,10 @@ func (c *Config) spec() spec.Spec {
 		s.Daemon = &spec.Daemon{DataRoot: c.Daemon.DataRoot, RegistryMirrors: c.Daemon.RegistryMirrors,
 			InsecureRegistries: c.Daemon.InsecureRegistries, DNS: c.Daemon.DNS, Hosts: c.Daemon.Hosts, Group: c.Daemon.Group, TLSVerify: c.Daemon.TLSVerify,
 			TLSCACert: c.Daemon.TLSCACert, TLSCert: c.Daemon.TLSCert, TLSKey: c.Daemon.TLSKey, AllowInsecureTCP: c.Daemon.AllowInsecureTCP}
+	}
+	if c.Compose != nil {
+		s.Compose = &spec.Compose{Enabled: c.Compose.Enabled == nil || *c.Compose.Enabled, Version: c.Compose.Version,
+			SHA256: c.Compose.SHA256, URL: c.Compose.URL, Archive: c.Compose.Archive, Standalone: c.Compose.Standalone, Network: c.Compose.Network}
 	}
 	return s
 }

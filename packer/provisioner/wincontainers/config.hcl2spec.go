@@ -7,30 +7,66 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
+// FlatComposeConfig is an auto-generated flat version of ComposeConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatComposeConfig struct {
+	Enabled    *bool   `mapstructure:"enabled" cty:"enabled" hcl:"enabled"`
+	Version    *string `mapstructure:"version" cty:"version" hcl:"version"`
+	SHA256     *string `mapstructure:"sha256" cty:"sha256" hcl:"sha256"`
+	URL        *string `mapstructure:"url" cty:"url" hcl:"url"`
+	Archive    *string `mapstructure:"archive" cty:"archive" hcl:"archive"`
+	Standalone *bool   `mapstructure:"standalone" cty:"standalone" hcl:"standalone"`
+	Network    *string `mapstructure:"network" cty:"network" hcl:"network"`
+}
+
+// FlatMapstructure returns a new FlatComposeConfig.
+// FlatComposeConfig is an auto-generated flat version of ComposeConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*ComposeConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatComposeConfig)
+}
+
+// HCL2Spec returns the hcl spec of a ComposeConfig.
+// This spec is used by HCL to read the fields of ComposeConfig.
+// The decoded values from this spec will then be applied to a FlatComposeConfig.
+func (*FlatComposeConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"enabled":    &hcldec.AttrSpec{Name: "enabled", Type: cty.Bool, Required: false},
+		"version":    &hcldec.AttrSpec{Name: "version", Type: cty.String, Required: false},
+		"sha256":     &hcldec.AttrSpec{Name: "sha256", Type: cty.String, Required: false},
+		"url":        &hcldec.AttrSpec{Name: "url", Type: cty.String, Required: false},
+		"archive":    &hcldec.AttrSpec{Name: "archive", Type: cty.String, Required: false},
+		"standalone": &hcldec.AttrSpec{Name: "standalone", Type: cty.Bool, Required: false},
+		"network":    &hcldec.AttrSpec{Name: "network", Type: cty.String, Required: false},
+	}
+	return s
+}
+
 // FlatConfig is an auto-generated flat version of Config.
 // Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
 type FlatConfig struct {
-	PackerBuildName     *string           `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
-	PackerBuilderType   *string           `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
-	PackerCoreVersion   *string           `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
-	PackerDebug         *bool             `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
-	PackerForce         *bool             `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
-	PackerOnError       *string           `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
-	PackerUserVars      map[string]string `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
-	PackerSensitiveVars []string          `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
-	ContainerMode       *string           `mapstructure:"container_mode" required:"true" cty:"container_mode" hcl:"container_mode"`
-	OSVersion           *string           `mapstructure:"os_version" cty:"os_version" hcl:"os_version"`
-	Channel             *string           `mapstructure:"channel" cty:"channel" hcl:"channel"`
-	Engine              *FlatEngineConfig `mapstructure:"engine" cty:"engine" hcl:"engine"`
-	LCOW                *FlatLCOWConfig   `mapstructure:"lcow" cty:"lcow" hcl:"lcow"`
-	Daemon              *FlatDaemonConfig `mapstructure:"daemon" cty:"daemon" hcl:"daemon"`
-	Verify              *FlatVerifyConfig `mapstructure:"verify" cty:"verify" hcl:"verify"`
-	RestartTimeout      *string           `mapstructure:"restart_timeout" cty:"restart_timeout" hcl:"restart_timeout"`
-	NoRestart           *bool             `mapstructure:"no_restart" cty:"no_restart" hcl:"no_restart"`
-	Generalize          *bool             `mapstructure:"generalize" cty:"generalize" hcl:"generalize"`
-	PrePullBaseImages   *bool             `mapstructure:"pre_pull_base_images" cty:"pre_pull_base_images" hcl:"pre_pull_base_images"`
-	PrePullImages       []string          `mapstructure:"pre_pull_images" cty:"pre_pull_images" hcl:"pre_pull_images"`
-	SkipManifest        *bool             `mapstructure:"skip_manifest" cty:"skip_manifest" hcl:"skip_manifest"`
+	PackerBuildName     *string            `mapstructure:"packer_build_name" cty:"packer_build_name" hcl:"packer_build_name"`
+	PackerBuilderType   *string            `mapstructure:"packer_builder_type" cty:"packer_builder_type" hcl:"packer_builder_type"`
+	PackerCoreVersion   *string            `mapstructure:"packer_core_version" cty:"packer_core_version" hcl:"packer_core_version"`
+	PackerDebug         *bool              `mapstructure:"packer_debug" cty:"packer_debug" hcl:"packer_debug"`
+	PackerForce         *bool              `mapstructure:"packer_force" cty:"packer_force" hcl:"packer_force"`
+	PackerOnError       *string            `mapstructure:"packer_on_error" cty:"packer_on_error" hcl:"packer_on_error"`
+	PackerUserVars      map[string]string  `mapstructure:"packer_user_variables" cty:"packer_user_variables" hcl:"packer_user_variables"`
+	PackerSensitiveVars []string           `mapstructure:"packer_sensitive_variables" cty:"packer_sensitive_variables" hcl:"packer_sensitive_variables"`
+	ContainerMode       *string            `mapstructure:"container_mode" required:"true" cty:"container_mode" hcl:"container_mode"`
+	OSVersion           *string            `mapstructure:"os_version" cty:"os_version" hcl:"os_version"`
+	Channel             *string            `mapstructure:"channel" cty:"channel" hcl:"channel"`
+	Engine              *FlatEngineConfig  `mapstructure:"engine" cty:"engine" hcl:"engine"`
+	LCOW                *FlatLCOWConfig    `mapstructure:"lcow" cty:"lcow" hcl:"lcow"`
+	Daemon              *FlatDaemonConfig  `mapstructure:"daemon" cty:"daemon" hcl:"daemon"`
+	Compose             *FlatComposeConfig `mapstructure:"compose" cty:"compose" hcl:"compose"`
+	Verify              *FlatVerifyConfig  `mapstructure:"verify" cty:"verify" hcl:"verify"`
+	RestartTimeout      *string            `mapstructure:"restart_timeout" cty:"restart_timeout" hcl:"restart_timeout"`
+	NoRestart           *bool              `mapstructure:"no_restart" cty:"no_restart" hcl:"no_restart"`
+	Generalize          *bool              `mapstructure:"generalize" cty:"generalize" hcl:"generalize"`
+	PrePullBaseImages   *bool              `mapstructure:"pre_pull_base_images" cty:"pre_pull_base_images" hcl:"pre_pull_base_images"`
+	PrePullImages       []string           `mapstructure:"pre_pull_images" cty:"pre_pull_images" hcl:"pre_pull_images"`
+	SkipManifest        *bool              `mapstructure:"skip_manifest" cty:"skip_manifest" hcl:"skip_manifest"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -59,6 +95,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"engine":                     &hcldec.BlockSpec{TypeName: "engine", Nested: hcldec.ObjectSpec((*FlatEngineConfig)(nil).HCL2Spec())},
 		"lcow":                       &hcldec.BlockSpec{TypeName: "lcow", Nested: hcldec.ObjectSpec((*FlatLCOWConfig)(nil).HCL2Spec())},
 		"daemon":                     &hcldec.BlockSpec{TypeName: "daemon", Nested: hcldec.ObjectSpec((*FlatDaemonConfig)(nil).HCL2Spec())},
+		"compose":                    &hcldec.BlockSpec{TypeName: "compose", Nested: hcldec.ObjectSpec((*FlatComposeConfig)(nil).HCL2Spec())},
 		"verify":                     &hcldec.BlockSpec{TypeName: "verify", Nested: hcldec.ObjectSpec((*FlatVerifyConfig)(nil).HCL2Spec())},
 		"restart_timeout":            &hcldec.AttrSpec{Name: "restart_timeout", Type: cty.String, Required: false},
 		"no_restart":                 &hcldec.AttrSpec{Name: "no_restart", Type: cty.Bool, Required: false},

@@ -44,6 +44,15 @@ func TestPrepare(t *testing.T) {
 		{"lcow archive is not the pinned file", map[string]interface{}{"container_mode": "lcow", "lcow": map[string]interface{}{
 			"archive": "config_test.go", "sha256": strings.Repeat("0", 64)}}, "lcow.archive is not the file lcow.sha256 pins"},
 		{"lcow pushed archive", map[string]interface{}{"container_mode": "lcow", "lcow": map[string]interface{}{"archive": "config_test.go"}}, ""},
+		{"compose on docker", map[string]interface{}{"container_mode": "process", "compose": map[string]interface{}{"standalone": true}}, ""},
+		{"compose project network on 2016", map[string]interface{}{"container_mode": "process", "os_version": "2016",
+			"compose": map[string]interface{}{"network": "project"}}, "compose { network }: a compose project cannot create its own network"},
+		{"compose v1", map[string]interface{}{"container_mode": "process", "compose": map[string]interface{}{"version": "1.29.2"}}, "compose { version }"},
+		{"compose version on containerd", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"type": "containerd"},
+			"compose": map[string]interface{}{"version": "5.5.0"}}, "compose { version }: compose.version is for Docker hosts"},
+		{"compose unknown network", map[string]interface{}{"container_mode": "process", "compose": map[string]interface{}{"network": "host"}}, "compose { network }: unknown compose.network"},
+		{"compose disabled keeps the block", map[string]interface{}{"container_mode": "process", "os_version": "2016",
+			"compose": map[string]interface{}{"enabled": false, "network": "project"}}, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -78,5 +87,25 @@ func TestPrepareInsecureTCPWarns(t *testing.T) {
 	}
 	if d := p.resolved.Daemon; d == nil || !d.AllowInsecureTCP || len(d.Hosts) != 2 {
 		t.Errorf("resolved daemon %+v", d)
+	}
+}
+
+// The compose block reaches the engine: present means enabled, with the version chosen for the engine.
+func TestPrepareCompose(t *testing.T) {
+	p := &Provisioner{now: fixedDay}
+	if err := p.Prepare(map[string]interface{}{"container_mode": "process", "os_version": "2016", "compose": map[string]interface{}{}}); err != nil {
+		t.Fatal(err)
+	}
+	c := p.resolved.Compose
+	if c == nil || c.Version.String() != "5.5.0" || c.Network != "nat" || c.Standalone {
+		t.Fatalf("resolved compose %+v", c)
+	}
+	p = &Provisioner{now: fixedDay}
+	if err := p.Prepare(map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"version": "18.09.11"},
+		"compose": map[string]interface{}{"enabled": true}}); err != nil {
+		t.Fatal(err)
+	}
+	if c := p.resolved.Compose; c == nil || c.Version.String() != "2.40.3" {
+		t.Fatalf("Docker 18.09 (API 1.39) must get the last Compose v2: %+v", c)
 	}
 }

@@ -199,6 +199,66 @@ func TestAccPackerBuilds(t *testing.T) {
 			},
 		},
 		{
+			// Compose-ready: the plugin from the release (and its standalone name), and a compose project
+			// brought up on the nat network, found running and taken down by verification.
+			name: "process on 2022 with compose", profile: "ws2022",
+			body: `    container_mode = "process"
+    os_version     = "2022"
+    compose {
+      standalone = true
+    }
+    verify {
+      pull_images = true
+    }`,
+			want: []string{"install-compose", "compose: passed", "compose_up: passed", "compose_running: passed", "compose_down: passed", "verified process"},
+			check: func(st winsim.State) error {
+				if err := hasFiles(st, `C:\Program Files\Docker\cli-plugins\docker-compose.exe`, `C:\Program Files\Docker\docker-compose.exe`); err != nil {
+					return err
+				}
+				for name := range st.HNSNetworks {
+					if name != "nat" {
+						return fmt.Errorf("compose down left network %s", name)
+					}
+				}
+				return nil
+			},
+		},
+		{
+			// containerd: nerdctl compose runs the project; no Docker Compose is installed.
+			name: "process on 2022 with containerd and compose", profile: "ws2022",
+			body: `    container_mode = "process"
+    engine {
+      type = "containerd"
+    }
+    compose {}
+    verify {
+      pull_images = true
+    }`,
+			want: []string{"compose_up: passed", "compose_running: passed", "compose_down: passed", "verified process"},
+			check: func(st winsim.State) error {
+				if err := hasFiles(st, `C:\Program Files\Docker\cli-plugins\docker-compose.exe`); err == nil {
+					return fmt.Errorf("a containerd machine got the Docker Compose plugin")
+				}
+				return nil
+			},
+		},
+		{
+			// A compose project network on a declared 2016 fails when Packer prepares the provisioner.
+			name: "compose project network on a declared 2016 is refused", profile: "ws2016",
+			body: `    container_mode = "process"
+    os_version     = "2016"
+    compose {
+      network = "project"
+    }`,
+			refused: "HNS failed with error : The parameter is incorrect.",
+			check: func(st winsim.State) error {
+				if st.Requests.Total != 0 {
+					return fmt.Errorf("the host received %d requests", st.Requests.Total)
+				}
+				return nil
+			},
+		},
+		{
 			name: "lcow on 2016 is refused", profile: "ws2016",
 			body:    `    container_mode = "lcow"`,
 			refused: "14393",
@@ -259,4 +319,18 @@ func TestAccPackerBuilds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasFiles reports the first of paths that is not on the machine (Windows paths compare without case).
+func hasFiles(st winsim.State, paths ...string) error {
+	for _, p := range paths {
+		found := false
+		for f := range st.Files {
+			found = found || strings.EqualFold(f, p)
+		}
+		if !found {
+			return fmt.Errorf("%s is not on the machine", p)
+		}
+	}
+	return nil
 }
