@@ -136,8 +136,14 @@ func (s *Session) Unwrap(sealed, signature []byte) ([]byte, error) {
 	}
 	ec, rrc, seq := int(binary.BigEndian.Uint16(h[4:])), int(binary.BigEndian.Uint16(h[6:])), binary.BigEndian.Uint64(h[8:])
 	ct := append(append(make([]byte, 0, len(signature)-headerLen+len(sealed)), signature[headerLen:]...), sealed...)
-	if len(ct) == 0 {
-		return nil, errors.New("kerberos unwrap: no ciphertext")
+	et, err := crypto.GetEtype(s.key.KeyType)
+	if err != nil {
+		return nil, fmt.Errorf("kerberos unwrap: %w", err)
+	}
+	// gokrb5 slices without checking: anything shorter than confounder, header copy and checksum is
+	// refused here.
+	if min := et.GetConfounderByteSize() + headerLen + et.GetHMACBitLength()/8; len(ct) < min {
+		return nil, fmt.Errorf("kerberos unwrap: %d bytes of ciphertext, a wrap token has at least %d", len(ct), min)
 	}
 	ct = rotateRight(ct, len(ct)-rrc%len(ct)) // rotate left by RRC
 	plain, err := crypto.DecryptMessage(ct, s.key, s.usage(false))
