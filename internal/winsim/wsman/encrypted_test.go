@@ -43,7 +43,10 @@ func TestParseEncrypted(t *testing.T) {
 	if b, ok := isEncrypted(contentTypeEncrypted); !ok || b != encryptedBoundary {
 		t.Errorf("isEncrypted(%s): %q %v", contentTypeEncrypted, b, ok)
 	}
-	for _, ct := range []string{"application/soap+xml;charset=UTF-8", `multipart/encrypted;protocol="application/HTTP-Kerberos-session-encrypted";boundary="x"`,
+	if b, ok := isEncrypted(contentTypeFor(kerberosProtocol)); !ok || b != encryptedBoundary {
+		t.Errorf("isEncrypted(%s): %q %v", contentTypeFor(kerberosProtocol), b, ok)
+	}
+	for _, ct := range []string{"application/soap+xml;charset=UTF-8", `multipart/encrypted;protocol="application/HTTP-CredSSP-session-encrypted";boundary="x"`,
 		`multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted"`, `multipart/x-multi-encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="x"`} {
 		if _, ok := isEncrypted(ct); ok {
 			t.Errorf("isEncrypted(%s) = true", ct)
