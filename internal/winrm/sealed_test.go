@@ -33,6 +33,8 @@ type wire struct {
 	badRequests atomic.Int64
 	// tamper, when set, flips one sealed byte in the next sealed answer read.
 	tamper atomic.Bool
+	// to, when set, is the address every host name resolves to (a test's DNS).
+	to string
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -49,6 +51,9 @@ func (w *wire) cut() {
 }
 
 func (w *wire) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, port, err := net.SplitHostPort(addr); err == nil && w.to != "" {
+		addr = net.JoinHostPort(w.to, port)
+	}
 	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
