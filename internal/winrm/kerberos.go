@@ -3,6 +3,7 @@ package winrm
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -290,4 +291,57 @@ func krbAdvice(err error, spn, realm, confPath string) error {
 		return err
 	}
 	return fmt.Errorf("%w; %s", err, advice)
+}
+
+// CheckKerberos checks, without contacting the KDC or the host, what a Kerberos connection needs on
+// this machine: a krb5.conf that parses, a realm it knows (or finds by DNS), an SPN of the form
+// service/host, and, without a password, a ticket cache holding a ticket-granting ticket that has not
+// expired. The provider runs it at plan time.
+func CheckKerberos(o Options) error {
+	k := newKrbLogon(o)
+	if svc, host, ok := strings.Cut(k.spn, "/"); !ok || svc == "" || host == "" || strings.Contains(host, "@") {
+		return fmt.Errorf("kerberos: krb_spn %q is not a service principal name of the form HTTP/<host name> (the realm comes from krb_realm or the user)", k.spn)
+	}
+	path := KrbConfigPath(k.config)
+	cfg, err := config.Load(path)
+	if err != nil {
+		return fmt.Errorf("kerberos: reading the Kerberos configuration %s: %w; set krb_config to a krb5.conf that names the realm's KDC", path, err)
+	}
+	realm := k.realm
+	if k.password == "" {
+		cc, err := KrbCCachePath(k.ccache)
+		if err != nil {
+			return err
+		}
+		c, err := credentials.LoadCCache(cc)
+		if err != nil {
+			return fmt.Errorf("kerberos: no password is set and the ticket cache %s cannot be read (%w): run kinit, or set password or krb_ccache", cc, err)
+		}
+		tgt, ok := c.GetEntry(types.PrincipalName{NameType: 2, NameString: []string{"krbtgt", c.DefaultPrincipal.Realm}})
+		if !ok {
+			return fmt.Errorf("kerberos: the ticket cache %s holds no ticket-granting ticket for %s: run kinit", cc, c.DefaultPrincipal.Realm)
+		}
+		if time.Now().After(tgt.EndTime) {
+			return fmt.Errorf("kerberos: the ticket-granting ticket in %s expired at %s: run kinit", cc, tgt.EndTime.Format(time.RFC3339))
+		}
+		realm = c.DefaultPrincipal.Realm
+	} else if k.user == "" {
+		return errors.New("kerberos: a password is set but no user name: set username (user or user@REALM)")
+	}
+	if realm == "" {
+		realm = cfg.LibDefaults.DefaultRealm
+	}
+	if realm == "" {
+		return fmt.Errorf("kerberos: no realm for user %q: give it as user@REALM, set krb_realm, or set default_realm in %s", k.user, path)
+	}
+	for _, r := range cfg.Realms {
+		if r.Realm == realm && len(r.KDC) > 0 {
+			return nil
+		}
+	}
+	if cfg.LibDefaults.DNSLookupKDC {
+		return nil // the KDCs are found by DNS SRV records when connecting
+	}
+	return fmt.Errorf("kerberos: the realm %s has no KDC in %s and dns_lookup_kdc is off: realms are upper case (the AD domain name); "+
+		"add the realm to [realms] with its kdc, turn dns_lookup_kdc on, or fix krb_realm / the user's @REALM", realm, path)
 }

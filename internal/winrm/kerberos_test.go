@@ -153,3 +153,37 @@ func TestKerberosSealedAnswerTampered(t *testing.T) {
 		t.Errorf("after the refused answer: %v", err)
 	}
 }
+
+// TestCheckKerberos: the plan-time check finds a missing krb5.conf, an unknown realm, a malformed SPN,
+// a missing ticket cache and a password without a user, and passes a working password or kinit setup.
+func TestCheckKerberos(t *testing.T) {
+	k := testkdc.Start(t, testkdc.Options{})
+	cc := k.Kinit(t)
+	base := Options{Host: "winsim.example.test", Auth: AuthKerberos, User: k.Principal(), Password: k.Password, KrbConfig: k.Krb5Conf}
+	for _, tc := range []struct {
+		name   string
+		mutate func(*Options)
+		want   string // "" when the check passes
+	}{
+		{"password", func(*Options) {}, ""},
+		{"realm from krb5.conf", func(o *Options) { o.User = k.User }, ""},
+		{"kinit cache", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", cc }, ""},
+		{"kinit cache as FILE:", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", "FILE:" + cc }, ""},
+		{"no krb5.conf", func(o *Options) { o.KrbConfig = filepath.Join(t.TempDir(), "krb5.conf") }, "set krb_config"},
+		{"unknown realm", func(o *Options) { o.User = k.User + "@example.test" }, "realm example.test has no KDC"},
+		{"SPN with a realm", func(o *Options) { o.KrbSPN = "HTTP/host@" + testkdc.Realm }, "not a service principal name"},
+		{"SPN without a host", func(o *Options) { o.KrbSPN = "HTTP" }, "not a service principal name"},
+		{"no ticket cache", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", filepath.Join(t.TempDir(), "cc") }, "run kinit"},
+		{"KEYRING cache", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", "KEYRING:persistent:0" }, "only FILE caches"},
+		{"password without user", func(o *Options) { o.User = "" }, "no user name"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := base
+			tc.mutate(&o)
+			err := CheckKerberos(o)
+			if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+				t.Fatalf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
