@@ -86,9 +86,17 @@ func header(flags byte, ec, rrc uint16, seq uint64) []byte {
 
 // Wrap seals msg (confidentiality and integrity) into a wrap token and splits it: signature is the header
 // followed by the rotated trailer, sealed the len(msg) bytes of ciphertext. EC is 0 (AES needs no
-// padding) and the ciphertext is rotated right by RRC = confounder + header copy + checksum bytes, so
-// that the plaintext's ciphertext comes last (RFC 4121 4.2.5, MS-KILE 3.4.5.4.1: RRC 28 for AES).
+// padding) and the ciphertext is rotated right by RRC = 28, the header copy and checksum bytes, so that
+// the plaintext's ciphertext comes last: the tokens MIT's gss_wrap_iov makes, which pyspnego and
+// requests-kerberos exchange with Windows. (MS-KILE 3.4.5.4.1 says Windows' sender sets EC to 16 and
+// rotates by RRC+EC; Unwrap reads that layout too.)
 func (s *Session) Wrap(msg []byte) (sealed, signature []byte, err error) {
+	return s.wrap(msg, 0, -1)
+}
+
+// wrap is Wrap with an extra count ec and the RRC field set to rrcField (-1: the rotation, RFC 4121's
+// meaning; another value: rotated by rrcField+ec, MS-KILE's DCE-style meaning).
+func (s *Session) wrap(msg []byte, ec, rrcField int) (sealed, signature []byte, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	et, err := crypto.GetEtype(s.key.KeyType)
@@ -96,21 +104,26 @@ func (s *Session) Wrap(msg []byte) (sealed, signature []byte, err error) {
 		return nil, nil, fmt.Errorf("kerberos wrap: %w", err)
 	}
 	flags, seq := s.flags(true), s.sendSeq
-	// The encrypted copy of the header has RRC 0 (RFC 4121 4.2.4).
-	plain := append(append(make([]byte, 0, len(msg)+headerLen), msg...), header(flags, 0, 0, seq)...)
+	// The encrypted copy of the header has RRC 0 (RFC 4121 4.2.4); the filler is zeros.
+	plain := make([]byte, 0, len(msg)+ec+headerLen)
+	plain = append(append(append(plain, msg...), make([]byte, ec)...), header(flags, uint16(ec), 0, seq)...) //nolint:gosec // 0 or 16
 	_, ct, err := et.EncryptMessage(s.key.KeyValue, plain, s.usage(true))
 	if err != nil {
 		return nil, nil, fmt.Errorf("kerberos wrap: %w", err)
 	}
-	rrc := len(ct) - len(msg) - et.GetConfounderByteSize()
-	if rrc < 0 || rrc > 0xFFFF {
+	rot := len(ct) - len(msg) - et.GetConfounderByteSize() // filler, header copy and checksum
+	rrc := rot
+	if rrcField >= 0 {
+		rrc = rrcField
+	}
+	if rrc < 0 || rrc > 0xFFFF || ec > 0xFFFF {
 		return nil, nil, fmt.Errorf("kerberos wrap: ciphertext of %d bytes for %d", len(ct), len(msg))
 	}
-	rot := rotateRight(ct, rrc)
-	n := len(rot) - len(msg)
-	signature = append(header(flags, 0, uint16(rrc), seq), rot[:n]...) //nolint:gosec // bounded above
+	rotated := rotateRight(ct, rot)
+	n := len(rotated) - len(msg)
+	signature = append(header(flags, uint16(ec), uint16(rrc), seq), rotated[:n]...) //nolint:gosec // bounded above
 	s.sendSeq++
-	return rot[n:], signature, nil
+	return rotated[n:], signature, nil
 }
 
 // Unwrap verifies and unseals a wrap token the peer sent, split as Wrap splits it.
@@ -145,8 +158,12 @@ func (s *Session) Unwrap(sealed, signature []byte) ([]byte, error) {
 	if min := et.GetConfounderByteSize() + headerLen + et.GetHMACBitLength()/8; len(ct) < min {
 		return nil, fmt.Errorf("kerberos unwrap: %d bytes of ciphertext, a wrap token has at least %d", len(ct), min)
 	}
-	ct = rotateRight(ct, len(ct)-rrc%len(ct)) // rotate left by RRC
-	plain, err := crypto.DecryptMessage(ct, s.key, s.usage(false))
+	// RFC 4121 rotates by RRC (MIT's non-DCE tokens count EC in it); MS-KILE 3.4.5.4.1 has Windows
+	// rotate by RRC+EC. The same when EC is 0; otherwise both are tried (the checksum tells which is right).
+	plain, err := crypto.DecryptMessage(rotateRight(ct, len(ct)-(rrc+ec)%len(ct)), s.key, s.usage(false))
+	if err != nil && ec != 0 {
+		plain, err = crypto.DecryptMessage(rotateRight(ct, len(ct)-rrc%len(ct)), s.key, s.usage(false))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kerberos unwrap: the message does not decrypt with the context's key (tampered, or another context's): %w", err)
 	}

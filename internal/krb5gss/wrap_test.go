@@ -42,8 +42,9 @@ func TestWrapRoundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if len(sealed) != len(msg) || len(sig) != 60 || sig[7] != 28 {
-					t.Fatalf("message %d: sealed %d for %d, signature %d bytes, RRC %d", i, len(sealed), len(msg), len(sig), sig[7])
+				// EC 0 and RRC 28: a 60-byte signature for AES.
+				if len(sealed) != len(msg) || len(sig) != 60 || sig[7] != 28 || sig[5] != 0 {
+					t.Fatalf("message %d: sealed %d for %d, signature %d bytes, EC %d, RRC %d", i, len(sealed), len(msg), len(sig), sig[5], sig[7])
 				}
 				if len(msg) > 16 && bytes.Contains(sealed, msg[:16]) {
 					t.Fatal("the sealed data contains the plaintext")
@@ -58,6 +59,28 @@ func TestWrapRoundTrip(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestUnwrapPaddedTokens: Unwrap reads tokens with an extra count of 16 both ways it is laid out: the
+// RRC field counting EC and the rotation by RRC (RFC 4121; MIT's non-DCE tokens), and RRC 28 with the
+// rotation by RRC+EC (MS-KILE 3.4.5.4.1).
+func TestUnwrapPaddedTokens(t *testing.T) {
+	k := key(t, etypeID.AES256_CTS_HMAC_SHA1_96, 32)
+	for _, rrc := range []int{-1, 28} {
+		ini, _ := NewSession(k, true, true, 5, 9)
+		acc, _ := NewSession(k, false, true, 5, 9)
+		msg := []byte("<s:Envelope>padded</s:Envelope>")
+		sealed, sig, err := ini.wrap(msg, 16, rrc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sig) != 76 || len(sealed) != len(msg) {
+			t.Fatalf("RRC %d: signature %d bytes, sealed %d", rrc, len(sig), len(sealed))
+		}
+		if got, err := acc.Unwrap(sealed, sig); err != nil || !bytes.Equal(got, msg) {
+			t.Fatalf("RRC field %d: %v %q", rrc, err, got)
+		}
 	}
 }
 

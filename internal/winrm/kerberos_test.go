@@ -168,7 +168,7 @@ func TestCheckKerberos(t *testing.T) {
 		{"password", func(*Options) {}, ""},
 		{"realm from krb5.conf", func(o *Options) { o.User = k.User }, ""},
 		{"kinit cache", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", cc }, ""},
-		{"kinit cache as FILE:", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", "FILE:" + cc }, ""},
+		{"kinit cache as FILE:", func(o *Options) { o.User, o.Password, o.KrbCCache = "", "", "FILE:"+cc }, ""},
 		{"no krb5.conf", func(o *Options) { o.KrbConfig = filepath.Join(t.TempDir(), "krb5.conf") }, "set krb_config"},
 		{"unknown realm", func(o *Options) { o.User = k.User + "@example.test" }, "realm example.test has no KDC"},
 		{"SPN with a realm", func(o *Options) { o.KrbSPN = "HTTP/host@" + testkdc.Realm }, "not a service principal name"},

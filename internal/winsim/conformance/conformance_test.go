@@ -176,7 +176,7 @@ type Target struct {
 	CCache      string `json:"ccache,omitempty"`
 	WrongCCache string `json:"wrong_ccache,omitempty"`
 	SPNHost     string `json:"spn_host,omitempty"`
-	ca            []byte
+	ca          []byte
 }
 
 // outcome is what a client reported for a case: ok, or limit (it cannot express the case; Detail says
@@ -199,7 +199,7 @@ type client struct {
 	seals bool
 	// kerberos: the client speaks Kerberos and runs the Kerberos transports.
 	kerberos bool
-	run   func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
+	run      func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
 }
 
 var clients = []client{masterzenClient, pywinrmClient, nodeClient}
