@@ -155,8 +155,8 @@ func (s *Session) Unwrap(sealed, signature []byte) ([]byte, error) {
 	}
 	// gokrb5 slices without checking: anything shorter than confounder, header copy and checksum is
 	// refused here.
-	if min := et.GetConfounderByteSize() + headerLen + et.GetHMACBitLength()/8; len(ct) < min {
-		return nil, fmt.Errorf("kerberos unwrap: %d bytes of ciphertext, a wrap token has at least %d", len(ct), min)
+	if least := et.GetConfounderByteSize() + headerLen + et.GetHMACBitLength()/8; len(ct) < least {
+		return nil, fmt.Errorf("kerberos unwrap: %d bytes of ciphertext, a wrap token has at least %d", len(ct), least)
 	}
 	// RFC 4121 rotates by RRC (MIT's non-DCE tokens count EC in it); MS-KILE 3.4.5.4.1 has Windows
 	// rotate by RRC+EC. The same when EC is 0; otherwise both are tried (the checksum tells which is right).

@@ -193,20 +193,25 @@ func (k *KDC) serve(tb testing.TB, port int) {
 	tb.Helper()
 	p, _ := lookPath("krb5kdc")
 	var out bytes.Buffer
-	cmd := exec.Command(p, "-n", "-r", Realm, "-P", filepath.Join(k.Dir, "krb5kdc.pid"))
+	// The KDC runs until the test ends: its context is cancelled by the cleanup, which also kills it.
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, p, "-n", "-r", Realm, "-P", filepath.Join(k.Dir, "krb5kdc.pid"))
 	cmd.Env, cmd.Dir, cmd.Stdout, cmd.Stderr = k.env, k.Dir, &out, &out
 	if err := cmd.Start(); err != nil {
+		cancel()
 		tb.Fatalf("testkdc: starting krb5kdc: %v", err)
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	tb.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
+		cancel()
+		if err := <-done; err == nil {
+			tb.Log("testkdc: krb5kdc exited before the end of the test")
+		}
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", k.Addr, time.Second)
+		c, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", k.Addr)
 		if err == nil {
 			_ = c.Close()
 			return
@@ -262,13 +267,16 @@ func (k *KDC) AddPrincipal(tb testing.TB, name, password string) {
 
 // freePort returns a port free for both TCP and UDP on 127.0.0.1.
 func freePort() (int, error) {
+	var lc net.ListenConfig
+	ctx := context.Background()
 	for range 20 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		l, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
 		if err != nil {
 			return 0, fmt.Errorf("testkdc: %w", err)
 		}
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", l.Addr().String())
+		addr, _ := l.Addr().(*net.TCPAddr)
+		port := addr.Port
+		u, err := lc.ListenPacket(ctx, "udp", l.Addr().String())
 		_ = l.Close()
 		if err == nil {
 			_ = u.Close()

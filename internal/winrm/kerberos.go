@@ -196,8 +196,11 @@ func (k *krbLogon) run(t *transport, ctx context.Context, c *sealedConn) (sealin
 			"authentication): refusing to trust it", resp.StatusCode)
 	}
 	id, msg, err := krb5gss.Unframe(tok)
-	if err != nil || id != krb5gss.TokAPRep {
-		return nil, fmt.Errorf("kerberos: the host's answer is not an AP-REP: %v", err)
+	if err != nil {
+		return nil, fmt.Errorf("kerberos: the host's answer is not a Kerberos token: %w", err)
+	}
+	if id != krb5gss.TokAPRep {
+		return nil, fmt.Errorf("kerberos: the host answered with a token of type %x, not an AP-REP", id)
 	}
 	part, err := krb5gss.OpenAPRep(msg, key, auth.CTime, auth.Cusec)
 	if err != nil {

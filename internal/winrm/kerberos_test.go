@@ -33,14 +33,14 @@ func krbOptions(h *winsimtest.Host, k *testkdc.KDC, https bool, w *wire) Options
 		User: k.Principal(), Password: k.Password, KrbConfig: k.Krb5Conf, OperationTimeout: 2 * time.Second, dial: w.dial}
 }
 
-func krbRunner(t testing.TB, o Options) (*Client, *runner.ScriptRunner) {
+func krbRunner(t testing.TB, o Options) *runner.ScriptRunner {
 	t.Helper()
 	c, err := New(o)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	return c, &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
+	return &runner.ScriptRunner{Exec: c, Library: powershell.MustLoad()}
 }
 
 // TestKerberosAgainstWinsim: against a real MIT KDC, the client logs on with a password and with a
@@ -66,7 +66,7 @@ func TestKerberosAgainstWinsim(t *testing.T) {
 			if tc.ccache {
 				o.User, o.Password, o.KrbCCache = "", "", cc
 			}
-			_, r := krbRunner(t, o)
+			r := krbRunner(t, o)
 			p, err := runner.Probe(ctx, r)
 			if err != nil {
 				t.Fatal(err)
@@ -114,7 +114,7 @@ func TestKerberosErrorsNameTheCause(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			o := krbOptions(h, k, false, nil)
 			tc.mutate(&o)
-			_, r := krbRunner(t, o)
+			r := krbRunner(t, o)
 			_, err := runner.Probe(context.Background(), r)
 			if err == nil {
 				t.Fatal("connected")
@@ -140,7 +140,7 @@ func TestKerberosSealedAnswerTampered(t *testing.T) {
 	h := krbHost(t, k, false)
 	w := &wire{}
 	o := krbOptions(h, k, false, w)
-	_, r := krbRunner(t, o)
+	r := krbRunner(t, o)
 	if _, err := runner.Probe(ctx, r); err != nil {
 		t.Fatal(err)
 	}
