@@ -43,26 +43,30 @@ var winrmAttrs = []winrmAttr{
 		"refresh and destroy can connect; give it in the provider's `winrm` block (or `" + envWinRMPassword + "`) or as the resource's `password_wo` " +
 		"to keep it out of the state."},
 	{name: "https", boolean: true, desc: "Use HTTPS (WinRM port 5986). Default `true`. With `https = false` (port 5985) and " +
-		"`auth = \"ntlm\"`, wincontainers encrypts every WinRM message with the NTLM session key (message encryption), which Windows " +
-		"accepts as it ships (`AllowUnencrypted = false`): a secure setup beside HTTPS. Other authentications over plain HTTP need " +
-		"`allow_unencrypted = true`."},
+		"`auth = \"ntlm\"` or `\"kerberos\"`, wincontainers encrypts every WinRM message with the logon's session keys (message " +
+		"encryption), which Windows accepts as it ships (`AllowUnencrypted = false`): a secure setup beside HTTPS. Basic over plain HTTP " +
+		"needs `allow_unencrypted = true`."},
 	{name: "insecure", boolean: true, desc: "Skip verification of the host's certificate. Default `false`; prefer `ca_cert`."},
 	{name: "ca_cert", desc: "PEM bundle of the certificate authorities that signed the host's WinRM certificate (for example `file(\"ca.pem\")`). " +
 		"Default: the system's roots."},
 	{name: "tls_server_name", desc: "Name to verify the host's certificate against, when it differs from `host` (connecting by IP address to a " +
 		"certificate issued for a DNS name)."},
-	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP (`https = false`) without message encryption, for `auth = \"basic\"` " +
-		"(and `kerberos`, whose message encryption is not built yet). Scripts, their output and, with Basic, the password then cross the " +
-		"network in clear text, and the host must have `AllowUnencrypted = true` in its WinRM service, which Windows does not ship. Not " +
-		"needed with `auth = \"ntlm\"`, which encrypts every message over HTTP, nor with HTTPS. Default `false`."},
+	{name: "allow_unencrypted", boolean: true, desc: "Allow plain HTTP (`https = false`) without message encryption, for `auth = \"basic\"`. " +
+		"Scripts, their output and the password then cross the network in clear text, and the host must have `AllowUnencrypted = true` in " +
+		"its WinRM service, which Windows does not ship. Not needed with `auth = \"ntlm\"` or `\"kerberos\"`, which encrypt every message " +
+		"over HTTP, nor with HTTPS. Default `false`."},
 	{name: "auth", desc: "Authentication: `basic` (default), `ntlm`, `certificate` or `kerberos`.",
 		oneOf: []string{winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthCertificate, winrm.AuthKerberos}},
 	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`."},
 	{name: "client_key", sensitive: true, desc: "PEM private key of `client_cert`. Sensitive."},
-	{name: "krb_realm", desc: "Kerberos realm, for `auth = \"kerberos\"`."},
-	{name: "krb_config", desc: "Path of the krb5.conf to use, for `auth = \"kerberos\"`."},
-	{name: "krb_spn", desc: "Service principal name of the host, for `auth = \"kerberos\"` (default `HTTP/<host>`)."},
-	{name: "krb_ccache", desc: "Path of a Kerberos credential cache to use instead of a password."},
+	{name: "krb_realm", desc: "Kerberos realm (upper case, the AD domain name), for `auth = \"kerberos\"`. Default: the realm of a " +
+		"`username` of the form `user@REALM`, else `default_realm` of the krb5.conf."},
+	{name: "krb_config", desc: "Path of the krb5.conf to use, for `auth = \"kerberos\"`. Default: `KRB5_CONFIG`, else `/etc/krb5.conf`. " +
+		"Checked at plan time: it must name the realm's KDC (or turn `dns_lookup_kdc` on)."},
+	{name: "krb_spn", desc: "Service principal name of the host, for `auth = \"kerberos\"` (default `HTTP/<host>`: connect with the host " +
+		"name the SPN is registered for, not an IP address)."},
+	{name: "krb_ccache", desc: "Path of a Kerberos ticket cache (a FILE cache filled by `kinit`) to use when no password is set. Default: " +
+		"`KRB5CCNAME`, else `/tmp/krb5cc_<uid>`. Checked at plan time: it must hold a ticket-granting ticket that has not expired."},
 }
 
 const winrmBlockDesc = "How to reach the host over WinRM. Every argument here overrides the same argument of the provider's `winrm` block."
@@ -311,10 +315,17 @@ func (s connSettings) check(host string) error {
 		auth = winrm.AuthBasic
 	}
 	switch {
-	case auth != winrm.AuthCertificate && !s.username.unknown && s.username.value() == "":
+	case auth != winrm.AuthCertificate && auth != winrm.AuthKerberos && !s.username.unknown && s.username.value() == "":
 		return fmt.Errorf("no WinRM user name for %s: set winrm.username on the resource or in the provider's winrm block, or %s", host, envWinRMUsername)
 	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && !s.password.unknown && s.password.value() == "":
 		return fmt.Errorf("no WinRM password for %s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s", host, envWinRMPassword)
+	case auth == winrm.AuthKerberos && !s.username.unknown && !s.password.unknown && !s.krbRealm.unknown && !s.krbConfig.unknown &&
+		!s.krbSPN.unknown && !s.krbCCache.unknown:
+		// Kerberos: the krb5.conf, the realm and, without a password, the ticket cache, on this machine.
+		if err := winrm.CheckKerberos(winrm.Options{Host: host, User: s.username.value(), Password: s.password.value(), KrbRealm: s.krbRealm.value(),
+			KrbConfig: s.krbConfig.value(), KrbSPN: s.krbSPN.value(), KrbCCache: s.krbCCache.value()}); err != nil {
+			return fmt.Errorf("WinRM Kerberos settings for %s: %w", host, err)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -94,6 +96,28 @@ func TestConnSettings(t *testing.T) {
 	}
 	if _, err := (connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c"), clientKey: s("k")}).options("h", 5986); err != nil {
 		t.Errorf("certificate auth needs neither user nor password: %v", err)
+	}
+	// Kerberos is checked at plan time against this machine's krb5.conf and ticket cache.
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "krb5.conf")
+	if err := os.WriteFile(conf, []byte("[libdefaults]\n default_realm = EXAMPLE.TEST\n[realms]\n EXAMPLE.TEST = {\n  kdc = 127.0.0.1:88\n }\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	krb := connSettings{auth: s(winrm.AuthKerberos), username: s("alice"), password: s("p"), krbConfig: s(conf), https: b(false)}
+	if o, err := krb.options("h.example.test", 5985); err != nil || !o.HTTP || o.KrbConfig != conf {
+		t.Errorf("Kerberos over HTTP (sealed) with a realm krb5.conf knows: %+v %v", o, err)
+	}
+	for _, c := range []struct {
+		s    connSettings
+		want string
+	}{
+		{connSettings{auth: s(winrm.AuthKerberos), username: s("alice@OTHER.TEST"), password: s("p"), krbConfig: s(conf)}, "realm OTHER.TEST has no KDC"},
+		{connSettings{auth: s(winrm.AuthKerberos), krbConfig: s(conf), krbCCache: s(filepath.Join(dir, "none"))}, "run kinit"},
+		{connSettings{auth: s(winrm.AuthKerberos), username: s("alice"), password: s("p"), krbConfig: s(filepath.Join(dir, "nope"))}, "krb_config"},
+	} {
+		if err := c.s.check("h"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.s, err, c.want)
+		}
 	}
 	t.Setenv(envWinRMUsername, "EnvUser")
 	t.Setenv(envWinRMPassword, "env-pw")

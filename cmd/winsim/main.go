@@ -1,6 +1,6 @@
 // Command winsim serves simulated Windows hosts over WS-Management, for tests, demos and labs.
 //
-//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm] [--require-encryption] [--user U] [--password P]
+//	winsim serve --os ws2022 [--addr 127.0.0.1:0] [--count N] [--https] [--auth basic|ntlm|kerberos [--keytab FILE]] [--require-encryption] [--user U] [--password P]
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
 //	             [--reboot-time 3s] [--while-down reset|drop] [--offline] [--state-dir DIR]
 //	             [--ssh 127.0.0.1:0 [--ssh-authorized-keys FILE]]
@@ -65,7 +65,9 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	count := fs.Int("count", 1, "number of hosts")
 	fs.StringVar(&o.Profile, "os", "ws2022", "release profile (winsim profiles)")
 	fs.BoolVar(&o.HTTPS, "https", false, "serve HTTPS with a generated CA written to <state-dir>/ca.pem")
-	fs.StringVar(&o.Auth, "auth", "basic", "WinRM service auth: basic (Basic and Negotiate enabled) or ntlm (Negotiate/NTLMv2 only, Basic disabled)")
+	fs.StringVar(&o.Auth, "auth", "basic", "WinRM service auth: basic (Basic and Negotiate enabled), ntlm (Negotiate/NTLMv2 only, Basic disabled) "+
+		"or kerberos (Negotiate with Kerberos and NTLM, and the Kerberos scheme; Basic disabled; needs --keytab)")
+	fs.StringVar(&o.Keytab, "keytab", "", "keytab of the host's HTTP/<host> service principal, for --auth kerberos")
 	fs.BoolVar(&o.RequireEncryption, "require-encryption", false, "over HTTP keep AllowUnencrypted=false, as Windows ships: Basic and unsealed NTLM "+
 		"are refused (401), NTLM-sealed messages (multipart/encrypted) are served; use with --auth ntlm for the out-of-box service")
 	fs.StringVar(&o.User, "user", "Administrator", "user name")

@@ -49,13 +49,13 @@ func (e *PlainHTTPError) Error() string {
 		auth = winrm.AuthBasic
 	}
 	why := "Basic sends the password and every message in clear text over HTTP"
-	if auth == winrm.AuthKerberos {
-		why = "wincontainers does not encrypt Kerberos messages over HTTP yet, so they would cross the network in clear text"
+	if auth == winrm.AuthCertificate {
+		why = "certificate authentication is a TLS client certificate, which needs HTTPS"
 	}
 	return "plain HTTP to " + e.Host + " with auth = \"" + auth + "\" was asked for (https = false) without allow_unencrypted: " + why +
 		", and Windows refuses unencrypted messages out of the box (the WinRM service's AllowUnencrypted setting is off). " +
-		"Two setups are secure and need no change on a Windows host as it ships: auth = \"ntlm\" over HTTP (port 5985), where " +
-		"wincontainers encrypts every message with the NTLM session key (message encryption, as Windows serves it), or HTTPS: " +
+		"Two setups are secure and need no change on a Windows host as it ships: auth = \"ntlm\" or \"kerberos\" over HTTP (port 5985), where " +
+		"wincontainers encrypts every message with the logon's session keys (message encryption, as Windows serves it), or HTTPS: " +
 		"https = true (port 5986) with an HTTPS listener whose CA you pass in ca_cert (on Azure, wincontainers_azure_winrm_listener " +
 		"makes one). allow_unencrypted = true works only with AllowUnencrypted turned on in the host's WinRM service, which weakens " +
 		"the host for every client"

@@ -63,16 +63,16 @@ func TestCollapseRetries(t *testing.T) {
 	}
 }
 
-// Plain HTTP without allow_unencrypted is refused before any connection for Basic (and Kerberos, not
-// sealed yet), with the secure setups as the remedy; NTLM over HTTP seals its messages and is accepted.
+// Plain HTTP without allow_unencrypted is refused before any connection for Basic, with the secure
+// setups as the remedy; NTLM and Kerberos over HTTP seal their messages and are accepted.
 func TestOpenRefusesPlainHTTP(t *testing.T) {
-	for _, auth := range []string{"", winrm.AuthBasic, winrm.AuthKerberos} {
+	for _, auth := range []string{"", winrm.AuthBasic} {
 		_, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p", Auth: auth}})
 		var pe *PlainHTTPError
 		if !errors.As(err, &pe) {
 			t.Fatalf("plain HTTP with auth %q without allow_unencrypted: %v", auth, err)
 		}
-		for _, want := range []string{"10.0.0.5", "clear text", "auth = \"ntlm\" over HTTP", "message encryption", "https = true", "ca_cert"} {
+		for _, want := range []string{"10.0.0.5", "clear text", "auth = \"ntlm\" or \"kerberos\" over HTTP", "message encryption", "https = true", "ca_cert"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("%q lacks %q", err, want)
 			}
@@ -80,6 +80,9 @@ func TestOpenRefusesPlainHTTP(t *testing.T) {
 		if strings.Contains(err.Error(), "does not implement message encryption") {
 			t.Errorf("%q repeats the old claim", err)
 		}
+	}
+	if _, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p", Auth: winrm.AuthKerberos}}); err != nil {
+		t.Errorf("Kerberos over HTTP (sealed): %v", err)
 	}
 	c, err := Open(Config{WinRM: winrm.Options{Host: "10.0.0.5", HTTP: true, User: "u", Password: "p", Auth: winrm.AuthNTLM}})
 	if err != nil {

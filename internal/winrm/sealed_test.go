@@ -19,6 +19,7 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/testkdc"
 	"github.com/wincontainers/wincontainers/internal/winrm/ntlm"
 	"github.com/wincontainers/wincontainers/internal/winrm/sealing"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -33,6 +34,8 @@ type wire struct {
 	badRequests atomic.Int64
 	// tamper, when set, flips one sealed byte in the next sealed answer read.
 	tamper atomic.Bool
+	// to, when set, is the address every host name resolves to (a test's DNS).
+	to string
 
 	mu    sync.Mutex
 	conns []net.Conn
@@ -49,6 +52,9 @@ func (w *wire) cut() {
 }
 
 func (w *wire) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	if _, port, err := net.SplitHostPort(addr); err == nil && w.to != "" {
+		addr = net.JoinHostPort(w.to, port)
+	}
 	c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, network, addr)
 	if err != nil {
 		return nil, err
@@ -307,6 +313,8 @@ func BenchmarkScriptTransports(b *testing.B) {
 	prev := log.Writer()
 	log.SetOutput(io.Discard)
 	b.Cleanup(func() { log.SetOutput(prev) })
+	var kdc *testkdc.KDC // started for the Kerberos rows, for the whole benchmark
+	outer := b
 	for _, mode := range []string{"reused", "fresh"} {
 		for _, tc := range []struct {
 			name        string
@@ -317,16 +325,33 @@ func BenchmarkScriptTransports(b *testing.B) {
 			{"https/auth=ntlm", true, AuthNTLM, "ntlm"},
 			{"http-unencrypted/auth=basic", false, AuthBasic, "basic"},
 			{"http-sealed/auth=ntlm", false, AuthNTLM, "ntlm"},
+			{"https/auth=kerberos", true, AuthKerberos, "kerberos"},
+			{"http-sealed/auth=kerberos", false, AuthKerberos, "kerberos"},
 		} {
 			b.Run("mode="+mode+"/"+tc.name, func(b *testing.B) {
-				sealed := !tc.https && tc.auth == AuthNTLM
-				h := winsimtest.Start(b, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: b.TempDir(),
-					HTTPS: tc.https, Auth: tc.hostA, RequireEncryption: sealed})
+				sealed := Sealed(!tc.https, tc.auth)
+				ho := winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: b.TempDir(),
+					HTTPS: tc.https, Auth: tc.hostA, RequireEncryption: sealed}
+				o := Options{CACert: nil, HTTP: !tc.https, AllowUnencrypted: !tc.https && !sealed, User: user, Password: password, Auth: tc.auth}
 				w := &wire{}
+				if tc.auth == AuthKerberos {
+					// A real MIT KDC; the host is reached as winsim.example.test, its SPN's name.
+					if kdc == nil {
+						kdc = testkdc.Start(outer, testkdc.Options{})
+					}
+					ho.User, ho.Keytab = kdc.User, kdc.Keytab
+					o.User, o.Password, o.KrbConfig, o.TLSServerName = kdc.Principal(), kdc.Password, kdc.Krb5Conf, "127.0.0.1"
+				}
+				h := winsimtest.Start(b, ho)
+				o.Host, o.Port, o.CACert = h.Addr, h.Port, h.CA
+				if tc.auth == AuthKerberos {
+					o.Host, w.to = "winsim.example.test", h.Addr
+				}
 				var requests atomic.Int64
 				connect := func() *Client {
-					c, err := New(Options{Host: h.Addr, Port: h.Port, CACert: h.CA, HTTP: !tc.https, AllowUnencrypted: !tc.https && !sealed,
-						User: user, Password: password, Auth: tc.auth, dial: w.dial, requests: &requests})
+					o := o
+					o.dial, o.requests = w.dial, &requests
+					c, err := New(o)
 					if err != nil {
 						b.Fatal(err)
 					}

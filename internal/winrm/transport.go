@@ -62,9 +62,11 @@ type transport struct {
 	// sealed: message encryption over plain HTTP (sealed.go): every SOAP message is sealed with the
 	// session that logon gave the connection it travels on.
 	sealed bool
-	logon  logon
-	dial   func(ctx context.Context, network, addr string) (net.Conn, error)
-	call   *callContext
+	// plain: the logon's connections carry SOAP as it is (Kerberos over HTTPS, where TLS protects it).
+	plain bool
+	logon logon
+	dial  func(ctx context.Context, network, addr string) (net.Conn, error)
+	call  *callContext
 	// requests, when set, counts every HTTP request sent, handshake legs included (benchmarks).
 	requests *atomic.Int64
 

@@ -39,10 +39,10 @@ type Options struct {
 	Host string
 	// Port defaults to 5986 with HTTPS and 5985 without.
 	Port int
-	// HTTP selects plain HTTP. Over HTTP, Auth = ntlm seals every message with the session key of its
-	// connection's logon (message encryption, MS-WSMV 2.2.9.1), which Windows accepts out of the box
-	// (AllowUnencrypted=false). Basic, and Kerberos until its sealing is built, would send their messages
-	// in clear: they need AllowUnencrypted too, and the host's AllowUnencrypted setting on.
+	// HTTP selects plain HTTP. Over HTTP, Auth = ntlm or kerberos seals every message with the session
+	// keys of its connection's logon (message encryption, MS-WSMV 2.2.9.1), which Windows accepts out of
+	// the box (AllowUnencrypted=false). Basic would send its messages in clear: it needs AllowUnencrypted
+	// too, and the host's AllowUnencrypted setting on.
 	HTTP             bool
 	AllowUnencrypted bool
 	// Insecure skips certificate verification (never the default).
@@ -55,7 +55,9 @@ type Options struct {
 	Auth string
 	// Cert and Key are the client certificate for certificate authentication (PEM).
 	Cert, Key []byte
-	// Kerberos settings (masterzen's ClientKerberos).
+	// Kerberos settings (kerberos.go): the realm (default: the user's @REALM, else krb5.conf's
+	// default_realm), the krb5.conf path (default KRB5_CONFIG, else /etc/krb5.conf), the host's SPN
+	// (default HTTP/<Host>) and, without a Password, the ticket cache (default KRB5CCNAME).
 	KrbRealm, KrbConfig, KrbSPN, KrbCCache string
 	// OperationTimeout is the WS-Man OperationTimeout of each Receive long-poll. Default 60s (Windows
 	// clamps larger values to MaxTimeoutms).
@@ -70,6 +72,8 @@ type Options struct {
 	// requests, when set, counts their HTTP requests, handshake legs included.
 	dial     func(ctx context.Context, network, addr string) (net.Conn, error)
 	requests *atomic.Int64
+	// now is the clock of Kerberos authenticators (tests skew it).
+	now func() time.Time
 }
 
 // instrument applies the test hooks to a transport.
@@ -81,9 +85,9 @@ func (o Options) instrument(t *transport) {
 }
 
 // Sealed tells whether a connection with these settings seals its messages (message encryption):
-// NTLM over plain HTTP. (Kerberos sealing is not built yet; over HTTPS, TLS protects the messages.)
+// NTLM or Kerberos over plain HTTP (over HTTPS, TLS protects the messages).
 func Sealed(http bool, auth string) bool {
-	return http && auth == AuthNTLM
+	return http && (auth == AuthNTLM || auth == AuthKerberos)
 }
 
 // Client is an Exec over one host. It keeps one remote shell and runs commands in it one at a time,
@@ -164,13 +168,18 @@ func New(o Options) (*Client, error) {
 			return mz.NewClientAuthRequestWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial)
 		}
 	case AuthKerberos:
-		proto := "https"
-		if o.HTTP {
-			proto = "http"
+		// Not masterzen's ClientKerberos (SPNEGO per request, no mutual authentication, no sealing):
+		// Kerberos authenticates a connection, as NTLM does; over HTTP every message is sealed.
+		krb := newKrbLogon(o)
+		inner = func() mz.Transporter {
+			t := newTransport(o.User, o.Password, true, call)
+			t.sealed, t.plain = true, !o.HTTP
+			t.logon = logon{protocol: sealing.ProtocolKerberos, run: func(t *transport, ctx context.Context, c *sealedConn) (sealing.Security, error) {
+				return krb.run(t, ctx, c)
+			}}
+			o.instrument(t)
+			return t
 		}
-		s := &mz.Settings{WinRMUsername: o.User, WinRMPassword: o.Password, WinRMHost: o.Host, WinRMPort: o.Port, WinRMProto: proto,
-			WinRMInsecure: o.Insecure, KrbRealm: o.KrbRealm, KrbConfig: o.KrbConfig, KrbSpn: o.KrbSPN, KrbCCache: o.KrbCCache}
-		inner = func() mz.Transporter { return mz.NewClientKerberos(s) }
 	default:
 		return nil, fmt.Errorf("winrm: auth %q: use basic, ntlm, certificate or kerberos", o.Auth)
 	}
@@ -309,6 +318,9 @@ func (c *Client) explain(err error) error {
 	case strings.Contains(msg, "x509") || strings.Contains(msg, "tls: "):
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("%w: the host's certificate is not trusted; pass its CA in ca_cert "+
 			"(and tls_server_name if the certificate names another host); insecure = true skips verification and is not recommended", err)}
+	case strings.Contains(msg, "kerberos: ") || strings.Contains(msg, "refused the Kerberos"):
+		// kerberos.go's errors name their cause (the KDC's or the host's) and what to do.
+		return &runner.TransportError{Op: op, Retryable: false, Err: err}
 	case status == "401":
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("the host rejected the credentials for %q with %s authentication (HTTP 401): "+
 			"check the user name and password; a local account needs the form .\\user or HOST\\user; Basic needs Basic enabled in the WinRM service "+

@@ -218,8 +218,8 @@ func freePort(t *testing.T) int {
 }
 
 func TestOptionsValidation(t *testing.T) {
-	// Over plain HTTP, what would travel in clear needs allow_unencrypted; NTLM seals and does not.
-	for _, auth := range []string{"", AuthBasic, AuthKerberos} {
+	// Over plain HTTP, what would travel in clear needs allow_unencrypted; NTLM and Kerberos seal and do not.
+	for _, auth := range []string{"", AuthBasic} {
 		if _, err := New(Options{Host: "h", HTTP: true, Auth: auth}); err == nil || !strings.Contains(err.Error(), "allow_unencrypted") {
 			t.Errorf("plain HTTP with auth %q must need allow_unencrypted: %v", auth, err)
 		}
@@ -227,8 +227,11 @@ func TestOptionsValidation(t *testing.T) {
 	if c, err := New(Options{Host: "h", HTTP: true, Auth: AuthNTLM}); err != nil || c.opts.Port != 5985 || !Sealed(c.opts.HTTP, c.opts.Auth) {
 		t.Errorf("NTLM over HTTP is sealed and needs no allow_unencrypted: %v", err)
 	}
-	if Sealed(false, AuthNTLM) || Sealed(true, AuthBasic) {
-		t.Error("only NTLM over HTTP seals")
+	if c, err := New(Options{Host: "h", HTTP: true, Auth: AuthKerberos}); err != nil || !Sealed(c.opts.HTTP, c.opts.Auth) {
+		t.Errorf("Kerberos over HTTP is sealed and needs no allow_unencrypted: %v", err)
+	}
+	if Sealed(false, AuthNTLM) || Sealed(false, AuthKerberos) || Sealed(true, AuthBasic) || Sealed(true, AuthCertificate) {
+		t.Error("only NTLM and Kerberos over HTTP seal")
 	}
 	if _, err := New(Options{Host: "h", Auth: "digest"}); err == nil {
 		t.Error("unknown auth accepted")

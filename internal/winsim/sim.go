@@ -24,6 +24,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jcmturner/gokrb5/v8/keytab"
+
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
@@ -37,8 +39,13 @@ type Options struct {
 	User, Password string
 	HTTPS          bool
 	// Auth is the service's auth setting (winrm/config/service/auth): basic (the default) enables Basic
-	// and Negotiate, ntlm enables Negotiate only (NTLMv2 for the local account, per connection).
-	Auth           string
+	// and Negotiate, ntlm enables Negotiate only (NTLMv2 for the local account, per connection), kerberos
+	// enables Negotiate with Kerberos and NTLM, and the Kerberos scheme, Basic off (Windows' defaults):
+	// it needs Keytab.
+	Auth string
+	// Keytab is the path of the keytab holding the host's service principals (HTTP/<host>), for
+	// Auth = kerberos (docs/knowledge/winrm.md#kerberos).
+	Keytab         string
 	Virtualization string // none | exposed
 	Edition        string
 	Installation   string
@@ -117,8 +124,19 @@ func New(o Options) (*Sim, error) {
 	}
 	switch o.Auth {
 	case "", "basic", "ntlm":
+	case "kerberos":
+		if o.Keytab == "" {
+			return nil, errors.New("--auth kerberos needs --keytab: the keytab of the host's HTTP/<host> service principal (kadmin ktadd -k)")
+		}
 	default:
-		return nil, fmt.Errorf("--auth %q: use basic (Basic and Negotiate) or ntlm (Negotiate only)", o.Auth)
+		return nil, fmt.Errorf("--auth %q: use basic (Basic and Negotiate), ntlm (Negotiate only) or kerberos (Negotiate and Kerberos, with --keytab)", o.Auth)
+	}
+	var kt *keytab.Keytab
+	if o.Keytab != "" {
+		var err error
+		if kt, err = keytab.Load(o.Keytab); err != nil {
+			return nil, fmt.Errorf("--keytab %s: %w", o.Keytab, err)
+		}
 	}
 	if o.User == "" || o.Password == "" {
 		return nil, errors.New("--user and --password are required")
@@ -143,7 +161,7 @@ func New(o Options) (*Sim, error) {
 	s.Host = host.New(o.ComputerName, p.Build, time.Now().Add(-time.Hour), s.Machine)
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: (!o.HTTPS && !o.RequireEncryption) || o.AllowUnencrypted,
-		DisableBasic: o.Auth == "ntlm", ComputerName: o.ComputerName, Build: p.Build,
+		DisableBasic: o.Auth == "ntlm" || o.Auth == "kerberos", Keytab: kt, ComputerName: o.ComputerName, Build: p.Build,
 		Handler: s.Host.Run, Up: s.Host.Up, DropWhileDown: o.WhileDown == "drop", Quotas: o.Quotas})
 	if err := s.useEngine(); err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/testkdc"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/control"
 	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
@@ -139,7 +140,16 @@ var transports = []transport{
 	{name: "https-ntlm", https: true, auth: "ntlm"},
 	{name: "http-ntlm", auth: "ntlm"},
 	{name: "http-ntlm-sealed", auth: "ntlm", seal: true},
+	// Kerberos against a real MIT KDC (internal/testkdc): the host has the realm's HTTP/<host> keytab, the
+	// client a ticket cache kinit filled. Only clients that speak Kerberos (client.kerberos) run these.
+	{name: "https-kerberos", https: true, auth: "kerberos"},
+	{name: "http-kerberos", auth: "kerberos"},
+	{name: "http-kerberos-sealed", auth: "kerberos", seal: true},
 }
+
+// spnHost is the name Kerberos clients ask a ticket for (HTTP/spnHost); they connect to the loopback
+// address and name the SPN's host explicitly (pywinrm's kerberos_hostname_override).
+const spnHost = "winsim.example.test"
 
 // computerName is the hosts' name: NTLM clients log on as computerName\user, a local account.
 const computerName = "CONFORMANCE"
@@ -160,7 +170,13 @@ type Target struct {
 	CAFile string `json:"ca"`
 	// WrongPassword is the password the auth-rejected case uses.
 	WrongPassword string `json:"wrong_password"`
-	ca            []byte
+	// Kerberos: the realm's krb5.conf, the user's ticket cache, the cache of a principal the host does
+	// not admit (auth-rejected), and the host name of the SPN.
+	Krb5Conf    string `json:"krb5_conf,omitempty"`
+	CCache      string `json:"ccache,omitempty"`
+	WrongCCache string `json:"wrong_ccache,omitempty"`
+	SPNHost     string `json:"spn_host,omitempty"`
+	ca          []byte
 }
 
 // outcome is what a client reported for a case: ok, or limit (it cannot express the case; Detail says
@@ -179,9 +195,11 @@ type client struct {
 	limits map[string]string
 	// ntlmLimits, when set, replaces limits for the NTLM transports.
 	ntlmLimits map[string]string
-	// seals: the client can seal NTLM messages and runs the sealed transport.
+	// seals: the client can seal messages and runs the sealed transports.
 	seals bool
-	run   func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
+	// kerberos: the client speaks Kerberos and runs the Kerberos transports.
+	kerberos bool
+	run      func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
 }
 
 var clients = []client{masterzenClient, pywinrmClient, nodeClient}
@@ -210,7 +228,7 @@ func TestConformance(t *testing.T) {
 				}
 				var runs sync.WaitGroup
 				for _, tr := range transports {
-					if tr.seal && !cl.seals {
+					if (tr.seal && !cl.seals) || (tr.auth == "kerberos" && !cl.kerberos) {
 						continue
 					}
 					runs.Add(1)
@@ -235,6 +253,11 @@ func runCases(t *testing.T, cl client, tr transport) {
 	if https {
 		o.StateDir = t.TempDir()
 	}
+	var kdc *testkdc.KDC
+	if tr.auth == "kerberos" {
+		kdc = testkdc.Start(t, testkdc.Options{User: user, Password: password, ServiceHosts: []string{spnHost}})
+		o.Keytab = kdc.Keytab
+	}
 	sim, err := winsim.New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -250,6 +273,13 @@ func runCases(t *testing.T, cl client, tr transport) {
 		Auth: tr.auth, Seal: tr.seal, User: user, Password: password, CAFile: h.CAFile, WrongPassword: wrongPassword, ca: h.CA}
 	if tr.auth == "ntlm" {
 		target.User = computerName + `\` + user
+	}
+	if kdc != nil {
+		// A principal of the realm with a valid ticket, but not a user the host admits.
+		kdc.AddPrincipal(t, "intruder", wrongPassword)
+		intruder := *kdc
+		intruder.User, intruder.Password = "intruder", wrongPassword
+		target.Krb5Conf, target.CCache, target.WrongCCache, target.SPNHost = kdc.Krb5Conf, kdc.Kinit(t), intruder.Kinit(t), spnHost
 	}
 	for _, c := range caseList {
 		if c.httpsOnly && !https {

@@ -27,9 +27,15 @@ var pywinrmClient = client{
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Sprintf("MD4 is unavailable even with OpenSSL's legacy provider (%s): %s", opensslLegacy(), out)
 		}
+		// Kerberos: requests-kerberos 0.12 over pykerberos (python3-requests-kerberos), and MIT GSS-API
+		// through python3-gssapi for the sealed transport (pykerberos 1.1.14 cannot seal).
+		if err := exec.Command("/usr/bin/python3", "-c", "import requests_kerberos, kerberos, gssapi.raw").Run(); err != nil {
+			return "python3-requests-kerberos or python3-gssapi is not installed (apt-get install -y python3-requests-kerberos python3-gssapi)"
+		}
 		return ""
 	},
-	seals: true,
+	seals:    true,
+	kerberos: true,
 	run: func(ctx context.Context, t *testing.T, tg Target, c Case) (outcome, error) {
 		return runScript(ctx, t, tg, c, "/usr/bin/python3", "testdata/pywinrm_conformance.py", "OPENSSL_CONF="+opensslLegacy())
 	},

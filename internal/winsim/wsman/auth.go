@@ -30,7 +30,16 @@ type connAuth struct {
 	gen  uint64        // the Server's authGen when it authenticated
 	// sess is the logon's session security when it negotiated signing or sealing (and extended session
 	// security): sealed messages on this connection are unsealed and answered with it.
-	sess *ntlmSession
+	sess connSecurity
+}
+
+// connSecurity is a logon's session security: NTLM's (ntlmSession) or Kerberos' (krbSession).
+type connSecurity interface {
+	// unseal verifies and unseals a client's message; seal seals an answer.
+	unseal(sealed, signature []byte) ([]byte, error)
+	seal(msg []byte) (sealed, signature []byte)
+	// protocol is the multipart/encrypted protocol its messages travel with.
+	protocol() string
 }
 
 type connAuthKey struct{}
@@ -76,12 +85,17 @@ func (s *Server) rejecting() (bool, uint64) {
 // unauthorized answers 401 without a body, offering the enabled schemes (docs/knowledge/winrm.md#http-authentication). The request
 // body is read first so that the connection stays usable for the next leg.
 func (s *Server) unauthorized(w http.ResponseWriter, r *http.Request, token string) {
+	s.unauthorizedScheme(w, r, "Negotiate", token)
+}
+
+// unauthorizedScheme is unauthorized with a token of the given scheme (Negotiate or Kerberos).
+func (s *Server) unauthorizedScheme(w http.ResponseWriter, r *http.Request, scheme, token string) {
 	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.cfg.MaxEnvelopeSizeKB)*1024+1))
 	s.mu.Lock()
 	s.authChallenges++
 	s.mu.Unlock()
 	if token != "" {
-		w.Header().Add("WWW-Authenticate", "Negotiate "+token)
+		w.Header().Add("WWW-Authenticate", scheme+" "+token)
 	} else {
 		s.offerSchemes(w.Header())
 	}
@@ -95,7 +109,7 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request) {
 }
 
 // session returns the connection's session security, nil when it has none.
-func session(r *http.Request) (*connAuth, *ntlmSession) {
+func session(r *http.Request) (*connAuth, connSecurity) {
 	ca, _ := r.Context().Value(connAuthKey{}).(*connAuth)
 	if ca == nil {
 		return nil, nil
@@ -117,6 +131,9 @@ func dropSession(ca *connAuth) {
 func (s *Server) offerSchemes(h http.Header) {
 	if !s.cfg.DisableNegotiate {
 		h.Add("WWW-Authenticate", "Negotiate")
+	}
+	if s.cfg.Keytab != nil {
+		h.Add("WWW-Authenticate", "Kerberos")
 	}
 	if !s.cfg.DisableBasic {
 		h.Add("WWW-Authenticate", `Basic realm="WSMAN"`)
@@ -164,14 +181,21 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, sealed boo
 			subtle.ConstantTimeCompare([]byte(p), []byte(s.cfg.Password)) == 1 {
 			return strings.ToLower(u), false, true // Windows user names are case-insensitive
 		}
-	case strings.EqualFold(scheme, "Negotiate") && !s.cfg.DisableNegotiate:
+	case (strings.EqualFold(scheme, "Negotiate") && !s.cfg.DisableNegotiate) || (strings.EqualFold(scheme, "Kerberos") && s.cfg.Keytab != nil):
 		if ca == nil {
 			_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, int64(s.cfg.MaxEnvelopeSizeKB)*1024+1))
 			http.Error(w, "winsim: Negotiate authenticates the connection and needs wsman.Server.ConnContext installed as "+
 				"http.Server.ConnContext", http.StatusInternalServerError)
 			return "", false, false
 		}
-		return s.negotiate(w, r, ca, strings.TrimSpace(token), rejecting, gen, plainHTTP)
+		token = strings.TrimSpace(token)
+		if s.cfg.Keytab != nil && (strings.EqualFold(scheme, "Kerberos") || isKerberosToken(token)) {
+			return s.kerberos(w, r, ca, scheme, token, rejecting, gen, plainHTTP)
+		}
+		if strings.EqualFold(scheme, "Kerberos") {
+			break
+		}
+		return s.negotiate(w, r, ca, token, rejecting, gen, plainHTTP)
 	}
 	s.unauthorized(w, r, "")
 	return "", false, false
@@ -214,7 +238,10 @@ func (s *Server) negotiate(w http.ResponseWriter, r *http.Request, ca *connAuth,
 				}
 				ca.user, ca.gen = strings.ToLower(s.cfg.User), gen
 				if a.Flags&(flagSign|flagSeal) != 0 {
-					ca.sess, _ = newNTLMSession(keys.ExportedSessionKey, a.Flags) // nil without ESS: sealed messages get 400
+					// nil without ESS: sealed messages get 400
+					if ns, err := newNTLMSession(keys.ExportedSessionKey, a.Flags); err == nil {
+						ca.sess = ns
+					}
 				}
 				return ca.user, true, true
 			}

@@ -25,6 +25,9 @@ import (
 
 const (
 	encryptedProtocol = "application/HTTP-SPNEGO-session-encrypted"
+	// kerberosProtocol is the protocol of messages sealed by a logon that used the Kerberos scheme
+	// (Authorization: Kerberos) rather than Negotiate (MS-WSMV 2.2.9.1.2).
+	kerberosProtocol  = "application/HTTP-Kerberos-session-encrypted"
 	encryptedBoundary = "Encrypted Boundary"
 	// contentTypeEncrypted is the Content-Type of a sealed request or response.
 	contentTypeEncrypted = `multipart/encrypted;protocol="` + encryptedProtocol + `";boundary="` + encryptedBoundary + `"`
@@ -32,6 +35,8 @@ const (
 
 // encryptedMessage is a parsed NegotiateEncryptedMessage.
 type encryptedMessage struct {
+	// Protocol is the first part's Content-Type (encryptedProtocol or kerberosProtocol).
+	Protocol string
 	// OriginalType is the type of OriginalContent (application/soap+xml), Length its declared length.
 	OriginalType string
 	Length       int
@@ -40,13 +45,13 @@ type encryptedMessage struct {
 }
 
 // isEncrypted tells whether a Content-Type announces a sealed message (multipart/encrypted with the
-// SPNEGO protocol), and returns its boundary.
+// SPNEGO or the Kerberos protocol), and returns its boundary.
 func isEncrypted(contentType string) (boundary string, ok bool) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mt != "multipart/encrypted" {
 		return "", false
 	}
-	if !strings.EqualFold(params["protocol"], encryptedProtocol) || params["boundary"] == "" {
+	if p := params["protocol"]; (!strings.EqualFold(p, encryptedProtocol) && !strings.EqualFold(p, kerberosProtocol)) || params["boundary"] == "" {
 		return "", false
 	}
 	return params["boundary"], true
@@ -95,8 +100,13 @@ func parseEncrypted(body []byte, boundary string) (*encryptedMessage, error) {
 			}
 		}
 	}
-	if !strings.EqualFold(protocol, encryptedProtocol) {
-		return nil, fmt.Errorf("encrypted message: first part Content-Type %q, want %s", protocol, encryptedProtocol)
+	switch {
+	case strings.EqualFold(protocol, encryptedProtocol):
+		m.Protocol = encryptedProtocol
+	case strings.EqualFold(protocol, kerberosProtocol):
+		m.Protocol = kerberosProtocol
+	default:
+		return nil, fmt.Errorf("encrypted message: first part Content-Type %q, want %s or %s", protocol, encryptedProtocol, kerberosProtocol)
 	}
 	if m.Length < 0 {
 		return nil, errors.New("encrypted message: no OriginalContent Length")
@@ -130,11 +140,21 @@ func parseEncrypted(body []byte, boundary string) (*encryptedMessage, error) {
 	return m, nil
 }
 
-// buildEncrypted frames a sealed message (the response's OriginalContent is SOAP in UTF-8).
+// buildEncrypted frames an NTLM-sealed message (the response's OriginalContent is SOAP in UTF-8).
 func buildEncrypted(sealed, signature []byte) []byte {
+	return buildEncryptedAs(encryptedProtocol, sealed, signature)
+}
+
+// contentTypeFor is the Content-Type of a message sealed with protocol.
+func contentTypeFor(protocol string) string {
+	return `multipart/encrypted;protocol="` + protocol + `";boundary="` + encryptedBoundary + `"`
+}
+
+// buildEncryptedAs frames a message sealed with protocol.
+func buildEncryptedAs(protocol string, sealed, signature []byte) []byte {
 	var b bytes.Buffer
 	b.WriteString("--" + encryptedBoundary + "\r\n")
-	b.WriteString("\tContent-Type: " + encryptedProtocol + "\r\n")
+	b.WriteString("\tContent-Type: " + protocol + "\r\n")
 	b.WriteString("\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=" + strconv.Itoa(len(sealed)) + "\r\n")
 	b.WriteString("--" + encryptedBoundary + "\r\n")
 	b.WriteString("\tContent-Type: application/octet-stream\r\n")

@@ -18,6 +18,14 @@ func TestParseEncrypted(t *testing.T) {
 	if m2, err := parseEncrypted(buildEncrypted(sealed, sig), encryptedBoundary); err != nil || !bytes.Equal(m2.Sealed, sealed) || !bytes.Equal(m2.Signature, sig) {
 		t.Fatalf("winsim's framing: %+v %v", m2, err)
 	}
+	// The Kerberos protocol parses too (the session decides whether it may be unsealed).
+	kerb := bytes.Replace(good, []byte("HTTP-SPNEGO-session-encrypted"), []byte("HTTP-Kerberos-session-encrypted"), 1)
+	if m, err := parseEncrypted(kerb, encryptedBoundary); err != nil || m.Protocol != kerberosProtocol {
+		t.Errorf("kerberos protocol: %+v %v", m, err)
+	}
+	if m, err := parseEncrypted(buildEncryptedAs(kerberosProtocol, sealed, sig), encryptedBoundary); err != nil || m.Protocol != kerberosProtocol {
+		t.Errorf("winsim's Kerberos framing: %+v %v", m, err)
+	}
 	// The Ruby gem omits the TABs.
 	if _, err := parseEncrypted(bytes.ReplaceAll(good, []byte("\r\n\t"), []byte("\r\n")), encryptedBoundary); err != nil {
 		t.Errorf("without TABs: %v", err)
@@ -27,7 +35,7 @@ func TestParseEncrypted(t *testing.T) {
 		"length one less":      pywinrmFrame(sig, sealed, len(sealed)-1),
 		"no closing boundary":  bytes.TrimSuffix(good, []byte("--Encrypted Boundary--\r\n")),
 		"other boundary":       bytes.ReplaceAll(good, []byte("Encrypted Boundary"), []byte("Other Boundary")),
-		"kerberos protocol":    bytes.Replace(good, []byte("HTTP-SPNEGO-session-encrypted"), []byte("HTTP-Kerberos-session-encrypted"), 1),
+		"credssp protocol":     bytes.Replace(good, []byte("HTTP-SPNEGO-session-encrypted"), []byte("HTTP-CredSSP-session-encrypted"), 1),
 		"no OriginalContent":   bytes.Replace(good, []byte("OriginalContent"), []byte("X-Original"), 1),
 		"text part":            bytes.Replace(good, []byte("application/octet-stream"), []byte("text/plain"), 1),
 		"empty":                nil,
@@ -43,7 +51,10 @@ func TestParseEncrypted(t *testing.T) {
 	if b, ok := isEncrypted(contentTypeEncrypted); !ok || b != encryptedBoundary {
 		t.Errorf("isEncrypted(%s): %q %v", contentTypeEncrypted, b, ok)
 	}
-	for _, ct := range []string{"application/soap+xml;charset=UTF-8", `multipart/encrypted;protocol="application/HTTP-Kerberos-session-encrypted";boundary="x"`,
+	if b, ok := isEncrypted(contentTypeFor(kerberosProtocol)); !ok || b != encryptedBoundary {
+		t.Errorf("isEncrypted(%s): %q %v", contentTypeFor(kerberosProtocol), b, ok)
+	}
+	for _, ct := range []string{"application/soap+xml;charset=UTF-8", `multipart/encrypted;protocol="application/HTTP-CredSSP-session-encrypted";boundary="x"`,
 		`multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted"`, `multipart/x-multi-encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";boundary="x"`} {
 		if _, ok := isEncrypted(ct); ok {
 			t.Errorf("isEncrypted(%s) = true", ct)

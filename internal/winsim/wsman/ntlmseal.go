@@ -128,6 +128,12 @@ type ntlmSession struct {
 	in, out *ntlmSealer
 }
 
+func (n *ntlmSession) unseal(sealed, signature []byte) ([]byte, error) {
+	return n.in.unseal(sealed, signature)
+}
+func (n *ntlmSession) seal(msg []byte) (sealed, signature []byte) { return n.out.seal(msg) }
+func (n *ntlmSession) protocol() string                           { return encryptedProtocol }
+
 // newNTLMSession derives the session from a verified logon (ExportedSessionKey and the
 // AUTHENTICATE_MESSAGE's flags). It needs extended session security.
 func newNTLMSession(exported []byte, flags uint32) (*ntlmSession, error) {

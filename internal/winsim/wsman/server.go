@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jcmturner/gokrb5/v8/keytab"
 )
 
 // Handler runs one command line the way the simulated host would (cmd.exe /c semantics, PowerShell,
@@ -30,6 +32,10 @@ type Config struct {
 	// Negotiate do. Windows ships with Negotiate on and Basic off; winsim's zero value enables both.
 	// Negotiate is NTLM (an NTLMv2 acceptor for the one local account) and needs ConnContext installed.
 	DisableBasic, DisableNegotiate bool
+	// Keytab, when set, enables Kerberos (docs/knowledge/winrm.md#kerberos): AP-REQs for a service
+	// principal it holds a key for, in Negotiate or the Kerberos scheme, authenticate the connection as User
+	// when the client principal's name is User (any realm the keytab's principals trust).
+	Keytab *keytab.Keytab
 	// ComputerName is the host's name in NTLM's CHALLENGE_MESSAGE (default WINSIM); Build the OS build in
 	// its VERSION (default 20348).
 	ComputerName string
@@ -75,7 +81,7 @@ type Server struct {
 	sealedRequests int
 }
 
-// SealedRequests returns how many SOAP requests came sealed with NTLM session security.
+// SealedRequests returns how many SOAP requests came sealed (NTLM or Kerberos session security).
 func (s *Server) SealedRequests() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -324,7 +330,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // It returns the SOAP and the session to seal the answer with, or the HTTP status to refuse it with: 400
 // when the connection has no session or the message is malformed, its length wrong or its signature
 // bad (the session is then gone); 413 when the SOAP is over MaxEnvelopeSize; 415 when it is not SOAP.
-func (s *Server) unsealRequest(r *http.Request, boundary string, limit int64) ([]byte, *ntlmSession, int) {
+func (s *Server) unsealRequest(r *http.Request, boundary string, limit int64) ([]byte, connSecurity, int) {
 	ca, sess := session(r)
 	// The framing adds a few hundred bytes to the SOAP it carries.
 	raw, err := io.ReadAll(io.LimitReader(r.Body, limit+4096+1))
@@ -347,7 +353,12 @@ func (s *Server) unsealRequest(r *http.Request, boundary string, limit int64) ([
 	if !strings.HasPrefix(strings.ToLower(m.OriginalType), "application/soap+xml") {
 		return nil, nil, http.StatusUnsupportedMediaType
 	}
-	body, err := sess.in.unseal(m.Sealed, m.Signature)
+	if m.Protocol != sess.protocol() {
+		// Sealed with another protocol than the connection's logon (Kerberos-session-encrypted after a
+		// Negotiate logon, or the reverse): it cannot be unsealed.
+		return nil, nil, http.StatusBadRequest
+	}
+	body, err := sess.unseal(m.Sealed, m.Signature)
 	if err != nil {
 		dropSession(ca)
 		return nil, nil, http.StatusBadRequest
@@ -358,15 +369,15 @@ func (s *Server) unsealRequest(r *http.Request, boundary string, limit int64) ([
 // replier writes an answer, sealed with the connection's session when the request was sealed.
 type replier struct {
 	w    http.ResponseWriter
-	sess *ntlmSession
+	sess connSecurity
 }
 
 func (o replier) send(status int, body []byte) {
 	if o.sess != nil {
-		sealed, sig := o.sess.out.seal(body)
-		o.w.Header().Set("Content-Type", contentTypeEncrypted)
+		sealed, sig := o.sess.seal(body)
+		o.w.Header().Set("Content-Type", contentTypeFor(o.sess.protocol()))
 		o.w.WriteHeader(status)
-		_, _ = o.w.Write(buildEncrypted(sealed, sig))
+		_, _ = o.w.Write(buildEncryptedAs(o.sess.protocol(), sealed, sig))
 		return
 	}
 	o.w.Header().Set("Content-Type", contentTypeXML)

@@ -18,6 +18,65 @@ from winrm.protocol import Protocol
 target, case = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 name = case["name"]
 
+if target["auth"] == "kerberos":
+    import os
+
+    # MIT's libraries read the realm's krb5.conf and the ticket cache kinit filled from the environment;
+    # the auth-rejected case uses the cache of a principal the host does not admit.
+    os.environ["KRB5_CONFIG"] = target["krb5_conf"]
+    os.environ["KRB5CCNAME"] = "FILE:" + (target["wrong_ccache"] if name == "auth-rejected" else target["ccache"])
+    if target["seal"]:
+        import gssapi
+        from gssapi.raw import IOV, IOVBufferType, unwrap_iov, wrap_iov
+        import winrm.transport
+
+        class GssapiWinRMAuth(requests.auth.AuthBase):
+            """requests-kerberos' HTTPKerberosAuth with WinRM message encryption, over MIT GSS-API
+            (python3-gssapi) instead of pykerberos: Debian's pykerberos 1.1.14 predates
+            authGSSWinRMEncryptMessage (1.2.1), so requests-kerberos 0.12 reports
+            winrm_encryption_available = False and pywinrm cannot seal. This class does what
+            pykerberos 1.2's wrap does (gss_wrap_iov with a header, the data and a padding buffer) and
+            hands the result to pywinrm's own Encryption class (its _build_kerberos_message and
+            _decrypt_kerberos_message), with pywinrm's own transport around it."""
+
+            winrm_encryption_available = True
+
+            def __init__(self, mutual_authentication=None, service="HTTP", delegate=False, force_preemptive=False,
+                         principal=None, hostname_override=None, sanitize_mutual_error_response=True, send_cbt=True):
+                self.target = gssapi.Name("%s@%s" % (service, hostname_override), gssapi.NameType.hostbased_service)
+                self.ctx = None
+
+            def __call__(self, r):
+                if self.ctx is None:
+                    flags = gssapi.RequirementFlag
+                    self.ctx = gssapi.SecurityContext(name=self.target, usage="initiate", mech=gssapi.MechType.kerberos,
+                                                      flags=[flags.mutual_authentication, flags.replay_detection, flags.out_of_sequence_detection,
+                                                             flags.confidentiality, flags.integrity])
+                    r.headers["Authorization"] = "Negotiate " + base64.b64encode(self.ctx.step()).decode("ascii")
+                    r.register_hook("response", self.handle_response)
+                return r
+
+            def handle_response(self, resp, **kwargs):
+                if resp.status_code == 200 and not self.ctx.complete:
+                    m = re.search(r"Negotiate\s+(\S+)", resp.headers.get("WWW-Authenticate", ""))
+                    if m is None:
+                        raise Failure("the host accepted the logon without an AP-REP (no mutual authentication)")
+                    self.ctx.step(base64.b64decode(m.group(1)))  # MIT verifies the AP-REP
+                    check(self.ctx.complete, "the context is not complete after the AP-REP")
+                return resp
+
+            def wrap_winrm(self, host, message):
+                iov = IOV(IOVBufferType.header, message, IOVBufferType.padding, std_layout=False)
+                wrap_iov(self.ctx, iov, confidential=True)
+                return (iov[1].value or b"") + (iov[2].value or b""), iov[0].value
+
+            def unwrap_winrm(self, host, message, header):
+                iov = IOV((IOVBufferType.header, False, header), message, std_layout=False)
+                unwrap_iov(self.ctx, iov)
+                return iov[1].value
+
+        winrm.transport.HTTPKerberosAuth = GssapiWinRMAuth
+
 
 class Failure(Exception):
     pass
@@ -34,13 +93,19 @@ def protocol(password=None, operation_timeout=20, ca=None):
     # HTTP). Over HTTPS the certificate is validated against the host's CA only.
     if target["auth"] == "ntlm":
         transport, extra = "ntlm", ({} if target["seal"] else {"message_encryption": "never"})
+    elif target["auth"] == "kerberos":
+        # Kerberos with the ticket cache (requests-kerberos over pykerberos: a raw Kerberos token in
+        # Negotiate, mutual authentication REQUIRED), for HTTP/<spn_host>; sealed over HTTP with the
+        # GSS-API class above.
+        transport = "kerberos"
+        extra = {"kerberos_hostname_override": target["spn_host"], "message_encryption": "auto" if target["seal"] else "never"}
     else:
         transport, extra = ("ssl" if target["https"] else "plaintext"), {}
     return Protocol(
         endpoint=target["endpoint"],
         transport=transport,
         **extra,
-        username=target["user"],
+        username=None if target["auth"] == "kerberos" else target["user"],
         password=password or target["password"],
         server_cert_validation="validate",
         ca_trust_path=ca if ca is not None else (target["ca"] or None),
