@@ -24,9 +24,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
-	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winrm"
@@ -678,10 +678,10 @@ func TestAccHostFactsReadsImageManifest(t *testing.T) {
 		t.Fatal(ds.Err())
 	}
 	ctx := context.Background()
-	if _, err := plan.Apply(ctx, conn.Host, want, plan.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, conn.Host, want, executor.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := plan.PrepareImage(ctx, conn.Host, plan.PrepareImageOptions{Generalize: true,
+	if _, err := executor.PrepareImage(ctx, conn.Host, executor.PrepareImageOptions{Generalize: true,
 		Manifest: &facts.Manifest{ToolVersion: "0.1.0-test", BuiltBy: "packer"}}); err != nil {
 		t.Fatal(err)
 	}

@@ -18,8 +18,8 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
-	"github.com/wincontainers/wincontainers/internal/plan"
 )
 
 // resourceAzureSchema is wincontainers_host's azure block: the host is an Azure VM reached through
@@ -113,7 +113,7 @@ func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnost
 
 // hostConn is an open connection to a host over WinRM or Azure Run Command.
 type hostConn struct {
-	Host  plan.RunnerHost
+	Host  executor.RunnerHost
 	az    *azure.Host
 	close func() error
 	// nestedOverride is the azure block's nested_virtualization_override.

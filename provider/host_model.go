@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
@@ -366,7 +367,7 @@ func pendingOf(p plan.Plan) []string {
 
 // mergeObserved adds the hashes an apply observed (trust on first use) to those recorded before, and
 // reports any archive whose hash changed since it was first seen.
-func mergeObserved(ctx context.Context, prior types.Map, seen []plan.Observation, diags *diag.Diagnostics) types.Map {
+func mergeObserved(ctx context.Context, prior types.Map, seen []executor.Observation, diags *diag.Diagnostics) types.Map {
 	rec := map[string]string{}
 	if !prior.IsNull() && !prior.IsUnknown() {
 		diags.Append(prior.ElementsAs(ctx, &rec, false)...)

@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
@@ -506,16 +507,16 @@ func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout 
 	return &hostConn{Host: c.Host, close: c.Close}, true
 }
 
-func progressLogger(ctx context.Context, host string) func(plan.Event) {
-	return func(e plan.Event) {
+func progressLogger(ctx context.Context, host string) func(executor.Event) {
+	return func(e executor.Event) {
 		fields := map[string]any{"host": host, "event": string(e.Kind)}
 		if e.Step != "" {
 			fields["step"] = string(e.Step)
 		}
 		switch e.Kind {
-		case plan.EventProgress:
+		case executor.EventProgress:
 			tflog.Debug(ctx, e.Message, fields)
-		case plan.EventWarning:
+		case executor.EventWarning:
 			tflog.Warn(ctx, e.Message, fields)
 		default:
 			tflog.Info(ctx, strings.TrimSpace(string(e.Kind)+" "+string(e.Step)+": "+e.Message), fields)
@@ -540,29 +541,29 @@ func withWriteOnly(ctx context.Context, m *hostModel, cfg *hostModel, diags *dia
 
 // converge runs the engine's apply and fills m from the converged host. On failure it returns false
 // with the error on diags; m's computed attributes are then those of the host as last seen.
-func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostModel, diags *diag.Diagnostics) (plan.Result, bool) {
+func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostModel, diags *diag.Diagnostics) (executor.Result, bool) {
 	s, _ := m.specOf(ctx, diags)
 	resolved, ds := spec.Validate(s, r.day())
 	specDiagnostics(ds.Errors(), diags)
 	allowed, rebootTimeout := m.rebootPolicy(ctx, diags)
 	if diags.HasError() {
-		return plan.Result{}, false
+		return executor.Result{}, false
 	}
 	conn, ok := r.connect(ctx, m, rebootTimeout, diags)
 	if !ok {
-		return plan.Result{}, false
+		return executor.Result{}, false
 	}
 	defer func() { _ = conn.Close() }()
 	host := m.Host.ValueString()
-	opt := plan.Options{Progress: progressLogger(ctx, host)}
+	opt := executor.Options{Progress: progressLogger(ctx, host)}
 	if !allowed {
 		opt.MaxReboots = -1
 	}
 	tflog.Info(ctx, "converging "+host, map[string]any{"host": host, "mode": resolved.Mode, "engine": string(resolved.EngineType) + " " + resolved.EngineVersion.String()})
 	if !preflightNested(ctx, conn, resolved.Mode, host, diags) {
-		return plan.Result{}, false
+		return executor.Result{}, false
 	}
-	res, err := plan.Apply(ctx, conn.Host, resolved, opt)
+	res, err := executor.Apply(ctx, conn.Host, resolved, opt)
 	if err != nil {
 		addApplyError(diags, host, err)
 		return res, false
@@ -581,11 +582,11 @@ func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostMo
 
 func addApplyError(diags *diag.Diagnostics, host string, err error) {
 	var refusal *plan.RefusalError
-	var step *plan.StepError
+	var step *executor.StepError
 	switch {
 	case errors.As(err, &refusal):
 		diags.AddError("The host cannot become this container host", host+": "+err.Error())
-	case errors.Is(err, plan.ErrRebootNotAllowed):
+	case errors.Is(err, executor.ErrRebootNotAllowed):
 		diags.AddError("The host needs a restart", host+": "+err.Error()+
 			"\n\nThe steps before the restart are done and are not repeated by the next apply.")
 	case errors.As(err, &step):
@@ -775,7 +776,7 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 		return
 	}
 	defer func() { _ = conn.Close() }()
-	res, err := plan.Uninstall(ctx, conn.Host, plan.UninstallOptions{
+	res, err := executor.Uninstall(ctx, conn.Host, executor.UninstallOptions{
 		RemoveFeatures: policy == onDestroyUninstallFeatures, RemoveLCOW: true})
 	switch {
 	case err != nil && azureVMGone(err):

@@ -13,8 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
-	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 )
@@ -75,11 +75,11 @@ func NewVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
 	return VMClients{RunCommands: f.NewVirtualMachineRunCommandsClient(), VirtualMachines: f.NewVirtualMachinesClient()}, nil
 }
 
-// Host is an Azure VM as the executor's plan.Host: scripts through managed Run Command (retried when
+// Host is an Azure VM as the executor's executor.Host: scripts through managed Run Command (retried when
 // idempotent and the failure left nothing behind), restarts through the API. It has no Uploader:
 // Run Command cannot push a file, so engine.archive is refused; use engine.url with a blob URL.
 type Host struct {
-	plan.RunnerHost
+	executor.RunnerHost
 	Runner *RunCommandRunner
 }
 
@@ -99,7 +99,7 @@ func Open(v VM) (*Host, error) {
 	rc := &RunCommandRunner{Clients: clients, ResourceGroup: v.ResourceGroup, VMName: v.Name, Library: lib,
 		PollFrequency: v.PollFrequency, RebootOptions: v.RebootOptions, OnEvent: v.OnEvent}
 	retrying := &runner.Retrying{Runner: rc, Idempotent: lib.Idempotent, Attempts: v.RetryAttempts, Backoff: v.RetryBackoff}
-	return &Host{RunnerHost: plan.RunnerHost{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
+	return &Host{RunnerHost: executor.RunnerHost{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
 }
 
 // Preflight runs PreflightNested for this VM: its size and security type from the API and the

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -91,7 +92,7 @@ func offlineHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 
 // hostHashes are the hashes the host verified, from the install steps' results: containerd's three
 // archives and the LCOW release, each with its source ("pinned": checked against the given hash).
-func hostHashes(t *testing.T, res plan.Result) map[string][2]string {
+func hostHashes(t *testing.T, res executor.Result) map[string][2]string {
 	t.Helper()
 	out := map[string][2]string{}
 	for _, rec := range res.Records {
@@ -134,8 +135,8 @@ func TestAirGappedLCOW(t *testing.T) {
 		Engine: spec.Engine{Archive: a.containerd, NerdctlArchive: a.nerdctl, CNIArchive: a.cni},
 		LCOW:   &spec.LCOW{Archive: a.lcow, SHA256: a.sha[a.lcow]}})
 	var pushes []string
-	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{Progress: func(e plan.Event) {
-		if e.Kind == plan.EventProgress && strings.Contains(e.Message, "archive: pushing ") {
+	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
+		if e.Kind == executor.EventProgress && strings.Contains(e.Message, "archive: pushing ") {
 			pushes = append(pushes, e.Message)
 		}
 	}})
@@ -176,7 +177,7 @@ func TestAirGappedLCOW(t *testing.T) {
 
 	// Converged: the next apply is one facts read, nothing pushed.
 	before := sim.Snapshot().Requests
-	res2, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
+	res2, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
 	if err != nil || len(res2.StepsRun) != 0 {
 		t.Fatalf("second apply ran %v: %v", res2.StepsRun, err)
 	}
@@ -201,7 +202,7 @@ func TestAirGappedContainerdResumesWithoutPushingAgain(t *testing.T) {
 	if err := sim.Inject(winsim.Fault{Kind: "crash_service", Action: "containerd"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
+	_, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
 	if se, code := stepCode(t, err); se.Step.Kind != plan.StepService || code != "engine_start_failed" {
 		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)
 	}
@@ -216,7 +217,7 @@ func TestAirGappedContainerdResumesWithoutPushingAgain(t *testing.T) {
 		t.Fatal("containerd.exe was not installed by the first apply")
 	}
 	var skipped int
-	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{Progress: func(e plan.Event) {
+	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
 		if strings.Contains(e.Message, "not pushed again") {
 			skipped++
 		}
@@ -281,7 +282,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Archive: a.containerd, NerdctlArchive: a.nerdctl, CNIArchive: a.cni}})
 		h := c.Host
 		h.Uploader = cuttingUploader{Uploader: h.Uploader, cut: "windows-container-networking"}
-		_, err := plan.Apply(context.Background(), h, want, plan.Options{})
+		_, err := executor.Apply(context.Background(), h, want, executor.Options{})
 		se, code := stepCode(t, err)
 		if se.Step.Kind != plan.StepEngine || code != "checksum_mismatch" || !strings.Contains(err.Error(), "engine.cni_archive") ||
 			!strings.Contains(err.Error(), a.sha[a.cni]) {
@@ -299,7 +300,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 			t.Errorf("half installed: engine %v, service %v, networks %v", st.Engine, st.Services["containerd"], st.HNSNetworks)
 		}
 		// The next apply, over a sound transport, pushes the CNI zip again and converges.
-		if _, err := plan.Apply(context.Background(), c.Host, want, plan.Options{}); err != nil {
+		if _, err := executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		noDownloads(t, sim)
@@ -328,12 +329,12 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		// ... and an apply planned before the change stops before pushing the boot files.
 		sim, c := offlineHost(t, "ws2022")
 		before := -1
-		_, err = plan.Apply(context.Background(), c.Host, want, plan.Options{Progress: func(e plan.Event) {
-			if e.Kind == plan.EventStepStart && e.Step == plan.StepLCOWFiles {
+		_, err = executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
+			if e.Kind == executor.EventStepStart && e.Step == plan.StepLCOWFiles {
 				before = int(sim.Snapshot().Requests.BytesIn)
 			}
 		}})
-		var se *plan.StepError
+		var se *executor.StepError
 		if !errors.As(err, &se) || se.Step.Kind != plan.StepLCOWFiles || !strings.Contains(err.Error(), "lcow.sha256 pins "+a.sha[a.lcow]) ||
 			!strings.Contains(err.Error(), "nothing was pushed") {
 			t.Fatalf("%v", err)

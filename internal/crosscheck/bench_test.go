@@ -16,7 +16,7 @@ import (
 	mz "github.com/masterzen/winrm"
 	"github.com/packer-community/winrmcp/winrmcp"
 
-	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
@@ -50,7 +50,7 @@ type applyTally struct {
 	in, out             int64
 }
 
-func (a *applyTally) add(st winsim.State, res plan.Result) {
+func (a *applyTally) add(st winsim.State, res executor.Result) {
 	a.req += st.Requests.Total
 	a.in += st.Requests.BytesIn
 	a.out += st.Requests.BytesOut
@@ -87,7 +87,7 @@ func BenchmarkConverge(b *testing.B) {
 					sim, r := startSim(b, c.o)
 					injectLatency(b, sim, lat)
 					b.StartTimer()
-					res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+					res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -96,7 +96,7 @@ func BenchmarkConverge(b *testing.B) {
 					tally.add(st, res)
 					sim.Server.ResetCounts()
 					start := time.Now()
-					if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
+					if _, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{}); err != nil {
 						b.Fatal(err)
 					}
 					noopTime += time.Since(start)
@@ -137,7 +137,7 @@ func BenchmarkConvergePeer(b *testing.B) {
 					sim, p := startPeer(b, c.o, lib)
 					injectLatency(b, sim, lat)
 					b.StartTimer()
-					res, err := plan.Apply(context.Background(), plan.RunnerHost{Runner: p, Rebooter: p}, want, plan.Options{})
+					res, err := executor.Apply(context.Background(), executor.RunnerHost{Runner: p, Rebooter: p}, want, executor.Options{})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
@@ -41,7 +42,7 @@ func composeHost(t *testing.T, o winsim.Options) (*winsim.Sim, *hostconn.Conn) {
 }
 
 // verifyChecks are the verify step's checks by name -> status, from the last verify of the result.
-func verifyChecks(t *testing.T, res plan.Result) map[string]string {
+func verifyChecks(t *testing.T, res executor.Result) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for _, rec := range res.Records {
@@ -61,7 +62,7 @@ func verifyChecks(t *testing.T, res plan.Result) map[string]string {
 	return out
 }
 
-func wantComposeVerified(t *testing.T, res plan.Result, docker bool) {
+func wantComposeVerified(t *testing.T, res executor.Result, docker bool) {
 	t.Helper()
 	checks := verifyChecks(t, res)
 	want := []string{"compose_up", "compose_running", "compose_down"}
@@ -75,7 +76,7 @@ func wantComposeVerified(t *testing.T, res plan.Result, docker bool) {
 	}
 }
 
-func stepKinds(res plan.Result) string {
+func stepKinds(res executor.Result) string {
 	var out []string
 	for _, k := range res.StepsRun {
 		out = append(out, string(k))
@@ -90,7 +91,7 @@ func TestComposeDockerHost(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022"})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", PullImages: true, Compose: &spec.Compose{Enabled: true, Standalone: true}})
-	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
+	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -137,7 +138,7 @@ func TestComposeDockerHost(t *testing.T) {
 	if err != nil || len(p.Steps) == 0 || p.Steps[0].Kind != plan.StepCompose || !strings.Contains(p.Steps[0].Reason, "not installed") {
 		t.Fatalf("after deleting the plugin: %v %v", p.Steps, err)
 	}
-	if res, err = plan.Apply(context.Background(), c.Host, want, plan.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
+	if res, err = executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
 		t.Fatalf("repair ran %s: %v", stepKinds(res), err)
 	}
 	wantComposeVerified(t, res, true)
@@ -150,11 +151,11 @@ func TestComposeDockerHost(t *testing.T) {
 	if f.Compose.Version != compat.LegacyComposeVersion {
 		t.Fatalf("facts read %q from the replaced plugin", f.Compose.Version)
 	}
-	if res, err = plan.Apply(context.Background(), c.Host, want, plan.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
+	if res, err = executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
 		t.Fatalf("repair ran %s: %v", stepKinds(res), err)
 	}
 
-	if _, err := plan.Uninstall(context.Background(), c.Host, plan.UninstallOptions{}); err != nil {
+	if _, err := executor.Uninstall(context.Background(), c.Host, executor.UninstallOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{composePlugin, composeStandalone} {
@@ -173,7 +174,7 @@ func TestComposeContainerdHost(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022"})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", PullImages: true, Engine: spec.Engine{Type: "containerd"}, Compose: &spec.Compose{Enabled: true}})
-	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
+	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -193,7 +194,7 @@ func TestCompose2016(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2016"})
 	own := resolve(t, spec.Spec{Mode: "process", PullImages: true, Compose: &spec.Compose{Enabled: true, Network: "project"}})
-	_, err := plan.Apply(context.Background(), c.Host, own, plan.Options{})
+	_, err := executor.Apply(context.Background(), c.Host, own, executor.Options{})
 	var refusal *plan.RefusalError
 	if !errors.As(err, &refusal) || !compat.HasCode(refusal.Findings, "compose_network_2016") {
 		t.Fatalf("want the compose_network_2016 refusal, got %v", err)
@@ -207,7 +208,7 @@ func TestCompose2016(t *testing.T) {
 		t.Fatalf("the refused apply changed the host: engine %v, reboots %d", st.Engine, st.Reboots)
 	}
 	nat := resolve(t, spec.Spec{Mode: "process", PullImages: true, Compose: &spec.Compose{Enabled: true}})
-	res, err := plan.Apply(context.Background(), c.Host, nat, plan.Options{})
+	res, err := executor.Apply(context.Background(), c.Host, nat, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -236,7 +237,7 @@ func TestComposeAirGapped(t *testing.T) {
 	composeExe := save(exe, "docker-compose-windows-x86_64.exe")
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022", Offline: true})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", Engine: spec.Engine{Archive: zip}, Compose: &spec.Compose{Enabled: true, Archive: composeExe}})
-	res, err := plan.Apply(context.Background(), c.Host, want, plan.Options{})
+	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -53,7 +54,7 @@ func TestContainerdNetworkAtFirstContainer(t *testing.T) {
 	if err := sim2.Inject(winsim.Fault{Kind: "hns_broken"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = plan.Apply(context.Background(), hostOf(r2), resolved, plan.Options{})
+	_, err = executor.Apply(context.Background(), hostOf(r2), resolved, executor.Options{})
 	se, code := stepCode(t, err)
 	if se.Step.Kind != plan.StepVerify || code != "verify_failed" || !strings.Contains(err.Error(), "HNS failed with error") {
 		t.Fatalf("step %s, code %s: %v", se.Step.Kind, code, err)
@@ -64,7 +65,7 @@ func TestContainerdNetworkAtFirstContainer(t *testing.T) {
 	if err := sim2.Inject(winsim.Fault{Kind: "hns_fixed"}); err != nil {
 		t.Fatal(err)
 	}
-	res2, err := plan.Apply(context.Background(), hostOf(r2), resolved, plan.Options{})
+	res2, err := executor.Apply(context.Background(), hostOf(r2), resolved, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

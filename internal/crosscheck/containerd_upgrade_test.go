@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -29,7 +30,7 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			sim, conn := faultHost(t, "ws2022")
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			if _, err := plan.Apply(ctx, conn.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "1.7.22"}}), plan.Options{}); err != nil {
+			if _, err := executor.Apply(ctx, conn.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "1.7.22"}}), executor.Options{}); err != nil {
 				t.Fatalf("converging first: %v", err)
 			}
 			versions := func() (ctrd, nerdctl, cni string) {
@@ -44,8 +45,8 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			c0, n0, k0 := versions()
 			want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "2.1.2"}})
 			injected := false
-			_, err := plan.Apply(ctx, conn.Host, want, plan.Options{Progress: func(e plan.Event) {
-				if e.Kind == plan.EventStepStart && e.Step == plan.StepEngine && !injected {
+			_, err := executor.Apply(ctx, conn.Host, want, executor.Options{Progress: func(e executor.Event) {
+				if e.Kind == executor.EventStepStart && e.Step == plan.StepEngine && !injected {
 					injected = true
 					if err := sim.Inject(c.fault); err != nil {
 						t.Error(err)
@@ -68,7 +69,7 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			if err := sim.Inject(winsim.Fault{Kind: "clear"}); err != nil {
 				t.Fatal(err)
 			}
-			res, err := plan.Apply(ctx, conn.Host, want, plan.Options{})
+			res, err := executor.Apply(ctx, conn.Host, want, executor.Options{})
 			if err != nil {
 				t.Fatalf("the next apply: %v", err)
 			}

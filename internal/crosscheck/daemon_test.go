@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -38,7 +39,7 @@ func TestDaemonSettingsConverge(t *testing.T) {
 	if plan.SpecHash(changed) == plan.SpecHash(want) {
 		t.Fatal("the spec hash does not cover the mirrors")
 	}
-	res, err = plan.Apply(context.Background(), hostOf(r), changed, plan.Options{})
+	res, err = executor.Apply(context.Background(), hostOf(r), changed, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +68,7 @@ func TestDaemonSettingsConverge(t *testing.T) {
 		t.Errorf("verified %q, want the new spec hash", after.Verified)
 	}
 	// And it stays converged.
-	if res, err = plan.Apply(context.Background(), hostOf(r), changed, plan.Options{}); err != nil || len(res.StepsRun) != 0 {
+	if res, err = executor.Apply(context.Background(), hostOf(r), changed, executor.Options{}); err != nil || len(res.StepsRun) != 0 {
 		t.Errorf("third apply ran %v: %v", res.StepsRun, err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -24,7 +25,7 @@ func TestDaemonTLSEndpoint(t *testing.T) {
 	daemon := spec.Daemon{Hosts: []string{spec.DefaultDockerHost, "tcp://0.0.0.0:2376"}, TLSVerify: true,
 		TLSCACert: dir + `\ca.pem`, TLSCert: dir + `\server-cert.pem`, TLSKey: dir + `\server-key.pem`}
 	want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "docker"}, Daemon: &daemon})
-	_, err = plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	_, err = executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	if err == nil || !strings.Contains(err.Error(), `Could not load X509 key pair (cert: "C:\\ProgramData\\docker\\certs.d\\server-cert.pem"`) {
 		t.Fatalf("apply without the certificate files: %v", err)
 	}
@@ -34,12 +35,12 @@ func TestDaemonTLSEndpoint(t *testing.T) {
 	}
 	sim.Machine.WriteFile(daemon.TLSCert, []byte("-----BEGIN CERTIFICATE-----\n"))
 	sim.Machine.WriteFile(daemon.TLSKey, []byte("-----BEGIN PRIVATE KEY-----\n"))
-	if _, err = plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err == nil ||
+	if _, err = executor.Apply(context.Background(), hostOf(r), want, executor.Options{}); err == nil ||
 		!strings.Contains(err.Error(), `could not read CA certificate "C:\\ProgramData\\docker\\certs.d\\ca.pem"`) {
 		t.Fatalf("apply without the CA: %v", err)
 	}
 	sim.Machine.WriteFile(daemon.TLSCACert, []byte("-----BEGIN CERTIFICATE-----\n"))
-	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +75,7 @@ func TestDaemonHostsWithServiceFlag(t *testing.T) {
 	}
 	daemon := spec.Daemon{Hosts: []string{spec.DefaultDockerHost}}
 	want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "docker"}, Daemon: &daemon})
-	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	st := sim.Snapshot()
 	if len(res.StepsRun) != 0 {
 		t.Errorf("steps %v completed", res.StepsRun)

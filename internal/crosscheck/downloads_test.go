@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
-	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
@@ -77,7 +77,7 @@ func TestEveryDownloadIsVerified(t *testing.T) {
 			if d.HasErrors() {
 				t.Fatal(d.Err())
 			}
-			res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+			res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 			if c.verified {
 				_, code := stepCode(t, err)
 				if code != "checksum_mismatch" {

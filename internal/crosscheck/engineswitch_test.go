@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
-	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 )
@@ -22,7 +22,7 @@ func TestEngineSwitchConverges(t *testing.T) {
 	}
 	h := hostOf(r)
 	want := resolve(t, spec.Spec{Mode: "lcow"})
-	res, err := plan.Apply(context.Background(), h, want, plan.Options{})
+	res, err := executor.Apply(context.Background(), h, want, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,11 +32,11 @@ func TestEngineSwitchConverges(t *testing.T) {
 	if !compat.HasCode(res.Plan.Warnings, "other_engine_present") {
 		t.Errorf("no warning that docker stays beside containerd: %v", res.Plan.Warnings)
 	}
-	again, err := plan.Apply(context.Background(), h, want, plan.Options{})
+	again, err := executor.Apply(context.Background(), h, want, executor.Options{})
 	if err != nil || len(again.StepsRun) != 0 {
 		t.Fatalf("the next apply ran %v: %v", again.StepsRun, err)
 	}
-	if _, err := plan.Uninstall(context.Background(), h, plan.UninstallOptions{RemoveLCOW: true}); err != nil {
+	if _, err := executor.Uninstall(context.Background(), h, executor.UninstallOptions{RemoveLCOW: true}); err != nil {
 		t.Fatal(err)
 	}
 	st := sim.Snapshot()

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
@@ -170,7 +171,7 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 	defer cancel()
 	userKey := false
 	if sc.before != nil {
-		if _, err := plan.Apply(ctx, c.Host, resolve(t, *sc.before), plan.Options{}); err != nil {
+		if _, err := executor.Apply(ctx, c.Host, resolve(t, *sc.before), executor.Options{}); err != nil {
 			t.Fatalf("converging first: %v", err)
 		}
 		// A key the user keeps in daemon.json: no fault may lose it.
@@ -213,10 +214,10 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 		inject()
 	}
 	start := time.Now()
-	res, err := plan.Apply(ctx, c.Host, want, plan.Options{Progress: func(e plan.Event) {
+	res, err := executor.Apply(ctx, c.Host, want, executor.Options{Progress: func(e executor.Event) {
 		switch {
-		case e.Kind == plan.EventStepStart && string(e.Step) == step,
-			e.Kind == plan.EventReboot && step == "reboot":
+		case e.Kind == executor.EventStepStart && string(e.Step) == step,
+			e.Kind == executor.EventReboot && step == "reboot":
 			inject()
 		}
 	}})
@@ -250,7 +251,7 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 		if elapsed > 30*time.Second {
 			t.Errorf("the error took %s", elapsed)
 		}
-		res, err = plan.Apply(ctx, c.Host, want, plan.Options{})
+		res, err = executor.Apply(ctx, c.Host, want, executor.Options{})
 		if err != nil {
 			t.Fatalf("after %s at %s (%v), the next apply did not converge: %v", fk.name, step, outcome, err)
 		}

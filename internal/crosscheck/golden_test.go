@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 )
@@ -27,7 +28,7 @@ type hostSummary struct {
 	Refused  bool
 }
 
-func summarize(st winsim.State, res plan.Result, err error) (hostSummary, error) {
+func summarize(st winsim.State, res executor.Result, err error) (hostSummary, error) {
 	var refusal *plan.RefusalError
 	s := hostSummary{Steps: res.StepsRun, Reboots: st.Reboots, Features: st.Features, Services: map[string]string{},
 		Engine: st.Engine.Type + " " + st.Engine.Version, Verified: st.Verified != "", Refused: errors.As(err, &refusal)}
@@ -91,7 +92,7 @@ func loadGolden(t *testing.T, total int) *golden {
 }
 
 // check compares one scenario's host with the committed summary.
-func (g *golden) check(t *testing.T, name string, st winsim.State, res plan.Result, err error) {
+func (g *golden) check(t *testing.T, name string, st winsim.State, res executor.Result, err error) {
 	t.Helper()
 	got, serr := summarize(st, res, err)
 	if serr != nil {

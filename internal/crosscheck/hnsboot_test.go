@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -21,7 +22,7 @@ func TestHNSNotReadyAtBoot(t *testing.T) {
 	sim, c := faultHost(t, "ws2022")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if _, err := plan.Apply(ctx, c.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.1.1"}}), plan.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, c.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.1.1"}}), executor.Options{}); err != nil {
 		t.Fatalf("converging first: %v", err)
 	}
 	if err := sim.Inject(winsim.Fault{Kind: "hns_first_boot"}); err != nil {
@@ -33,11 +34,11 @@ func TestHNSNotReadyAtBoot(t *testing.T) {
 	var startReasons []string
 	rebooted := false
 	stoppedAfterBoot := false
-	res, err := plan.Apply(ctx, c.Host, want, plan.Options{Progress: func(e plan.Event) {
+	res, err := executor.Apply(ctx, c.Host, want, executor.Options{Progress: func(e executor.Event) {
 		switch {
-		case e.Kind == plan.EventReboot:
+		case e.Kind == executor.EventReboot:
 			rebooted = true
-		case e.Kind == plan.EventStepStart && e.Step == plan.StepService:
+		case e.Kind == executor.EventStepStart && e.Step == plan.StepService:
 			startReasons = append(startReasons, e.Message)
 			if s, _ := sim.Machine.Service("docker"); rebooted && s.State == machine.Stopped {
 				stoppedAfterBoot = true

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -22,7 +23,7 @@ func factsDoc(b *testing.B, converged bool) []byte {
 	want := resolve(b, spec.Spec{Mode: "hyperv", PullImages: true})
 	_, r := startSim(b, o)
 	if converged {
-		if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
+		if _, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{}); err != nil {
 			b.Fatal(err)
 		}
 	}

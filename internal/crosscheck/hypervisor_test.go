@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
@@ -23,7 +24,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	want := resolve(t, spec.Spec{Mode: "hyperv"})
-	if _, err := plan.Apply(ctx, c.Host, want, plan.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, c.Host, want, executor.Options{}); err != nil {
 		t.Fatalf("converging first: %v", err)
 	}
 	if got := sim.Machine.HypervisorLaunchType(); got != "Auto" {
@@ -35,7 +36,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	refused := func(when string) {
 		t.Helper()
 		before := sim.Snapshot()
-		_, err := plan.Apply(ctx, c.Host, want, plan.Options{})
+		_, err := executor.Apply(ctx, c.Host, want, executor.Options{})
 		var re *plan.RefusalError
 		if !errors.As(err, &re) || !compat.HasCode(re.Findings, "hypervisor_launch_off") {
 			t.Fatalf("%s: want the hypervisor_launch_off refusal, got %v", when, err)
@@ -71,7 +72,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	sim.Host.Reboot(0)
 	waitDown(t, sim)
 	waitUp(t, sim)
-	res, err := plan.Apply(ctx, c.Host, want, plan.Options{})
+	res, err := executor.Apply(ctx, c.Host, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("with the hypervisor back: %v", err)
 	}

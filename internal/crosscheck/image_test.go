@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -58,7 +59,7 @@ func TestPrepareImageThenBoot(t *testing.T) {
 			// The engine crashed once during the build: its panic.log has content and outlives the stop.
 			sim.Machine.WriteFile(panicLog, []byte("panic: runtime error (build machine)"))
 
-			res, err := plan.PrepareImage(ctx, h, plan.PrepareImageOptions{PullImages: []string{nano2022}, Generalize: true,
+			res, err := executor.PrepareImage(ctx, h, executor.PrepareImageOptions{PullImages: []string{nano2022}, Generalize: true,
 				Manifest: &facts.Manifest{ToolVersion: "test", BuiltBy: "packer", ContainerMode: "process"}})
 			if err != nil {
 				t.Fatal(err)
@@ -129,7 +130,7 @@ func TestPrepareImageThenBoot(t *testing.T) {
 				m.VerifiedAt == "" || !slices.Equal(m.Images, []string{nano2022}) {
 				t.Errorf("facts manifest %+v", f.Manifest)
 			}
-			again, err := plan.Apply(ctx, h, want, plan.Options{})
+			again, err := executor.Apply(ctx, h, want, executor.Options{})
 			if err != nil || len(again.StepsRun) != 0 || again.FactsReads != 1 {
 				t.Errorf("apply on the booted clone: %v, steps %v, %d facts reads", err, again.StepsRun, again.FactsReads)
 			}
@@ -146,7 +147,7 @@ func TestPullBuildMismatchedImage(t *testing.T) {
 		t.Fatal(err)
 	}
 	const nano2025 = "mcr.microsoft.com/windows/nanoserver:ltsc2025"
-	_, err = plan.PrepareImage(context.Background(), hostOf(r), plan.PrepareImageOptions{PullImages: []string{nano2025}, Generalize: true})
+	_, err = executor.PrepareImage(context.Background(), hostOf(r), executor.PrepareImageOptions{PullImages: []string{nano2025}, Generalize: true})
 	se, code := stepCode(t, err)
 	if se.Step.Kind != plan.StepPullImages || code != "pull_failed" {
 		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -60,7 +61,7 @@ func TestLoad(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				if _, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{}); err != nil {
+				if _, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{}); err != nil {
 					errs[i] = fmt.Errorf("host %d (%s %s): %w", i, sp.profile, sp.mode, err)
 					return
 				}

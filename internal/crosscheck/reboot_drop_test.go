@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
-	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winrm"
@@ -58,7 +58,7 @@ func TestRestartWithoutAnswers(t *testing.T) {
 
 	want := resolve(t, spec.Spec{Mode: "process"})
 	start = time.Now()
-	res, err := plan.Apply(ctx, c.Host, want, plan.Options{})
+	res, err := executor.Apply(ctx, c.Host, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply across a silent restart: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
@@ -28,9 +29,9 @@ func resolve(tb testing.TB, s spec.Spec) spec.Resolved {
 	return want
 }
 
-func stepCode(t *testing.T, err error) (*plan.StepError, string) {
+func stepCode(t *testing.T, err error) (*executor.StepError, string) {
 	t.Helper()
-	var se *plan.StepError
+	var se *executor.StepError
 	var script *powershell.ScriptError
 	if !errors.As(err, &se) || !errors.As(err, &script) {
 		t.Fatalf("want a failed step with a script error, got %v", err)
@@ -74,7 +75,7 @@ func TestDriftIsRepaired(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := sim.Snapshot().Reboots
-			res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+			res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 			if err != nil {
 				t.Fatalf("repair: %v", err)
 			}
@@ -104,7 +105,7 @@ func TestInterruptedApplyResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := resolve(t, spec.Spec{Mode: "hyperv", PullImages: true})
-	_, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	_, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	se, code := stepCode(t, err)
 	if se.Step.Kind != plan.StepEngine || code != "download_failed" || !strings.Contains(err.Error(), "download.docker.com") {
 		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)
@@ -116,7 +117,7 @@ func TestInterruptedApplyResumes(t *testing.T) {
 	if err := sim.Inject(winsim.Fault{Kind: "fail_download"}); err != nil {
 		t.Fatal(err)
 	}
-	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +207,7 @@ func TestUpgradeAndDowngradeInPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, v := range []string{"29.2.1", "26.1.4"} {
-		res, err := plan.Apply(context.Background(), hostOf(r), resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: v}}), plan.Options{})
+		res, err := executor.Apply(context.Background(), hostOf(r), resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: v}}), executor.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +226,7 @@ func TestUninstall(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{}); err != nil {
+	if _, err := executor.Uninstall(context.Background(), hostOf(r), executor.UninstallOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	st := sim.Snapshot()
@@ -237,7 +238,7 @@ func TestUninstall(t *testing.T) {
 	if sim.Machine.EventSource("docker") {
 		t.Error("after uninstall the docker event log source is still registered")
 	}
-	res, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{RemoveFeatures: true})
+	res, err := executor.Uninstall(context.Background(), hostOf(r), executor.UninstallOptions{RemoveFeatures: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +246,7 @@ func TestUninstall(t *testing.T) {
 	if res.Reboots != 1 || st.Features["Containers"] != "Available" || st.Features["Hyper-V"] != "Available" {
 		t.Errorf("features %v after %d reboots", st.Features, res.Reboots)
 	}
-	res, err = plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{RemoveFeatures: true})
+	res, err = executor.Uninstall(context.Background(), hostOf(r), executor.UninstallOptions{RemoveFeatures: true})
 	if err != nil || res.Reboots != 0 || !strings.Contains(string(res.Records[0].Result), `"removed":[]`) {
 		t.Errorf("third uninstall: %v, %d reboots, %s", err, res.Reboots, res.Records[0].Result)
 	}
@@ -264,7 +265,7 @@ func TestUninstallWithoutTheEngineBinary(t *testing.T) {
 	if !sim.Machine.RemoveFile(machine.EngineBinary("docker")) {
 		t.Fatal("no dockerd.exe to delete")
 	}
-	if _, err := plan.Uninstall(context.Background(), hostOf(r), plan.UninstallOptions{}); err != nil {
+	if _, err := executor.Uninstall(context.Background(), hostOf(r), executor.UninstallOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := sim.Machine.Service("docker"); ok || sim.Machine.EventSource("docker") {
@@ -283,7 +284,7 @@ func TestUnreadableDaemonConfig(t *testing.T) {
 	if err := sim.Machine.ApplyDrift(machine.Drift{SetDaemonConfig: &broken, StopService: "docker"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	_, err = executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	if err == nil {
 		t.Fatal("apply succeeded with a broken daemon.json")
 	}
@@ -302,13 +303,13 @@ func TestConnectionResetsDuringApply(t *testing.T) {
 	sim, r := startSim(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"})
 	lib := powershell.MustLoad()
 	retrying := &runner.Retrying{Runner: r, Idempotent: lib.Idempotent, Sleep: func(context.Context, time.Duration) error { return nil }}
-	h := plan.RunnerHost{Runner: retrying, Rebooter: hostOf(r).Rebooter}
+	h := executor.RunnerHost{Runner: retrying, Rebooter: hostOf(r).Rebooter}
 	if err := sim.Inject(winsim.Fault{Kind: "reset_connections", Count: 2}); err != nil {
 		t.Fatal(err)
 	}
 	resets := 0
-	res, err := plan.Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "hyperv", PullImages: true}), plan.Options{Progress: func(e plan.Event) {
-		if e.Kind == plan.EventStepStart {
+	res, err := executor.Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "hyperv", PullImages: true}), executor.Options{Progress: func(e executor.Event) {
+		if e.Kind == executor.EventStepStart {
 			resets++
 			if err := sim.Inject(winsim.Fault{Kind: "reset_connections", Count: 1}); err != nil {
 				t.Error(err)
@@ -340,7 +341,7 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 	want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Archive: local}})
 	h := hostOf(r)
 	h.Uploader = r
-	res, err := plan.Apply(context.Background(), h, want, plan.Options{})
+	res, err := executor.Apply(context.Background(), h, want, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -356,7 +357,7 @@ func TestOfflineHostWithPushedArchive(t *testing.T) {
 	}
 	// Without an uploader the push cannot happen, and the error says so.
 	sim2, r2 := startSim(t, o)
-	_, err = plan.Apply(context.Background(), hostOf(r2), want, plan.Options{})
+	_, err = executor.Apply(context.Background(), hostOf(r2), want, executor.Options{})
 	if err == nil || !strings.Contains(err.Error(), "a transport that can push files") || sim2.Snapshot().Reboots != 1 {
 		t.Errorf("without an uploader (%d reboots): %v", sim2.Snapshot().Reboots, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
@@ -24,14 +25,14 @@ var sharedInternet = sync.OnceValue(machine.NewInternet)
 
 // converge applies a spec to a fresh winsim host over WinRM, with real reboots (the restart script and
 // probes until a new boot), and returns the simulator and the executor's result.
-func converge(t testing.TB, o winsim.Options, s spec.Spec) (*winsim.Sim, *runner.ScriptRunner, spec.Resolved, plan.Result, error) {
+func converge(t testing.TB, o winsim.Options, s spec.Spec) (*winsim.Sim, *runner.ScriptRunner, spec.Resolved, executor.Result, error) {
 	t.Helper()
 	sim, r := startSim(t, o)
 	want, d := spec.Validate(s, compat.D(2026, 11, 22))
 	if d.HasErrors() {
 		t.Fatalf("spec: %v", d)
 	}
-	res, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+	res, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 	return sim, r, want, res, err
 }
 
@@ -43,8 +44,8 @@ func startSim(t testing.TB, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner
 	return startHost(t, o)
 }
 
-func hostOf(r *runner.ScriptRunner) plan.RunnerHost {
-	return plan.RunnerHost{Runner: r, Rebooter: runner.ScriptRebooter{Runner: r, Options: runner.RebootOptions{
+func hostOf(r *runner.ScriptRunner) executor.RunnerHost {
+	return executor.RunnerHost{Runner: r, Rebooter: runner.ScriptRebooter{Runner: r, Options: runner.RebootOptions{
 		DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, Timeout: 30 * time.Second}}}
 }
 
@@ -114,7 +115,7 @@ func TestScenarios(t *testing.T) {
 					}
 					// The no-op re-run: one facts read and nothing else.
 					sim.Server.ResetCounts()
-					again, err := plan.Apply(context.Background(), hostOf(r), want, plan.Options{})
+					again, err := executor.Apply(context.Background(), hostOf(r), want, executor.Options{})
 					if err != nil {
 						t.Fatalf("second apply: %v", err)
 					}
@@ -134,7 +135,7 @@ func TestScenarios(t *testing.T) {
 
 // assertConverged checks winsim's state document against the spec: features, service, engine, daemon
 // configuration, boot files and the verification marker.
-func assertConverged(t *testing.T, st winsim.State, want spec.Resolved, res plan.Result) {
+func assertConverged(t *testing.T, st winsim.State, want spec.Resolved, res executor.Result) {
 	t.Helper()
 	containers := st.Features["Containers"]
 	if containers != "Installed" && containers != "Enabled" {

@@ -1,6 +1,6 @@
 // Package hostconn opens the connection both front doors use to reach a host over WinRM or SSH: a WinRM
 // client or an SSH client (internal/sshconn), the script runner on top of it (retrying idempotent scripts after transport failures), the
-// restart-and-wait by boot id, and the streaming upload, assembled as the executor's plan.Host.
+// restart-and-wait by boot id, and the streaming upload, assembled as the executor's executor.Host.
 package hostconn
 
 import (
@@ -9,8 +9,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
-	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/sshconn"
@@ -33,7 +33,7 @@ type Config struct {
 // at a time in one remote shell.
 type Conn struct {
 	// Host is the executor's view of the host: facts, steps, reboots and uploads.
-	Host   plan.RunnerHost
+	Host   executor.RunnerHost
 	client io.Closer
 	what   string
 }
@@ -99,7 +99,7 @@ func assemble(c Config, lib *powershell.Library, exec runner.Exec, closer io.Clo
 	sr := &runner.ScriptRunner{Exec: exec, Library: lib}
 	retrying := collapsing{&runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{
-		Host: plan.RunnerHost{
+		Host: executor.RunnerHost{
 			Runner:   retrying,
 			Rebooter: runner.ScriptRebooter{Runner: retrying, Options: c.Reboot},
 			Uploader: sr,

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/plan"
@@ -140,7 +141,7 @@ type ModeResult struct {
 // Run converges each mode in turn, checks it through the facts script, converges again, and finally
 // uninstalls. It returns one result per mode; an error means the lane could not go on (a failed
 // apply, a host that went away). Problems found by the checks are in the results.
-func Run(ctx context.Context, h plan.Host, cfg Config, log func(string)) ([]ModeResult, error) {
+func Run(ctx context.Context, h executor.Host, cfg Config, log func(string)) ([]ModeResult, error) {
 	var out []ModeResult
 	for _, mode := range cfg.Modes {
 		r, err := runMode(ctx, h, cfg, mode, log)
@@ -150,7 +151,7 @@ func Run(ctx context.Context, h plan.Host, cfg Config, log func(string)) ([]Mode
 		}
 	}
 	log("uninstalling")
-	if _, err := plan.Uninstall(ctx, h, plan.UninstallOptions{RemoveFeatures: cfg.RemoveFeatures, RemoveLCOW: true}); err != nil {
+	if _, err := executor.Uninstall(ctx, h, executor.UninstallOptions{RemoveFeatures: cfg.RemoveFeatures, RemoveLCOW: true}); err != nil {
 		return out, fmt.Errorf("uninstall: %w", err)
 	}
 	f, err := h.Facts(ctx)
@@ -163,7 +164,7 @@ func Run(ctx context.Context, h plan.Host, cfg Config, log func(string)) ([]Mode
 	return out, nil
 }
 
-func runMode(ctx context.Context, h plan.Host, cfg Config, mode string, log func(string)) (ModeResult, error) {
+func runMode(ctx context.Context, h executor.Host, cfg Config, mode string, log func(string)) (ModeResult, error) {
 	res := ModeResult{Mode: mode}
 	want, d := spec.Validate(spec.Spec{Mode: mode, OSVersion: cfg.OSVersion, PullImages: cfg.Pull, Engine: spec.Engine{Type: cfg.Engine}},
 		compat.DateOf(time.Now()))
@@ -172,8 +173,8 @@ func runMode(ctx context.Context, h plan.Host, cfg Config, mode string, log func
 	}
 	start := time.Now()
 	log(fmt.Sprintf("converging %s", mode))
-	applied, err := plan.Apply(ctx, h, want, plan.Options{Progress: func(e plan.Event) {
-		if e.Kind != plan.EventProgress {
+	applied, err := executor.Apply(ctx, h, want, executor.Options{Progress: func(e executor.Event) {
+		if e.Kind != executor.EventProgress {
 			log(fmt.Sprintf("  %s %s %s", e.Kind, e.Step, e.Message))
 		}
 	}})
@@ -186,7 +187,7 @@ func runMode(ctx context.Context, h plan.Host, cfg Config, mode string, log func
 		return res, fmt.Errorf("reading the facts after converging: %w", err)
 	}
 	res.Problems = converged(f, want)
-	again, err := plan.Apply(ctx, h, want, plan.Options{})
+	again, err := executor.Apply(ctx, h, want, executor.Options{})
 	if err != nil {
 		return res, fmt.Errorf("converging again: %w", err)
 	}

@@ -109,11 +109,18 @@ func (e *RefusalError) Error() string {
 // Boot-file names hcsshim looks for in the LCOW boot-files directory [HCS].
 var lcowBootFiles = []string{"kernel", "initrd.img"}
 
+// NATNetwork is the HNS NAT network Docker creates and containerd's CNI configuration names.
+const NATNetwork = "nat"
+
 // Build plans the work. It returns a *RefusalError when the combination cannot work on this host.
 func Build(f facts.Facts, want spec.Resolved) (Plan, error) { return build(f, want, false) }
 
-// build plans; reverify forces the verify step (the executor changed the host earlier in this apply,
-// before a reboot, and has not verified since).
+// Replan plans again within one apply, after a restart: reverify forces the verify step (the executor
+// changed the host earlier in this apply and has not verified since).
+func Replan(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
+	return build(f, want, reverify)
+}
+
 func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 	// With Docker and containerd side by side, the wanted one decides (facts.engines).
 	f = f.ForEngine(string(want.EngineType))
@@ -341,7 +348,7 @@ func engineParams(want spec.Resolved, previous string) steps.Params {
 			CheckedArchive: steps.CheckedArchive{Archive: steps.Archive{URL: url, SHA256: want.EngineSHA256}, ChecksumURL: checksum},
 			Nerdctl:        steps.CheckedArchive{Archive: steps.Archive{URL: nerd}, ChecksumURL: sums},
 			CNI:            steps.Archive{URL: cniURL},
-			NAT:            steps.NAT{Name: natNetwork, Subnet: compat.DefaultNATSubnet, Gateway: compat.DefaultNATGateway},
+			NAT:            steps.NAT{Name: NATNetwork, Subnet: compat.DefaultNATSubnet, Gateway: compat.DefaultNATGateway},
 		}
 		// Pushed archives keep the published file names on the host.
 		pushChecked(&p.CheckedArchive, want.EngineArchive, fileName(url), spec.PathEngineArchive, spec.PathEngineSHA256)

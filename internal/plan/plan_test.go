@@ -1,4 +1,4 @@
-package plan
+package plan_test
 
 import (
 	"encoding/json"
@@ -9,135 +9,33 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/plan/plantest"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
-
-var today = compat.D(2026, 11, 22)
-
-// bare returns the facts of a freshly installed host of the release: no features, no engine.
-func bare(t *testing.T, release string) facts.Facts {
-	t.Helper()
-	r, ok := compat.LookupRelease(release)
-	if !ok {
-		t.Fatalf("unknown release %s", release)
-	}
-	f := facts.Facts{Schema: facts.SchemaVersion, Features: map[string]string{}}
-	f.OS = facts.OS{Build: r.Build, UBR: 1, DisplayVersion: r.DisplayVersion, EditionID: "ServerDatacenter", InstallationType: "Server Core",
-		ProductName: r.ProductName + " Datacenter"}
-	if r.Kind == compat.Client {
-		f.OS.EditionID, f.OS.InstallationType, f.OS.ProductName = "Professional", "Client", r.ProductName+" Pro"
-		f.Features["Containers"], f.Features["Microsoft-Hyper-V"] = "Disabled", "Disabled"
-	} else {
-		f.Features["Containers"], f.Features["Hyper-V"] = "Available", "Available"
-	}
-	f.Virtualization = facts.Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true, Manufacturer: "Dell Inc.", Model: "PowerEdge R650"}
-	return f
-}
-
-func resolve(t *testing.T, s spec.Spec) spec.Resolved {
-	t.Helper()
-	r, d := spec.Validate(s, today)
-	if d.HasErrors() {
-		t.Fatalf("spec %+v: %v", s, d)
-	}
-	return r
-}
-
-// converge applies a plan's effects to facts, the way the scripts change a host, so tests can check
-// that a second plan is empty.
-func converge(t *testing.T, f facts.Facts, p Plan) facts.Facts {
-	t.Helper()
-	for _, s := range p.Steps {
-		f = applyStep(t, f, s)
-	}
-	return f
-}
-
-// applyStep is the effect of one step on a host's facts (a reboot resolves pending features), read
-// from the step's typed parameters.
-func applyStep(t *testing.T, f facts.Facts, s Step) facts.Facts {
-	t.Helper()
-	f = cloneFacts(f)
-	if s.Kind == StepReboot || s.Kind == StepRebootIfRequired {
-		for k, v := range f.Features {
-			if v == "InstallPending" || v == "EnablePending" {
-				f.Features[k] = map[bool]string{true: "Enabled", false: "Installed"}[f.IsClient()]
-			}
-		}
-		f.PendingReboot = facts.PendingReboot{}
-		if f.Feature("Hyper-V") == facts.FeatureInstalled {
-			f.Virtualization.HypervisorPresent = true
-		}
-		return f
-	}
-	switch p := s.Params.(type) {
-	case steps.InstallFeatures:
-		for _, n := range p.Features {
-			f.Features[n] = map[bool]string{true: "EnablePending", false: "InstallPending"}[f.IsClient()]
-		}
-		f.PendingReboot.FeatureRestartNeeded = true
-	case steps.InstallDocker:
-		f.Engine = installed(f, string(compat.Docker), p.Version)
-	case steps.InstallContainerd:
-		f.Engine = installed(f, string(compat.Containerd), p.Version)
-	case steps.ConfigureDaemon:
-		have := map[string]any{}
-		if len(f.Engine.DaemonConfig) > 0 {
-			_ = json.Unmarshal(f.Engine.DaemonConfig, &have)
-		}
-		for k, v := range p.Managed {
-			have[k] = v
-		}
-		b, _ := json.Marshal(have)
-		f.Engine.DaemonConfig = b
-	case steps.StartService:
-		f.Engine.Service.State, f.Engine.Service.StartType = "Running", "Automatic"
-	case steps.InstallLCOW:
-		f.LCOW.Files = map[string]string{"kernel": "k", "initrd.img": "i"}
-	case steps.Verify:
-		f.Verified = &facts.Verified{SpecHash: p.SpecHash}
-	default:
-		t.Fatalf("step %s has parameters %T", s.Kind, s.Params)
-	}
-	return f
-}
-
-// installed is the engine an install step leaves: registered, stopped, the daemon configuration kept.
-func installed(f facts.Facts, typ, version string) facts.Engine {
-	return facts.Engine{Type: typ, Version: version, Service: facts.Service{Name: typ, State: "Stopped", StartType: "Automatic"}, DaemonConfig: f.Engine.DaemonConfig}
-}
-
-func cloneFacts(f facts.Facts) facts.Facts {
-	feats := make(map[string]string, len(f.Features))
-	for k, v := range f.Features {
-		feats[k] = v
-	}
-	f.Features = feats
-	return f
-}
 
 func TestBareToConverged(t *testing.T) {
 	cases := []struct {
 		release string
 		spec    spec.Spec
-		steps   []StepKind
+		steps   []plan.StepKind
 		image   string
 	}{
-		{"2022", spec.Spec{Mode: "process"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2019", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
-		{"2022", spec.Spec{Mode: "lcow"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepLCOWFiles, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
-		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
-		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
-		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+		{"2022", spec.Spec{Mode: "process"}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "hyperv"}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"2016", spec.Spec{Mode: "process", Engine: spec.Engine{Version: "20.10.24"}}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2016"},
+		{"2022", spec.Spec{Mode: "lcow"}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepService, plan.StepLCOWFiles, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2019", spec.Spec{Mode: "lcow", Engine: spec.Engine{Type: "docker"}}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepLCOWFiles, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2019"},
+		{"23H2", spec.Spec{Mode: "process", Channel: "annual"}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2022"},
+		{"2025", spec.Spec{Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
+		{"win11-24h2", spec.Spec{Mode: "hyperv"}, []plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}, "mcr.microsoft.com/windows/servercore:ltsc2025"},
 	}
 	for _, c := range cases {
 		t.Run(c.release+"/"+c.spec.Mode, func(t *testing.T) {
-			f := bare(t, c.release)
-			want := resolve(t, c.spec)
-			p, err := Build(f, want)
+			f := plantest.Bare(t, c.release)
+			want := plantest.Resolve(t, c.spec)
+			p, err := plan.Build(f, want)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -160,8 +58,8 @@ func TestBareToConverged(t *testing.T) {
 				t.Errorf("verify image %v, want %s", verify.Image, c.image)
 			}
 			// Idempotent: once the steps have run, the plan is empty.
-			after := converge(t, f, p)
-			p2, err := Build(after, want)
+			after := plantest.Converge(t, f, p)
+			p2, err := plan.Build(after, want)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -185,55 +83,55 @@ func TestRefusals(t *testing.T) {
 		mention []string
 	}{
 		// The host is detected as 2016 even though os_version was not declared.
-		{"2016 lcow", func(t *testing.T) facts.Facts { return bare(t, "2016") }, spec.Spec{Mode: "lcow"}, "lcow_host_too_old", []string{"14393", "1709"}},
-		{"2016 docker 27", func(t *testing.T) facts.Facts { return bare(t, "2016") },
+		{"2016 lcow", func(t *testing.T) facts.Facts { return plantest.Bare(t, "2016") }, spec.Spec{Mode: "lcow"}, "lcow_host_too_old", []string{"14393", "1709"}},
+		{"2016 docker 27", func(t *testing.T) facts.Facts { return plantest.Bare(t, "2016") },
 			spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}}, "docker_23_needs_17763", []string{"17763", "20.10.24"}},
-		{"no virtualization hyperv", func(t *testing.T) facts.Facts { return noVirt(bare(t, "2022")) }, spec.Spec{Mode: "hyperv"},
+		{"no virtualization hyperv", func(t *testing.T) facts.Facts { return noVirt(plantest.Bare(t, "2022")) }, spec.Spec{Mode: "hyperv"},
 			"no_virtualization", []string{"nested virtualization", "ExposeVirtualizationExtensions", "hypervisor_present=false", "Virtual Machine"}},
 		{"hyper-v installed, no hypervisor", func(t *testing.T) facts.Facts {
-			f := noVirt(bare(t, "2022"))
+			f := noVirt(plantest.Bare(t, "2022"))
 			f.Features["Hyper-V"] = "Installed"
 			return f
 		}, spec.Spec{Mode: "lcow"}, "no_hypervisor", []string{"0xc0351000", "nested virtualization"}},
 		{"hypervisor launch off, Hyper-V installed", func(t *testing.T) facts.Facts {
-			f := bare(t, "2022")
+			f := plantest.Bare(t, "2022")
 			f.Features["Hyper-V"] = "Installed"
 			f.Virtualization = facts.Virtualization{HypervisorPresent: true, FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true,
 				Manufacturer: "Microsoft Corporation", Model: "Virtual Machine", HypervisorLaunchType: "Off"}
 			return f
 		}, spec.Spec{Mode: "hyperv"}, "hypervisor_launch_off", []string{"0xc0351000", "hypervisorlaunchtype Off", "bcdedit /set hypervisorlaunchtype auto", "(it is installed)"}},
 		{"hypervisor launch off before Hyper-V is installed", func(t *testing.T) facts.Facts {
-			f := bare(t, "win11-24h2")
+			f := plantest.Bare(t, "win11-24h2")
 			f.Virtualization = facts.Virtualization{FirmwareEnabled: true, SLAT: true, VMMonitorModeExtensions: true,
 				Manufacturer: "Dell Inc.", Model: "Precision 5680", HypervisorLaunchType: "off"}
 			return f
 		}, spec.Spec{Mode: "lcow"}, "hypervisor_launch_off", []string{"VirtualBox", `container_mode = "process"`, "(it is absent)"}},
-		{"annual declared on ltsc 2022", func(t *testing.T) facts.Facts { return bare(t, "2022") }, spec.Spec{Mode: "process", Channel: "annual"},
+		{"annual declared on ltsc 2022", func(t *testing.T) facts.Facts { return plantest.Bare(t, "2022") }, spec.Spec{Mode: "process", Channel: "annual"},
 			"channel_mismatch", []string{"25398"}},
-		{"ltsc declared on annual", func(t *testing.T) facts.Facts { return bare(t, "23H2") }, spec.Spec{Mode: "process", Channel: "ltsc"},
+		{"ltsc declared on annual", func(t *testing.T) facts.Facts { return plantest.Bare(t, "23H2") }, spec.Spec{Mode: "process", Channel: "ltsc"},
 			"channel_mismatch", []string{"25398", "annual"}},
-		{"os_version mismatch", func(t *testing.T) facts.Facts { return bare(t, "2019") }, spec.Spec{Mode: "process", OSVersion: "2022"},
+		{"os_version mismatch", func(t *testing.T) facts.Facts { return plantest.Bare(t, "2019") }, spec.Spec{Mode: "process", OSVersion: "2022"},
 			"os_version_mismatch", []string{"20348", "17763", `"2019"`}},
 		{"annual standard", func(t *testing.T) facts.Facts {
-			f := bare(t, "23H2")
+			f := plantest.Bare(t, "23H2")
 			f.OS.EditionID = "ServerStandard"
 			return f
 		}, spec.Spec{Mode: "process"}, "edition_not_supported", []string{"Datacenter"}},
 		{"home edition", func(t *testing.T) facts.Facts {
-			f := bare(t, "win11-24h2")
+			f := plantest.Bare(t, "win11-24h2")
 			f.OS.EditionID = "Core"
 			return f
 		}, spec.Spec{Mode: "hyperv"}, "edition_not_supported", []string{"Home"}},
 		{"unknown build", func(t *testing.T) facts.Facts {
-			f := bare(t, "2022")
+			f := plantest.Bare(t, "2022")
 			f.OS.Build, f.OS.ProductName = 9600, "Windows Server 2012 R2 Datacenter"
 			return f
 		}, spec.Spec{Mode: "process"}, "unknown_host_release", []string{"9600"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := Build(c.facts(t), resolve(t, c.spec))
-			var re *RefusalError
+			_, err := plan.Build(c.facts(t), plantest.Resolve(t, c.spec))
+			var re *plan.RefusalError
 			if !errors.As(err, &re) {
 				t.Fatalf("want a refusal, got %v", err)
 			}
@@ -254,18 +152,18 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestWarnings(t *testing.T) {
-	f := bare(t, "2022")
+	f := plantest.Bare(t, "2022")
 	f.OS.EditionID = "ServerStandard"
-	p, err := Build(f, resolve(t, spec.Spec{Mode: "hyperv"}))
+	p, err := plan.Build(f, plantest.Resolve(t, spec.Spec{Mode: "hyperv"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !compat.HasCode(p.Warnings, "standard_hyperv_limit") {
 		t.Errorf("Standard + hyperv must warn: %v", p.Warnings)
 	}
-	f = bare(t, "2022")
+	f = plantest.Bare(t, "2022")
 	f.Engine = facts.Engine{Type: "containerd", Version: "1.7.13", Service: facts.Service{Name: "containerd", State: "Running", StartType: "Automatic"}}
-	p, err = Build(f, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "docker"}}))
+	p, err = plan.Build(f, plantest.Resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "docker"}}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -275,30 +173,30 @@ func TestWarnings(t *testing.T) {
 }
 
 func TestDriftAndPendingReboots(t *testing.T) {
-	want := resolve(t, spec.Spec{Mode: "hyperv"})
-	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	want := plantest.Resolve(t, spec.Spec{Mode: "hyperv"})
+	base := plantest.Converge(t, plantest.Bare(t, "2022"), mustPlan(t, plantest.Bare(t, "2022"), want))
 	if p := mustPlan(t, base, want); !p.Empty() {
 		t.Fatalf("converged host planned %v", p.Kinds())
 	}
 	cases := []struct {
 		name  string
 		drift func(*facts.Facts)
-		steps []StepKind
+		steps []plan.StepKind
 	}{
-		{"service stopped", func(f *facts.Facts) { f.Engine.Service.State = "Stopped" }, []StepKind{StepService, StepVerify}},
+		{"service stopped", func(f *facts.Facts) { f.Engine.Service.State = "Stopped" }, []plan.StepKind{plan.StepService, plan.StepVerify}},
 		{"feature removed", func(f *facts.Facts) { f.Features["Containers"] = "Available" },
-			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
+			[]plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepVerify}},
 		{"feature removal pending", func(f *facts.Facts) { f.Features["Containers"] = "UninstallPending" },
-			[]StepKind{StepFeatures, StepRebootIfRequired, StepVerify}},
-		{"engine replaced", func(f *facts.Facts) { f.Engine.Version = "26.1.0" }, []StepKind{StepEngine, StepService, StepVerify}},
+			[]plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepVerify}},
+		{"engine replaced", func(f *facts.Facts) { f.Engine.Version = "26.1.0" }, []plan.StepKind{plan.StepEngine, plan.StepService, plan.StepVerify}},
 		{"daemon config changed", func(f *facts.Facts) {
 			f.Engine.DaemonConfig = json.RawMessage(`{"exec-opts":["isolation=process"],"debug":true}`)
 		},
-			[]StepKind{StepDaemonConfig, StepVerify}},
-		{"feature waiting for reboot", func(f *facts.Facts) { f.Features["Hyper-V"] = "InstallPending" }, []StepKind{StepReboot, StepVerify}},
+			[]plan.StepKind{plan.StepDaemonConfig, plan.StepVerify}},
+		{"feature waiting for reboot", func(f *facts.Facts) { f.Features["Hyper-V"] = "InstallPending" }, []plan.StepKind{plan.StepReboot, plan.StepVerify}},
 		{"unrelated pending reboot on a converged host", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true }, nil},
 		{"pending reboot before changes", func(f *facts.Facts) { f.PendingReboot.WindowsUpdate = true; f.Engine.Version = "26.1.0" },
-			[]StepKind{StepReboot, StepEngine, StepService, StepVerify}},
+			[]plan.StepKind{plan.StepReboot, plan.StepEngine, plan.StepService, plan.StepVerify}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -317,17 +215,17 @@ func TestDriftAndPendingReboots(t *testing.T) {
 }
 
 func TestSpecHashChangesWithTheSpec(t *testing.T) {
-	a := SpecHash(resolve(t, spec.Spec{Mode: "process"}))
-	b := SpecHash(resolve(t, spec.Spec{Mode: "hyperv"}))
-	c := SpecHash(resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}}))
-	if a == b || a == c || len(a) != 64 || a != SpecHash(resolve(t, spec.Spec{Mode: "process"})) {
+	a := plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process"}))
+	b := plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "hyperv"}))
+	c := plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "27.3.1"}}))
+	if a == b || a == c || len(a) != 64 || a != plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process"})) {
 		t.Errorf("hashes %s %s %s", a, b, c)
 	}
 }
 
-func mustPlan(t *testing.T, f facts.Facts, want spec.Resolved) Plan {
+func mustPlan(t *testing.T, f facts.Facts, want spec.Resolved) plan.Plan {
 	t.Helper()
-	p, err := Build(f, want)
+	p, err := plan.Build(f, want)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -340,12 +238,12 @@ func mustPlan(t *testing.T, f facts.Facts, want spec.Resolved) Plan {
 func TestDaemonSettings(t *testing.T) {
 	daemon := spec.Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://mirror.example.com"},
 		InsecureRegistries: []string{"registry.local:5000"}, DNS: []string{"10.0.0.2", "10.0.0.3"}}
-	want := resolve(t, spec.Spec{Mode: "process", Daemon: &daemon})
-	if got := mustPlan(t, bare(t, "2022"), want).Kinds(); !slices.Equal(got,
-		[]StepKind{StepFeatures, StepRebootIfRequired, StepEngine, StepDaemonConfig, StepService, StepVerify}) {
+	want := plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &daemon})
+	if got := mustPlan(t, plantest.Bare(t, "2022"), want).Kinds(); !slices.Equal(got,
+		[]plan.StepKind{plan.StepFeatures, plan.StepRebootIfRequired, plan.StepEngine, plan.StepDaemonConfig, plan.StepService, plan.StepVerify}) {
 		t.Fatalf("bare host: %v", got)
 	}
-	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	base := plantest.Converge(t, plantest.Bare(t, "2022"), mustPlan(t, plantest.Bare(t, "2022"), want))
 	if p := mustPlan(t, base, want); !p.Empty() {
 		t.Fatalf("converged host planned %v", p.Kinds())
 	}
@@ -367,20 +265,20 @@ func TestDaemonSettings(t *testing.T) {
 			want, "registry-mirrors"},
 		{"dns in another order", strings.Replace(have, `["10.0.0.2", "10.0.0.3"]`, `["10.0.0.3", "10.0.0.2"]`, 1), want, "dns"},
 		{"a list where a string was", strings.Replace(have, `"D:\\docker"`, `["D:\\docker"]`, 1), want, "data-root"},
-		{"data root changed", have, resolve(t, spec.Spec{Mode: "process", Daemon: &other}), "data-root"},
-		{"no daemon block leaves the keys", have, resolve(t, spec.Spec{Mode: "process"}), ""},
+		{"data root changed", have, plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &other}), "data-root"},
+		{"no daemon block leaves the keys", have, plantest.Resolve(t, spec.Spec{Mode: "process"}), ""},
 		{"only dns managed", strings.Replace(have, `"data-root": "D:\\docker",`, "", 1),
-			resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2", "10.0.0.3"}}}), ""},
+			plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2", "10.0.0.3"}}}), ""},
 		{"missing file", "", want, "data-root, dns, exec-opts, insecure-registries, registry-mirrors"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			f := cloneFacts(base)
+			f := plantest.CloneFacts(base)
 			f.Engine.DaemonConfig = nil
 			if c.config != "" {
 				f.Engine.DaemonConfig = json.RawMessage(c.config)
 			}
-			f.Verified = &facts.Verified{SpecHash: SpecHash(c.want)}
+			f.Verified = &facts.Verified{SpecHash: plan.SpecHash(c.want)}
 			p := mustPlan(t, f, c.want)
 			if c.reason == "" {
 				if !p.Empty() {
@@ -388,7 +286,7 @@ func TestDaemonSettings(t *testing.T) {
 				}
 				return
 			}
-			if !slices.Equal(p.Kinds(), []StepKind{StepDaemonConfig, StepVerify}) {
+			if !slices.Equal(p.Kinds(), []plan.StepKind{plan.StepDaemonConfig, plan.StepVerify}) {
 				t.Fatalf("steps %v, want configure-daemon and verify", p.Kinds())
 			}
 			s := p.Steps[0]
@@ -396,12 +294,12 @@ func TestDaemonSettings(t *testing.T) {
 				t.Errorf("reason %q, want it to name %s", s.Reason, c.reason)
 			}
 			managed := s.Params.(steps.ConfigureDaemon).Managed //nolint:forcetypeassert // checked by applyStep
-			if !jsonEqual(managed, DesiredDaemonConfig(c.want)) || managed["debug"] != nil {
+			if !equalJSON(managed, plan.DesiredDaemonConfig(c.want)) || managed["debug"] != nil {
 				t.Errorf("managed %v", managed)
 			}
 			// The file now matches; the host was verified for this spec before the drift (within one
 			// apply, the executor verifies again after changing the host).
-			if after := mustPlan(t, applyStep(t, f, s), c.want); !after.Empty() {
+			if after := mustPlan(t, plantest.ApplyStep(t, f, s), c.want); !after.Empty() {
 				t.Errorf("after configure-daemon: %v", after.Kinds())
 			}
 		})
@@ -410,13 +308,13 @@ func TestDaemonSettings(t *testing.T) {
 
 func TestDesiredDaemonConfig(t *testing.T) {
 	d := &spec.Daemon{DataRoot: `D:\docker`, RegistryMirrors: []string{"https://m.example.com"}, InsecureRegistries: []string{"10.0.0.0/8"}, DNS: []string{"10.0.0.2"}}
-	got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "hyperv", Daemon: d}))
+	got := plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "hyperv", Daemon: d}))
 	b, _ := json.Marshal(got)
 	const want = `{"data-root":"D:\\docker","dns":["10.0.0.2"],"exec-opts":["isolation=hyperv"],"insecure-registries":["10.0.0.0/8"],"registry-mirrors":["https://m.example.com"]}`
 	if string(b) != want {
 		t.Errorf("got %s\nwant %s", b, want)
 	}
-	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2"}}})); len(got) != 2 || got["exec-opts"] == nil {
+	if got := plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{DNS: []string{"10.0.0.2"}}})); len(got) != 2 || got["exec-opts"] == nil {
 		t.Errorf("only the set key and the mode's isolation are managed: %v", got)
 	}
 }
@@ -424,8 +322,10 @@ func TestDesiredDaemonConfig(t *testing.T) {
 // Daemon settings are part of the verified state: changing one verifies the host again; a spec
 // without them hashes as before they existed, so upgrading wincontainers does not re-verify hosts.
 func TestSpecHashCoversDaemon(t *testing.T) {
-	plain := SpecHash(resolve(t, spec.Spec{Mode: "process"}))
-	hash := func(d spec.Daemon) string { return SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: &d})) }
+	plain := plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process"}))
+	hash := func(d spec.Daemon) string {
+		return plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &d}))
+	}
 	mirror := hash(spec.Daemon{RegistryMirrors: []string{"https://a.example.com"}})
 	seen := map[string]string{}
 	for name, h := range map[string]string{
@@ -455,45 +355,51 @@ func TestSpecHashCoversDaemon(t *testing.T) {
 func TestDesiredDaemonConfigHostsTLS(t *testing.T) {
 	tlsd := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost, "tcp://0.0.0.0:2376"}, TLSVerify: true,
 		TLSCACert: `C:\certs\ca.pem`, TLSCert: `C:\certs\cert.pem`, TLSKey: `C:\certs\key.pem`}
-	b, _ := json.Marshal(DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})))
+	b, _ := json.Marshal(plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})))
 	const wantTLS = `{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2376"],` +
 		`"tlscacert":"C:\\certs\\ca.pem","tlscert":"C:\\certs\\cert.pem","tlskey":"C:\\certs\\key.pem","tlsverify":true}`
 	if string(b) != wantTLS {
 		t.Errorf("TLS: got %s\nwant %s", b, wantTLS)
 	}
 	plain := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost, "tcp://0.0.0.0:2375"}, AllowInsecureTCP: true}
-	b, _ = json.Marshal(DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: plain})))
+	b, _ = json.Marshal(plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: plain})))
 	const wantPlain = `{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2375"],"tlsverify":false}`
 	if string(b) != wantPlain {
 		t.Errorf("allowed plain TCP: got %s\nwant %s", b, wantPlain)
 	}
 	pipe := &spec.Daemon{Hosts: []string{spec.DefaultDockerHost}, AllowInsecureTCP: true}
-	if got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: pipe})); got["tlsverify"] != nil {
+	if got := plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: pipe})); got["tlsverify"] != nil {
 		t.Errorf("no TCP endpoint, yet tlsverify is managed: %v", got)
 	}
-	if SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})) == SpecHash(resolve(t, spec.Spec{Mode: "process", Daemon: plain})) {
+	if plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})) == plan.SpecHash(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: plain})) {
 		t.Error("TLS and plain endpoints hash alike")
 	}
 
-	want := resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})
-	base := converge(t, bare(t, "2022"), mustPlan(t, bare(t, "2022"), want))
+	want := plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: tlsd})
+	base := plantest.Converge(t, plantest.Bare(t, "2022"), mustPlan(t, plantest.Bare(t, "2022"), want))
 	if p := mustPlan(t, base, want); !p.Empty() {
 		t.Fatalf("converged host planned %v", p.Kinds())
 	}
-	f := cloneFacts(base)
+	f := plantest.CloneFacts(base)
 	f.Engine.DaemonConfig = json.RawMessage(`{"exec-opts":["isolation=process"],"hosts":["npipe:////./pipe/docker_engine","tcp://0.0.0.0:2375"]}`)
 	p := mustPlan(t, f, want)
-	if len(p.Steps) == 0 || p.Steps[0].Kind != StepDaemonConfig || p.Steps[0].Reason != "daemon.json differs in hosts, tlscacert, tlscert, tlskey, tlsverify" {
+	if len(p.Steps) == 0 || p.Steps[0].Kind != plan.StepDaemonConfig || p.Steps[0].Reason != "daemon.json differs in hosts, tlscacert, tlscert, tlskey, tlsverify" {
 		t.Fatalf("plan %v %+v", p.Kinds(), p.Steps)
 	}
 }
 
 func TestDesiredDaemonConfigGroup(t *testing.T) {
-	got := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{Group: "docker-users"}}))
+	got := plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process", Daemon: &spec.Daemon{Group: "docker-users"}}))
 	if got["group"] != "docker-users" {
 		t.Errorf("group not managed: %v", got)
 	}
-	if _, ok := DesiredDaemonConfig(resolve(t, spec.Spec{Mode: "process"}))["group"]; ok {
+	if _, ok := plan.DesiredDaemonConfig(plantest.Resolve(t, spec.Spec{Mode: "process"}))["group"]; ok {
 		t.Error("group managed without being set")
 	}
+}
+
+func equalJSON(a, b any) bool {
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }

@@ -11,7 +11,7 @@
 // winrmcp, which writes files with `echo <base64> >> file` command lines; internal/powershell/staged.go
 // explains the channel). Uploads of engine archives use Upload too, verified by finish-upload.
 //
-// Host assembles all of it as the executor's plan.RunnerHost.
+// Host assembles all of it as the executor's executor.RunnerHost.
 package comm
 
 import (
@@ -27,7 +27,7 @@ import (
 
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
-	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 )
@@ -165,29 +165,29 @@ func NewRunner(c packersdk.Communicator, lib *powershell.Library, wait time.Dura
 // Host is the executor's view of the machine behind a Packer communicator: scripts through the staged
 // channel (idempotent ones retried after transport failures), restart-and-wait by boot id with reboot's
 // options, and uploads verified by finish-upload. Its signature is the provisioner's connect hook.
-func Host(c packersdk.Communicator, reboot runner.RebootOptions) (plan.RunnerHost, error) {
+func Host(c packersdk.Communicator, reboot runner.RebootOptions) (executor.RunnerHost, error) {
 	return HostWithOptions(c, reboot, Options{})
 }
 
 // HostWithOptions is Host with retry and staging settings.
-func HostWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (plan.RunnerHost, error) {
+func HostWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (executor.RunnerHost, error) {
 	if c == nil {
-		return plan.RunnerHost{}, errors.New("no communicator: the wincontainers provisioner needs one (communicator = \"winrm\")")
+		return executor.RunnerHost{}, errors.New("no communicator: the wincontainers provisioner needs one (communicator = \"winrm\")")
 	}
 	lib, err := powershell.Load()
 	if err != nil {
-		return plan.RunnerHost{}, fmt.Errorf("loading the script library: %w", err)
+		return executor.RunnerHost{}, fmt.Errorf("loading the script library: %w", err)
 	}
 	if o.Stdin {
 		// As over our own transports: the bootstrap as the command line, the script on stdin; uploads
 		// streamed on stdin to receive-file.
 		sr := &runner.ScriptRunner{Exec: Adapter{Comm: c}, Library: lib}
 		retrying := &runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}
-		return plan.RunnerHost{Runner: retrying, Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot}, Uploader: sr}, nil
+		return executor.RunnerHost{Runner: retrying, Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot}, Uploader: sr}, nil
 	}
 	staged := NewRunner(c, lib, o.Wait)
 	retrying := &runner.Retrying{Runner: staged, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}
-	return plan.RunnerHost{
+	return executor.RunnerHost{
 		Runner:   retrying,
 		Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot},
 		Uploader: runner.StagedUploader{Runner: retrying, Uploader: Adapter{Comm: c}},

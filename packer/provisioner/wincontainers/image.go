@@ -8,16 +8,16 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
-	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/packer/version"
 )
 
 // prepareImage runs what happens after verification and before capture: pulls, generalization and
 // the manifest.
-func (p *Provisioner) prepareImage(ctx context.Context, ui packersdk.Ui, host plan.Host, res plan.Result) error {
+func (p *Provisioner) prepareImage(ctx context.Context, ui packersdk.Ui, host executor.Host, res executor.Result) error {
 	c := &p.config
-	opt := plan.PrepareImageOptions{Generalize: c.Generalize, Progress: uiProgress(ui)}
+	opt := executor.PrepareImageOptions{Generalize: c.Generalize, Progress: uiProgress(ui)}
 	if c.PrePullBaseImages {
 		osInfo, err := res.Facts.OSInfo()
 		if err != nil {
@@ -39,7 +39,7 @@ func (p *Provisioner) prepareImage(ctx context.Context, ui packersdk.Ui, host pl
 	if len(opt.PullImages) == 0 && !opt.Generalize && opt.Manifest == nil {
 		return nil
 	}
-	out, err := plan.PrepareImage(ctx, host, opt)
+	out, err := executor.PrepareImage(ctx, host, opt)
 	if err != nil {
 		return fmt.Errorf("wincontainers: preparing the image: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
-	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
@@ -28,7 +28,7 @@ type Provisioner struct {
 	// reboot tunes restart polling; tests shorten it for simulated hosts that restart in milliseconds.
 	reboot runner.RebootOptions
 	// connect builds the engine's view of the machine from the communicator (tests replace it).
-	connect func(comm packersdk.Communicator, reboot runner.RebootOptions) (plan.RunnerHost, error)
+	connect func(comm packersdk.Communicator, reboot runner.RebootOptions) (executor.RunnerHost, error)
 }
 
 // ConfigSpec implements packersdk.HCL2Speccer.
@@ -76,12 +76,12 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	if err != nil {
 		return fmt.Errorf("wincontainers: %w", err)
 	}
-	opt := plan.Options{Progress: uiProgress(ui)}
+	opt := executor.Options{Progress: uiProgress(ui)}
 	if c.NoRestart {
 		opt.MaxReboots = -1
 	}
 	start := time.Now()
-	res, err := plan.Apply(ctx, host, p.resolved, opt)
+	res, err := executor.Apply(ctx, host, p.resolved, opt)
 	if err != nil {
 		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", p.resolved.Mode, err)
 	}
@@ -99,7 +99,7 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 }
 
 // pinAdvice says which argument pins an observed download, where one does.
-func pinAdvice(o plan.Observation) string {
+func pinAdvice(o executor.Observation) string {
 	switch o.What {
 	case "docker", "containerd":
 		return fmt.Sprintf("Pin it (engine { sha256 = %q }) so that a changed download fails the build.", o.SHA256)
@@ -111,22 +111,22 @@ func pinAdvice(o plan.Observation) string {
 }
 
 // uiProgress turns the executor's events into readable lines.
-func uiProgress(ui packersdk.Ui) func(plan.Event) {
-	return func(e plan.Event) {
+func uiProgress(ui packersdk.Ui) func(executor.Event) {
+	return func(e executor.Event) {
 		switch e.Kind {
-		case plan.EventPlanned:
+		case executor.EventPlanned:
 			ui.Say("wincontainers: " + e.Message)
-		case plan.EventStepStart:
+		case executor.EventStepStart:
 			ui.Say(fmt.Sprintf("wincontainers: %s: %s", e.Step, e.Message))
-		case plan.EventProgress:
+		case executor.EventProgress:
 			ui.Say("    " + strings.TrimSpace(e.Message))
-		case plan.EventReboot:
+		case executor.EventReboot:
 			ui.Say("wincontainers: " + e.Message)
-		case plan.EventWarning:
+		case executor.EventWarning:
 			ui.Error("wincontainers: warning: " + e.Message)
-		case plan.EventConverged:
+		case executor.EventConverged:
 			ui.Say("wincontainers: " + e.Message)
-		case plan.EventStepDone:
+		case executor.EventStepDone:
 		}
 	}
 }

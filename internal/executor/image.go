@@ -1,4 +1,4 @@
-package plan
+package executor
 
 import (
 	"context"
@@ -10,11 +10,9 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
-
-// natNetwork is the HNS NAT network install-containerd creates for containerd's CNI configuration.
-const natNetwork = "nat"
 
 // ErrNotPreparable is returned (wrapped) by PrepareImage for a host that is not a container host, or
 // whose manifest would claim a verification that never happened.
@@ -83,7 +81,7 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 		return res, fmt.Errorf("%w: %s has not been verified, and the manifest records a verification; apply the configuration first",
 			ErrNotPreparable, f.OS.ComputerName)
 	}
-	run := func(s Step) (json.RawMessage, error) {
+	run := func(s plan.Step) (json.RawMessage, error) {
 		out, err := res.run(ctx, h, s, emit)
 		return out.Result, err
 	}
@@ -92,13 +90,13 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 	images := cleanImages(opt.PullImages)
 	if len(images) > 0 {
 		if s := f.Engine.Service; s.State != "Running" {
-			if _, err := run(Step{Kind: StepService, Reason: fmt.Sprintf("pulling images needs the engine, and the %s service is %s", s.Name, s.State),
+			if _, err := run(plan.Step{Kind: plan.StepService, Reason: fmt.Sprintf("pulling images needs the engine, and the %s service is %s", s.Name, s.State),
 				Params: steps.StartService{Service: engine}}); err != nil {
 				return res, err
 			}
 		}
 		params := steps.PullImages{Engine: engine, Images: images}
-		out, err := run(Step{Kind: StepPullImages, Reason: fmt.Sprintf("pull %d image(s) into the image: %s", len(images), strings.Join(images, ", ")),
+		out, err := run(plan.Step{Kind: plan.StepPullImages, Reason: fmt.Sprintf("pull %d image(s) into the image: %s", len(images), strings.Join(images, ", ")),
 			Params: params})
 		if err != nil {
 			return res, err
@@ -107,8 +105,8 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 		res.Pulled, res.Present = doc.Pulled, doc.Present
 	}
 	if opt.Generalize {
-		params := steps.PrepareImage{Engine: engine, NATNetwork: natNetwork}
-		out, err := run(Step{Kind: StepPrepareImage, Reason: "stop the engine, keep it Automatic, remove its per-machine state before generalization",
+		params := steps.PrepareImage{Engine: engine, NATNetwork: plan.NATNetwork}
+		out, err := run(plan.Step{Kind: plan.StepPrepareImage, Reason: "stop the engine, keep it Automatic, remove its per-machine state before generalization",
 			Params: params})
 		if err != nil {
 			return res, err
@@ -118,7 +116,7 @@ func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (Prepare
 	}
 	if opt.Manifest != nil {
 		m := manifestFor(f, *opt.Manifest, images, opt.Generalize)
-		if _, err := run(Step{Kind: StepWriteManifest, Reason: "record what this image is (" + m.BuiltBy + ")",
+		if _, err := run(plan.Step{Kind: plan.StepWriteManifest, Reason: "record what this image is (" + m.BuiltBy + ")",
 			Params: steps.WriteManifest{Manifest: m}}); err != nil {
 			return res, err
 		}
@@ -165,7 +163,7 @@ func manifestFor(f facts.Facts, m facts.Manifest, images []string, generalized b
 	m.Generalized = generalized
 	m.Unreadable = ""
 	if m.ContainerMode == "" {
-		if s, err := Detect(f); err == nil {
+		if s, err := plan.Detect(f); err == nil {
 			m.ContainerMode = s.Mode
 		}
 	}

@@ -1,4 +1,4 @@
-package plan
+package executor
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/plan/plantest"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/steps"
@@ -46,6 +48,25 @@ func (h *pushHost) Upload(_ context.Context, src io.Reader, _ int64, sha, dest s
 	return nil
 }
 
+// plannedStep is the step of that kind in the plan for a bare 2022 host.
+func plannedStep(t *testing.T, want spec.Resolved, kind plan.StepKind) plan.Step {
+	t.Helper()
+	pl, err := plan.Build(plantest.Bare(t, "2022"), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range pl.Steps {
+		if s.Kind == kind {
+			return s
+		}
+	}
+	t.Fatalf("no %s step in %v", kind, pl.Kinds())
+	return plan.Step{}
+}
+
+// pushDir is where the planner sends pushed archives on the host.
+const pushDir = `C:\ProgramData\wincontainers\downloads`
+
 func TestPushedArchivesParams(t *testing.T) {
 	dir := t.TempDir()
 	file := func(name, content string) string {
@@ -61,9 +82,10 @@ func TestPushedArchivesParams(t *testing.T) {
 	if d.HasErrors() {
 		t.Fatal(d)
 	}
-	p, ok := engineParams(want, "").(steps.InstallContainerd)
+	planned := func(want spec.Resolved, kind plan.StepKind) plan.Step { return plannedStep(t, want, kind) }
+	p, ok := planned(want, plan.StepEngine).Params.(steps.InstallContainerd)
 	if !ok {
-		t.Fatalf("containerd params %T", engineParams(want, ""))
+		t.Fatalf("containerd params %T", planned(want, plan.StepEngine).Params)
 	}
 	v := compat.DefaultContainerdVersion
 	if p.Push == nil || p.Push.File != ctrd || p.ArchivePath != pushDir+`\containerd-`+v+`-windows-amd64.tar.gz` || p.ChecksumURL != "" {
@@ -79,7 +101,7 @@ func TestPushedArchivesParams(t *testing.T) {
 	// Only the archives given are pushed: the CNI plugins download as before.
 	partial := want
 	partial.CNIArchive = ""
-	if c := engineParams(partial, "").(steps.InstallContainerd).CNI; c.Push != nil || c.ArchivePath != "" { //nolint:forcetypeassert // checked above
+	if c := planned(partial, plan.StepEngine).Params.(steps.InstallContainerd).CNI; c.Push != nil || c.ArchivePath != "" { //nolint:forcetypeassert // checked above
 		t.Errorf("cni not given but pushed: %+v", c)
 	}
 	// What travels to the host: no trace of the controller's paths.
@@ -89,7 +111,7 @@ func TestPushedArchivesParams(t *testing.T) {
 
 	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
 	rh := RunnerHost{Runner: h, Uploader: h}
-	step := Step{Kind: StepEngine, Params: p}
+	step := plan.Step{Kind: plan.StepEngine, Params: p}
 	if _, err := rh.RunStep(context.Background(), step, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -113,9 +135,9 @@ func TestPushedArchivesParams(t *testing.T) {
 	}
 
 	// The LCOW step pushes lcow.archive the same way.
-	ls := lcowStep(bare(t, "2022"), want)
+	ls := planned(want, plan.StepLCOWFiles)
 	lp, _ := ls.Params.(steps.InstallLCOW)
-	if ls == nil || lp.Push == nil || lp.Push.File != lcow || lp.ArchivePath != pushDir+`\lcow-`+compat.DefaultLinuxKitRelease+".zip" {
+	if lp.Push == nil || lp.Push.File != lcow || lp.ArchivePath != pushDir+`\lcow-`+compat.DefaultLinuxKitRelease+".zip" {
 		t.Fatalf("lcow step %+v", ls)
 	}
 
@@ -123,21 +145,21 @@ func TestPushedArchivesParams(t *testing.T) {
 	pinned := p
 	pinned.SHA256 = strings.Repeat("0", 64)
 	h.held, h.pushed = map[string]string{}, map[string]int64{}
-	_, err := rh.RunStep(context.Background(), Step{Kind: StepEngine, Params: pinned}, nil)
+	_, err := rh.RunStep(context.Background(), plan.Step{Kind: plan.StepEngine, Params: pinned}, nil)
 	if err == nil || !strings.Contains(err.Error(), "engine.archive "+ctrd) || !strings.Contains(err.Error(), "engine.sha256 pins") || len(h.pushed) != 0 {
 		t.Errorf("pinned mismatch: pushed %v: %v", h.pushed, err)
 	}
 	// Without an uploader, the error names the setting.
-	_, err = RunnerHost{Runner: h}.RunStep(context.Background(), *ls, nil)
+	_, err = RunnerHost{Runner: h}.RunStep(context.Background(), ls, nil)
 	if err == nil || !strings.Contains(err.Error(), "lcow.archive needs a transport that can push files") {
 		t.Errorf("no uploader: %v", err)
 	}
 
 	// Unpinned pushed archives are recorded for trust on first use, keyed by the controller's path.
 	res := Result{StepLog: StepLog{Records: []StepRecord{
-		{Kind: StepEngine, Params: p, Result: json.RawMessage(`{"archives": {"containerd": {"sha256": "aa", "source": "pinned"},
+		{Kind: plan.StepEngine, Params: p, Result: json.RawMessage(`{"archives": {"containerd": {"sha256": "aa", "source": "pinned"},
 			"nerdctl": {"sha256": "bb", "source": "pinned"}, "cni": {"sha256": "cc", "source": "pinned"}}}`)},
-		{Kind: StepLCOWFiles, Params: ls.Params, Result: json.RawMessage(`{"archive_sha256": "dd", "sha256_source": "pinned"}`)},
+		{Kind: plan.StepLCOWFiles, Params: ls.Params, Result: json.RawMessage(`{"archive_sha256": "dd", "sha256_source": "pinned"}`)},
 	}}}
 	got := map[string]string{}
 	for _, o := range res.Observed() {
@@ -163,8 +185,8 @@ func TestPushedComposeNamesItsSettings(t *testing.T) {
 	if err := os.WriteFile(bin, []byte("compose"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", Compose: &spec.Compose{Enabled: true, Archive: bin}})
-	s := composeStep(bare(t, "2022"), want)
+	want := plantest.Resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", Compose: &spec.Compose{Enabled: true, Archive: bin}})
+	s := plannedStep(t, want, plan.StepCompose)
 	p, ok := s.Params.(steps.InstallCompose)
 	if !ok || p.Push == nil || p.ChecksumURL != "" {
 		t.Fatalf("compose step %+v", s)
@@ -173,7 +195,7 @@ func TestPushedComposeNamesItsSettings(t *testing.T) {
 	p.SHA256 = strings.Repeat("1", 64)
 	s.Params = p
 	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
-	_, err := RunnerHost{Runner: h, Uploader: h}.RunStep(context.Background(), *s, nil)
+	_, err := RunnerHost{Runner: h, Uploader: h}.RunStep(context.Background(), s, nil)
 	if err == nil || !strings.Contains(err.Error(), "compose.archive "+bin) || !strings.Contains(err.Error(), "compose.sha256 pins") {
 		t.Errorf("pinned compose mismatch: %v", err)
 	}

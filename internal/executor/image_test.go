@@ -1,4 +1,4 @@
-package plan
+package executor
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/plan/plantest"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
@@ -23,9 +25,9 @@ type imageHost struct {
 	f          facts.Facts
 	images     []string
 	identity   bool // the engine's identity file is on the host
-	fail       map[StepKind]error
-	ran        []StepKind
-	params     map[StepKind]steps.Params
+	fail       map[plan.StepKind]error
+	ran        []plan.StepKind
+	params     map[plan.StepKind]steps.Params
 	factsReads int
 }
 
@@ -38,25 +40,25 @@ const (
 
 func convergedHost(t *testing.T, release string, s spec.Spec) *imageHost {
 	t.Helper()
-	f := bare(t, release)
-	want := resolve(t, s)
-	p, err := Build(f, want)
+	f := plantest.Bare(t, release)
+	want := plantest.Resolve(t, s)
+	p, err := plan.Build(f, want)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f = converge(t, f, p)
-	f = applyStep(t, f, Step{Kind: StepReboot})
+	f = plantest.Converge(t, f, p)
+	f = plantest.ApplyStep(t, f, plan.Step{Kind: plan.StepReboot})
 	f.Verified.At = "2026-11-22T10:00:00Z"
 	f.OS.UBR = 2966
-	return &imageHost{f: f, identity: true, params: map[StepKind]steps.Params{}}
+	return &imageHost{f: f, identity: true, params: map[plan.StepKind]steps.Params{}}
 }
 
 func (h *imageHost) Facts(context.Context) (facts.Facts, error) {
 	h.factsReads++
-	return cloneFacts(h.f), nil
+	return plantest.CloneFacts(h.f), nil
 }
 
-func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (StepOutcome, error) {
+func (h *imageHost) RunStep(_ context.Context, s plan.Step, progress func(Event)) (StepOutcome, error) {
 	progress(Event{Kind: EventProgress, Step: s.Kind, Message: "working"})
 	if err := h.fail[s.Kind]; err != nil {
 		return StepOutcome{}, err
@@ -65,9 +67,9 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 	h.params[s.Kind] = s.Params
 	var result any
 	switch s.Kind {
-	case StepService:
+	case plan.StepService:
 		h.f.Engine.Service.State, h.f.Engine.Service.StartType = "Running", "Automatic"
-	case StepPullImages:
+	case plan.StepPullImages:
 		if h.f.Engine.Service.State != "Running" {
 			return StepOutcome{}, errors.New("pull_failed: error during connect: open //./pipe/docker_engine: The system cannot find the file specified.")
 		}
@@ -84,7 +86,7 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 			}
 		}
 		result = steps.PullImagesResult{Pulled: pulled, Present: present}
-	case StepPrepareImage:
+	case plan.StepPrepareImage:
 		h.f.Engine.Service.State, h.f.Engine.Service.StartType = "Stopped", "Automatic"
 		removed := []string{}
 		if h.identity {
@@ -92,7 +94,7 @@ func (h *imageHost) RunStep(_ context.Context, s Step, progress func(Event)) (St
 			removed = append(removed, map[string]string{"docker": `C:\ProgramData\docker\engine-id`, "containerd": "HNS network nat"}[h.f.Engine.Type])
 		}
 		result = steps.PrepareImageResult{Removed: removed}
-	case StepWriteManifest:
+	case plan.StepWriteManifest:
 		m := s.Params.(steps.WriteManifest).Manifest //nolint:forcetypeassert // the planner's own params
 		h.f.Manifest = &m
 	default:
@@ -116,7 +118,7 @@ func TestPrepareImage(t *testing.T) {
 		spec    spec.Spec
 		setup   func(h *imageHost)
 		opt     PrepareImageOptions
-		steps   []StepKind
+		steps   []plan.StepKind
 		pulled  []string
 		present []string
 		removed []string
@@ -125,7 +127,7 @@ func TestPrepareImage(t *testing.T) {
 	}{
 		{name: "pull, generalize, manifest", release: "2022", spec: spec.Spec{Mode: "process"},
 			opt:   PrepareImageOptions{PullImages: []string{nano2022, sc2022}, Generalize: true, Manifest: packer()},
-			steps: []StepKind{StepPullImages, StepPrepareImage, StepWriteManifest}, pulled: []string{nano2022, sc2022},
+			steps: []plan.StepKind{plan.StepPullImages, plan.StepPrepareImage, plan.StepWriteManifest}, pulled: []string{nano2022, sc2022},
 			removed: []string{`C:\ProgramData\docker\engine-id`},
 			check: func(t *testing.T, h *imageHost, res PrepareResult) {
 				m := h.f.Manifest
@@ -140,7 +142,7 @@ func TestPrepareImage(t *testing.T) {
 				}
 			}},
 		{name: "generalize only", release: "2022", spec: spec.Spec{Mode: "process"}, opt: PrepareImageOptions{Generalize: true},
-			steps: []StepKind{StepPrepareImage}, removed: []string{`C:\ProgramData\docker\engine-id`},
+			steps: []plan.StepKind{plan.StepPrepareImage}, removed: []string{`C:\ProgramData\docker\engine-id`},
 			check: func(t *testing.T, h *imageHost, res PrepareResult) {
 				if h.f.Manifest != nil || res.Manifest != nil {
 					t.Error("a manifest was written without being asked for")
@@ -148,7 +150,7 @@ func TestPrepareImage(t *testing.T) {
 			}},
 		{name: "manifest only, mode read from the host, nothing pulled", release: "2019", spec: spec.Spec{Mode: "hyperv"},
 			opt:   PrepareImageOptions{Manifest: &facts.Manifest{ToolVersion: "0.4.0", BuiltBy: "terraform"}},
-			steps: []StepKind{StepWriteManifest},
+			steps: []plan.StepKind{plan.StepWriteManifest},
 			check: func(t *testing.T, h *imageHost, _ PrepareResult) {
 				m := h.f.Manifest
 				if m.ContainerMode != "hyperv" || m.Generalized || m.Images == nil || len(m.Images) != 0 || m.OS.Build != 17763 {
@@ -158,20 +160,20 @@ func TestPrepareImage(t *testing.T) {
 		{name: "images cleaned: blanks and repeats dropped, present ones kept", release: "2022", spec: spec.Spec{Mode: "process"},
 			setup: func(h *imageHost) { h.images = []string{sc2022} },
 			opt:   PrepareImageOptions{PullImages: []string{" " + nano2022, "", sc2022, nano2022}},
-			steps: []StepKind{StepPullImages}, pulled: []string{nano2022}, present: []string{sc2022},
+			steps: []plan.StepKind{plan.StepPullImages}, pulled: []string{nano2022}, present: []string{sc2022},
 			check: func(t *testing.T, h *imageHost, _ PrepareResult) {
-				if got := h.params[StepPullImages].(steps.PullImages).Images; !reflect.DeepEqual(got, []string{nano2022, sc2022}) { //nolint:forcetypeassert // the planner's own params
+				if got := h.params[plan.StepPullImages].(steps.PullImages).Images; !reflect.DeepEqual(got, []string{nano2022, sc2022}) { //nolint:forcetypeassert // the planner's own params
 					t.Errorf("pull-images params %v", got)
 				}
 			}},
 		{name: "an engine stopped by an earlier generalization is started to pull", release: "2022", spec: spec.Spec{Mode: "process"},
 			setup: func(h *imageHost) { h.f.Engine.Service.State = "Stopped" },
 			opt:   PrepareImageOptions{PullImages: []string{nano2022}, Generalize: true},
-			steps: []StepKind{StepService, StepPullImages, StepPrepareImage}, pulled: []string{nano2022}, removed: []string{`C:\ProgramData\docker\engine-id`}},
+			steps: []plan.StepKind{plan.StepService, plan.StepPullImages, plan.StepPrepareImage}, pulled: []string{nano2022}, removed: []string{`C:\ProgramData\docker\engine-id`}},
 		{name: "containerd names its NAT network", release: "2022", spec: spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd"}},
-			opt: PrepareImageOptions{Generalize: true}, steps: []StepKind{StepPrepareImage}, removed: []string{"HNS network nat"},
+			opt: PrepareImageOptions{Generalize: true}, steps: []plan.StepKind{plan.StepPrepareImage}, removed: []string{"HNS network nat"},
 			check: func(t *testing.T, h *imageHost, _ PrepareResult) {
-				if p := h.params[StepPrepareImage]; p != (steps.PrepareImage{Engine: "containerd", NATNetwork: "nat"}) {
+				if p := h.params[plan.StepPrepareImage]; p != (steps.PrepareImage{Engine: "containerd", NATNetwork: "nat"}) {
 					t.Errorf("prepare-image params %v", p)
 				}
 			}},
@@ -241,7 +243,7 @@ func TestPrepareImagePullErrorIsExplained(t *testing.T) {
 	h := convergedHost(t, "2022", spec.Spec{Mode: "process"})
 	_, err := PrepareImage(context.Background(), h, PrepareImageOptions{PullImages: []string{nano2025}})
 	var se *StepError
-	if !errors.As(err, &se) || se.Step.Kind != StepPullImages {
+	if !errors.As(err, &se) || se.Step.Kind != plan.StepPullImages {
 		t.Fatalf("want a StepError for pull-images, got %v", err)
 	}
 	if k := compat.MatchError(se.Err.Error()); len(k) == 0 || k[0].ID != "image_newer_than_host" {
@@ -269,22 +271,22 @@ func TestPrepareImageRefusesBadOptions(t *testing.T) {
 func TestPlanOfAGeneralizedHost(t *testing.T) {
 	for _, s := range []spec.Spec{{Mode: "process"}, {Mode: "hyperv", Engine: spec.Engine{Type: "containerd"}}} {
 		t.Run(s.Mode+"/"+s.Engine.Type, func(t *testing.T) {
-			want := resolve(t, s)
+			want := plantest.Resolve(t, s)
 			h := convergedHost(t, "2022", s)
 			if _, err := PrepareImage(context.Background(), h, PrepareImageOptions{Generalize: true,
 				Manifest: &facts.Manifest{ToolVersion: "0.4.0", BuiltBy: "packer"}}); err != nil {
 				t.Fatal(err)
 			}
-			p, err := Build(h.f, want)
+			p, err := plan.Build(h.f, want)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !slices.Equal(p.Kinds(), []StepKind{StepService, StepVerify}) || !strings.Contains(p.Steps[0].Reason, "Stopped (start type Automatic)") {
+			if !slices.Equal(p.Kinds(), []plan.StepKind{plan.StepService, plan.StepVerify}) || !strings.Contains(p.Steps[0].Reason, "Stopped (start type Automatic)") {
 				t.Fatalf("plan before the restart %v (%s)", p.Kinds(), p.Steps[0].Reason)
 			}
 			booted := h.f
 			booted.Engine.Service.State = "Running" // the first boot of a clone starts the Automatic service
-			if p, err := Build(booted, want); err != nil || !p.Empty() {
+			if p, err := plan.Build(booted, want); err != nil || !p.Empty() {
 				t.Fatalf("plan after the restart %v, %v", p.Kinds(), err)
 			}
 		})

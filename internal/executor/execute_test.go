@@ -1,4 +1,4 @@
-package plan
+package executor
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/plan/plantest"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
 
@@ -17,32 +19,32 @@ import (
 type fakeHost struct {
 	t          *testing.T
 	f          facts.Facts
-	failOnce   map[StepKind]error
-	rebootNow  StepKind // after this step ran, the host reboots by itself
-	stuck      bool     // features never leave the pending state
+	failOnce   map[plan.StepKind]error
+	rebootNow  plan.StepKind // after this step ran, the host reboots by itself
+	stuck      bool          // features never leave the pending state
 	factsReads int
-	ran        []StepKind
+	ran        []plan.StepKind
 	reboots    int
 }
 
 func (h *fakeHost) Facts(context.Context) (facts.Facts, error) {
 	h.factsReads++
-	return cloneFacts(h.f), nil
+	return plantest.CloneFacts(h.f), nil
 }
 
-func (h *fakeHost) RunStep(_ context.Context, s Step, progress func(Event)) (StepOutcome, error) {
+func (h *fakeHost) RunStep(_ context.Context, s plan.Step, progress func(Event)) (StepOutcome, error) {
 	if err, ok := h.failOnce[s.Kind]; ok {
 		delete(h.failOnce, s.Kind)
 		return StepOutcome{}, err
 	}
 	progress(Event{Kind: EventProgress, Step: s.Kind, Message: "working"})
-	h.f = applyStep(h.t, h.f, s)
+	h.f = plantest.ApplyStep(h.t, h.f, s)
 	h.ran = append(h.ran, s.Kind)
 	if s.Kind == h.rebootNow {
 		h.rebootNow = ""
 		h.doReboot()
 	}
-	return StepOutcome{RebootRequired: s.Kind == StepFeatures}, nil
+	return StepOutcome{RebootRequired: s.Kind == plan.StepFeatures}, nil
 }
 
 func (h *fakeHost) Reboot(context.Context) error {
@@ -55,7 +57,7 @@ func (h *fakeHost) doReboot() {
 	if h.stuck {
 		return
 	}
-	h.f = applyStep(h.t, h.f, Step{Kind: StepReboot})
+	h.f = plantest.ApplyStep(h.t, h.f, plan.Step{Kind: plan.StepReboot})
 }
 
 func TestApplyFromBare(t *testing.T) {
@@ -70,9 +72,9 @@ func TestApplyFromBare(t *testing.T) {
 		{"2016", spec.Spec{Mode: "hyperv"}},
 	} {
 		t.Run(c.release+"/"+c.spec.Mode, func(t *testing.T) {
-			h := &fakeHost{t: t, f: bare(t, c.release)}
+			h := &fakeHost{t: t, f: plantest.Bare(t, c.release)}
 			var events []Event
-			want := resolve(t, c.spec)
+			want := plantest.Resolve(t, c.spec)
 			res, err := Apply(context.Background(), h, want, Options{Progress: func(e Event) { events = append(events, e) }})
 			if err != nil {
 				t.Fatal(err)
@@ -104,11 +106,11 @@ func TestApplyFromBare(t *testing.T) {
 }
 
 func TestApplyResumesAfterInterruption(t *testing.T) {
-	for _, failing := range []StepKind{StepFeatures, StepEngine, StepDaemonConfig, StepVerify} {
+	for _, failing := range []plan.StepKind{plan.StepFeatures, plan.StepEngine, plan.StepDaemonConfig, plan.StepVerify} {
 		t.Run(string(failing), func(t *testing.T) {
 			reset := errors.New("read tcp 127.0.0.1:5986: connection reset by peer")
-			h := &fakeHost{t: t, f: bare(t, "2019"), failOnce: map[StepKind]error{failing: reset}}
-			want := resolve(t, spec.Spec{Mode: "hyperv"})
+			h := &fakeHost{t: t, f: plantest.Bare(t, "2019"), failOnce: map[plan.StepKind]error{failing: reset}}
+			want := plantest.Resolve(t, spec.Spec{Mode: "hyperv"})
 			_, err := Apply(context.Background(), h, want, Options{})
 			var se *StepError
 			if !errors.As(err, &se) || se.Step.Kind != failing || !errors.Is(err, reset) || !strings.Contains(err.Error(), "resumes") {
@@ -120,7 +122,7 @@ func TestApplyResumesAfterInterruption(t *testing.T) {
 			}
 			// Completed steps are not repeated by the resuming apply (verify always re-runs after a change).
 			for _, k := range ranBefore {
-				if k != StepVerify && slices.Contains(h.ran[len(ranBefore):], k) {
+				if k != plan.StepVerify && slices.Contains(h.ran[len(ranBefore):], k) {
 					t.Errorf("%s ran again after the interruption: first %v, then %v", k, ranBefore, h.ran[len(ranBefore):])
 				}
 			}
@@ -132,8 +134,8 @@ func TestApplyResumesAfterInterruption(t *testing.T) {
 }
 
 func TestApplySurvivesUnplannedReboot(t *testing.T) {
-	h := &fakeHost{t: t, f: bare(t, "2022"), rebootNow: StepEngine}
-	res, err := Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "hyperv"}), Options{})
+	h := &fakeHost{t: t, f: plantest.Bare(t, "2022"), rebootNow: plan.StepEngine}
+	res, err := Apply(context.Background(), h, plantest.Resolve(t, spec.Spec{Mode: "hyperv"}), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,9 +145,9 @@ func TestApplySurvivesUnplannedReboot(t *testing.T) {
 }
 
 func TestApplyRefusesBeforeAnyChange(t *testing.T) {
-	h := &fakeHost{t: t, f: bare(t, "2016")}
-	_, err := Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "lcow"}), Options{})
-	var re *RefusalError
+	h := &fakeHost{t: t, f: plantest.Bare(t, "2016")}
+	_, err := Apply(context.Background(), h, plantest.Resolve(t, spec.Spec{Mode: "lcow"}), Options{})
+	var re *plan.RefusalError
 	if !errors.As(err, &re) {
 		t.Fatalf("want refusal, got %v", err)
 	}
@@ -155,8 +157,8 @@ func TestApplyRefusesBeforeAnyChange(t *testing.T) {
 }
 
 func TestApplyStopsOnAHostThatNeverFinishes(t *testing.T) {
-	h := &fakeHost{t: t, f: bare(t, "2022"), stuck: true}
-	_, err := Apply(context.Background(), h, resolve(t, spec.Spec{Mode: "process"}), Options{})
+	h := &fakeHost{t: t, f: plantest.Bare(t, "2022"), stuck: true}
+	_, err := Apply(context.Background(), h, plantest.Resolve(t, spec.Spec{Mode: "process"}), Options{})
 	if !errors.Is(err, ErrNotConverging) || !strings.Contains(err.Error(), "reboot number 3") {
 		t.Fatalf("want ErrNotConverging over the reboot limit, got %v", err)
 	}
@@ -168,14 +170,14 @@ func TestApplyStopsOnAHostThatNeverFinishes(t *testing.T) {
 func TestApplyHonoursCancellation(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	h := &fakeHost{t: t, f: bare(t, "2022")}
-	if _, err := Apply(ctx, h, resolve(t, spec.Spec{Mode: "process"}), Options{}); !errors.Is(err, context.Canceled) {
+	h := &fakeHost{t: t, f: plantest.Bare(t, "2022")}
+	if _, err := Apply(ctx, h, plantest.Resolve(t, spec.Spec{Mode: "process"}), Options{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}
 }
 
-func firstDuplicate(ks []StepKind) StepKind {
-	seen := map[StepKind]bool{}
+func firstDuplicate(ks []plan.StepKind) plan.StepKind {
+	seen := map[plan.StepKind]bool{}
 	for _, k := range ks {
 		if seen[k] {
 			return k
@@ -188,13 +190,13 @@ func firstDuplicate(ks []StepKind) StepKind {
 // With restarts forbidden, the apply does the work before the restart, stops there with advice, and
 // the next apply (after the owner restarted the host) continues without repeating it.
 func TestApplyWithoutReboots(t *testing.T) {
-	h := &fakeHost{t: t, f: bare(t, "2022")}
-	want := resolve(t, spec.Spec{Mode: "process"})
+	h := &fakeHost{t: t, f: plantest.Bare(t, "2022")}
+	want := plantest.Resolve(t, spec.Spec{Mode: "process"})
 	res, err := Apply(context.Background(), h, want, Options{MaxReboots: -1})
 	if !errors.Is(err, ErrRebootNotAllowed) || !strings.Contains(err.Error(), "restart it yourself") {
 		t.Fatalf("want ErrRebootNotAllowed with advice, got %v", err)
 	}
-	if h.reboots != 0 || !slices.Equal(res.StepsRun, []StepKind{StepFeatures}) {
+	if h.reboots != 0 || !slices.Equal(res.StepsRun, []plan.StepKind{plan.StepFeatures}) {
 		t.Fatalf("reboots %d, steps %v: want the features step and no restart", h.reboots, res.StepsRun)
 	}
 	h.doReboot() // the owner restarts the host
@@ -202,7 +204,7 @@ func TestApplyWithoutReboots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Reboots != 0 || slices.Contains(res.StepsRun, StepFeatures) {
+	if res.Reboots != 0 || slices.Contains(res.StepsRun, plan.StepFeatures) {
 		t.Errorf("second apply: %d reboots, steps %v", res.Reboots, res.StepsRun)
 	}
 }

@@ -1,4 +1,4 @@
-package plan
+package executor
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
@@ -41,7 +42,7 @@ func (h RunnerHost) Facts(ctx context.Context) (facts.Facts, error) {
 // RunStep implements Host: the step's parameters name the script. Each archive the controller pushes
 // (steps.Archive.Push) is uploaded to its archive_path first, verified by SHA-256 on both sides; the
 // script then installs from there with that hash pinned.
-func (h RunnerHost) RunStep(ctx context.Context, s Step, progress func(Event)) (StepOutcome, error) {
+func (h RunnerHost) RunStep(ctx context.Context, s plan.Step, progress func(Event)) (StepOutcome, error) {
 	if s.Params == nil {
 		return StepOutcome{}, fmt.Errorf("%s: the step runs no script (a planner defect)", s.Kind)
 	}
@@ -76,7 +77,7 @@ func (h RunnerHost) Reboot(ctx context.Context) error {
 // succeeds only when the destination has the file's SHA-256. The archive's SHA256 becomes the file's,
 // for the script to verify. Archives the host downloads are left alone. Files go one after the other,
 // and the script runs only once all arrived.
-func (h RunnerHost) push(ctx context.Context, kind StepKind, a *steps.Archive, progress func(Event)) error {
+func (h RunnerHost) push(ctx context.Context, kind plan.StepKind, a *steps.Archive, progress func(Event)) error {
 	if a.Push == nil {
 		return nil
 	}

@@ -1,4 +1,8 @@
-package plan
+// Package executor runs a plan on a host: it reads the facts, asks the planner (internal/plan) for the
+// steps, runs them through the Host seam (RunnerHost over internal/runner: pushed archives included),
+// restarts when a barrier asks for it, plans again from the host's real state after each restart, and
+// records what ran. Uninstall and image preparation run through the same seam.
+package executor
 
 import (
 	"context"
@@ -10,6 +14,7 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/facts"
+	"github.com/wincontainers/wincontainers/internal/plan"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
@@ -18,7 +23,7 @@ import (
 // script, and a reboot that returns once the host is back. An adapter over the Runner implements it.
 type Host interface {
 	Facts(ctx context.Context) (facts.Facts, error)
-	RunStep(ctx context.Context, step Step, progress func(Event)) (StepOutcome, error)
+	RunStep(ctx context.Context, step plan.Step, progress func(Event)) (StepOutcome, error)
 	Reboot(ctx context.Context) error
 }
 
@@ -35,7 +40,7 @@ type StepOutcome struct {
 // SHA256 is the user's pin, not the hash the executor sent); Result decodes into the script's result
 // type (steps.Decode).
 type StepRecord struct {
-	Kind   StepKind
+	Kind   plan.StepKind
 	Params steps.Params
 	Result json.RawMessage
 }
@@ -57,7 +62,7 @@ const (
 // Event is one progress report, for TF_LOG, packer.Ui and tests.
 type Event struct {
 	Kind    EventKind
-	Step    StepKind
+	Step    plan.StepKind
 	Message string
 }
 
@@ -78,7 +83,7 @@ type Result struct {
 	// Facts are the host's facts as last read: after a successful Apply, those of a converged host.
 	Facts facts.Facts
 	// Plan is the last plan: empty after a successful Apply.
-	Plan Plan
+	Plan plan.Plan
 	// StepLog holds the steps that ran, in order, across rounds (reboots included in StepsRun).
 	StepLog
 	Reboots int
@@ -88,13 +93,13 @@ type Result struct {
 
 // StepLog is what ran on a host: the step kinds in order, and the completed steps with their results.
 type StepLog struct {
-	StepsRun []StepKind
+	StepsRun []plan.StepKind
 	Records  []StepRecord
 }
 
 // run runs one step between its start and done events and logs it; a failure comes back as a
 // *StepError and is not logged.
-func (l *StepLog) run(ctx context.Context, h Host, s Step, emit func(Event)) (StepOutcome, error) {
+func (l *StepLog) run(ctx context.Context, h Host, s plan.Step, emit func(Event)) (StepOutcome, error) {
 	emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
 	out, err := h.RunStep(ctx, s, emit)
 	if err != nil {
@@ -109,7 +114,7 @@ func (l *StepLog) run(ctx context.Context, h Host, s Step, emit func(Event)) (St
 // StepError reports a step that failed; nothing after it ran. The next Apply resumes from the host's
 // real state, so completed steps are not repeated.
 type StepError struct {
-	Step Step
+	Step plan.Step
 	Err  error
 }
 
@@ -149,7 +154,7 @@ func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result
 		}
 	}
 	var res Result
-	var prevRan []StepKind
+	var prevRan []plan.StepKind
 	prevRebooted := true
 	for round := 0; round < opt.MaxRounds; round++ {
 		if err := ctx.Err(); err != nil {
@@ -161,7 +166,7 @@ func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result
 			return res, fmt.Errorf("reading host facts: %w", err)
 		}
 		res.Facts = f
-		p, err := build(f, want, changedSinceVerify(res.StepsRun))
+		p, err := plan.Replan(f, want, changedSinceVerify(res.StepsRun))
 		if err != nil {
 			return res, err
 		}
@@ -190,12 +195,12 @@ func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result
 
 // runUntilBarrier runs the plan's steps in order and stops after a reboot, because the plan after a
 // reboot must be made from new facts.
-func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Options, emit func(Event)) (rebooted bool, err error) {
+func runUntilBarrier(ctx context.Context, h Host, p plan.Plan, res *Result, opt Options, emit func(Event)) (rebooted bool, err error) {
 	var last StepOutcome
 	for _, s := range p.Steps {
 		switch s.Kind {
-		case StepReboot, StepRebootIfRequired:
-			if s.Kind == StepRebootIfRequired && !last.RebootRequired {
+		case plan.StepReboot, plan.StepRebootIfRequired:
+			if s.Kind == plan.StepRebootIfRequired && !last.RebootRequired {
 				continue
 			}
 			if opt.MaxReboots == 0 {
@@ -226,12 +231,12 @@ func runUntilBarrier(ctx context.Context, h Host, p Plan, res *Result, opt Optio
 
 // changedSinceVerify reports whether a step that changes the host ran after the last verification (a
 // plan's verify step is cut off by a reboot barrier, and the plan after the reboot may be empty).
-func changedSinceVerify(ran []StepKind) bool {
+func changedSinceVerify(ran []plan.StepKind) bool {
 	for i := len(ran) - 1; i >= 0; i-- {
 		switch ran[i] {
-		case StepVerify:
+		case plan.StepVerify:
 			return false
-		case StepReboot, StepRebootIfRequired:
+		case plan.StepReboot, plan.StepRebootIfRequired:
 		default:
 			return true
 		}
@@ -240,17 +245,17 @@ func changedSinceVerify(ran []StepKind) bool {
 }
 
 // work drops the reboot barriers from a list of step kinds.
-func work(ks []StepKind) []StepKind {
-	var out []StepKind
+func work(ks []plan.StepKind) []plan.StepKind {
+	var out []plan.StepKind
 	for _, k := range ks {
-		if k != StepReboot && k != StepRebootIfRequired {
+		if k != plan.StepReboot && k != plan.StepRebootIfRequired {
 			out = append(out, k)
 		}
 	}
 	return out
 }
 
-func kindsString(ks []StepKind) string {
+func kindsString(ks []plan.StepKind) string {
 	s := make([]string, len(ks))
 	for i, k := range ks {
 		s[i] = string(k)
@@ -292,7 +297,7 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 	var out StepOutcome
 	for i, engine := range engines {
 		last := i == len(engines)-1
-		s := Step{Kind: StepUninstall, Reason: "destroy", Params: steps.Uninstall{
+		s := plan.Step{Kind: plan.StepUninstall, Reason: "destroy", Params: steps.Uninstall{
 			Engine: engine, RemoveFeatures: opt.RemoveFeatures && last, Client: client, RemoveLCOW: opt.RemoveLCOW && last,
 			Features: []string{facts.FeatureName("Containers", client), facts.FeatureName("Hyper-V", client)},
 		}}
@@ -302,10 +307,10 @@ func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error
 	}
 	if out.RebootRequired && opt.RemoveFeatures {
 		if err := h.Reboot(ctx); err != nil {
-			return res, &StepError{Step: Step{Kind: StepRebootIfRequired, Reason: "removed features take effect after a restart"}, Err: err}
+			return res, &StepError{Step: plan.Step{Kind: plan.StepRebootIfRequired, Reason: "removed features take effect after a restart"}, Err: err}
 		}
 		res.Reboots++
-		res.StepsRun = append(res.StepsRun, StepRebootIfRequired)
+		res.StepsRun = append(res.StepsRun, plan.StepRebootIfRequired)
 	}
 	return res, nil
 }

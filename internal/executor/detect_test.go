@@ -1,10 +1,12 @@
-package plan
+package executor
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/wincontainers/wincontainers/internal/plan"
+	"github.com/wincontainers/wincontainers/internal/plan/plantest"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
 
@@ -22,12 +24,12 @@ func TestDetectRoundTrip(t *testing.T) {
 		{"win11-24h2", spec.Spec{Mode: "hyperv"}},
 	} {
 		t.Run(c.release+"/"+c.spec.Mode+"/"+c.spec.Engine.Type, func(t *testing.T) {
-			h := &fakeHost{t: t, f: bare(t, c.release)}
-			want := resolve(t, c.spec)
+			h := &fakeHost{t: t, f: plantest.Bare(t, c.release)}
+			want := plantest.Resolve(t, c.spec)
 			if _, err := Apply(context.Background(), h, want, Options{}); err != nil {
 				t.Fatal(err)
 			}
-			got, err := Detect(h.f)
+			got, err := plan.Detect(h.f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,7 +38,7 @@ func TestDetectRoundTrip(t *testing.T) {
 			}
 		})
 	}
-	if _, err := Detect(bare(t, "2022")); !errors.Is(err, ErrNothingToAdopt) {
+	if _, err := plan.Detect(plantest.Bare(t, "2022")); !errors.Is(err, plan.ErrNothingToAdopt) {
 		t.Errorf("bare host: %v, want ErrNothingToAdopt", err)
 	}
 }
