@@ -847,7 +847,7 @@ resource "wincontainers_host" "test" {
 }
 `, h.host, h.port),
 			PlanOnly:    true,
-			ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*clear\s+text.*auth\s+=\s+"ntlm"\s+over\s+HTTP.*message\s+encryption.*https\s+=\s+true.*ca_cert`),
+			ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*clear\s+text.*auth\s+=\s+"ntlm"\s+or\s+"kerberos"\s+over\s+HTTP.*message\s+encryption.*https\s+=\s+true.*ca_cert`),
 		}},
 	})
 	if st := h.sim.Snapshot(); st.Requests.Total != 0 {

@@ -86,7 +86,7 @@ resource "wincontainers_host" "test" {
 			{
 				Config:      cfg(""),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*auth\s+=\s+"basic".*auth\s+=\s+"ntlm"\s+over\s+HTTP`),
+				ExpectError: regexp.MustCompile(`(?s)Plain\s+HTTP\s+without\s+message\s+encryption.*auth\s+=\s+"basic".*auth\s+=\s+"ntlm"\s+or\s+"kerberos"\s+over\s+HTTP`),
 			},
 			{
 				Config: cfg(`auth = "ntlm"`),
