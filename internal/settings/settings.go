@@ -9,7 +9,6 @@ package settings
 
 import "slices"
 
-
 // Kind is a setting's value type.
 type Kind int
 
