@@ -85,7 +85,7 @@ func (r *hostResource) checkAzure(ctx context.Context, m *hostModel, diags *diag
 }
 
 // validateAzureConfig refuses, at plan time, what an Azure connection cannot do.
-func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnostics) {
+func validateAzureConfig(m *hostModel, diags *diag.Diagnostics) {
 	if m.Azure.IsNull() {
 		return
 	}

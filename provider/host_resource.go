@@ -247,7 +247,7 @@ func (r *hostResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateAzureConfig(ctx, &m, &resp.Diagnostics)
+	validateAzureConfig(&m, &resp.Diagnostics)
 	s, complete := m.specOf(ctx, &resp.Diagnostics)
 	if !complete || resp.Diagnostics.HasError() {
 		return

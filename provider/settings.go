@@ -91,8 +91,13 @@ func blockSpec(ctx context.Context, attrs map[string]attr.Value, b settings.Bloc
 	complete := true
 	for _, s := range b.Settings {
 		a, ok := attrs[s.Name]
-		if !ok || a.IsUnknown() {
-			complete = complete && ok
+		if !ok {
+			diags.AddError("Provider bug: a setting is missing from the schema",
+				fmt.Sprintf("%s is in internal/settings but not in the block's value; please report it", b.Path(s)))
+			return false
+		}
+		if a.IsUnknown() {
+			complete = false // it comes from another resource: checked again at apply
 			continue
 		}
 		f := out.FieldByName(s.Field)
