@@ -44,10 +44,10 @@ func main() {
 	}
 }
 
-// comment writes text as // lines wrapped at width, indented by indent.
+// comment writes text as // lines wrapped at width, indented by indent, never inside a `code span`.
 func comment(b *bytes.Buffer, indent, text string) {
 	line := ""
-	for _, w := range strings.Fields(text) {
+	for _, w := range words(text) {
 		if line != "" && len(indent)*4+3+len(line)+1+len(w) > width {
 			fmt.Fprintf(b, "%s// %s\n", indent, line)
 			line = ""
@@ -60,6 +60,23 @@ func comment(b *bytes.Buffer, indent, text string) {
 	if line != "" {
 		fmt.Fprintf(b, "%s// %s\n", indent, line)
 	}
+}
+
+// words splits text at spaces, keeping a `code span` with spaces in it as one word.
+func words(text string) []string {
+	var out []string
+	open := false
+	for _, w := range strings.Fields(text) {
+		if open {
+			out[len(out)-1] += " " + w
+		} else {
+			out = append(out, w)
+		}
+		if strings.Count(w, "`")%2 == 1 {
+			open = !open
+		}
+	}
+	return out
 }
 
 func goType(s settings.Setting, packer bool) string {

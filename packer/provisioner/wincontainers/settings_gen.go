@@ -22,10 +22,10 @@ type EngineConfig struct {
 	// Download location of the engine archive (a mirror); https only.
 	URL string `mapstructure:"url"`
 	// The engine archive on the machine running Packer, uploaded through the communicator instead of
-	// downloading on the machine: for builds without internet access. The Docker zip, or with `type =
-	// "containerd"` the containerd release tarball (`containerd-<version>-windows-amd64.tar.gz`); `version`
-	// must be the version inside it. With `sha256` set the file must have that hash (checked when the
-	// template is validated). Conflicts with `url`. Slow over WinRM; see [Downloads and
+	// downloading on the machine: for builds without internet access. The Docker zip, or with
+	// `type = "containerd"` the containerd release tarball (`containerd-<version>-windows-amd64.tar.gz`);
+	// `version` must be the version inside it. With `sha256` set the file must have that hash (checked when
+	// the template is validated). Conflicts with `url`. Slow over WinRM; see [Downloads and
 	// uploads](#downloads-and-uploads).
 	Archive string `mapstructure:"archive"`
 	// containerd only: the nerdctl release tarball (`nerdctl-<version>-windows-amd64.tar.gz`) on the machine
