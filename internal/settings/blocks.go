@@ -142,6 +142,12 @@ func daemon() Block {
 					"npipe:////./pipe/docker_engine (DefaultDockerHost), which the list must keep. A tcp://host:port " +
 					"endpoint needs TLSVerify with the three TLS files, or AllowInsecureTCP. unix:// and fd:// do not " +
 					"exist on Windows."},
+			{Name: "log_level", Field: "LogLevel", Kind: String, DaemonKey: "log-level",
+				Values: []string{"debug", "info", "warn", "error", "fatal"},
+				Doc: "`log-level`: how much dockerd logs, to the Application event log when it runs as a service: `debug`, `info` " +
+					"(dockerd's default), `warn`, `error` or `fatal`. `debug` helps when the engine misbehaves; it is verbose.",
+				Note: "LogLevel (\"log-level\") is dockerd's logging level, the values its --log-level documents; dockerd " +
+					"refuses to start with another (docs/knowledge/windows.md#what-dockerd-checks-at-start)."},
 			{Name: "tls_verify", Field: "TLSVerify", Kind: Bool,
 				Doc: "`tlsverify`: serve TCP endpoints with TLS and accept only clients whose certificate `tls_ca_cert` signed. " +
 					"Requires `tls_ca_cert`, `tls_cert` and `tls_key`.",

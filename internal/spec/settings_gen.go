@@ -96,6 +96,9 @@ type Daemon struct {
 	// endpoint needs TLSVerify with the three TLS files, or AllowInsecureTCP. unix:// and fd:// do not exist
 	// on Windows.
 	Hosts []string
+	// LogLevel ("log-level") is dockerd's logging level, the values its --log-level documents; dockerd
+	// refuses to start with another (docs/knowledge/windows.md#what-dockerd-checks-at-start).
+	LogLevel string
 	// TLSVerify ("tlsverify") makes dockerd require a client certificate signed by TLSCACert on its TCP
 	// endpoints; TLSCACert, TLSCert and TLSKey ("tlscacert", "tlscert", "tlskey") are files on the host,
 	// absolute local paths like DataRoot. The planner writes the four keys together.
@@ -113,7 +116,7 @@ type Daemon struct {
 
 // isZero reports whether no daemon setting is set.
 func (x *Daemon) isZero() bool {
-	return x == nil || (x.DataRoot == "" && len(x.RegistryMirrors) == 0 && len(x.InsecureRegistries) == 0 && len(x.DNS) == 0 && x.Group == "" && len(x.Hosts) == 0 && !x.TLSVerify && x.TLSCACert == "" && x.TLSCert == "" && x.TLSKey == "" && !x.AllowInsecureTCP)
+	return x == nil || (x.DataRoot == "" && len(x.RegistryMirrors) == 0 && len(x.InsecureRegistries) == 0 && len(x.DNS) == 0 && x.Group == "" && len(x.Hosts) == 0 && x.LogLevel == "" && !x.TLSVerify && x.TLSCACert == "" && x.TLSCert == "" && x.TLSKey == "" && !x.AllowInsecureTCP)
 }
 
 // eachValue calls f with every string setting of the daemon block, list entries one by one, with its path.
@@ -135,6 +138,7 @@ func (x *Daemon) eachValue(f func(path, value string)) {
 	for _, v := range x.Hosts {
 		f("daemon.hosts", v)
 	}
+	f("daemon.log_level", x.LogLevel)
 	f("daemon.tls_ca_cert", x.TLSCACert)
 	f("daemon.tls_cert", x.TLSCert)
 	f("daemon.tls_key", x.TLSKey)
@@ -180,6 +184,9 @@ func (x *Daemon) DaemonJSON() map[string]any {
 			l[i] = v
 		}
 		cfg["hosts"] = l
+	}
+	if x.LogLevel != "" {
+		cfg["log-level"] = x.LogLevel
 	}
 	return cfg
 }

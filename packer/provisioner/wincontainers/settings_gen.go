@@ -93,6 +93,10 @@ type DaemonConfig struct {
 	// endpoint needs `tls_verify` with the three TLS files, or `allow_insecure_tcp`. `unix://` and `fd://` do
 	// not exist on Windows. By convention 2376 serves TLS, 2375 plain HTTP.
 	Hosts []string `mapstructure:"hosts"`
+	// `log-level`: how much dockerd logs, to the Application event log when it runs as a service: `debug`,
+	// `info` (dockerd's default), `warn`, `error` or `fatal`. `debug` helps when the engine misbehaves; it is
+	// verbose.
+	LogLevel string `mapstructure:"log_level"`
 	// `tlsverify`: serve TCP endpoints with TLS and accept only clients whose certificate `tls_ca_cert`
 	// signed. Requires `tls_ca_cert`, `tls_cert` and `tls_key`.
 	TLSVerify bool `mapstructure:"tls_verify"`
@@ -118,6 +122,7 @@ func (c *DaemonConfig) spec() spec.Daemon {
 		DNS:                c.DNS,
 		Group:              c.Group,
 		Hosts:              c.Hosts,
+		LogLevel:           c.LogLevel,
 		TLSVerify:          c.TLSVerify,
 		TLSCACert:          c.TLSCACert,
 		TLSCert:            c.TLSCert,
