@@ -352,6 +352,8 @@ resource "wincontainers_host" "test" {
   daemon = { hosts = ["npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2376"], tls_verify = true }`, `daemon.tls_ca_cert is required`},
 		{"daemon group with a quote", `container_mode = "process"
   daemon = { group = "docker\"users" }`, `(?i)daemon.group|group`},
+		{"daemon log level", `container_mode = "process"
+  daemon = { log_level = "verbose" }`, `(?s)unknown daemon.log_level.*"verbose"; use "debug", "info", "warn", "error"`},
 		{"reboot timeout", `container_mode = "process"
   reboot = { timeout = "soon" }`, `(?s)Invalid\s+Time\s+Duration\s+String\s+Value.*"soon"`},
 		{"reboot timeout too short", `container_mode = "process"

@@ -85,7 +85,7 @@ func (r *hostResource) checkAzure(ctx context.Context, m *hostModel, diags *diag
 }
 
 // validateAzureConfig refuses, at plan time, what an Azure connection cannot do.
-func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnostics) {
+func validateAzureConfig(m *hostModel, diags *diag.Diagnostics) {
 	if m.Azure.IsNull() {
 		return
 	}
@@ -96,18 +96,14 @@ func validateAzureConfig(ctx context.Context, m *hostModel, diags *diag.Diagnost
 				"container is private), pinned by its SHA-256 (engine.url with engine.sha256, lcow.url with lcow.sha256; nerdctl and the CNI "+
 				"plugins are then downloaded from their releases); or connect with winrm instead of azure.")
 	}
-	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
-		for _, a := range []struct {
-			name string
-			v    types.String
-		}{{"archive", e.Archive}, {"nerdctl_archive", e.NerdctlArchive}, {"cni_archive", e.CNIArchive}} {
-			if !a.v.IsNull() {
-				refuse(path.Root("engine").AtName(a.name), "engine."+a.name)
-			}
+	for _, a := range []struct{ block, name string }{{"engine", "archive"}, {"engine", "nerdctl_archive"}, {"engine", "cni_archive"}, {"lcow", "archive"}} {
+		o := m.blocks()[a.block]
+		if o.IsNull() || o.IsUnknown() {
+			continue
 		}
-	}
-	if l, ok := objectAs[lcowModel](ctx, m.LCOW, diags); ok && !l.Archive.IsNull() {
-		refuse(path.Root("lcow").AtName("archive"), "lcow.archive")
+		if v, ok := o.Attributes()[a.name]; ok && !v.IsNull() {
+			refuse(path.Root(a.block).AtName(a.name), a.block+"."+a.name)
+		}
 	}
 }
 

@@ -63,46 +63,6 @@ var azureConnAttrTypes = map[string]attr.Type{
 	"nested_virtualization_override": types.BoolType,
 }
 
-type engineModel struct {
-	Type           types.String `tfsdk:"type"`
-	Version        types.String `tfsdk:"version"`
-	SHA256         types.String `tfsdk:"sha256"`
-	URL            types.String `tfsdk:"url"`
-	Archive        types.String `tfsdk:"archive"`
-	NerdctlArchive types.String `tfsdk:"nerdctl_archive"`
-	CNIArchive     types.String `tfsdk:"cni_archive"`
-}
-
-type lcowModel struct {
-	URL     types.String `tfsdk:"url"`
-	SHA256  types.String `tfsdk:"sha256"`
-	Archive types.String `tfsdk:"archive"`
-}
-
-type daemonModel struct {
-	DataRoot           types.String `tfsdk:"data_root"`
-	RegistryMirrors    types.List   `tfsdk:"registry_mirrors"`
-	InsecureRegistries types.List   `tfsdk:"insecure_registries"`
-	DNS                types.List   `tfsdk:"dns"`
-	Hosts              types.List   `tfsdk:"hosts"`
-	Group              types.String `tfsdk:"group"`
-	TLSVerify          types.Bool   `tfsdk:"tls_verify"`
-	TLSCACert          types.String `tfsdk:"tls_ca_cert"`
-	TLSCert            types.String `tfsdk:"tls_cert"`
-	TLSKey             types.String `tfsdk:"tls_key"`
-	AllowInsecureTCP   types.Bool   `tfsdk:"allow_insecure_tcp"`
-}
-
-type composeModel struct {
-	Enabled    types.Bool   `tfsdk:"enabled"`
-	Version    types.String `tfsdk:"version"`
-	SHA256     types.String `tfsdk:"sha256"`
-	URL        types.String `tfsdk:"url"`
-	Archive    types.String `tfsdk:"archive"`
-	Standalone types.Bool   `tfsdk:"standalone"`
-	Network    types.String `tfsdk:"network"`
-}
-
 type verifyModel struct {
 	PullImages types.Bool `tfsdk:"pull_images"`
 }
@@ -178,31 +138,7 @@ func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []s
 func (m *hostModel) specOf(ctx context.Context, diags *diag.Diagnostics) (s spec.Spec, complete bool) {
 	complete = known(m.ContainerMode, m.Channel, m.OSVersion, m.Engine, m.LCOW, m.Daemon, m.Compose, m.Verify)
 	s = spec.Spec{Mode: m.ContainerMode.ValueString(), Channel: m.Channel.ValueString(), OSVersion: m.OSVersion.ValueString()}
-	if e, ok := objectAs[engineModel](ctx, m.Engine, diags); ok {
-		complete = complete && known(e.Type, e.Version, e.SHA256, e.URL, e.Archive, e.NerdctlArchive, e.CNIArchive)
-		s.Engine = spec.Engine{Type: e.Type.ValueString(), Version: e.Version.ValueString(), SHA256: e.SHA256.ValueString(),
-			URL: e.URL.ValueString(), Archive: e.Archive.ValueString(), NerdctlArchive: e.NerdctlArchive.ValueString(),
-			CNIArchive: e.CNIArchive.ValueString()}
-	}
-	if l, ok := objectAs[lcowModel](ctx, m.LCOW, diags); ok {
-		complete = complete && known(l.URL, l.SHA256, l.Archive)
-		s.LCOW = &spec.LCOW{URL: l.URL.ValueString(), SHA256: l.SHA256.ValueString(), Archive: l.Archive.ValueString()}
-	}
-	if d, ok := objectAs[daemonModel](ctx, m.Daemon, diags); ok {
-		complete = complete && known(d.DataRoot, d.RegistryMirrors, d.InsecureRegistries, d.DNS, d.Hosts, d.Group, d.TLSVerify, d.TLSCACert,
-			d.TLSCert, d.TLSKey, d.AllowInsecureTCP)
-		s.Daemon = &spec.Daemon{DataRoot: d.DataRoot.ValueString(), RegistryMirrors: listStrings(ctx, d.RegistryMirrors, diags),
-			InsecureRegistries: listStrings(ctx, d.InsecureRegistries, diags), DNS: listStrings(ctx, d.DNS, diags),
-			Hosts: listStrings(ctx, d.Hosts, diags), Group: d.Group.ValueString(), TLSVerify: d.TLSVerify.ValueBool(), TLSCACert: d.TLSCACert.ValueString(),
-			TLSCert: d.TLSCert.ValueString(), TLSKey: d.TLSKey.ValueString(), AllowInsecureTCP: d.AllowInsecureTCP.ValueBool()}
-	}
-	if c, ok := objectAs[composeModel](ctx, m.Compose, diags); ok {
-		complete = complete && known(c.Enabled, c.Version, c.SHA256, c.URL, c.Archive, c.Standalone, c.Network)
-		// The block asks for Compose; enabled = false keeps it in the configuration without managing it.
-		enabled := c.Enabled.IsNull() || c.Enabled.ValueBool()
-		s.Compose = &spec.Compose{Enabled: enabled, Version: c.Version.ValueString(), SHA256: c.SHA256.ValueString(), URL: c.URL.ValueString(),
-			Archive: c.Archive.ValueString(), Standalone: c.Standalone.ValueBool(), Network: c.Network.ValueString()}
-	}
+	complete = m.blocksSpec(ctx, &s, diags) && complete
 	if v, ok := objectAs[verifyModel](ctx, m.Verify, diags); ok {
 		complete = complete && known(v.PullImages)
 		s.PullImages = v.PullImages.ValueBool()

@@ -14,11 +14,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -72,8 +72,9 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 	for _, m := range compat.Modes() {
 		modes = append(modes, string(m))
 	}
-	strList := func(desc string) schema.ListAttribute {
-		return schema.ListAttribute{Optional: true, ElementType: types.StringType, MarkdownDescription: desc}
+	channels := make([]string, 0, 3)
+	for _, c := range compat.ServerChannels() {
+		channels = append(channels, string(c))
 	}
 	computedStr := func(desc string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: desc}
@@ -119,98 +120,14 @@ func (r *hostResource) Schema(ctx context.Context, _ resource.SchemaRequest, res
 				Validators: []validator.String{stringvalidator.OneOf(modes...)},
 			},
 			"channel": optStr("The servicing channel the host must be on: `ltsc`, `sac` or `annual`. Checked against the host; a mismatch is refused before any change.",
-				stringvalidator.OneOf("ltsc", "sac", "annual")),
+				stringvalidator.OneOf(channels...)),
 			"os_version": optStr("The Windows release the host runs (`2016`, `1709`, `1803`, `1809`, `2019`, `1903`, `1909`, `2004`, `20H2`, `2022`, `23H2`, `2025`, " +
 				"`win10-<version>`, `win11-<version>` or a build number). When given, impossible combinations fail at plan time, and a host running " +
 				"another release is refused before any change."),
-			"engine": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "The container engine. Default: Docker (containerd for LCOW on hosts where Docker's LCOW is gone) at a pinned version that fits the host and mode.",
-				Attributes: map[string]schema.Attribute{
-					"type":    optStr("`docker` or `containerd`.", stringvalidator.OneOf("docker", "containerd")),
-					"version": optStr("Engine version, for example `27.3.1` (Docker) or `1.7.22` (containerd). Changing it upgrades or downgrades in place."),
-					"sha256": optStr("SHA-256 of the engine archive. Docker publishes none for its Windows zips: without a pin the hash seen is recorded " +
-						"in `observed_sha256` (trust on first use) and a later change is reported."),
-					"url": optStr("Download location of the engine archive (a mirror); https only."),
-					"archive": optStr("The engine archive as a file on the machine running Terraform, pushed to the host over WinRM instead of " +
-						"downloading there: for hosts without internet access. The Docker zip, or with `type = \"containerd\"` the containerd release " +
-						"tarball (`containerd-<version>-windows-amd64.tar.gz`); `version` must be the version inside it. Its SHA-256 is computed here and " +
-						"checked on the host; with `sha256` set the file must have that hash (checked at plan time). Conflicts with `url`."),
-					"nerdctl_archive": optStr("containerd only: the nerdctl release tarball (`nerdctl-<version>-windows-amd64.tar.gz`) on the machine " +
-						"running Terraform, pushed like `archive`. Unset, the host downloads it (a partly offline host is allowed; plan warns)."),
-					"cni_archive": optStr("containerd only: the Windows CNI plugins zip (`windows-container-networking-cni-amd64-v<version>.zip`) on the " +
-						"machine running Terraform, pushed like `archive`. Unset, the host downloads it. Pushed archives without a pin are recorded in " +
-						"`observed_sha256` under their path."),
-				},
-			},
-			"lcow": schema.SingleNestedAttribute{
-				Optional:            true,
-				MarkdownDescription: "Where the LinuxKit boot files (`kernel`, `initrd.img`) come from, with `container_mode = \"lcow\"`. Default: the pinned LinuxKit release.",
-				Attributes: map[string]schema.Attribute{
-					"url":    optStr("URL of a release zip holding `kernel` and `initrd.img`; https only."),
-					"sha256": optStr("SHA-256 of that zip. None is published upstream, so pin it."),
-					"archive": optStr("That release zip as a file on the machine running Terraform, pushed to the host over WinRM instead of " +
-						"downloading there (hosts without internet access). Its SHA-256 is computed here and checked on the host; with `sha256` set " +
-						"the file must have that hash (checked at plan time). Conflicts with `url`."),
-				},
-			},
-			"daemon": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Settings written to Docker's `daemon.json` (Docker only). Only the settings given here are managed; other keys in the " +
-					"file are kept as found. A change restarts the engine.",
-				Attributes: map[string]schema.Attribute{
-					"data_root":           optStr("`data-root`: where images and containers live, an absolute local path such as `D:\\docker`."),
-					"registry_mirrors":    strList("`registry-mirrors`: https URLs of pull-through mirrors."),
-					"insecure_registries": strList("`insecure-registries`: registries reached over plain HTTP or with unverified certificates (`host`, `host:port` or a CIDR)."),
-					"dns":                 strList("`dns`: DNS servers for containers."),
-					"group": optStr("`group`: a local (or `DOMAIN\\name`) group whose members may use the engine's named pipe without elevation, " +
-						"for example `docker-users`; by default only Administrators can. Membership gives control of the host."),
-					"hosts": strList("`hosts`: the endpoints dockerd listens on, replacing its default. Keep `npipe:////./pipe/docker_engine` (the docker CLI " +
-						"on the host and verification use it) and add `tcp://host:port` endpoints; a TCP endpoint needs `tls_verify` with the three TLS files, " +
-						"or `allow_insecure_tcp`. `unix://` and `fd://` do not exist on Windows. By convention port 2376 serves TLS and 2375 plain HTTP."),
-					"tls_verify": schema.BoolAttribute{Optional: true, MarkdownDescription: "`tlsverify`: serve TCP endpoints with TLS and accept only " +
-						"clients whose certificate `tls_ca_cert` signed. Requires `tls_ca_cert`, `tls_cert` and `tls_key`."},
-					"tls_ca_cert": optStr("`tlscacert`: the CA certificate that signs client certificates, a file on the host (an absolute local path " +
-						"such as `C:\\ProgramData\\docker\\certs.d\\ca.pem`). wincontainers does not copy it there."),
-					"tls_cert": optStr("`tlscert`: dockerd's server certificate, a file on the host."),
-					"tls_key":  optStr("`tlskey`: dockerd's private key, a file on the host."),
-					"allow_insecure_tcp": schema.BoolAttribute{Optional: true, MarkdownDescription: "Accept a `tcp://` endpoint in `hosts` without " +
-						"`tls_verify`. Anyone who can reach the port then controls the host (the Docker API is root-equivalent), so plan shows a warning. " +
-						"Written as `\"tlsverify\": false`, the explicit intent dockerd asks for. Default `false`: such an endpoint is refused."},
-				},
-			},
-			"compose": schema.SingleNestedAttribute{
-				Optional: true,
-				MarkdownDescription: "Makes the host Compose-ready. Docker hosts get the Docker Compose CLI plugin (`docker compose`) from its GitHub " +
-					"release, checked against the release's `checksums.txt`, in `%ProgramFiles%\\Docker\\cli-plugins`; containerd hosts use " +
-					"`nerdctl compose`, which is part of nerdctl. Verification then brings up a one-service compose project on the build-matched " +
-					"base image in the mode's isolation, checks that it runs, and takes it down again (with `verify.pull_images`, or when the image " +
-					"is on the host; otherwise the project is reported skipped). A deleted or replaced plugin shows in `pending_changes` and is " +
-					"reinstalled; `on_destroy = \"uninstall\"` removes it. Combinations that cannot work (Compose v1, a Compose whose Engine API " +
-					"floor the Docker version does not serve, a project network on Windows Server 2016) are refused, at plan time when " +
-					"`os_version` is given. See the [Compose guide](../guides/compose.md).",
-				Attributes: map[string]schema.Attribute{
-					"enabled": schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "Whether Compose is managed. The block asks for it; `false` keeps the block without managing Compose " +
-							"(what is installed stays as it is). Default `true`."},
-					"version": optStr("Docker only: the Compose release, for example `5.5.0`. Default: `" + compat.DefaultComposeVersion + "` when the " +
-						"engine serves Engine API 1.40 or later (Docker 19.03 and later), else `" + compat.LegacyComposeVersion + "` (the last Compose " +
-						"v2). Compose v1 is refused. Changing it replaces the plugin in place."),
-					"sha256": optStr("Docker only: SHA-256 of `docker-compose-windows-x86_64.exe`. Default: the hash the release's `checksums.txt` " +
-						"publishes. With `archive` set, the file must have this hash (checked at plan time)."),
-					"url": optStr("Docker only: download location of `docker-compose-windows-x86_64.exe` (a mirror); https only. A mirror publishes " +
-						"no `checksums.txt` wincontainers knows, so set `sha256` too, or the hash seen is recorded in `observed_sha256`. Conflicts with `archive`."),
-					"archive": optStr("Docker only: `docker-compose-windows-x86_64.exe` as a file on the machine running Terraform, pushed to the host " +
-						"over WinRM instead of downloading there (hosts without internet access). Its SHA-256 is computed here and checked on the host; " +
-						"unpinned, it is recorded in `observed_sha256` under its path. Conflicts with `url`."),
-					"standalone": schema.BoolAttribute{Optional: true, MarkdownDescription: "Docker only: also install the binary as " +
-						"`docker-compose.exe` beside `docker.exe`, for scripts that call the standalone name. Default `false`."},
-					"network": schema.StringAttribute{Optional: true, Computed: true, Default: stringdefault.StaticString(compat.ComposeNetworkNAT),
-						MarkdownDescription: "The network of the verification project: `nat` (the host's `nat` network as external, which works on " +
-							"every Windows Server and is what Windows Server 2016 needs) or `project` (Compose creates `<project>_default`; refused on " +
-							"Windows Server 2016, whose Host Network Service cannot add a second NAT network). Default `nat`."},
-				},
-			},
+			"engine":  blockAttribute("engine"),
+			"lcow":    blockAttribute("lcow"),
+			"daemon":  blockAttribute("daemon"),
+			"compose": blockAttribute("compose"),
 			"verify": schema.SingleNestedAttribute{
 				Optional: true,
 				MarkdownDescription: "How the mode is proven. Verification always checks the engine, its isolation and (for LCOW) its Linux platform, and runs " +
@@ -331,7 +248,7 @@ func (r *hostResource) ValidateConfig(ctx context.Context, req resource.Validate
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateAzureConfig(ctx, &m, &resp.Diagnostics)
+	validateAzureConfig(&m, &resp.Diagnostics)
 	s, complete := m.specOf(ctx, &resp.Diagnostics)
 	if !complete || resp.Diagnostics.HasError() {
 		return
@@ -741,11 +658,8 @@ func (r *hostResource) adopt(ctx context.Context, m *hostModel, f facts.Facts, d
 		return
 	}
 	m.ContainerMode = types.StringValue(s.Mode)
-	obj, d := types.ObjectValueFrom(ctx, m.Engine.AttributeTypes(ctx), engineModel{
-		Type: types.StringValue(s.Engine.Type), Version: types.StringValue(s.Engine.Version),
-		SHA256: types.StringNull(), URL: types.StringNull(), Archive: types.StringNull(), NerdctlArchive: types.StringNull(), CNIArchive: types.StringNull(),
-	})
-	diags.Append(d...)
+	obj := nullObject(ctx, m.Engine.AttributeTypes(ctx), map[string]attr.Value{
+		"type": types.StringValue(s.Engine.Type), "version": types.StringValue(s.Engine.Version)}, diags)
 	m.Engine = obj
 	m.OnDestroy = types.StringValue(onDestroyUninstall)
 	tflog.Info(ctx, fmt.Sprintf("imported %s as container_mode %s with %s %s", m.Host.ValueString(), s.Mode, s.Engine.Type, s.Engine.Version))

@@ -400,10 +400,10 @@ func otherEngineWarning(f facts.Facts, want spec.Resolved) []compat.Finding {
 // kept as found, including a daemon setting the user did not set (or removed from the spec since), so
 // a host's own registry-mirrors stay unless the spec gives its own list, which then replaces them.
 // Hyper-V mode makes hyperv the default isolation ("exec-opts": ["isolation=hyperv"]); legacy Docker
-// LCOW needs "experimental": true [MS-DOCKERD][LK-README]. The daemon block adds "data-root",
-// "registry-mirrors", "insecure-registries", "dns" and "hosts" (lists as []any of strings, in the user's
-// order, so they compare equal to daemon.json as decoded), and "tlsverify" with "tlscacert", "tlscert"
-// and "tlskey" ("tlsverify": false alone for a TCP endpoint the user allowed without TLS). Containerd has no daemon.json: nothing is managed.
+// LCOW needs "experimental": true [MS-DOCKERD][LK-README]. The daemon block adds the keys of its
+// settings written as given (spec.Daemon.DaemonJSON: "data-root", "registry-mirrors", "hosts", ... as the
+// settings table names them), and "tlsverify" with "tlscacert", "tlscert" and "tlskey" ("tlsverify":
+// false alone for a TCP endpoint the user allowed without TLS). Containerd has no daemon.json: nothing is managed.
 func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 	if want.EngineType != compat.Docker {
 		return map[string]any{}
@@ -420,20 +420,9 @@ func DesiredDaemonConfig(want spec.Resolved) map[string]any {
 		cfg["exec-opts"] = []any{"isolation=process"}
 	}
 	if d := want.Daemon; d != nil {
-		if d.DataRoot != "" {
-			cfg["data-root"] = d.DataRoot
-		}
-		if d.Group != "" {
-			cfg["group"] = d.Group
-		}
-		for key, list := range map[string][]string{"registry-mirrors": d.RegistryMirrors, "insecure-registries": d.InsecureRegistries, "dns": d.DNS, "hosts": d.Hosts} {
-			if len(list) > 0 {
-				l := make([]any, len(list))
-				for i, v := range list {
-					l[i] = v
-				}
-				cfg[key] = l
-			}
+		// The settings written as given, each under its daemon.json key (internal/settings).
+		for k, v := range d.DaemonJSON() {
+			cfg[k] = v
 		}
 		switch {
 		case d.TLSVerify:

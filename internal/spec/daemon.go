@@ -21,7 +21,7 @@ const maxDataRoot = 200
 // validateDaemon checks the daemon block. Each setting is checked on its own, so one bad entry does not
 // hide another; the resolved copy is kept only when something was set.
 func validateDaemon(in *Daemon, r *Resolved, d *Diagnostics) {
-	if in.empty() {
+	if in.isZero() {
 		return
 	}
 	if r.EngineType == compat.Containerd {
@@ -30,7 +30,8 @@ func validateDaemon(in *Daemon, r *Resolved, d *Diagnostics) {
 				"configures containerd through its own config.toml and nerdctl. Remove the daemon block, or use engine.type = \"docker\"")
 		return
 	}
-	out := Daemon{DataRoot: in.DataRoot}
+	// Every setting is kept as given; the checks below report, and the lists are copied.
+	out := *in
 	if in.DataRoot != "" {
 		if summary, detail := checkDataRoot(in.DataRoot); summary != "" {
 			d.errorf(PathDaemonDataRoot, summary, "%s", detail)
@@ -44,9 +45,8 @@ func validateDaemon(in *Daemon, r *Resolved, d *Diagnostics) {
 		if summary, detail := checkGroup(in.Group); summary != "" {
 			d.errorf(PathDaemonGroup, summary, "%s", detail)
 		}
-		out.Group = in.Group
 	}
-	validateDaemonTLS(in, &out, d)
+	validateDaemonTLS(in, d)
 	r.Daemon = &out
 }
 
@@ -56,9 +56,7 @@ const maxTLSPath = 259
 // validateDaemonTLS checks hosts against the TLS settings: a TCP endpoint gives whoever reaches it
 // dockerd's API, which is administrator on the host, so it needs client-certificate verification
 // (tls_verify with the three files) or allow_insecure_tcp, which is accepted with a warning.
-func validateDaemonTLS(in *Daemon, out *Daemon, d *Diagnostics) {
-	out.TLSVerify, out.AllowInsecureTCP = in.TLSVerify, in.AllowInsecureTCP
-	out.TLSCACert, out.TLSCert, out.TLSKey = in.TLSCACert, in.TLSCert, in.TLSKey
+func validateDaemonTLS(in *Daemon, d *Diagnostics) {
 	files := []struct{ path, value, key string }{
 		{PathDaemonTLSCACert, in.TLSCACert, "tlscacert"}, {PathDaemonTLSCert, in.TLSCert, "tlscert"}, {PathDaemonTLSKey, in.TLSKey, "tlskey"}}
 	for _, f := range files {

@@ -4,6 +4,8 @@
 // the user wrote.
 package spec
 
+//go:generate go run ../settings/gen -spec settings_gen.go
+
 import (
 	"crypto/sha256"
 	"encoding/hex"
@@ -38,106 +40,8 @@ type Spec struct {
 	Compose *Compose
 }
 
-// Compose is Docker Compose on the host: on Docker hosts the Compose CLI plugin (`docker compose`,
-// docker-compose.exe in %ProgramFiles%\Docker\cli-plugins) from its release, on containerd hosts nerdctl's
-// built-in `nerdctl compose`. Verification then runs a small compose project.
-type Compose struct {
-	Enabled bool
-	// Version pins the Compose release (Docker only); defaults to compat.DefaultComposeVersionFor the engine.
-	Version string
-	// SHA256 pins docker-compose-windows-x86_64.exe; without it the release's checksums.txt is used.
-	SHA256 string
-	// URL overrides the download of docker-compose-windows-x86_64.exe (a mirror); https only.
-	URL string
-	// Archive is docker-compose-windows-x86_64.exe on the controller, pushed to the host instead of
-	// downloaded there (air-gapped hosts).
-	Archive string
-	// Standalone also installs the binary as docker-compose.exe beside docker.exe, for scripts that call
-	// the standalone name.
-	Standalone bool
-	// Network is the verification project's network: "nat" (the host's nat network as external, the
-	// default, what Windows Server 2016 needs) or "project" (compose creates <project>_default).
-	Network string
-}
-
-// Daemon is the part of dockerd's configuration file (daemon.json) that the user manages through
-// wincontainers. Only the settings given are managed: a setting left empty here leaves its key in the
-// host's daemon.json as found, so removing a setting from the spec does not remove it from the host.
-type Daemon struct {
-	// DataRoot ("data-root") is where images and containers live, e.g. D:\docker: an absolute local
-	// path with a drive letter, written with backslashes (forward slashes are refused, not rewritten,
-	// so the value in daemon.json is the one the user wrote). Changing it does not move what is stored
-	// under the old root; dockerd starts with an empty store there. Docker's default is
-	// C:\ProgramData\docker.
-	DataRoot string
-	// RegistryMirrors ("registry-mirrors") are https:// URLs of Docker Hub mirrors, tried in order.
-	RegistryMirrors []string
-	// InsecureRegistries ("insecure-registries") are registries reached without TLS verification or
-	// over plain HTTP: host, host:port or a CIDR.
-	InsecureRegistries []string
-	// DNS ("dns") are the DNS servers containers use: IPv4 or IPv6 addresses.
-	DNS []string
-	// Group ("group") is a local or domain group whose members may use dockerd's named pipe; by
-	// default only Administrators can [MS-DOCKERD] (docs/knowledge/windows.md#installing-docker). Members still control the host.
-	Group string
-	// Hosts ("hosts") are the endpoints dockerd listens on, replacing its default, the named pipe
-	// npipe:////./pipe/docker_engine (DefaultDockerHost), which the list must keep. A tcp://host:port
-	// endpoint needs TLSVerify with the three TLS files, or AllowInsecureTCP. unix:// and fd:// do not
-	// exist on Windows.
-	Hosts []string
-	// TLSVerify ("tlsverify") makes dockerd require a client certificate signed by TLSCACert on its TCP
-	// endpoints; TLSCACert, TLSCert and TLSKey ("tlscacert", "tlscert", "tlskey") are files on the host,
-	// absolute local paths like DataRoot.
-	TLSVerify bool
-	TLSCACert string
-	TLSCert   string
-	TLSKey    string
-	// AllowInsecureTCP accepts a tcp:// endpoint without TLS verification: anyone who reaches the port
-	// controls the host. It is written as "tlsverify": false, the explicit intent dockerd asks for.
-	AllowInsecureTCP bool
-}
-
 // DefaultDockerHost is dockerd's default endpoint on Windows, the named pipe the docker CLI uses.
 const DefaultDockerHost = "npipe:////./pipe/docker_engine"
-
-func (d *Daemon) empty() bool {
-	return d == nil || (d.DataRoot == "" && len(d.RegistryMirrors) == 0 && len(d.InsecureRegistries) == 0 && len(d.DNS) == 0 && d.Group == "" &&
-		len(d.Hosts) == 0 && !d.TLSVerify && d.TLSCACert == "" && d.TLSCert == "" && d.TLSKey == "" && !d.AllowInsecureTCP)
-}
-
-// Engine is the container engine to install.
-type Engine struct {
-	// Type is docker or containerd; defaults by mode (compat.DefaultEngine).
-	Type string
-	// Version defaults to a pinned version that fits the host and mode (compat.DefaultEngineVersion).
-	Version string
-	// SHA256 pins the engine archive. Docker publishes no checksums for its Windows zips, so without it
-	// the first download's hash is recorded (trust on first use) and any later change is flagged.
-	SHA256 string
-	// URL overrides the download location (a mirror). It must be https.
-	URL string
-	// Archive is a file on the controller (the machine running Terraform or Packer) that is pushed to
-	// the host instead of downloading there: for hosts without internet access. It is the Docker zip, or
-	// for containerd the containerd release tarball (containerd-<version>-windows-amd64.tar.gz).
-	Archive string
-	// NerdctlArchive and CNIArchive are, for containerd only, the nerdctl release tarball
-	// (nerdctl-<version>-windows-amd64.tar.gz) and the Windows CNI plugins zip
-	// (windows-container-networking-cni-amd64-v<version>.zip) on the controller, pushed like Archive.
-	// Each archive is pushed or downloaded on its own: the ones not given are downloaded by the host
-	// (a partly offline containerd), and plan warns when that leaves something to download.
-	NerdctlArchive string
-	CNIArchive     string
-}
-
-// LCOW is where the LinuxKit boot files (kernel, initrd.img) come from.
-type LCOW struct {
-	// URL of a release.zip holding kernel and initrd.img; defaults to the pinned LinuxKit release.
-	URL string
-	// SHA256 of that archive; no checksum is published upstream, so pin it.
-	SHA256 string
-	// Archive is that release zip on the controller, pushed to the host instead of downloading there.
-	Archive string
-}
 
 // Resolved is a validated spec with defaults applied.
 type Resolved struct {
@@ -231,6 +135,7 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	validateLCOW(s.LCOW, &r, &d)
 	validateDaemon(s.Daemon, &r, &d)
 	validateCompose(s.Compose, &r, &d)
+	validateValues(s, &d)
 	if !d.HasErrors() {
 		warnPartlyOffline(r, &d)
 	}
@@ -288,36 +193,11 @@ func (s Spec) EachValue(f func(path, value string)) {
 	each(PathMode, s.Mode)
 	each(PathChannel, s.Channel)
 	each(PathOSVersion, s.OSVersion)
-	each(PathEngineType, s.Engine.Type)
-	each(PathEngineVersion, s.Engine.Version)
-	each(PathEngineSHA256, s.Engine.SHA256)
-	each(PathEngineURL, s.Engine.URL)
-	each(PathEngineArchive, s.Engine.Archive)
-	each(PathNerdctlArchive, s.Engine.NerdctlArchive)
-	each(PathCNIArchive, s.Engine.CNIArchive)
-	if s.LCOW != nil {
-		each(PathLCOWURL, s.LCOW.URL)
-		each(PathLCOWSHA256, s.LCOW.SHA256)
-		each(PathLCOWArchive, s.LCOW.Archive)
-	}
-	if s.Compose != nil {
-		each(PathComposeVersion, s.Compose.Version)
-		each(PathComposeSHA256, s.Compose.SHA256)
-		each(PathComposeURL, s.Compose.URL)
-		each(PathComposeArchive, s.Compose.Archive)
-		each(PathComposeNetwork, s.Compose.Network)
-	}
-	if s.Daemon != nil {
-		each(PathDaemonDataRoot, s.Daemon.DataRoot)
-		each(PathDaemonRegistryMirrors, s.Daemon.RegistryMirrors...)
-		each(PathDaemonInsecureRegistries, s.Daemon.InsecureRegistries...)
-		each(PathDaemonDNS, s.Daemon.DNS...)
-		each(PathDaemonHosts, s.Daemon.Hosts...)
-		each(PathDaemonGroup, s.Daemon.Group)
-		each(PathDaemonTLSCACert, s.Daemon.TLSCACert)
-		each(PathDaemonTLSCert, s.Daemon.TLSCert)
-		each(PathDaemonTLSKey, s.Daemon.TLSKey)
-	}
+	// The blocks' settings, from the settings table (settings_gen.go).
+	s.Engine.eachValue(f)
+	s.LCOW.eachValue(f)
+	s.Compose.eachValue(f)
+	s.Daemon.eachValue(f)
 }
 
 func validateMode(mode string, d *Diagnostics) compat.Mode {

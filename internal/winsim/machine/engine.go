@@ -248,6 +248,11 @@ func (m *Machine) dockerdStart(s *Service, atBoot bool) error {
 		if _, ok := cfg["hosts"]; ok && (strings.Contains(s.PathName, " -H ") || strings.Contains(s.PathName, " --host")) {
 			return &EngineError{prefix + "the following directives are specified both as a flag and in the configuration file: hosts"}
 		}
+		// The merged configuration is validated before the API's TLS files are loaded, the log level first
+		// (docs/knowledge/windows.md#what-dockerd-checks-at-start).
+		if lvl, ok := cfg["log-level"].(string); ok && lvl != "" && !slices.Contains(logLevels, strings.ToLower(lvl)) {
+			return &EngineError{prefix + "merged configuration validation from file and command line flags failed: invalid logging level: " + lvl}
+		}
 		if err := m.dockerdTLSLocked(cfg); err != nil {
 			return err
 		}
@@ -379,6 +384,9 @@ var daemonKeys = []string{"authorization-plugins", "bridge", "data-root", "debug
 	"max-download-attempts", "metrics-addr", "mtu", "pidfile", "raw-logs", "registry-mirrors", "shutdown-timeout",
 	"storage-driver", "storage-opts", "tls", "tlscacert", "tlscert", "tlskey", "tlsverify", "builder", "containerd",
 	"proxies", "allow-nondistributable-artifacts", "default-runtime", "runtimes"}
+
+// logLevels are the levels dockerd's configuration validation accepts for "log-level", in any case.
+var logLevels = []string{"panic", "fatal", "error", "warn", "info", "debug", "trace"}
 
 // EngineInfo is what `docker version` / `docker info` report about a running engine.
 type EngineInfo struct {

@@ -77,6 +77,20 @@ func TestDockerStart(t *testing.T) {
 			iso:        "process", root: `D:\docker`},
 		{name: "empty data-root is the default", build: 20348, containers: featInstalled, version: "29.2.1",
 			daemonJSON: `{"data-root": ""}`, iso: "process"},
+		{name: "log-level debug", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": "debug"}`, iso: "process"},
+		{name: "log-level in capitals", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": "WARN"}`, iso: "process"},
+		{name: "log-level trace", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": "trace"}`, iso: "process"},
+		{name: "log-level empty is the default", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": ""}`, iso: "process"},
+		{name: "log-level invalid", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": "verbose"}`,
+			want:       daemonPrefix + "merged configuration validation from file and command line flags failed: invalid logging level: verbose"},
+		{name: "log-level checked before TLS files", build: 20348, containers: featInstalled, version: "29.2.1",
+			daemonJSON: `{"log-level": "loud", "tlsverify": true, "tlscert": "C:\\none.pem", "tlskey": "C:\\none.key", "tlscacert": "C:\\ca.pem"}`,
+			want:       "invalid logging level: loud"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -116,6 +116,7 @@ type FlatDaemonConfig struct {
 	DNS                []string `mapstructure:"dns" cty:"dns" hcl:"dns"`
 	Group              *string  `mapstructure:"group" cty:"group" hcl:"group"`
 	Hosts              []string `mapstructure:"hosts" cty:"hosts" hcl:"hosts"`
+	LogLevel           *string  `mapstructure:"log_level" cty:"log_level" hcl:"log_level"`
 	TLSVerify          *bool    `mapstructure:"tls_verify" cty:"tls_verify" hcl:"tls_verify"`
 	TLSCACert          *string  `mapstructure:"tls_ca_cert" cty:"tls_ca_cert" hcl:"tls_ca_cert"`
 	TLSCert            *string  `mapstructure:"tls_cert" cty:"tls_cert" hcl:"tls_cert"`
@@ -141,6 +142,7 @@ func (*FlatDaemonConfig) HCL2Spec() map[string]hcldec.Spec {
 		"dns":                 &hcldec.AttrSpec{Name: "dns", Type: cty.List(cty.String), Required: false},
 		"group":               &hcldec.AttrSpec{Name: "group", Type: cty.String, Required: false},
 		"hosts":               &hcldec.AttrSpec{Name: "hosts", Type: cty.List(cty.String), Required: false},
+		"log_level":           &hcldec.AttrSpec{Name: "log_level", Type: cty.String, Required: false},
 		"tls_verify":          &hcldec.AttrSpec{Name: "tls_verify", Type: cty.Bool, Required: false},
 		"tls_ca_cert":         &hcldec.AttrSpec{Name: "tls_ca_cert", Type: cty.String, Required: false},
 		"tls_cert":            &hcldec.AttrSpec{Name: "tls_cert", Type: cty.String, Required: false},

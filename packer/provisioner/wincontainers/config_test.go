@@ -23,6 +23,8 @@ func TestPrepare(t *testing.T) {
 		{"LCOW on 2016", map[string]interface{}{"container_mode": "lcow", "os_version": "2016"}, "14393"},
 		{"Docker 27 on 2016", map[string]interface{}{"container_mode": "process", "os_version": "2016", "engine": map[string]interface{}{"version": "27.3.1"}}, "engine { version }"},
 		{"http mirror", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"url": "http://mirror/docker.zip"}}, "engine { url }"},
+		{"daemon log level", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"log_level": "verbose"}}, `daemon { log_level }: unknown daemon.log_level`},
+		{"daemon log level debug", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"log_level": "debug"}}, ""},
 		{"data root traversal", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{"data_root": `D:\a\..\..\Windows`}}, "daemon { data_root }"},
 		{"daemon TCP endpoint without TLS", map[string]interface{}{"container_mode": "process", "daemon": map[string]interface{}{
 			"hosts": []string{"npipe:////./pipe/docker_engine", "tcp://0.0.0.0:2375"}}}, "TCP endpoint without TLS"},

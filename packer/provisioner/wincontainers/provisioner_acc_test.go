@@ -154,11 +154,18 @@ func TestAccPackerBuilds(t *testing.T) {
 		{
 			name: "hyperv on 2019", profile: "ws2019",
 			body: `    container_mode = "hyperv"
-    restart_timeout = "5m"`,
+    restart_timeout = "5m"
+    daemon {
+      log_level = "warn"
+    }`,
 			want: []string{"install-features", "verified hyperv"},
 			check: func(st winsim.State) error {
 				if st.Features["Hyper-V"] != "Installed" || st.Services["docker"].State != "Running" {
 					return fmt.Errorf("features %v, docker %+v", st.Features, st.Services["docker"])
+				}
+				// daemon.log_level, added through the settings table alone, reaches daemon.json.
+				if st.DaemonConfig["log-level"] != "warn" {
+					return fmt.Errorf("daemon.json %v, want log-level warn", st.DaemonConfig)
 				}
 				return nil
 			},
