@@ -87,7 +87,8 @@ func (s *Sim) userEnvironment() map[string]string {
 // WinRS command's streams. Errors reach stderr the way powershell.exe writes them to a redirected stderr
 // (CLIXML); what the engine does not model fails the command loudly, naming it.
 func (s *Sim) runPowerShell(ctx context.Context, script string, stdin io.Reader, stdout, stderr io.Writer) uint32 {
-	fsCmdlets, fsTypes := pshost.FileSystem(s.Machine, pshost.CertProvider(s.windows))
+	fsCmdlets, fsTypes, endProcess := pshost.FileSystemSession(s.Machine, pshost.CertProvider(s.windows))
+	defer endProcess()
 	sysCmdlets, sysTypes, natives := pshost.System(s.Machine, s.windows)
 	env := s.environment()
 	var errText bytes.Buffer

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -28,10 +29,13 @@ type fsState struct {
 	dirs     map[string]string    // lower-cased path -> path as created
 	names    map[string]string    // file: lower-cased path -> path as written
 	modified map[string]time.Time // lower-cased path -> last write time (UTC)
+	// exclusive counts the open handles that share nothing (a FileStream opened for writing with
+	// FileShare.None), by lower-cased path: every process gets a sharing violation until they close.
+	exclusive map[string]int
 }
 
 func newFSState() fsState {
-	return fsState{dirs: map[string]string{}, names: map[string]string{}, modified: map[string]time.Time{}}
+	return fsState{dirs: map[string]string{}, names: map[string]string{}, modified: map[string]time.Time{}, exclusive: map[string]int{}}
 }
 
 // systemDirs exist on every installation (inferred: the folders of a fresh Windows Server install that
@@ -392,8 +396,46 @@ func (m *Machine) CopyFile(src, dst string) error {
 }
 
 // InUse reports whether a running program holds the file open: the executable of a running service.
-// Windows keeps a running image's file open without FILE_SHARE_DELETE, so replacing, moving or deleting
-// it fails with a sharing violation (ERROR_SHARING_VIOLATION, 32).
+// OpenExclusive records a handle on path that shares nothing with other handles (CreateFile with share
+// mode 0, what .NET's File.Open and File.OpenWrite use for writing: FileShare.None), held by any process on
+// the machine, until release is called (or the process ends and its caller releases it). While it is
+// held, Exclusive and InUse report the file, and reads and writes from any other process fail with a
+// sharing violation (ERROR_SHARING_VIOLATION, 32).
+func (m *Machine) OpenExclusive(path string) (release func()) {
+	clean, err := CleanPath(path)
+	if err != nil {
+		return func() {}
+	}
+	key := strings.ToLower(clean)
+	m.mu.Lock()
+	m.fs.exclusive[key]++
+	m.mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			if m.fs.exclusive[key]--; m.fs.exclusive[key] <= 0 {
+				delete(m.fs.exclusive, key)
+			}
+		})
+	}
+}
+
+// Exclusive reports whether a handle that shares nothing is open on path (OpenExclusive).
+func (m *Machine) Exclusive(path string) bool {
+	clean, err := CleanPath(path)
+	if err != nil {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fs.exclusive[strings.ToLower(clean)] > 0
+}
+
+// InUse reports whether replacing, moving, deleting or writing path fails with a sharing violation:
+// Windows keeps a running image's file open without FILE_SHARE_DELETE (ERROR_SHARING_VIOLATION, 32), and
+// a handle opened with OpenExclusive shares nothing.
 func (m *Machine) InUse(path string) bool {
 	clean, err := CleanPath(path)
 	if err != nil {
@@ -401,6 +443,9 @@ func (m *Machine) InUse(path string) bool {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.fs.exclusive[strings.ToLower(clean)] > 0 {
+		return true
+	}
 	for _, s := range m.services {
 		if s.State != Running {
 			continue

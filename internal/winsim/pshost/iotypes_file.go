@@ -81,7 +81,8 @@ func netError(err error, path string) error {
 }
 
 // readable returns a file's bytes for a .NET read: a missing file is FileNotFoundException, a folder
-// UnauthorizedAccessException, a file open for writing in this session a sharing violation.
+// UnauthorizedAccessException, a file open for writing (FileShare.None, by this or any other process on
+// the machine) a sharing violation.
 func (h *fsHost) readable(path string) ([]byte, error) {
 	e, ok := h.m.Stat(path)
 	if !ok {
@@ -95,7 +96,7 @@ func (h *fsHost) readable(path string) ([]byte, error) {
 	if e.Dir {
 		return nil, netError(machine.ErrIsDir, path)
 	}
-	if h.openForWrite(e.Path) {
+	if h.openForWrite(e.Path) || h.m.Exclusive(e.Path) {
 		return nil, netError(errInUse, path)
 	}
 	return fileBytes(e)
@@ -319,7 +320,7 @@ func (h *fsHost) openFile(_ *engine.Session, args []any) (any, error) {
 		return nil, err
 	}
 	clean, _ := machine.CleanPath(path)
-	st := &fileStream{h: h, path: clean, hash: sha256.New()}
+	st := &fileStream{h: h, path: clean, hash: sha256.New(), release: h.m.OpenExclusive(clean)}
 	h.open[strings.ToLower(clean)] = st
 	return st, nil
 }
@@ -340,12 +341,13 @@ const fileStreamKeep = 1 << 20
 // fileStream is a System.IO.FileStream open for writing (FileShare.None: nobody else reads the file
 // until it is closed). The bytes reach the machine when it is closed or flushed.
 type fileStream struct {
-	h      *fsHost
-	path   string
-	hash   hash.Hash
-	size   int64
-	buf    []byte
-	closed bool
+	h       *fsHost
+	path    string
+	hash    hash.Hash
+	size    int64
+	buf     []byte
+	closed  bool
+	release func() // the machine-wide FileShare.None handle
 }
 
 func (f *fileStream) TypeName() string { return "System.IO.FileStream" }
@@ -407,7 +409,9 @@ func (f *fileStream) InvokeMethod(_ *engine.Session, name string, args []any) (a
 		}
 		f.closed = true
 		delete(f.h.open, strings.ToLower(f.path))
-		return nil, f.commit()
+		err := f.commit()
+		f.release()
+		return nil, err
 	}
 	return nil, notImpl("the method System.IO.FileStream.%s", name)
 }

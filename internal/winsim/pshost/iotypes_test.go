@@ -2,9 +2,11 @@ package pshost
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
+	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
 )
 
 func fileOfSize(n int64) machine.File {
@@ -115,4 +117,35 @@ say ($null -eq [Microsoft.Win32.Registry]::LocalMachine.OpenSubKey('SOFTWARE\Nop
 func TestDnsHostName(t *testing.T) {
 	m := newTestMachine("Server Core")
 	wantLines(t, lines(t, m, say+`say ([Net.Dns]::GetHostName())`), "WS2022")
+}
+
+// A FileStream opened for writing shares nothing with any process on the machine: while winrmcp's restore
+// script (one powershell.exe) writes the staged file, the staged bootstrap's ReadAllBytes (another) gets a
+// sharing violation and retries, and reads the whole file once the writer closes it. A process that ends
+// with the stream open releases it.
+func TestFileStreamSharesNothingAcrossProcesses(t *testing.T) {
+	m := newTestMachine("Server Core")
+	cmds, types, end := FileSystemSession(m)
+	var out strings.Builder
+	writer := engine.NewSession(engine.Config{Commands: cmds, Types: types, Stdout: &out, Stderr: &out, Env: m.SystemEnvironment(), Clock: testClock})
+	if code := writer.Run(`$global:w = [IO.File]::OpenWrite('C:\Windows\Temp\x.in'); $global:w.Write([byte[]](1, 2, 3), 0, 3)`); code != 0 || writer.Fault() != nil {
+		t.Fatalf("open: %d %v %s", code, writer.Fault(), out.String())
+	}
+	read := `try { [Console]::Out.WriteLine([IO.File]::ReadAllBytes('C:\Windows\Temp\x.in').Length) } catch { [Console]::Out.WriteLine($_.Exception.Message) }`
+	if got := run(t, m, read).out; !strings.Contains(got, "because it is being used by another process") {
+		t.Errorf("read while another process writes: %q", got)
+	}
+	if code := writer.Run(`$global:w.Close()`); code != 0 || writer.Fault() != nil {
+		t.Fatalf("close: %d %v %s", code, writer.Fault(), out.String())
+	}
+	if got := run(t, m, read).out; got != "3\n" {
+		t.Errorf("read after the writer closed: %q", got)
+	}
+	if code := writer.Run(`$global:w2 = [IO.File]::OpenWrite('C:\Windows\Temp\y.in')`); code != 0 {
+		t.Fatal("second open")
+	}
+	end()
+	if m.Exclusive(`C:\Windows\Temp\y.in`) {
+		t.Error("the process ended and its handle is still open")
+	}
 }
