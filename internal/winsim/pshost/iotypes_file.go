@@ -316,11 +316,16 @@ func (h *fsHost) openFile(_ *engine.Session, args []any) (any, error) {
 	if h.m.InUse(path) || h.openForWrite(path) {
 		return nil, netError(errInUse, path)
 	}
-	if err := h.writeFile(path, []byte{}); err != nil {
-		return nil, err
-	}
 	clean, _ := machine.CleanPath(path)
-	st := &fileStream{h: h, path: clean, hash: sha256.New(), release: h.m.OpenExclusive(clean)}
+	// The handle exists before the file does (CreateFile opens and creates in one call): no other process
+	// ever sees the new, empty file unlocked.
+	release := h.m.OpenExclusive(clean)
+	empty := sha256.Sum256(nil)
+	if err := h.m.CreateFile(clean, machine.File{SHA256: hex.EncodeToString(empty[:]), Content: []byte{}}); err != nil {
+		release()
+		return nil, netError(err, path)
+	}
+	st := &fileStream{h: h, path: clean, hash: sha256.New(), release: release}
 	h.open[strings.ToLower(clean)] = st
 	return st, nil
 }
