@@ -57,7 +57,8 @@ var winrmAttrs = []winrmAttr{
 		"over HTTP, nor with HTTPS. Default `false`."},
 	{name: "auth", desc: "Authentication: `basic` (default), `ntlm`, `certificate` or `kerberos`.",
 		oneOf: []string{winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthCertificate, winrm.AuthKerberos}},
-	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`."},
+	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`: it needs the Client Authentication EKU and the " +
+		"user's UPN in its subject alternative name, and a mapping on the host (`WSMan:\\localhost\\ClientCertificate`; see the connecting guide)."},
 	{name: "client_key", sensitive: true, desc: "PEM private key of `client_cert`. Sensitive."},
 	{name: "krb_realm", desc: "Kerberos realm (upper case, the AD domain name), for `auth = \"kerberos\"`. Default: the realm of a " +
 		"`username` of the form `user@REALM`, else `default_realm` of the krb5.conf."},
