@@ -57,7 +57,8 @@ var winrmAttrs = []winrmAttr{
 		"over HTTP, nor with HTTPS. Default `false`."},
 	{name: "auth", desc: "Authentication: `basic` (default), `ntlm`, `certificate` or `kerberos`.",
 		oneOf: []string{winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthCertificate, winrm.AuthKerberos}},
-	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`."},
+	{name: "client_cert", desc: "PEM client certificate, for `auth = \"certificate\"`: it needs the Client Authentication EKU and the " +
+		"user's UPN in its subject alternative name, and a mapping on the host (`WSMan:\\localhost\\ClientCertificate`; see the connecting guide)."},
 	{name: "client_key", sensitive: true, desc: "PEM private key of `client_cert`. Sensitive."},
 	{name: "krb_realm", desc: "Kerberos realm (upper case, the AD domain name), for `auth = \"kerberos\"`. Default: the realm of a " +
 		"`username` of the form `user@REALM`, else `default_realm` of the krb5.conf."},
@@ -317,6 +318,11 @@ func (s connSettings) check(host string) error {
 	switch {
 	case auth != winrm.AuthCertificate && auth != winrm.AuthKerberos && !s.username.unknown && s.username.value() == "":
 		return fmt.Errorf("no WinRM user name for %s: set winrm.username on the resource or in the provider's winrm block, or %s", host, envWinRMUsername)
+	case auth == winrm.AuthCertificate && !s.https.unknown && !s.useHTTPS():
+		return fmt.Errorf("auth = \"certificate\" for %s needs HTTPS: the client certificate travels in the TLS handshake; remove https = false", host)
+	case auth == winrm.AuthCertificate && !s.clientCert.unknown && !s.clientKey.unknown && (s.clientCert.value() == "" || s.clientKey.value() == ""):
+		return fmt.Errorf("auth = \"certificate\" for %s needs winrm.client_cert and winrm.client_key (PEM): a certificate with the Client "+
+			"Authentication EKU and the user's UPN, mapped on the host with New-Item -Path WSMan:\\localhost\\ClientCertificate", host)
 	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && !s.password.unknown && s.password.value() == "":
 		return fmt.Errorf("no WinRM password for %s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s", host, envWinRMPassword)
 	case auth == winrm.AuthKerberos && !s.username.unknown && !s.password.unknown && !s.krbRealm.unknown && !s.krbConfig.unknown &&

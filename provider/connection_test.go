@@ -89,6 +89,9 @@ func TestConnSettings(t *testing.T) {
 		{connSettings{username: s("u")}, "no WinRM password"},
 		{connSettings{username: s("u"), auth: s(winrm.AuthNTLM)}, "no WinRM password"},
 		{connSettings{username: s("u"), password: s("p"), https: b(false)}, "message encryption"},
+		{connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c")}, `needs winrm.client_cert and winrm.client_key`},
+		{connSettings{auth: s(winrm.AuthCertificate), clientKey: s("k")}, `New-Item -Path WSMan:\localhost\ClientCertificate`},
+		{connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c"), clientKey: s("k"), https: b(false), allowUnencrypted: b(true)}, "needs HTTPS"},
 	} {
 		if _, err := c.s.options("h", 5986); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.s, err, c.want)

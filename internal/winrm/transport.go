@@ -45,7 +45,12 @@ func (c *callContext) get() context.Context {
 	return c.ctx
 }
 
-// transport is the HTTP transport for Basic and NTLM, in place of masterzen's clientRequest and
+// certAuthProfile is the Authorization header of certificate authentication: the WS-Management HTTPS
+// mutual-authentication profile URI, with no scheme token (what masterzen's ClientAuthRequest and
+// pywinrm's certificate transport send; docs/knowledge/winrm.md#certificate-authentication).
+const certAuthProfile = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
+
+// transport is the HTTP transport for Basic, NTLM and client certificates, in place of masterzen's clientRequest and
 // ClientNTLM, with the same TLS settings and errors, plus two things they lack:
 //
 //   - every request carries the caller's context (callContext);
@@ -59,6 +64,9 @@ func (c *callContext) get() context.Context {
 type transport struct {
 	user, password string
 	ntlm           bool
+	// cert, when set, is the client certificate of certificate authentication: every connection presents
+	// it in TLS, and every request names the mutual-authentication profile instead of credentials.
+	cert *tls.Certificate
 	// sealed: message encryption over plain HTTP (sealed.go): every SOAP message is sealed with the
 	// session that logon gave the connection it travels on.
 	sealed bool
@@ -93,6 +101,11 @@ func NewNTLMTransport(user, password string) mz.Transporter {
 // take from the endpoint.
 func (t *transport) Transport(e *mz.Endpoint) error {
 	tlsConf := &tls.Config{InsecureSkipVerify: e.Insecure, ServerName: e.TLSServerName, MinVersion: tls.VersionTLS12} //nolint:gosec // insecure only when the user asks
+	if t.cert != nil {
+		// Windows may ask for the certificate by renegotiation (HTTP.sys without clientcertnegotiation,
+		// docs/knowledge/winrm.md#certificate-authentication).
+		tlsConf.Certificates, tlsConf.Renegotiation = []tls.Certificate{*t.cert}, tls.RenegotiateOnceAsClient
+	}
 	if len(e.CACert) > 0 {
 		pool := x509.NewCertPool()
 		if !pool.AppendCertsFromPEM(e.CACert) {
@@ -165,7 +178,11 @@ func (t *transport) Post(_ *mz.Client, m *soap.SoapMessage) (string, error) {
 		return "", fmt.Errorf("impossible to create http request %w", err)
 	}
 	req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
-	req.SetBasicAuth(t.user, t.password) // with NTLM, go-ntlmssp turns these into the handshake; Basic is never sent
+	if t.cert != nil {
+		req.Header.Set("Authorization", certAuthProfile)
+	} else {
+		req.SetBasicAuth(t.user, t.password) // with NTLM, go-ntlmssp turns these into the handshake; Basic is never sent
+	}
 	rt := t.counted(t.basic)
 	if t.ntlm {
 		single := t.take()

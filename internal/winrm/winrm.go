@@ -6,6 +6,9 @@ package winrm
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -21,6 +24,7 @@ import (
 	mz "github.com/masterzen/winrm"
 	"github.com/masterzen/winrm/soap"
 
+	"github.com/wincontainers/wincontainers/internal/certupn"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/winrm/ntlm"
 	"github.com/wincontainers/wincontainers/internal/winrm/sealing"
@@ -97,8 +101,7 @@ func Sealed(http bool, auth string) bool {
 type Client struct {
 	opts   Options
 	client *mz.Client
-	// call carries each call's context to the Basic and NTLM transports (certificate and Kerberos auth use
-	// masterzen's, which take none: their requests are bounded by the endpoint's timeout only).
+	// call carries each call's context to the transport's HTTP requests (every auth method uses ours).
 	call *callContext
 
 	mu    sync.Mutex
@@ -164,8 +167,17 @@ func New(o Options) (*Client, error) {
 		if len(o.Cert) == 0 || len(o.Key) == 0 || o.HTTP {
 			return nil, errors.New("winrm: certificate authentication needs HTTPS, a client certificate and its key")
 		}
+		cert, err := tls.X509KeyPair(o.Cert, o.Key)
+		if err != nil {
+			return nil, fmt.Errorf("winrm: the client certificate and key do not form a pair (PEM certificate, then its PEM private key): %w", err)
+		}
+		// Our transport, not masterzen's ClientAuthRequest (the same header and TLS client certificate):
+		// it sends each request with the caller's context and honours tls_server_name.
 		inner = func() mz.Transporter {
-			return mz.NewClientAuthRequestWithDial((&net.Dialer{Timeout: 30 * time.Second}).Dial)
+			t := newTransport(o.User, "", false, call)
+			t.cert = &cert
+			o.instrument(t)
+			return t
 		}
 	case AuthKerberos:
 		// Not masterzen's ClientKerberos (SPNEGO per request, no mutual authentication, no sealing):
@@ -321,6 +333,12 @@ func (c *Client) explain(err error) error {
 	case strings.Contains(msg, "kerberos: ") || strings.Contains(msg, "refused the Kerberos"):
 		// kerberos.go's errors name their cause (the KDC's or the host's) and what to do.
 		return &runner.TransportError{Op: op, Retryable: false, Err: err}
+	case status == "401" && c.opts.Auth == AuthCertificate:
+		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("the host refused the client certificate %s (HTTP 401): "+
+			"Windows accepts it only when certificate authentication is on (Set-Item WSMan:\\localhost\\Service\\Auth\\Certificate $true), "+
+			"the certificate chains to a CA in the host's LocalMachine\\Root store, carries the Client Authentication EKU and a UPN in its "+
+			"subjectAltName, and a mapping names its issuer and UPN: New-Item -Path WSMan:\\localhost\\ClientCertificate -URI * "+
+			"-Subject <UPN> -Issuer <thumbprint of the CA that signed it> -Credential (Get-Credential <local user>)", certSummary(c.opts.Cert))}
 	case status == "401":
 		return &runner.TransportError{Op: op, Retryable: false, Err: fmt.Errorf("the host rejected the credentials for %q with %s authentication (HTTP 401): "+
 			"check the user name and password; a local account needs the form .\\user or HOST\\user; Basic needs Basic enabled in the WinRM service "+
@@ -486,4 +504,18 @@ func parseFault(body string) *FaultError {
 
 func iso8601(d time.Duration) string {
 	return "PT" + strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + "S"
+}
+
+// certSummary names a PEM client certificate for an error: its subject, UPNs and issuer's name.
+func certSummary(certPEM []byte) string {
+	block, _ := pem.Decode(certPEM)
+	if block == nil {
+		return "(not PEM)"
+	}
+	cert, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		return "(unreadable: " + err.Error() + ")"
+	}
+	upns, _ := certupn.FromCertificate(cert)
+	return fmt.Sprintf("%q (UPN %s, issued by %q)", cert.Subject.String(), strings.Join(upns, ", "), cert.Issuer.String())
 }

@@ -75,6 +75,14 @@ type Options struct {
 	// administrator's public keys (docs/knowledge/ssh.md#authorized-keys).
 	SSH               bool
 	SSHAuthorizedKeys []byte
+	// CertificateAuth is Service\Auth\Certificate (off by default, as on Windows): with HTTPS, a client
+	// certificate that chains to TrustedRoots (PEM: the CAs in the host's LocalMachine\Root) and matches
+	// one of CertMappings (WSMan:\localhost\ClientCertificate) logs on as the mapping's user
+	// (docs/knowledge/winrm.md#certificate-authentication). The listener asks every client for a
+	// certificate when either is set.
+	CertificateAuth bool
+	CertMappings    []wsman.CertMapping
+	TrustedRoots    []byte
 }
 
 // Sim is one simulated host.
@@ -141,6 +149,10 @@ func New(o Options) (*Sim, error) {
 	if o.User == "" || o.Password == "" {
 		return nil, errors.New("--user and --password are required")
 	}
+	roots, err := certAuthSetup(o)
+	if err != nil {
+		return nil, err
+	}
 	switch o.WhileDown {
 	case "", "reset", "drop":
 	default:
@@ -162,7 +174,8 @@ func New(o Options) (*Sim, error) {
 	s.Host.RebootTime = o.RebootTime
 	s.Server = wsman.NewServer(wsman.Config{User: o.User, Password: o.Password, HTTPS: o.HTTPS, AllowUnencrypted: (!o.HTTPS && !o.RequireEncryption) || o.AllowUnencrypted,
 		DisableBasic: o.Auth == "ntlm" || o.Auth == "kerberos", Keytab: kt, ComputerName: o.ComputerName, Build: p.Build,
-		Handler: s.Host.Run, Up: s.Host.Up, DropWhileDown: o.WhileDown == "drop", Quotas: o.Quotas})
+		Handler: s.Host.Run, Up: s.Host.Up, DropWhileDown: o.WhileDown == "drop", Quotas: o.Quotas,
+		Certificate: o.CertificateAuth, CertMappings: o.CertMappings, TrustedRoots: roots})
 	if err := s.useEngine(); err != nil {
 		return nil, err
 	}
@@ -187,6 +200,12 @@ func New(o Options) (*Sim, error) {
 		cfg, caPEM, err := newTLS()
 		if err != nil {
 			return nil, err
+		}
+		if o.CertificateAuth || len(o.CertMappings) > 0 {
+			// Windows asks for the certificate by renegotiation when a request names certificate
+			// authentication; Go's server cannot renegotiate, so winsim asks every client in the
+			// handshake and lets the WS-Man server judge it (internal/winsim/DIFFERENCES.md).
+			cfg.ClientAuth = tls.RequestClientCert
 		}
 		s.TLS = cfg
 		if o.StateDir == "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/control"
 	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
+	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
 
 const (
@@ -145,6 +147,10 @@ var transports = []transport{
 	{name: "https-kerberos", https: true, auth: "kerberos"},
 	{name: "http-kerberos", auth: "kerberos"},
 	{name: "http-kerberos-sealed", auth: "kerberos", seal: true},
+	// Certificate authentication: a client certificate from a CA the host trusts, with the Client
+	// Authentication EKU and the user's UPN, mapped to the local user (WSMan:\localhost\ClientCertificate).
+	// Only clients that present certificates (client.certificate) run it.
+	{name: "https-certificate", https: true, auth: "certificate"},
 }
 
 // spnHost is the name Kerberos clients ask a ticket for (HTTP/spnHost); they connect to the loopback
@@ -176,7 +182,13 @@ type Target struct {
 	CCache      string `json:"ccache,omitempty"`
 	WrongCCache string `json:"wrong_ccache,omitempty"`
 	SPNHost     string `json:"spn_host,omitempty"`
-	ca          []byte
+	// Certificate: the client certificate and key (PEM files) mapped to the user, and a certificate from
+	// the same CA whose UPN no mapping names (auth-rejected).
+	CertFile      string `json:"cert,omitempty"`
+	KeyFile       string `json:"key,omitempty"`
+	WrongCertFile string `json:"wrong_cert,omitempty"`
+	WrongKeyFile  string `json:"wrong_key,omitempty"`
+	ca            []byte
 }
 
 // outcome is what a client reported for a case: ok, or limit (it cannot express the case; Detail says
@@ -199,7 +211,9 @@ type client struct {
 	seals bool
 	// kerberos: the client speaks Kerberos and runs the Kerberos transports.
 	kerberos bool
-	run      func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
+	// certificate: the client authenticates with a client certificate and runs the certificate transport.
+	certificate bool
+	run         func(ctx context.Context, t *testing.T, target Target, c Case) (outcome, error)
 }
 
 var clients = []client{masterzenClient, pywinrmClient, nodeClient}
@@ -228,7 +242,7 @@ func TestConformance(t *testing.T) {
 				}
 				var runs sync.WaitGroup
 				for _, tr := range transports {
-					if (tr.seal && !cl.seals) || (tr.auth == "kerberos" && !cl.kerberos) {
+					if (tr.seal && !cl.seals) || (tr.auth == "kerberos" && !cl.kerberos) || (tr.auth == "certificate" && !cl.certificate) {
 						continue
 					}
 					runs.Add(1)
@@ -252,6 +266,12 @@ func runCases(t *testing.T, cl client, tr transport) {
 		RequireEncryption: tr.seal, RebootTime: 500 * time.Millisecond, Auth: tr.auth, ComputerName: computerName}
 	if https {
 		o.StateDir = t.TempDir()
+	}
+	var certs *clientCerts
+	if tr.auth == "certificate" {
+		// Basic off, as on Windows: a client that fell back to the password would be refused.
+		certs = newClientCerts(t)
+		o.Auth, o.CertificateAuth, o.TrustedRoots, o.CertMappings = "ntlm", true, certs.ca.PEM, []wsman.CertMapping{certs.ca.Mapping(certUPN, user)}
 	}
 	var kdc *testkdc.KDC
 	if tr.auth == "kerberos" {
@@ -280,6 +300,9 @@ func runCases(t *testing.T, cl client, tr transport) {
 		intruder := *kdc
 		intruder.User, intruder.Password = "intruder", wrongPassword
 		target.Krb5Conf, target.CCache, target.WrongCCache, target.SPNHost = kdc.Krb5Conf, kdc.Kinit(t), intruder.Kinit(t), spnHost
+	}
+	if certs != nil {
+		target.CertFile, target.KeyFile, target.WrongCertFile, target.WrongKeyFile = certs.cert, certs.key, certs.wrongCert, certs.wrongKey
 	}
 	for _, c := range caseList {
 		if c.httpsOnly && !https {
@@ -332,4 +355,31 @@ func runCases(t *testing.T, cl client, tr transport) {
 			}
 		})
 	}
+}
+
+// certUPN is the UPN of the conformance clients' certificate: the local Administrator's.
+const certUPN = "administrator@localhost"
+
+// clientCerts are the certificate transport's files: a CA, a certificate it issued for certUPN (mapped)
+// and one for another UPN (not mapped), with their keys, in PEM.
+type clientCerts struct {
+	ca                             *winsimtest.ClientCA
+	cert, key, wrongCert, wrongKey string
+}
+
+func newClientCerts(t *testing.T) *clientCerts {
+	t.Helper()
+	dir := t.TempDir()
+	c := &clientCerts{ca: winsimtest.NewClientCA(t, "conformance client CA")}
+	write := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cert, key := c.ca.Issue(t, certUPN, true)
+	wrong, wrongKey := c.ca.Issue(t, "intruder@localhost", true)
+	c.cert, c.key, c.wrongCert, c.wrongKey = write("cert.pem", cert), write("key.pem", key), write("wrong-cert.pem", wrong), write("wrong-key.pem", wrongKey)
+	return c
 }

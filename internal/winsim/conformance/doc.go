@@ -10,6 +10,12 @@
 // re-runs its handshake with an anonymous empty POST, which an authenticated connection serves), which
 // wsman's TestNTLMSealedMasterzenDefect documents, so it has no sealed run here.
 //
+// Certificate authentication (https-certificate) is run by masterzen's ClientAuthRequest and pywinrm's
+// transport='certificate' (cert_pem, cert_key_pem): a client certificate with the Client Authentication
+// EKU and the UPN administrator@localhost, issued by a CA the host trusts and mapped to its Administrator;
+// Basic is off on that host, and auth-rejected presents a certificate of the same CA whose UPN no mapping
+// names.
+//
 // NTLM runs use hosts whose service auth is Negotiate only (winsim --auth ntlm: Basic disabled), so a
 // client that fell back to Basic would be refused, and log on as COMPUTER\user. They put three NTLM
 // implementations that share no code against winsim's NTLMv2 acceptor: masterzen's ClientNTLM

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,11 +17,12 @@ import (
 
 // masterzenClient is github.com/masterzen/winrm, the client under Packer, Terraform and internal/winrm:
 // a new shell per Run, a Receive loop that treats any SOAP answer without Done as "not finished yet".
-// Basic is its default transport; NTLM is ClientNTLM (Azure/go-ntlmssp).
+// Basic is its default transport; NTLM is ClientNTLM (Azure/go-ntlmssp); certificates ClientAuthRequest.
 var masterzenClient = client{
-	name:    "masterzen",
-	missing: func() string { return "" },
-	run:     runMasterzen,
+	name:        "masterzen",
+	missing:     func() string { return "" },
+	certificate: true,
+	run:         runMasterzen,
 }
 
 func masterzenFor(tg Target, password string, operationTimeout time.Duration, affine bool) (*winrm.Client, error) {
@@ -34,7 +36,24 @@ func masterzenFor(tg Target, password string, operationTimeout time.Duration, af
 		// ClientNTLM (Packer's winrm_use_ntlm, Terraform's use_ntlm): go-ntlmssp's Negotiator, no sealing.
 		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientNTLM{} }
 	}
-	ep := winrm.NewEndpoint(tg.Host, tg.Port, tg.HTTPS, false, tg.ca, nil, nil, operationTimeout+30*time.Second)
+	var cert, key []byte
+	if tg.Auth == "certificate" {
+		// ClientAuthRequest: the TLS client certificate and the mutual-authentication profile header. The
+		// auth-rejected case presents the certificate no mapping names (password is the wrong one then).
+		params.TransportDecorator = func() winrm.Transporter { return &winrm.ClientAuthRequest{} }
+		certFile, keyFile := tg.CertFile, tg.KeyFile
+		if password == tg.WrongPassword {
+			certFile, keyFile = tg.WrongCertFile, tg.WrongKeyFile
+		}
+		var err error
+		if cert, err = os.ReadFile(certFile); err != nil {
+			return nil, err
+		}
+		if key, err = os.ReadFile(keyFile); err != nil {
+			return nil, err
+		}
+	}
+	ep := winrm.NewEndpoint(tg.Host, tg.Port, tg.HTTPS, false, tg.ca, cert, key, operationTimeout+30*time.Second)
 	return winrm.NewClientWithParameters(ep, tg.User, password, params)
 }
 

@@ -34,8 +34,9 @@ var pywinrmClient = client{
 		}
 		return ""
 	},
-	seals:    true,
-	kerberos: true,
+	seals:       true,
+	kerberos:    true,
+	certificate: true,
 	run: func(ctx context.Context, t *testing.T, tg Target, c Case) (outcome, error) {
 		return runScript(ctx, t, tg, c, "/usr/bin/python3", "testdata/pywinrm_conformance.py", "OPENSSL_CONF="+opensslLegacy())
 	},

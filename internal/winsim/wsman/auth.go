@@ -168,6 +168,13 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, sealed boo
 			s.badRequest(w, r)
 			return "", false, false
 		}
+	case scheme == CertAuthHeader:
+		// Certificate authentication (cert.go): HTTPS only; the header has no token.
+		if s.cfg.HTTPS && !rejecting {
+			if u := s.certificateUser(r); u != "" {
+				return u, false, true
+			}
+		}
 	case strings.EqualFold(scheme, "Basic"):
 		if s.cfg.DisableBasic || plainHTTP || rejecting {
 			break

@@ -3,6 +3,7 @@ package wsman
 import (
 	"context"
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -36,6 +37,14 @@ type Config struct {
 	// principal it holds a key for, in Negotiate or the Kerberos scheme, authenticate the connection as User
 	// when the client principal's name is User (any realm the keytab's principals trust).
 	Keytab *keytab.Keytab
+	// Certificate is winrm/config/service/auth's Certificate (off on Windows by default): over HTTPS,
+	// requests carrying CertAuthHeader are authenticated by their connection's client certificate,
+	// which must chain to TrustedRoots (the host's LocalMachine\Root) and match one of CertMappings
+	// (docs/knowledge/winrm.md#certificate-authentication). The TLS listener must ask for client
+	// certificates (tls.RequestClientCert: the server verifies them, not the handshake).
+	Certificate  bool
+	CertMappings []CertMapping
+	TrustedRoots *x509.CertPool
 	// ComputerName is the host's name in NTLM's CHALLENGE_MESSAGE (default WINSIM); Build the OS build in
 	// its VERSION (default 20348).
 	ComputerName string

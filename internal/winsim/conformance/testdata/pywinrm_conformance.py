@@ -99,6 +99,14 @@ def protocol(password=None, operation_timeout=20, ca=None):
         # GSS-API class above.
         transport = "kerberos"
         extra = {"kerberos_hostname_override": target["spn_host"], "message_encryption": "auto" if target["seal"] else "never"}
+    elif target["auth"] == "certificate":
+        # transport='certificate': the TLS client certificate (cert_pem, cert_key_pem) and the header
+        # Authorization: http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual. The
+        # auth-rejected case presents a certificate from the same CA whose UPN no mapping names.
+        wrong = password == target["wrong_password"]
+        transport = "certificate"
+        extra = {"cert_pem": target["wrong_cert"] if wrong else target["cert"],
+                 "cert_key_pem": target["wrong_key"] if wrong else target["key"]}
     else:
         transport, extra = ("ssl" if target["https"] else "plaintext"), {}
     return Protocol(
