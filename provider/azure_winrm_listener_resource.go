@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/runner"
 )
 
@@ -182,12 +183,13 @@ func (r *azureWinRMListenerResource) ModifyPlan(ctx context.Context, req resourc
 
 // runner opens the VM's Run Command channel; ok is false with the error on diags.
 func (r *azureWinRMListenerResource) runner(ctx context.Context, m *azureWinRMListenerModel, diags *diag.Diagnostics) (runner.Runner, bool) {
-	h, err := azure.Open(r.vm(ctx, m))
+	v := r.vm(ctx, m)
+	c, err := hostconn.Open(hostconn.Config{Azure: &v, Reboot: runner.RebootOptions{OnEvent: v.OnEvent}, RetryBackoff: v.RetryBackoff})
 	if err != nil {
-		diags.AddError("Cannot connect to Azure VM "+m.VMName.ValueString(), err.Error())
+		connectFailed(diags, "", err)
 		return nil, false
 	}
-	return h.RunnerHost.Runner, true
+	return c.Host.Runner, true
 }
 
 func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -420,3 +420,39 @@ func addConnError(diags *diag.Diagnostics, err error) {
 	}
 	diags.AddAttributeError(path.Root("winrm"), summary, err.Error())
 }
+
+// errReported is a connection whose settings could not be translated: the problem is already on the
+// diagnostics, on the block that holds it.
+var errReported = errors.New("the connection settings are incomplete (see the other diagnostics)")
+
+// connBlock is the block that configures m's connection: azure, ssh or winrm.
+func connBlock(azure, ssh types.Object) string {
+	switch {
+	case !azure.IsNull():
+		return "azure"
+	case !ssh.IsNull():
+		return "ssh"
+	}
+	return "winrm"
+}
+
+// connectFailed reports a connection that the engine could not open, on the block that configures it
+// (anywhere with block ""). Settings the translation refused are already reported (errReported).
+func connectFailed(diags *diag.Diagnostics, block string, err error) {
+	if errors.Is(err, errReported) {
+		return
+	}
+	if pe, ok := errors.AsType[*hostconn.PlainHTTPError](err); ok {
+		addConnError(diags, pe)
+		return
+	}
+	summary, detail := "Cannot connect", err.Error()
+	if oe, ok := errors.AsType[*hostconn.OpenError](err); ok {
+		summary, detail = "Cannot connect to "+oe.Target, oe.Err.Error()
+	}
+	if block == "" {
+		diags.AddError(summary, detail)
+		return
+	}
+	diags.AddAttributeError(path.Root(block), summary, detail)
+}

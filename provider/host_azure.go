@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -14,12 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/compat"
-	"github.com/wincontainers/wincontainers/internal/executor"
-	"github.com/wincontainers/wincontainers/internal/facts"
 )
 
 // resourceAzureSchema is wincontainers_host's azure block: the host is an Azure VM reached through
@@ -107,56 +103,17 @@ func validateAzureConfig(m *hostModel, diags *diag.Diagnostics) {
 	}
 }
 
-// hostConn is an open connection to a host over WinRM or Azure Run Command.
-type hostConn struct {
-	Host  executor.RunnerHost
-	az    *azure.Host
-	close func() error
-	// nestedOverride is the azure block's nested_virtualization_override.
-	nestedOverride bool
+// nestedOverride is the azure block's nested_virtualization_override (false without an azure block).
+func nestedOverride(ctx context.Context, m *hostModel, diags *diag.Diagnostics) bool {
+	a, has := objectAs[azureConnModel](ctx, m.Azure, diags)
+	return has && a.NestedVirtualizationOverride.ValueBool()
 }
 
-func (c *hostConn) Close() error {
-	if c.close == nil {
-		return nil
-	}
-	return c.close()
-}
-
-// openAzure opens the Run Command connection of an azure block.
-func (r *hostResource) openAzure(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostConn, bool) {
-	v, a, _ := r.azureVM(ctx, m, diags)
-	host := m.Host.ValueString()
-	v.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
-	v.RebootOptions.OnEvent = v.OnEvent
-	v.RebootOptions.Timeout = rebootTimeout
-	h, err := azure.Open(v)
-	if err != nil {
-		diags.AddAttributeError(path.Root("azure"), "Cannot connect to Azure VM "+v.Name, err.Error())
-		return nil, false
-	}
-	return &hostConn{Host: h.RunnerHost, az: h, nestedOverride: a.NestedVirtualizationOverride.ValueBool()}, true
-}
-
-// preflightNested checks nested virtualization before converging Hyper-V isolation or LCOW on an Azure
-// VM. It is never a silent pass: a failure is an error unless overridden, and then a warning.
-func preflightNested(ctx context.Context, c *hostConn, mode compat.Mode, host string, diags *diag.Diagnostics) bool {
-	if c.az == nil || (mode != compat.ModeHyperV && mode != compat.ModeLCOW) {
-		return true
-	}
-	f, err := c.Host.Facts(ctx)
-	if err != nil {
-		diags.AddError("Cannot read the facts of "+host, err.Error())
-		return false
-	}
-	return nestedVerdict(ctx, c, f, mode, host, diags)
-}
-
-func nestedVerdict(ctx context.Context, c *hostConn, f facts.Facts, mode compat.Mode, host string, diags *diag.Diagnostics) bool {
-	p, err := c.az.Preflight(ctx, f, c.nestedOverride)
-	if err != nil {
-		diags.AddError("Cannot read the size of Azure VM "+c.az.Runner.VMName, err.Error())
-		return false
+// nestedDiagnostics renders the engine's nested-virtualization preflight of an Azure VM (p, nil when
+// none ran): its caveats, and a VM not confirmed as an error (refused) or, overridden, a warning.
+func nestedDiagnostics(p *azure.NestedPreflight, mode compat.Mode, host string, diags *diag.Diagnostics) {
+	if p == nil {
+		return
 	}
 	family := p.Table.Series
 	if family == "" {
@@ -166,19 +123,18 @@ func nestedVerdict(ctx context.Context, c *hostConn, f facts.Facts, mode compat.
 		diags.AddWarning("Nested virtualization caveat on "+host, cv)
 	}
 	if p.OK {
-		return true
+		return
 	}
 	detail := "container_mode " + string(mode) + " runs Hyper-V inside the VM. VM size " + p.Size + " (series " + family + "), security type " +
 		orNotReported(p.SecurityType) + ": " + strings.Join(p.Warnings, "; ") + "."
 	if p.Overridden {
 		diags.AddAttributeWarning(path.Root("azure").AtName("nested_virtualization_override"), "Nested virtualization not confirmed on "+host,
 			detail+" nested_virtualization_override = true: proceeding anyway.")
-		return true
+		return
 	}
 	diags.AddAttributeError(path.Root("azure").AtName("nested_virtualization_override"), "Nested virtualization not confirmed on "+host,
 		detail+" Nothing was changed on the VM. Resize it to a size with nested virtualization (Dsv5, Ddsv5, Dasv5, Esv5 ...) and Security Type "+
 			"\"Standard\", or set azure.nested_virtualization_override = true to proceed anyway.")
-	return false
 }
 
 func orNotReported(s string) string {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -11,10 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/wincontainers/wincontainers/internal/converge"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
 )
@@ -201,24 +202,14 @@ func (d *hostFactsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	host := m.Host.ValueString()
-	var conn *hostconn.Conn
-	if !m.SSH.IsNull() {
-		c, ok := openFactsSSH(ctx, m.SSH, host, m.Port, d.data, &resp.Diagnostics)
-		if !ok {
-			return
-		}
-		conn = c
-	} else {
-		c, ok := d.openWinRM(ctx, &m, host, &resp.Diagnostics)
-		if !ok {
-			return
-		}
-		conn = c
-	}
-	defer func() { _ = conn.Close() }()
-	f, err := conn.Facts(ctx)
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot read the facts of "+host, err.Error())
+	f, err := converge.Facts(ctx, d.connector(&m, &resp.Diagnostics))
+	switch converge.StageOf(err) {
+	case "":
+	case converge.StageConnect:
+		connectFailed(&resp.Diagnostics, connBlock(types.ObjectNull(nil), m.SSH), errors.Unwrap(err)) // no azure block here
+		return
+	default:
+		resp.Diagnostics.AddError("Cannot read the facts of "+host, errors.Unwrap(err).Error())
 		return
 	}
 	day := clock(nil).today()
@@ -233,11 +224,33 @@ func (d *hostFactsDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// openWinRM opens the data source's WinRM connection.
-func (d *hostFactsDataSource) openWinRM(ctx context.Context, m *hostFactsModel, host string, diags *diag.Diagnostics) (*hostconn.Conn, bool) {
+// connector is the engine's connector for the data source: its ssh block, or its winrm block over the
+// provider's defaults, translated when the engine connects; a setting that is missing is reported on
+// diags.
+func (d *hostFactsDataSource) connector(m *hostFactsModel, diags *diag.Diagnostics) converge.ConnectorFunc {
+	return func(ctx context.Context) (*hostconn.Conn, error) {
+		cfg, ok := d.connConfig(ctx, m, diags)
+		if !ok {
+			return nil, errReported
+		}
+		return hostconn.Open(cfg) //nolint:wrapcheck // connectFailed renders hostconn's errors
+	}
+}
+
+// connConfig translates the data source's connection block into hostconn's Config; ok is false with
+// the problem on diags.
+func (d *hostFactsDataSource) connConfig(ctx context.Context, m *hostFactsModel, diags *diag.Diagnostics) (hostconn.Config, bool) {
+	var cfg hostconn.Config
 	var base connSettings
 	if d.data != nil {
+		cfg.RetryBackoff = d.data.retryBackoff
 		base = d.data.winrm
+	}
+	host := m.Host.ValueString()
+	if !m.SSH.IsNull() {
+		opts, ok := factsSSHConfig(ctx, m.SSH, host, m.Port, diags)
+		cfg.SSH = opts
+		return cfg, ok
 	}
 	base = base.over(settingsOf(ctx, m.WinRM, diags))
 	port := m.Port.ValueInt64()
@@ -246,19 +259,11 @@ func (d *hostFactsDataSource) openWinRM(ctx context.Context, m *hostFactsModel, 
 	}
 	opts, err := base.options(host, port)
 	if err != nil {
-		diags.AddAttributeError(path.Root("winrm"), "Incomplete WinRM connection settings", err.Error())
-		return nil, false
+		addConnError(diags, err)
+		return cfg, false
 	}
-	cfg := hostconn.Config{WinRM: opts}
-	if d.data != nil {
-		cfg.RetryBackoff = d.data.retryBackoff
-	}
-	conn, err := hostconn.Open(cfg)
-	if err != nil {
-		diags.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
-		return nil, false
-	}
-	return conn, true
+	cfg.WinRM = opts
+	return cfg, true
 }
 
 func (m *hostFactsModel) fill(ctx context.Context, f facts.Facts, diags *diag.Diagnostics) {

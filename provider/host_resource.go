@@ -27,6 +27,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/converge"
 	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/hostconn"
@@ -387,15 +388,27 @@ func (r *hostResource) settings(ctx context.Context, m *hostModel, diags *diag.D
 	return base.over(s)
 }
 
-// connect opens a connection to the host in m, with config (when not nil) supplying the write-only
-// password.
-func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostConn, bool) {
-	if !m.Azure.IsNull() {
-		c, ok := r.openAzure(ctx, m, rebootTimeout, diags)
-		return c, ok
+// connConfig translates m's connection block (azure, ssh or winrm, with the provider's defaults) into
+// hostconn's Config; ok is false with the problem on diags. An import without :port learns the
+// transport's default port here.
+func (r *hostResource) connConfig(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (hostconn.Config, bool) {
+	host := m.Host.ValueString()
+	var cfg hostconn.Config
+	if r.data != nil {
+		cfg.Reboot = r.data.reboot
+		cfg.RetryBackoff = r.data.retryBackoff
 	}
-	if !m.SSH.IsNull() {
-		return r.openSSH(ctx, m, rebootTimeout, diags)
+	cfg.Reboot.Timeout = rebootTimeout
+	cfg.Reboot.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
+	switch {
+	case !m.Azure.IsNull():
+		v, _, _ := r.azureVM(ctx, m, diags)
+		cfg.Azure = &v
+		return cfg, !diags.HasError()
+	case !m.SSH.IsNull():
+		opts, ok := sshConfig(ctx, m, diags)
+		cfg.SSH = opts
+		return cfg, ok
 	}
 	s := r.settings(ctx, m, diags)
 	port := m.Port.ValueInt64()
@@ -403,25 +416,25 @@ func (r *hostResource) connect(ctx context.Context, m *hostModel, rebootTimeout 
 		port, _ = s.defaultPort()       // the apply knows every value
 		m.Port = types.Int64Value(port) // an import without :port
 	}
-	opts, err := s.options(m.Host.ValueString(), port)
+	opts, err := s.options(host, port)
 	if err != nil {
 		addConnError(diags, err)
-		return nil, false
+		return cfg, false
 	}
-	cfg := hostconn.Config{WinRM: opts}
-	if r.data != nil {
-		cfg.Reboot = r.data.reboot
-		cfg.RetryBackoff = r.data.retryBackoff
+	cfg.WinRM = opts
+	return cfg, true
+}
+
+// connector is the engine's connector for m: it translates the connection settings when the engine
+// connects (after validation), reporting a setting that is missing on diags.
+func (r *hostResource) connector(m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) converge.ConnectorFunc {
+	return func(ctx context.Context) (*hostconn.Conn, error) {
+		cfg, ok := r.connConfig(ctx, m, rebootTimeout, diags)
+		if !ok {
+			return nil, errReported
+		}
+		return hostconn.Open(cfg) //nolint:wrapcheck // connectFailed renders hostconn's errors
 	}
-	cfg.Reboot.Timeout = rebootTimeout
-	host := m.Host.ValueString()
-	cfg.Reboot.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
-	c, err := hostconn.Open(cfg)
-	if err != nil {
-		diags.AddAttributeError(path.Root("winrm"), "Cannot connect to "+host, err.Error())
-		return nil, false
-	}
-	return &hostConn{Host: c.Host, close: c.Close}, true
 }
 
 func progressLogger(ctx context.Context, host string) func(executor.Event) {
@@ -456,45 +469,62 @@ func withWriteOnly(ctx context.Context, m *hostModel, cfg *hostModel, diags *dia
 	m.WinRM = obj
 }
 
-// converge runs the engine's apply and fills m from the converged host. On failure it returns false
-// with the error on diags; m's computed attributes are then those of the host as last seen.
-func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostModel, diags *diag.Diagnostics) (executor.Result, bool) {
+// converge runs the engine (validate, connect, preflight, apply) and fills m from the converged host.
+// On failure it returns false with the error on diags, and the outcome as far as it got.
+func (r *hostResource) converge(ctx context.Context, m *hostModel, prior *hostModel, diags *diag.Diagnostics) (converge.Outcome, bool) {
 	s, _ := m.specOf(ctx, diags)
-	resolved, ds := spec.Validate(s, r.day())
-	specDiagnostics(ds.Errors(), diags)
 	allowed, rebootTimeout := m.rebootPolicy(ctx, diags)
 	if diags.HasError() {
-		return executor.Result{}, false
+		return converge.Outcome{}, false
 	}
-	conn, ok := r.connect(ctx, m, rebootTimeout, diags)
-	if !ok {
-		return executor.Result{}, false
-	}
-	defer func() { _ = conn.Close() }()
 	host := m.Host.ValueString()
 	opt := executor.Options{Progress: progressLogger(ctx, host)}
 	if !allowed {
 		opt.MaxReboots = -1
 	}
-	tflog.Info(ctx, "converging "+host, map[string]any{"host": host, "mode": resolved.Mode, "engine": string(resolved.EngineType) + " " + resolved.EngineVersion.String()})
-	if !preflightNested(ctx, conn, resolved.Mode, host, diags) {
-		return executor.Result{}, false
-	}
-	res, err := executor.Apply(ctx, conn.Host, resolved, opt)
+	tflog.Info(ctx, "converging "+host, map[string]any{"host": host, "mode": s.Mode, "engine": strings.TrimSpace(s.Engine.Type + " " + s.Engine.Version)})
+	out, err := converge.Run(ctx, converge.Request{Spec: s, Today: r.day(), Connect: r.connector(m, rebootTimeout, diags), Options: opt,
+		NestedOverride: nestedOverride(ctx, m, diags)})
+	nestedDiagnostics(out.Nested, out.Resolved.Mode, host, diags)
 	if err != nil {
-		addApplyError(diags, host, err)
-		return res, false
+		r.convergeFailed(ctx, m, err, diags)
+		return out, false
 	}
+	res := out.Result
 	priorObserved := types.MapNull(types.StringType)
 	if prior != nil {
 		priorObserved = prior.ObservedSHA256
 	}
-	m.ObservedSHA256 = mergeObserved(ctx, priorObserved, res.Observed(), diags)
+	m.ObservedSHA256 = mergeObserved(ctx, priorObserved, out.Observed, diags)
 	m.computedFrom(ctx, res.Facts, r.day(), []string{}, diags)
 	m.ID = m.Host
 	tflog.Info(ctx, fmt.Sprintf("%s converged: %d step(s), %d restart(s), %d facts read(s)", host, len(res.StepsRun), res.Reboots, res.FactsReads),
 		map[string]any{"host": host})
-	return res, true
+	return out, true
+}
+
+// convergeFailed renders a convergence that stopped, by the stage it stopped at.
+func (r *hostResource) convergeFailed(ctx context.Context, m *hostModel, err error, diags *diag.Diagnostics) {
+	host := m.Host.ValueString()
+	cause := errors.Unwrap(err)
+	switch converge.StageOf(err) {
+	case converge.StageValidate:
+		if inv, ok := errors.AsType[*converge.InvalidSpecError](err); ok {
+			specDiagnostics(inv.Diagnostics, diags)
+		}
+	case converge.StageConnect:
+		connectFailed(diags, connBlock(m.Azure, m.SSH), cause)
+	case converge.StageFacts:
+		diags.AddError("Cannot read the facts of "+host, cause.Error())
+	case converge.StagePreflight:
+		if _, refused := errors.AsType[*converge.NestedRefusal](err); refused {
+			return // nestedDiagnostics said why
+		}
+		v, _, _ := r.azureVM(ctx, m, diags)
+		diags.AddError("Cannot read the size of Azure VM "+v.Name, cause.Error())
+	default:
+		addApplyError(diags, host, cause)
+	}
 }
 
 func addApplyError(diags *diag.Diagnostics, host string, err error) {
@@ -570,7 +600,8 @@ func (r *hostResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	withWriteOnly(ctx, &m, &cfg, &resp.Diagnostics)
-	res, ok := r.converge(ctx, &m, &prior, &resp.Diagnostics)
+	out, ok := r.converge(ctx, &m, &prior, &resp.Diagnostics)
+	res := out.Result
 	if ok {
 		resp.Diagnostics.Append(resp.State.Set(ctx, nullWriteOnly(ctx, m, &resp.Diagnostics))...)
 		setIdentity(ctx, resp.Identity, &m, &resp.Diagnostics)
@@ -606,8 +637,9 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	defer cancel()
 	host := m.Host.ValueString()
 	var connDiags diag.Diagnostics
-	conn, ok := r.connect(ctx, &m, defaultRebootTimeout, &connDiags)
-	if !ok {
+	f, err := converge.Facts(ctx, r.connector(&m, defaultRebootTimeout, &connDiags))
+	if converge.StageOf(err) == converge.StageConnect {
+		connectFailed(&connDiags, connBlock(m.Azure, m.SSH), errors.Unwrap(err))
 		if m.ContainerMode.IsNull() { // import: there is nothing to keep
 			resp.Diagnostics.Append(connDiags...)
 			return
@@ -617,10 +649,8 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 				" (a write-only password is not available to refresh; set password in the provider's winrm block or "+envWinRMPassword+").")
 		return
 	}
-	defer func() { _ = conn.Close() }()
-	f, err := conn.Host.Facts(ctx)
 	if err != nil {
-		refreshFailed(ctx, &m, err, resp)
+		refreshFailed(ctx, &m, errors.Unwrap(err), resp)
 		return
 	}
 	if m.ContainerMode.IsNull() {
@@ -682,16 +712,16 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	_, rebootTimeout := m.rebootPolicy(ctx, &resp.Diagnostics)
-	conn, ok := r.connect(ctx, &m, rebootTimeout, &resp.Diagnostics)
-	if !ok {
+	res, err := converge.Uninstall(ctx, r.connector(&m, rebootTimeout, &resp.Diagnostics), executor.UninstallOptions{
+		RemoveFeatures: policy == onDestroyUninstallFeatures, RemoveLCOW: true})
+	if converge.StageOf(err) == converge.StageConnect {
+		connectFailed(&resp.Diagnostics, connBlock(m.Azure, m.SSH), errors.Unwrap(err))
 		resp.Diagnostics.AddError("Cannot uninstall from "+host,
 			"on_destroy is "+policy+", which needs a connection. Set password in the provider's winrm block (or "+envWinRMPassword+"), "+
 				"or set on_destroy = \"keep\" and apply before destroying.")
 		return
 	}
-	defer func() { _ = conn.Close() }()
-	res, err := executor.Uninstall(ctx, conn.Host, executor.UninstallOptions{
-		RemoveFeatures: policy == onDestroyUninstallFeatures, RemoveLCOW: true})
+	err = errors.Unwrap(err)
 	switch {
 	case err != nil && azureVMGone(err):
 		resp.Diagnostics.AddWarning("Azure VM "+host+" no longer exists",

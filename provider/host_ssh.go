@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
@@ -18,9 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/sshconn"
 )
 
@@ -149,8 +146,9 @@ func planSSH(ctx context.Context, p, cfg *hostModel, diags *diag.Diagnostics) {
 	}
 }
 
-// openSSH opens the connection over SSH.
-func (r *hostResource) openSSH(ctx context.Context, m *hostModel, rebootTimeout time.Duration, diags *diag.Diagnostics) (*hostConn, bool) {
+// sshConfig translates the resource's ssh block (port 22 unless given) into hostconn's SSH options; ok
+// is false with the problem on diags.
+func sshConfig(ctx context.Context, m *hostModel, diags *diag.Diagnostics) (*sshconn.Options, bool) {
 	if m.Port.IsNull() || m.Port.IsUnknown() || m.Port.ValueInt64() == 0 {
 		m.Port = types.Int64Value(sshDefaultPort)
 	}
@@ -165,19 +163,7 @@ func (r *hostResource) openSSH(ctx context.Context, m *hostModel, rebootTimeout 
 			" come from another resource and are not known yet: apply it first, for example with -target")
 		return nil, false
 	}
-	cfg := hostconn.Config{SSH: &opts}
-	if r.data != nil {
-		cfg.Reboot = r.data.reboot
-		cfg.RetryBackoff = r.data.retryBackoff
-	}
-	cfg.Reboot.Timeout = rebootTimeout
-	cfg.Reboot.OnEvent = func(line string) { tflog.Info(ctx, line, map[string]any{"host": host}) }
-	c, err := hostconn.Open(cfg)
-	if err != nil {
-		diags.AddAttributeError(path.Root("ssh"), "Cannot connect to "+host, err.Error())
-		return nil, false
-	}
-	return &hostConn{Host: c.Host, close: c.Close}, true
+	return &opts, true
 }
 
 // withSSHWriteOnly copies the ssh block's write-only password from the configuration into m.
@@ -246,8 +232,9 @@ type dataSourceSSHModel struct {
 	Timeout              timetypes.GoDuration `tfsdk:"timeout"`
 }
 
-// openFactsSSH opens the data source's SSH connection.
-func openFactsSSH(ctx context.Context, o types.Object, host string, port types.Int64, data *providerData, diags *diag.Diagnostics) (*hostconn.Conn, bool) {
+// factsSSHConfig translates the data source's ssh block into hostconn's SSH options; ok is false with
+// the problem on diags.
+func factsSSHConfig(ctx context.Context, o types.Object, host string, port types.Int64, diags *diag.Diagnostics) (*sshconn.Options, bool) {
 	dm, ok := objectAs[dataSourceSSHModel](ctx, o, diags)
 	if !ok {
 		return nil, false
@@ -264,14 +251,5 @@ func openFactsSSH(ctx context.Context, o types.Object, host string, port types.I
 		diags.AddAttributeError(path.Root("ssh"), "Incomplete SSH connection settings", err.Error())
 		return nil, false
 	}
-	cfg := hostconn.Config{SSH: &opts}
-	if data != nil {
-		cfg.RetryBackoff = data.retryBackoff
-	}
-	c, err := hostconn.Open(cfg)
-	if err != nil {
-		diags.AddAttributeError(path.Root("ssh"), "Cannot connect to "+host, err.Error())
-		return nil, false
-	}
-	return c, true
+	return &opts, true
 }

@@ -1,14 +1,18 @@
-// Package hostconn opens the connection both front doors use to reach a host over WinRM or SSH: a WinRM
-// client or an SSH client (internal/sshconn), the script runner on top of it (retrying idempotent scripts after transport failures), the
-// restart-and-wait by boot id, and the streaming upload, assembled as the executor's executor.Host.
+// Package hostconn assembles every connection the front doors use to reach a host, in one place: WinRM
+// (internal/winrm), SSH (internal/sshconn), Azure managed Run Command (internal/azure) and a
+// communicator another program opened (Packer's, adapted by packer/comm), each with the script runner on
+// top (retrying idempotent scripts after transport failures), the restart-and-wait and the upload,
+// assembled as the executor's executor.Host.
 package hostconn
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/powershell"
@@ -17,11 +21,19 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winrm"
 )
 
-// Config says how to reach one host.
+// Config says how to reach one host. At most one of SSH, Azure and Communicator is set; with none, the
+// host is reached over WinRM.
 type Config struct {
 	WinRM winrm.Options
 	// SSH, when set, reaches the host over SSH instead of WinRM (WinRM is then ignored).
-	SSH    *sshconn.Options
+	SSH *sshconn.Options
+	// Azure, when set, reaches an Azure VM through managed Run Command. Its RebootOptions, OnEvent and
+	// retry settings are taken from Reboot and the retry settings here.
+	Azure *azure.VM
+	// Communicator, when set, runs scripts through a connection another program made and owns
+	// (Packer's communicator); Close leaves it open.
+	Communicator *Communicator
+	// Reboot tunes the restart-and-wait; its OnEvent also receives Azure's progress lines.
 	Reboot runner.RebootOptions
 	// RetryAttempts is how many times an idempotent script is tried over a failing transport (default
 	// 4); RetryBackoff the first pause (default 1s, doubling).
@@ -29,14 +41,52 @@ type Config struct {
 	RetryBackoff  time.Duration
 }
 
+// Communicator is a connection another program made, as the runner's seams. With Exec, which carries
+// stdin, scripts and uploads go on stdin as over our own transports; without it, scripts are staged
+// through Starter and Uploader (runner.StagedRunner) and uploads go through Uploader.
+type Communicator struct {
+	Exec     runner.Exec
+	Starter  runner.Starter
+	Uploader runner.FileUploader
+	// Wait is how long the host waits for a staged script (runner.StagedRunner's default when zero).
+	Wait time.Duration
+}
+
 // Conn is an open connection to one host. It is not safe for concurrent use: WinRM commands run one
 // at a time in one remote shell.
 type Conn struct {
 	// Host is the executor's view of the host: facts, steps, reboots and uploads.
-	Host   executor.RunnerHost
+	Host executor.RunnerHost
+	// Azure is the Run Command connection when the host is an Azure VM (nil otherwise): it also reads
+	// the VM's size for the nested-virtualization preflight.
+	Azure  *azure.Host
 	client io.Closer
 	what   string
 }
+
+// Target names the host c reaches, for messages: its address, or "Azure VM <name>".
+func (c Config) Target() string {
+	switch {
+	case c.Azure != nil:
+		return "Azure VM " + c.Azure.Name
+	case c.SSH != nil:
+		return c.SSH.Host
+	case c.Communicator != nil:
+		return "the machine behind the communicator"
+	}
+	return c.WinRM.Host
+}
+
+// OpenError is a connection that could not be built (bad settings the transport found, a script
+// library that does not load). Target names the host as Config.Target does.
+type OpenError struct {
+	Target string
+	Err    error
+}
+
+func (e *OpenError) Error() string { return "cannot connect to " + e.Target + ": " + e.Err.Error() }
+
+func (e *OpenError) Unwrap() error { return e.Err }
 
 // PlainHTTPError refuses plain HTTP without AllowUnencrypted for Host when Auth would send its messages
 // in clear: it says what Windows does over HTTP and the two secure setups, NTLM with message encryption
@@ -61,9 +111,29 @@ func (e *PlainHTTPError) Error() string {
 		"the host for every client"
 }
 
-// Open builds the connection. It does not contact the host: the first script does.
+// Open builds the connection. It does not contact the host: the first script does. Its errors are
+// *OpenError, except *PlainHTTPError for a refused plain HTTP setup.
 func Open(c Config) (*Conn, error) {
-	if c.SSH != nil {
+	conn, err := open(c)
+	if err != nil {
+		if _, ok := err.(*PlainHTTPError); ok { //nolint:errorlint // open returns it unwrapped
+			return nil, err
+		}
+		return nil, &OpenError{Target: c.Target(), Err: err}
+	}
+	return conn, nil
+}
+
+// Open implements the engine's connector seam (internal/converge): a Config opens itself.
+func (c Config) Open(context.Context) (*Conn, error) { return Open(c) }
+
+func open(c Config) (*Conn, error) {
+	switch {
+	case c.Azure != nil:
+		return openAzure(c)
+	case c.Communicator != nil:
+		return openCommunicator(c)
+	case c.SSH != nil:
 		return openSSH(c)
 	}
 	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted && !winrm.Sealed(c.WinRM.HTTP, c.WinRM.Auth) {
@@ -93,6 +163,53 @@ func openSSH(c Config) (*Conn, error) {
 	}
 	return assemble(c, lib, client, client, "the SSH connection"), nil
 }
+
+// openAzure builds the Run Command connection of an Azure VM.
+func openAzure(c Config) (*Conn, error) {
+	v := *c.Azure
+	v.RebootOptions, v.OnEvent = c.Reboot, c.Reboot.OnEvent
+	v.RetryAttempts, v.RetryBackoff = c.RetryAttempts, c.RetryBackoff
+	h, err := azure.Open(v)
+	if err != nil {
+		return nil, err //nolint:wrapcheck // Open wraps it in OpenError, which names the VM
+	}
+	h.RunnerHost.Runner = collapsing{h.RunnerHost.Runner}
+	return &Conn{Host: h.RunnerHost, Azure: h, client: nopCloser{}, what: "the Azure Run Command connection"}, nil
+}
+
+// openCommunicator builds the connection over a communicator another program made.
+func openCommunicator(c Config) (*Conn, error) {
+	cm := c.Communicator
+	lib, err := powershell.Load()
+	if err != nil {
+		return nil, fmt.Errorf("loading the script library: %w", err)
+	}
+	if cm.Exec != nil {
+		// As over our own transports: the bootstrap as the command line, the script on stdin; uploads
+		// streamed on stdin to receive-file.
+		return assemble(c, lib, cm.Exec, nopCloser{}, "the communicator"), nil
+	}
+	if cm.Starter == nil || cm.Uploader == nil {
+		return nil, errors.New("the communicator can neither carry stdin nor stage scripts (no starter or uploader): this is a bug, please report it")
+	}
+	staged := &runner.StagedRunner{Starter: cm.Starter, Uploader: cm.Uploader, Library: lib, Wait: cm.Wait}
+	retrying := collapsing{&runner.Retrying{Runner: staged, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
+	return &Conn{
+		Host: executor.RunnerHost{
+			Runner:   retrying,
+			Rebooter: runner.ScriptRebooter{Runner: retrying, Options: c.Reboot},
+			Uploader: runner.StagedUploader{Runner: retrying, Uploader: cm.Uploader},
+		},
+		client: nopCloser{},
+		what:   "the communicator",
+	}, nil
+}
+
+// nopCloser is the closer of a connection hostconn does not own: Azure's HTTP clients hold no session,
+// and a communicator belongs to the program that opened it.
+type nopCloser struct{}
+
+func (nopCloser) Close() error { return nil }
 
 // assemble puts the script runner, the retries, the restart-and-wait and the upload on an Exec.
 func assemble(c Config, lib *powershell.Library, exec runner.Exec, closer io.Closer, what string) *Conn {

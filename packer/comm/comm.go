@@ -11,7 +11,7 @@
 // winrmcp, which writes files with `echo <base64> >> file` command lines; internal/powershell/staged.go
 // explains the channel). Uploads of engine archives use Upload too, verified by finish-upload.
 //
-// Host assembles all of it as the executor's executor.RunnerHost.
+// Config hands all of it to internal/hostconn, which assembles it as it assembles every connection.
 package comm
 
 import (
@@ -28,6 +28,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/wincontainers/wincontainers/internal/executor"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 )
@@ -162,34 +163,36 @@ func NewRunner(c packersdk.Communicator, lib *powershell.Library, wait time.Dura
 	return &runner.StagedRunner{Starter: a, Uploader: a, Library: lib, Wait: wait}
 }
 
-// Host is the executor's view of the machine behind a Packer communicator: scripts through the staged
-// channel (idempotent ones retried after transport failures), restart-and-wait by boot id with reboot's
-// options, and uploads verified by finish-upload. Its signature is the provisioner's connect hook.
+// Config is the connection to the machine behind a Packer communicator, for hostconn, which assembles
+// it: scripts through the staged channel, or on stdin with o.Stdin (idempotent ones retried after
+// transport failures), restart-and-wait by boot id with reboot's options, and uploads verified by
+// finish-upload.
+func Config(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (hostconn.Config, error) {
+	if c == nil {
+		return hostconn.Config{}, errors.New("no communicator: the wincontainers provisioner needs one (communicator = \"winrm\")")
+	}
+	a := Adapter{Comm: c}
+	cm := &hostconn.Communicator{Starter: a, Uploader: a, Wait: o.Wait}
+	if o.Stdin {
+		cm = &hostconn.Communicator{Exec: a}
+	}
+	return hostconn.Config{Communicator: cm, Reboot: reboot, RetryAttempts: o.RetryAttempts, RetryBackoff: o.RetryBackoff}, nil
+}
+
+// Host is the executor's view of the machine behind a Packer communicator (Config's connection, opened).
 func Host(c packersdk.Communicator, reboot runner.RebootOptions) (executor.RunnerHost, error) {
 	return HostWithOptions(c, reboot, Options{})
 }
 
 // HostWithOptions is Host with retry and staging settings.
 func HostWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (executor.RunnerHost, error) {
-	if c == nil {
-		return executor.RunnerHost{}, errors.New("no communicator: the wincontainers provisioner needs one (communicator = \"winrm\")")
-	}
-	lib, err := powershell.Load()
+	cfg, err := Config(c, reboot, o)
 	if err != nil {
-		return executor.RunnerHost{}, fmt.Errorf("loading the script library: %w", err)
+		return executor.RunnerHost{}, err
 	}
-	if o.Stdin {
-		// As over our own transports: the bootstrap as the command line, the script on stdin; uploads
-		// streamed on stdin to receive-file.
-		sr := &runner.ScriptRunner{Exec: Adapter{Comm: c}, Library: lib}
-		retrying := &runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}
-		return executor.RunnerHost{Runner: retrying, Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot}, Uploader: sr}, nil
+	conn, err := hostconn.Open(cfg)
+	if err != nil {
+		return executor.RunnerHost{}, err //nolint:wrapcheck // hostconn names the connection
 	}
-	staged := NewRunner(c, lib, o.Wait)
-	retrying := &runner.Retrying{Runner: staged, Idempotent: lib.Idempotent, Attempts: o.RetryAttempts, Backoff: o.RetryBackoff}
-	return executor.RunnerHost{
-		Runner:   retrying,
-		Rebooter: runner.ScriptRebooter{Runner: retrying, Options: reboot},
-		Uploader: runner.StagedUploader{Runner: retrying, Uploader: Adapter{Comm: c}},
-	}, nil
+	return conn.Host, nil
 }

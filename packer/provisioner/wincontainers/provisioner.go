@@ -2,6 +2,7 @@ package wincontainers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 	packersdk "github.com/hashicorp/packer-plugin-sdk/packer"
 
 	"github.com/wincontainers/wincontainers/internal/compat"
+	"github.com/wincontainers/wincontainers/internal/converge"
 	"github.com/wincontainers/wincontainers/internal/executor"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
@@ -27,8 +29,6 @@ type Provisioner struct {
 	now func() time.Time
 	// reboot tunes restart polling; tests shorten it for simulated hosts that restart in milliseconds.
 	reboot runner.RebootOptions
-	// connect builds the engine's view of the machine from the communicator (tests replace it).
-	connect func(comm packersdk.Communicator, reboot runner.RebootOptions) (executor.RunnerHost, error)
 }
 
 // ConfigSpec implements packersdk.HCL2Speccer.
@@ -67,12 +67,8 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	reboot := p.reboot
 	reboot.Timeout = c.RestartTimeout
 	reboot.OnEvent = func(line string) { ui.Say("    " + line) }
-	connect := p.connect
-	if connect == nil {
-		connType, _ := generatedData["ConnType"].(string)
-		connect = communicatorHostFor(connType)
-	}
-	host, err := connect(comm, reboot)
+	connType, _ := generatedData["ConnType"].(string)
+	conn, err := communicatorConnection(connType, comm, reboot)
 	if err != nil {
 		return fmt.Errorf("wincontainers: %w", err)
 	}
@@ -81,11 +77,26 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		opt.MaxReboots = -1
 	}
 	start := time.Now()
-	res, err := executor.Apply(ctx, host, p.resolved, opt)
-	if err != nil {
-		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", p.resolved.Mode, err)
+	out, err := converge.Run(ctx, converge.Request{Spec: c.spec(), Today: p.today(), Connect: conn, Options: opt,
+		Then: func(ctx context.Context, h executor.Host, out converge.Outcome) error {
+			p.reportObserved(ui, out.Observed)
+			say("wincontainers: verified %s in %s: %d step(s), %d restart(s)", out.Resolved.Mode, time.Since(start).Round(time.Second),
+				len(out.Result.StepsRun), out.Result.Reboots)
+			return p.prepareImage(ctx, ui, h, out.Result)
+		}})
+	switch converge.StageOf(err) {
+	case "", converge.StageThen:
+		return errors.Unwrap(err) // prepareImage's error names itself; nil when converged
+	case converge.StageApply:
+		return fmt.Errorf("wincontainers: the machine did not become a verified %s container host: %w", out.Resolved.Mode, errors.Unwrap(err))
+	default:
+		return fmt.Errorf("wincontainers: %w", errors.Unwrap(err))
 	}
-	for _, o := range res.Observed() {
+}
+
+// reportObserved warns about each download or upload nothing pinned, with the hash the machine saw.
+func (p *Provisioner) reportObserved(ui packersdk.Ui, observed []executor.Observation) {
+	for _, o := range observed {
 		if o.Pushed {
 			ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s, uploaded from this machine) has no pinned checksum; the machine verified the upload "+
 				"against its SHA-256 %s, but nothing says it is the file its publisher released. %s", o.URL, o.What, o.SHA256, pinAdvice(o)))
@@ -94,8 +105,6 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 		ui.Error(fmt.Sprintf("wincontainers: warning: %s (%s) has no pinned or published checksum; its SHA-256 was %s. %s",
 			o.URL, o.What, o.SHA256, pinAdvice(o)))
 	}
-	say("wincontainers: verified %s in %s: %d step(s), %d restart(s)", p.resolved.Mode, time.Since(start).Round(time.Second), len(res.StepsRun), res.Reboots)
-	return p.prepareImage(ctx, ui, host, res)
 }
 
 // pinAdvice says which argument pins an observed download, where one does.
