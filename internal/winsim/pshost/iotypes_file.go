@@ -125,15 +125,20 @@ func (h *fsHost) readAllText(s *engine.Session, args []any) (any, error) {
 	return decodeWithBOM(b, enc.decode), nil
 }
 
-func (h *fsHost) readAllBytes(_ *engine.Session, args []any) (any, error) {
+// readPathArg reads the file named by a method's only argument (ReadAllBytes, OpenText).
+func (h *fsHost) readPathArg(method string, args []any) ([]byte, error) {
 	if len(args) != 1 {
-		return nil, notImpl("[IO.File]::ReadAllBytes with %d arguments", len(args))
+		return nil, notImpl("[IO.File]::%s with %d arguments", method, len(args))
 	}
 	path, err := netPath(args[0], "path")
 	if err != nil {
 		return nil, err
 	}
-	b, err := h.readable(path)
+	return h.readable(path)
+}
+
+func (h *fsHost) readAllBytes(_ *engine.Session, args []any) (any, error) {
+	b, err := h.readPathArg("ReadAllBytes", args)
 	if err != nil {
 		return nil, err
 	}
@@ -435,14 +440,7 @@ func (f *fileStream) commit() error {
 // OpenText(path): a StreamReader over the file in UTF-8, a byte-order mark detected (File.OpenText
 // remarks). The reader holds the file's text as it was when opened.
 func (h *fsHost) openText(_ *engine.Session, args []any) (any, error) {
-	if len(args) != 1 {
-		return nil, notImpl("[IO.File]::OpenText with %d arguments", len(args))
-	}
-	path, err := netPath(args[0], "path")
-	if err != nil {
-		return nil, err
-	}
-	b, err := h.readable(path)
+	b, err := h.readPathArg("OpenText", args)
 	if err != nil {
 		return nil, err
 	}
