@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
@@ -284,6 +285,43 @@ func (c *Conn) Facts(ctx context.Context) (facts.Facts, error) {
 func (c *Conn) Close() error {
 	if err := c.client.Close(); err != nil {
 		return fmt.Errorf("closing %s: %w", c.what, err)
+	}
+	return nil
+}
+
+// CheckWinRM says what is missing or contradictory in o for a WinRM connection to work, before any
+// request, with the argument names both front doors' winrm blocks use: plain HTTP that would send
+// messages in clear (*PlainHTTPError), an authentication without what it needs (a user and password for
+// Basic and NTLM, a client certificate and HTTPS for certificate authentication) and, for Kerberos, the
+// krb5.conf, realm and ticket cache on this machine (winrm.CheckKerberos). Front doors whose values may
+// still be unknown at plan time (Terraform) check what is known themselves and call it once all is known.
+func CheckWinRM(o winrm.Options) error {
+	auth := o.Auth
+	if auth == "" {
+		auth = winrm.AuthBasic
+	}
+	host := o.Host
+	switch {
+	case strings.TrimSpace(host) == "":
+		return errors.New("no host: set host to the machine's name or address")
+	case auth != winrm.AuthBasic && auth != winrm.AuthNTLM && auth != winrm.AuthCertificate && auth != winrm.AuthKerberos:
+		return fmt.Errorf("auth = %q for %s is not an authentication WinRM offers: use %q, %q, %q or %q", o.Auth, host,
+			winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthKerberos, winrm.AuthCertificate)
+	case o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, auth):
+		return &PlainHTTPError{Host: host, Auth: o.Auth}
+	case auth == winrm.AuthCertificate && o.HTTP:
+		return fmt.Errorf("auth = \"certificate\" for %s needs HTTPS: the client certificate travels in the TLS handshake; remove https = false", host)
+	case auth == winrm.AuthCertificate && (len(o.Cert) == 0 || len(o.Key) == 0):
+		return fmt.Errorf("auth = \"certificate\" for %s needs client_cert and client_key (PEM): a certificate with the Client "+
+			"Authentication EKU and the user's UPN, mapped on the host with New-Item -Path WSMan:\\localhost\\ClientCertificate", host)
+	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && o.User == "":
+		return fmt.Errorf("no WinRM user name for %s: auth = %q logs on with username and password; set username", host, auth)
+	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && o.Password == "":
+		return fmt.Errorf("no WinRM password for %s: auth = %q logs on with username and password; set password", host, auth)
+	case auth == winrm.AuthKerberos:
+		if err := winrm.CheckKerberos(o); err != nil {
+			return fmt.Errorf("WinRM Kerberos settings for %s: %w", host, err)
+		}
 	}
 	return nil
 }

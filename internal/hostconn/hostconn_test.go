@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +91,45 @@ func TestOpenRefusesPlainHTTP(t *testing.T) {
 		t.Fatalf("NTLM over HTTP (sealed) was refused: %v", err)
 	}
 	_ = c.Close()
+}
+
+// CheckWinRM finds, before any request, what each combination lacks, naming the argument to set.
+func TestCheckWinRM(t *testing.T) {
+	krb5 := filepath.Join(t.TempDir(), "krb5.conf")
+	if err := os.WriteFile(krb5, []byte("[libdefaults]\n default_realm = EXAMPLE.TEST\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		o    winrm.Options
+		want string // "" accepts
+	}{
+		{"https basic", winrm.Options{Host: "h", User: "u", Password: "p"}, ""},
+		{"http ntlm sealed", winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p", Auth: winrm.AuthNTLM}, ""},
+		{"http basic allowed", winrm.Options{Host: "h", HTTP: true, AllowUnencrypted: true, User: "u", Password: "p"}, ""},
+		{"no host", winrm.Options{User: "u", Password: "p"}, "no host"},
+		{"unknown auth", winrm.Options{Host: "h", User: "u", Password: "p", Auth: "digest"}, `auth = "digest"`},
+		{"http basic", winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p"}, "without allow_unencrypted"},
+		{"no user", winrm.Options{Host: "h", Password: "p", Auth: winrm.AuthNTLM}, "set username"},
+		{"no password", winrm.Options{Host: "h", User: "u"}, "set password"},
+		{"certificate over http", winrm.Options{Host: "h", HTTP: true, AllowUnencrypted: true, Auth: winrm.AuthCertificate, Cert: []byte("c"), Key: []byte("k")}, "needs HTTPS"},
+		{"certificate without key", winrm.Options{Host: "h", Auth: winrm.AuthCertificate, Cert: []byte("c")}, "client_cert and client_key"},
+		{"kerberos without a ticket cache", winrm.Options{Host: "h", User: "u", Auth: winrm.AuthKerberos, KrbConfig: krb5,
+			KrbCCache: filepath.Join(t.TempDir(), "none")}, "Kerberos settings for h"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := CheckWinRM(c.o)
+			switch {
+			case c.want == "" && err != nil:
+				t.Fatalf("refused: %v", err)
+			case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+				t.Fatalf("got %v, want an error with %q", err, c.want)
+			}
+		})
+	}
+	var pe *PlainHTTPError
+	if !errors.As(CheckWinRM(winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p"}), &pe) {
+		t.Error("plain HTTP Basic is not a *PlainHTTPError")
+	}
 }

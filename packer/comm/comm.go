@@ -169,7 +169,7 @@ func NewRunner(c packersdk.Communicator, lib *powershell.Library, wait time.Dura
 // finish-upload.
 func Config(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (hostconn.Config, error) {
 	if c == nil {
-		return hostconn.Config{}, errors.New("no communicator: the wincontainers provisioner needs one (communicator = \"winrm\")")
+		return hostconn.Config{}, errors.New("no communicator (the source has communicator = \"none\"): give the wincontainers provisioner a winrm block so that it connects itself, or give the source a communicator (\"winrm\" or \"ssh\")")
 	}
 	a := Adapter{Comm: c}
 	cm := &hostconn.Communicator{Starter: a, Uploader: a, Wait: o.Wait}

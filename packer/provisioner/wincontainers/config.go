@@ -1,5 +1,5 @@
 //go:generate go run ../../../internal/settings/gen -packer settings_gen.go
-//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,ComposeConfig,VerifyConfig
+//go:generate go tool packer-sdc mapstructure-to-hcl2 -type Config,EngineConfig,LCOWConfig,DaemonConfig,ComposeConfig,VerifyConfig,WinRMConfig
 //go:generate ../../../scripts/packer-struct-markdown
 
 // Package wincontainers is the Packer provisioner `wincontainers`: it makes the machine Packer is
@@ -75,6 +75,13 @@ type Config struct {
 	PrePullImages []string `mapstructure:"pre_pull_images"`
 	// Do not write `C:\ProgramData\wincontainers\manifest.json`. Default `false`.
 	SkipManifest bool `mapstructure:"skip_manifest"`
+	// Reach the machine with wincontainers' own WinRM client instead of the communicator Packer hands the
+	// provisioner. Use it where Packer's WinRM communicator cannot connect: a machine as Windows ships it
+	// (WinRM over HTTP on port 5985 with `AllowUnencrypted = false`), which wincontainers reaches with NTLM
+	// or Kerberos and message encryption, with no change on the machine; pair it with `communicator =
+	// "none"` in the source. `host = build.Host` takes the builder's address. See [winrm](#winrm) and
+	// [Connecting](#connecting).
+	WinRM *WinRMConfig `mapstructure:"winrm"`
 
 	ctx interpolate.Context
 }
@@ -160,6 +167,12 @@ func decode(c *Config, day compat.Date, raws ...interface{}) (spec.Resolved, []s
 	for i, img := range c.PrePullImages {
 		if len(img) > 255 || !imageRef.MatchString(img) {
 			errs = errors.Join(errs, fmt.Errorf("pre_pull_images[%d] %.80q (%d bytes) is not an image reference (registry/name[:tag] or name@sha256:..., at most 255 characters)", i, img, len(img)))
+		}
+	}
+	if c.WinRM != nil {
+		c.WinRM.hideSecrets()
+		if !c.WinRM.hasUnknown() {
+			errs = errors.Join(errs, c.WinRM.check())
 		}
 	}
 	var warnings []string

@@ -67,6 +67,7 @@ type FlatConfig struct {
 	PrePullBaseImages   *bool              `mapstructure:"pre_pull_base_images" cty:"pre_pull_base_images" hcl:"pre_pull_base_images"`
 	PrePullImages       []string           `mapstructure:"pre_pull_images" cty:"pre_pull_images" hcl:"pre_pull_images"`
 	SkipManifest        *bool              `mapstructure:"skip_manifest" cty:"skip_manifest" hcl:"skip_manifest"`
+	WinRM               *FlatWinRMConfig   `mapstructure:"winrm" cty:"winrm" hcl:"winrm"`
 }
 
 // FlatMapstructure returns a new FlatConfig.
@@ -103,6 +104,7 @@ func (*FlatConfig) HCL2Spec() map[string]hcldec.Spec {
 		"pre_pull_base_images":       &hcldec.AttrSpec{Name: "pre_pull_base_images", Type: cty.Bool, Required: false},
 		"pre_pull_images":            &hcldec.AttrSpec{Name: "pre_pull_images", Type: cty.List(cty.String), Required: false},
 		"skip_manifest":              &hcldec.AttrSpec{Name: "skip_manifest", Type: cty.Bool, Required: false},
+		"winrm":                      &hcldec.BlockSpec{TypeName: "winrm", Nested: hcldec.ObjectSpec((*FlatWinRMConfig)(nil).HCL2Spec())},
 	}
 	return s
 }
@@ -233,6 +235,59 @@ func (*VerifyConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.
 func (*FlatVerifyConfig) HCL2Spec() map[string]hcldec.Spec {
 	s := map[string]hcldec.Spec{
 		"pull_images": &hcldec.AttrSpec{Name: "pull_images", Type: cty.Bool, Required: false},
+	}
+	return s
+}
+
+// FlatWinRMConfig is an auto-generated flat version of WinRMConfig.
+// Where the contents of a field with a `mapstructure:,squash` tag are bubbled up.
+type FlatWinRMConfig struct {
+	Host             *string `mapstructure:"host" required:"true" cty:"host" hcl:"host"`
+	Port             *int    `mapstructure:"port" cty:"port" hcl:"port"`
+	Username         *string `mapstructure:"username" cty:"username" hcl:"username"`
+	Password         *string `mapstructure:"password" cty:"password" hcl:"password"`
+	HTTPS            *bool   `mapstructure:"https" cty:"https" hcl:"https"`
+	Insecure         *bool   `mapstructure:"insecure" cty:"insecure" hcl:"insecure"`
+	CACert           *string `mapstructure:"ca_cert" cty:"ca_cert" hcl:"ca_cert"`
+	TLSServerName    *string `mapstructure:"tls_server_name" cty:"tls_server_name" hcl:"tls_server_name"`
+	AllowUnencrypted *bool   `mapstructure:"allow_unencrypted" cty:"allow_unencrypted" hcl:"allow_unencrypted"`
+	Auth             *string `mapstructure:"auth" cty:"auth" hcl:"auth"`
+	ClientCert       *string `mapstructure:"client_cert" cty:"client_cert" hcl:"client_cert"`
+	ClientKey        *string `mapstructure:"client_key" cty:"client_key" hcl:"client_key"`
+	KrbRealm         *string `mapstructure:"krb_realm" cty:"krb_realm" hcl:"krb_realm"`
+	KrbConfig        *string `mapstructure:"krb_config" cty:"krb_config" hcl:"krb_config"`
+	KrbSPN           *string `mapstructure:"krb_spn" cty:"krb_spn" hcl:"krb_spn"`
+	KrbCCache        *string `mapstructure:"krb_ccache" cty:"krb_ccache" hcl:"krb_ccache"`
+}
+
+// FlatMapstructure returns a new FlatWinRMConfig.
+// FlatWinRMConfig is an auto-generated flat version of WinRMConfig.
+// Where the contents a fields with a `mapstructure:,squash` tag are bubbled up.
+func (*WinRMConfig) FlatMapstructure() interface{ HCL2Spec() map[string]hcldec.Spec } {
+	return new(FlatWinRMConfig)
+}
+
+// HCL2Spec returns the hcl spec of a WinRMConfig.
+// This spec is used by HCL to read the fields of WinRMConfig.
+// The decoded values from this spec will then be applied to a FlatWinRMConfig.
+func (*FlatWinRMConfig) HCL2Spec() map[string]hcldec.Spec {
+	s := map[string]hcldec.Spec{
+		"host":              &hcldec.AttrSpec{Name: "host", Type: cty.String, Required: false},
+		"port":              &hcldec.AttrSpec{Name: "port", Type: cty.Number, Required: false},
+		"username":          &hcldec.AttrSpec{Name: "username", Type: cty.String, Required: false},
+		"password":          &hcldec.AttrSpec{Name: "password", Type: cty.String, Required: false},
+		"https":             &hcldec.AttrSpec{Name: "https", Type: cty.Bool, Required: false},
+		"insecure":          &hcldec.AttrSpec{Name: "insecure", Type: cty.Bool, Required: false},
+		"ca_cert":           &hcldec.AttrSpec{Name: "ca_cert", Type: cty.String, Required: false},
+		"tls_server_name":   &hcldec.AttrSpec{Name: "tls_server_name", Type: cty.String, Required: false},
+		"allow_unencrypted": &hcldec.AttrSpec{Name: "allow_unencrypted", Type: cty.Bool, Required: false},
+		"auth":              &hcldec.AttrSpec{Name: "auth", Type: cty.String, Required: false},
+		"client_cert":       &hcldec.AttrSpec{Name: "client_cert", Type: cty.String, Required: false},
+		"client_key":        &hcldec.AttrSpec{Name: "client_key", Type: cty.String, Required: false},
+		"krb_realm":         &hcldec.AttrSpec{Name: "krb_realm", Type: cty.String, Required: false},
+		"krb_config":        &hcldec.AttrSpec{Name: "krb_config", Type: cty.String, Required: false},
+		"krb_spn":           &hcldec.AttrSpec{Name: "krb_spn", Type: cty.String, Required: false},
+		"krb_ccache":        &hcldec.AttrSpec{Name: "krb_ccache", Type: cty.String, Required: false},
 	}
 	return s
 }

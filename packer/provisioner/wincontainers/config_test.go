@@ -53,6 +53,22 @@ func TestPrepare(t *testing.T) {
 		{"compose version on containerd", map[string]interface{}{"container_mode": "process", "engine": map[string]interface{}{"type": "containerd"},
 			"compose": map[string]interface{}{"version": "5.5.0"}}, "compose { version }: compose.version is for Docker hosts"},
 		{"compose unknown network", map[string]interface{}{"container_mode": "process", "compose": map[string]interface{}{"network": "host"}}, "compose { network }: unknown compose.network"},
+		{"winrm over http with ntlm", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "username": "Administrator", "password": "p", "https": false, "auth": "ntlm"}}, ""},
+		{"winrm over http with basic", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "username": "Administrator", "password": "p", "https": false}}, `winrm: plain HTTP to 10.0.0.5 with auth = "basic"`},
+		{"winrm basic allowed unencrypted", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "username": "Administrator", "password": "p", "https": false, "allow_unencrypted": true}}, ""},
+		{"winrm without host", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"username": "Administrator", "password": "p"}}, "winrm { host } is required"},
+		{"winrm host from build.Host during packer validate", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "<unknown>", "username": "Administrator", "password": "p", "https": false}}, ""},
+		{"winrm without password", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "username": "Administrator", "auth": "ntlm"}}, "no WinRM password for 10.0.0.5"},
+		{"winrm bad port", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "port": 70000, "username": "Administrator", "password": "p"}}, "winrm { port = 70000 }"},
+		{"winrm certificate over http", map[string]interface{}{"container_mode": "process", "winrm": map[string]interface{}{
+			"host": "10.0.0.5", "https": false, "allow_unencrypted": true, "auth": "certificate", "client_cert": "c", "client_key": "k"}}, "needs HTTPS"},
 		{"compose disabled keeps the block", map[string]interface{}{"container_mode": "process", "os_version": "2016",
 			"compose": map[string]interface{}{"enabled": false, "network": "project"}}, ""},
 	}

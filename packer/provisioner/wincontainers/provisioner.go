@@ -13,6 +13,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/compat"
 	"github.com/wincontainers/wincontainers/internal/converge"
 	"github.com/wincontainers/wincontainers/internal/executor"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 )
@@ -67,10 +68,19 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	reboot := p.reboot
 	reboot.Timeout = c.RestartTimeout
 	reboot.OnEvent = func(line string) { ui.Say("    " + line) }
-	connType, _ := generatedData["ConnType"].(string)
-	conn, err := communicatorConnection(connType, comm, reboot)
-	if err != nil {
-		return fmt.Errorf("wincontainers: %w", err)
+	var conn hostconn.Config
+	if c.WinRM != nil {
+		if c.WinRM.hasUnknown() {
+			return fmt.Errorf("wincontainers: the winrm block still holds a value Packer did not know when it was prepared (%s); this is a bug, please report it", unknownValue)
+		}
+		conn = c.WinRM.connection(reboot)
+		say("wincontainers: connecting to %s over WinRM (%s) with wincontainers' own client, not Packer's communicator", conn.Target(), c.WinRM.describe())
+	} else {
+		connType, _ := generatedData["ConnType"].(string)
+		var err error
+		if conn, err = communicatorConnection(connType, comm, reboot); err != nil {
+			return fmt.Errorf("wincontainers: %w", err)
+		}
 	}
 	opt := executor.Options{Progress: uiProgress(ui)}
 	if c.NoRestart {
