@@ -5,12 +5,12 @@ import (
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
-	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"strings"
 
 	"github.com/wincontainers/wincontainers/internal/runner"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // Listener is an HTTPS WinRM listener created through Run Command: pin CertPEM (as the WinRM
@@ -38,7 +38,7 @@ type WinRMOptions struct {
 // rule, and returns the certificate. The fingerprint is checked against the PEM here, so what the
 // caller pins is what the VM reported.
 func BootstrapWinRM(ctx context.Context, r runner.Runner, o WinRMOptions) (Listener, error) {
-	params := map[string]any{"port": o.Port, "dns_names": nonNil(o.DNSNames), "ip_addresses": nonNil(o.IPAddresses), "valid_days": o.ValidDays}
+	params := steps.WinRMListener{Port: o.Port, DNSNames: o.DNSNames, IPAddresses: o.IPAddresses, ValidDays: o.ValidDays}
 	l, _, err := runListener(ctx, r, params)
 	if err != nil {
 		return Listener{}, fmt.Errorf("creating the WinRM HTTPS listener: %w", err)
@@ -50,7 +50,7 @@ func BootstrapWinRM(ctx context.Context, r runner.Runner, o WinRMOptions) (Liste
 // script's report mode: one run command); present is false when the VM has no HTTPS listener or its
 // certificate is gone. Names are then the certificate's DNS names.
 func ReadWinRM(ctx context.Context, r runner.Runner) (l Listener, present bool, err error) {
-	l, present, err = runListener(ctx, r, map[string]any{"mode": "report"})
+	l, present, err = runListener(ctx, r, steps.WinRMListener{Mode: "report"})
 	if err != nil {
 		return Listener{}, false, fmt.Errorf("reading the WinRM HTTPS listener: %w", err)
 	}
@@ -62,39 +62,29 @@ func ReadWinRM(ctx context.Context, r runner.Runner) (l Listener, present bool, 
 // certificate. removed is false when there was nothing of ours to remove: no HTTPS listener, or one
 // that someone moved to another certificate (left as it is).
 func RemoveWinRM(ctx context.Context, r runner.Runner, thumbprint string) (removed bool, err error) {
-	out, err := r.Run(ctx, "winrm-listener", map[string]any{"mode": "remove", "thumbprint": thumbprint}, nil)
+	out, err := r.Run(ctx, "winrm-listener", steps.WinRMListener{Mode: "remove", Thumbprint: thumbprint}, nil)
 	if err != nil {
 		return false, fmt.Errorf("removing the WinRM HTTPS listener: %w", err)
 	}
-	var res struct {
-		Removed bool `json:"removed"`
-	}
-	if err := json.Unmarshal(out.Result, &res); err != nil {
-		return false, fmt.Errorf("removing the WinRM HTTPS listener: result %.200s: %w", out.Result, err)
+	res, err := steps.Decode[steps.WinRMListenerRemoved]("winrm-listener", out.Result)
+	if err != nil {
+		return false, fmt.Errorf("removing the WinRM HTTPS listener: %w", err)
 	}
 	return res.Removed, nil
 }
 
 // runListener runs the winrm-listener script and checks the certificate it returns: the fingerprint
 // is checked against the PEM here, so what the caller pins is what the VM reported.
-func runListener(ctx context.Context, r runner.Runner, params map[string]any) (Listener, bool, error) {
+func runListener(ctx context.Context, r runner.Runner, params steps.WinRMListener) (Listener, bool, error) {
 	out, err := r.Run(ctx, "winrm-listener", params, nil)
 	if err != nil {
 		return Listener{}, false, err
 	}
-	var res struct {
-		Port        int      `json:"port"`
-		Thumbprint  string   `json:"thumbprint"`
-		Fingerprint string   `json:"fingerprint_sha256"`
-		CertPEM     string   `json:"cert_pem"`
-		Names       []string `json:"names"`
-		Changed     bool     `json:"changed"`
-		Present     *bool    `json:"present"`
+	res, err := steps.Decode[steps.WinRMListenerResult]("winrm-listener", out.Result)
+	if err != nil {
+		return Listener{}, false, err //nolint:wrapcheck // Decode names the script and the result
 	}
-	if err := json.Unmarshal(out.Result, &res); err != nil {
-		return Listener{}, false, fmt.Errorf("result %.200s: %w", out.Result, err)
-	}
-	if res.Present != nil && !*res.Present {
+	if !res.Present {
 		return Listener{}, false, nil
 	}
 	block, _ := pem.Decode([]byte(res.CertPEM))
@@ -105,16 +95,9 @@ func runListener(ctx context.Context, r runner.Runner, params map[string]any) (L
 		return Listener{}, false, fmt.Errorf("the VM's certificate: %w", err)
 	}
 	sum := sha256.Sum256(block.Bytes)
-	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, res.Fingerprint) {
-		return Listener{}, false, fmt.Errorf("the certificate's SHA-256 is %s, the VM reported %s", got, res.Fingerprint)
+	if got := hex.EncodeToString(sum[:]); !strings.EqualFold(got, res.FingerprintSHA256) {
+		return Listener{}, false, fmt.Errorf("the certificate's SHA-256 is %s, the VM reported %s", got, res.FingerprintSHA256)
 	}
-	return Listener{Port: res.Port, FingerprintSHA256: strings.ToLower(res.Fingerprint), CertPEM: res.CertPEM, Thumbprint: res.Thumbprint,
+	return Listener{Port: res.Port, FingerprintSHA256: strings.ToLower(res.FingerprintSHA256), CertPEM: res.CertPEM, Thumbprint: res.Thumbprint,
 		Names: res.Names, Changed: res.Changed}, true, nil
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // RebootOptions bound a reboot-and-wait.
@@ -102,7 +103,7 @@ func RebootAndWait(ctx context.Context, r Runner, opt RebootOptions) error {
 		return fmt.Errorf("before the restart, the host did not answer the probe: %w", err)
 	}
 	opt.OnEvent(fmt.Sprintf("restarting %s (boot %s, up since %s)", before.ComputerName, before.BootID, before.LastBootUpTime))
-	if _, err := r.Run(ctx, "restart", map[string]any{"delay_seconds": max(0, opt.DelaySeconds), "reason": "wincontainers: Windows features need a restart"}, nil); err != nil {
+	if _, err := r.Run(ctx, "restart", steps.Restart{DelaySeconds: max(0, opt.DelaySeconds), Reason: "wincontainers: Windows features need a restart"}, nil); err != nil {
 		var se *powershell.ScriptError
 		if errors.As(err, &se) {
 			return fmt.Errorf("the restart could not be scheduled: %w", err)

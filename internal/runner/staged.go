@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // Starter runs one command line on the host without stdin, streaming stdout and stderr, and returns
@@ -347,7 +348,7 @@ func (u StagedUploader) Upload(ctx context.Context, src io.Reader, size int64, s
 	if err := u.Uploader.UploadFile(ctx, dest+PartialSuffix, hr, size); err != nil {
 		return fmt.Errorf("upload %s: %w", dest, err)
 	}
-	_, err := u.Runner.Run(ctx, "finish-upload", map[string]any{"path": dest, "sha256": want, "size": size}, onProgress)
+	_, err := u.Runner.Run(ctx, "finish-upload", steps.FinishUpload{Path: dest, SHA256: want, Size: size}, onProgress)
 	if got := hex.EncodeToString(hr.h.Sum(nil)); got != want || (size > 0 && hr.n != size) {
 		local := fmt.Sprintf("upload %s: the local source read %d bytes with SHA-256 %s, expected %d bytes with %s", dest, hr.n, got, size, want)
 		if err != nil {

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/wincontainers/wincontainers/internal/powershell"
+	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
 // Uploader pushes a file to the host (air-gapped hosts: the engine archive, the LCOW boot files).
@@ -62,7 +63,7 @@ func (r *ScriptRunner) Upload(ctx context.Context, src io.Reader, size int64, sh
 			}
 		}
 	}()
-	_, err := r.RunWithData(ctx, "receive-file", map[string]any{"path": dest, "sha256": want, "size": size}, pr, onProgress)
+	_, err := r.RunWithData(ctx, "receive-file", steps.ReceiveFile{Path: dest, SHA256: want, Size: size}, pr, onProgress)
 	_ = pr.Close() // unblocks the writer if the host stopped reading early
 	<-done
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 var contracts = []Params{
 	InstallFeatures{}, InstallDocker{}, InstallContainerd{}, ConfigureDaemon{}, StartService{}, InstallLCOW{},
 	InstallCompose{}, Verify{}, Uninstall{}, PullImages{}, PrepareImage{}, WriteManifest{}, FinishUpload{},
+	ReceiveFile{}, Restart{}, WinRMListener{},
 }
 
 const scriptDir = "../powershell/scripts"
@@ -38,14 +39,8 @@ func TestScriptsMatchContract(t *testing.T) {
 	}
 }
 
-// TestEveryParamsScriptHasAContract: a library script that reads parameters has types here, or is
-// named below with the package that owns its document.
+// TestEveryParamsScriptHasAContract: a library script that reads parameters has its types here.
 func TestEveryParamsScriptHasAContract(t *testing.T) {
-	elsewhere := map[string]string{
-		"receive-file":   "internal/runner (the upload channel)",
-		"restart":        "internal/runner (RebootAndWait)",
-		"winrm-listener": "internal/azure (BootstrapWinRM)",
-	}
 	files, err := filepath.Glob(filepath.Join(scriptDir, "*.ps1"))
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no scripts in %s: %v", scriptDir, err)
@@ -63,7 +58,7 @@ func TestEveryParamsScriptHasAContract(t *testing.T) {
 		if !strings.Contains(string(b), "Get-WcParams") || strings.HasPrefix(name, "bootstrap") {
 			continue
 		}
-		if !covered[name] && elsewhere[name] == "" {
+		if !covered[name] {
 			t.Errorf("%s reads parameters but has no Params type in this package", name)
 		}
 	}
@@ -96,10 +91,21 @@ func checkScript(script string, p Params) []string {
 		}
 	}
 
-	// Results: every Write-WcResult with a hashtable writes exactly the result's names; nested
-	// objects' names are keys somewhere in the script.
-	rt := reflect.TypeOf(p.result()).Elem()
-	top := tags(rt)
+	// Results: every Write-WcResult with a hashtable writes exactly the result's names (one of its shapes'
+	// names, for a script with several); nested objects' names are keys somewhere in the script.
+	types := []reflect.Type{reflect.TypeOf(p.result()).Elem()}
+	if sh, ok := p.(shapes); ok {
+		types = types[:0]
+		for _, r := range sh.results() {
+			types = append(types, reflect.TypeOf(r).Elem())
+		}
+	}
+	rt := types[0]
+	var all []string
+	for _, t := range types {
+		all = append(all, tags(t)...)
+	}
+	written := map[reflect.Type]bool{}
 	calls := resultCalls(code)
 	if len(calls) == 0 {
 		out = append(out, "no Write-WcResult with a hashtable literal")
@@ -107,24 +113,42 @@ func checkScript(script string, p Params) []string {
 	for _, keys := range calls {
 		if slices.Contains(keys, "error") {
 			for _, k := range keys {
-				if k != "error" && !slices.Contains(top, k) {
+				if k != "error" && !slices.Contains(all, k) {
 					out = append(out, fmt.Sprintf("an error result writes %q, which %s lacks", k, rt.Name()))
 				}
 			}
 			continue
 		}
-		for _, k := range top {
+		if t, ok := shapeOf(keys, types); ok {
+			written[t] = true
+			continue
+		}
+		if len(types) > 1 {
+			out = append(out, fmt.Sprintf("Write-WcResult @{ %s } writes none of %s's result shapes exactly", strings.Join(keys, "; "), p.Script()))
+			continue
+		}
+		for _, k := range tags(rt) {
 			if !slices.Contains(keys, k) {
 				out = append(out, fmt.Sprintf("Write-WcResult @{ %s } never writes %q of %s", strings.Join(keys, "; "), k, rt.Name()))
 			}
 		}
 		for _, k := range keys {
-			if !slices.Contains(top, k) {
+			if !slices.Contains(tags(rt), k) {
 				out = append(out, fmt.Sprintf("Write-WcResult writes %q, which %s lacks", k, rt.Name()))
 			}
 		}
 	}
-	nested := nestedTags(rt)
+	if len(types) > 1 {
+		for _, t := range types {
+			if !written[t] {
+				out = append(out, fmt.Sprintf("no Write-WcResult writes the shape %s (%s)", t.Name(), strings.Join(tags(t), ", ")))
+			}
+		}
+	}
+	var nested []string
+	for _, t := range types {
+		nested = append(nested, nestedTags(t)...)
+	}
 	slices.Sort(nested)
 	for _, name := range slices.Compact(nested) {
 		if !regexp.MustCompile(`(?m)(^|[\s{;])` + regexp.QuoteMeta(name) + `\s*=[^=]`).MatchString(code) {
@@ -132,6 +156,17 @@ func checkScript(script string, p Params) []string {
 		}
 	}
 	return out
+}
+
+// shapeOf is the type among types whose JSON names are exactly keys.
+func shapeOf(keys []string, types []reflect.Type) (reflect.Type, bool) {
+	for _, t := range types {
+		want := tags(t)
+		if len(want) == len(keys) && !slices.ContainsFunc(keys, func(k string) bool { return !slices.Contains(want, k) }) {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // walk follows a $p path through t's JSON names and returns the names it went through. It stops at a

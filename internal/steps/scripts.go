@@ -262,6 +262,72 @@ type UploadResult struct {
 	Bytes  int64  `json:"bytes"`
 }
 
+// ReceiveFile writes the bytes that follow the script on stdin to Path and checks their size and SHA-256
+// (receive-file: the upload channel of transports with stdin, internal/runner's Upload). Its result is
+// UploadResult.
+type ReceiveFile struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	// Size is the byte count the script expects on stdin.
+	Size int64 `json:"size"`
+}
+
+// Restart schedules a restart DelaySeconds ahead (restart; internal/runner's RebootAndWait waits for the
+// new boot id).
+type Restart struct {
+	// DelaySeconds is shutdown.exe's /t; 0 restarts at once.
+	DelaySeconds int `json:"delay_seconds"`
+	// Reason is shutdown.exe's /c comment, shown in the System event log.
+	Reason string `json:"reason"`
+}
+
+// RestartResult says the restart is scheduled (AlreadyScheduled: another one was, shutdown.exe's 1190)
+// and the boot it ends.
+type RestartResult struct {
+	Scheduled        bool   `json:"scheduled"`
+	AlreadyScheduled bool   `json:"already_scheduled"`
+	BootID           string `json:"boot_id"`
+	DelaySeconds     int    `json:"delay_seconds"`
+}
+
+// WinRMListener makes, reads or removes the WinRM HTTPS listener with a self-signed certificate
+// (winrm-listener, run through Azure Run Command by internal/azure). Mode is "ensure" (default),
+// "report" or "remove"; the listener's settings are for ensure, Thumbprint for remove.
+type WinRMListener struct {
+	Mode string `json:"mode,omitempty"`
+	// Thumbprint is the certificate remove takes the listener down for ("" for any HTTPS listener).
+	Thumbprint string `json:"thumbprint,omitempty"`
+	// Port defaults to 5986, ValidDays to 365 (the script's defaults for 0).
+	Port      int `json:"port,omitempty"`
+	ValidDays int `json:"valid_days,omitempty"`
+	// DNSNames and IPAddresses go into the certificate's subject alternative names beside the computer name.
+	DNSNames    []string `json:"dns_names,omitempty"`
+	IPAddresses []string `json:"ip_addresses,omitempty"`
+}
+
+// WinRMListenerResult is the listener ensure made or report found.
+type WinRMListenerResult struct {
+	Port              int      `json:"port"`
+	Thumbprint        string   `json:"thumbprint"`
+	FingerprintSHA256 string   `json:"fingerprint_sha256"`
+	CertPEM           string   `json:"cert_pem"`
+	Names             []string `json:"names"`
+	Changed           bool     `json:"changed"`
+	Present           bool     `json:"present"`
+}
+
+// WinRMListenerRemoved is remove's result: Removed is false when nothing of ours was there; Present
+// when a listener someone moved to another certificate was left.
+type WinRMListenerRemoved struct {
+	Removed bool `json:"removed"`
+	Present bool `json:"present"`
+}
+
+// WinRMListenerAbsent is report's result when there is no HTTPS listener.
+type WinRMListenerAbsent struct {
+	Present bool `json:"present"`
+}
+
 // Script implements Params.
 func (InstallFeatures) Script() string   { return "install-features" }
 func (InstallDocker) Script() string     { return "install-docker" }
@@ -276,6 +342,9 @@ func (PullImages) Script() string        { return "pull-images" }
 func (PrepareImage) Script() string      { return "prepare-image" }
 func (WriteManifest) Script() string     { return "write-manifest" }
 func (FinishUpload) Script() string      { return "finish-upload" }
+func (ReceiveFile) Script() string       { return "receive-file" }
+func (Restart) Script() string           { return "restart" }
+func (WinRMListener) Script() string     { return "winrm-listener" }
 
 func (InstallFeatures) result() any   { return &InstallFeaturesResult{} }
 func (InstallDocker) result() any     { return &InstallDockerResult{} }
@@ -290,3 +359,11 @@ func (PullImages) result() any        { return &PullImagesResult{} }
 func (PrepareImage) result() any      { return &PrepareImageResult{} }
 func (WriteManifest) result() any     { return &WriteManifestResult{} }
 func (FinishUpload) result() any      { return &UploadResult{} }
+func (ReceiveFile) result() any       { return &UploadResult{} }
+func (Restart) result() any           { return &RestartResult{} }
+func (WinRMListener) result() any     { return &WinRMListenerResult{} }
+
+// results are winrm-listener's result shapes: each Write-WcResult it makes writes exactly one of them.
+func (WinRMListener) results() []any {
+	return []any{&WinRMListenerResult{}, &WinRMListenerRemoved{}, &WinRMListenerAbsent{}}
+}

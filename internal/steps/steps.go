@@ -19,6 +19,12 @@ type Params interface {
 	result() any
 }
 
+// shapes is implemented by a script whose result has more than one shape (winrm-listener: the listener,
+// its removal, its absence); each Write-WcResult in the script writes exactly one of them.
+type shapes interface {
+	results() []any
+}
+
 // Decode reads a script's result document into its type.
 func Decode[R any](script string, raw json.RawMessage) (R, error) {
 	var r R
