@@ -299,55 +299,33 @@ func (s connSettings) unknownNames() []string {
 	return out
 }
 
-// check says which argument is missing for the connection to work. Arguments not known yet (they come
-// from another resource) are taken as given: check is run again at apply, when every value is known.
+// check says which argument is missing for the connection to work (hostconn.CheckWinRM, the engine's
+// checks for every front door), with where each may be set here. Arguments not known yet (they come from
+// another resource) are taken as given: check is run again at apply, when every value is known.
 func (s connSettings) check(host string) error {
-	// Over plain HTTP, NTLM seals every message (message encryption); anything else would travel in
-	// clear and needs allow_unencrypted.
-	if !s.https.unknown && !s.useHTTPS() && !s.allowUnencrypted.unknown && !s.allowUnencrypted.value() && !s.auth.unknown &&
-		!winrm.Sealed(true, s.auth.value()) {
-		return &hostconn.PlainHTTPError{Host: host, Auth: s.auth.value()}
+	unknown := map[string]bool{}
+	for _, n := range s.unknownNames() {
+		unknown[n] = true
 	}
-	if s.auth.unknown {
-		return nil
+	err := hostconn.CheckWinRM(s.known(host), func(arg string) bool { return unknown[arg] })
+	var se *hostconn.SettingError
+	if !errors.As(err, &se) {
+		return err //nolint:wrapcheck // hostconn names the host and the argument
 	}
-	auth := s.auth.value()
-	if auth == "" {
-		auth = winrm.AuthBasic
+	switch se.Arg {
+	case "username":
+		return fmt.Errorf("%s: set winrm.username on the resource or in the provider's winrm block, or %s", se.Msg, envWinRMUsername)
+	case "password":
+		return fmt.Errorf("%s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s",
+			se.Msg, envWinRMPassword)
 	}
-	switch {
-	case auth != winrm.AuthCertificate && auth != winrm.AuthKerberos && !s.username.unknown && s.username.value() == "":
-		return fmt.Errorf("no WinRM user name for %s: set winrm.username on the resource or in the provider's winrm block, or %s", host, envWinRMUsername)
-	case auth == winrm.AuthCertificate && !s.https.unknown && !s.useHTTPS():
-		return fmt.Errorf("auth = \"certificate\" for %s needs HTTPS: the client certificate travels in the TLS handshake; remove https = false", host)
-	case auth == winrm.AuthCertificate && !s.clientCert.unknown && !s.clientKey.unknown && (s.clientCert.value() == "" || s.clientKey.value() == ""):
-		return fmt.Errorf("auth = \"certificate\" for %s needs winrm.client_cert and winrm.client_key (PEM): a certificate with the Client "+
-			"Authentication EKU and the user's UPN, mapped on the host with New-Item -Path WSMan:\\localhost\\ClientCertificate", host)
-	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && !s.password.unknown && s.password.value() == "":
-		return fmt.Errorf("no WinRM password for %s: set winrm.password or winrm.password_wo on the resource, or password in the provider's winrm block, or %s", host, envWinRMPassword)
-	case auth == winrm.AuthKerberos && !s.username.unknown && !s.password.unknown && !s.krbRealm.unknown && !s.krbConfig.unknown &&
-		!s.krbSPN.unknown && !s.krbCCache.unknown:
-		// Kerberos: the krb5.conf, the realm and, without a password, the ticket cache, on this machine.
-		if err := winrm.CheckKerberos(winrm.Options{Host: host, User: s.username.value(), Password: s.password.value(), KrbRealm: s.krbRealm.value(),
-			KrbConfig: s.krbConfig.value(), KrbSPN: s.krbSPN.value(), KrbCCache: s.krbCCache.value()}); err != nil {
-			return fmt.Errorf("WinRM Kerberos settings for %s: %w", host, err)
-		}
-	}
-	return nil
+	return se
 }
 
-// options turns the merged arguments into the transport's options, or says which argument is missing or
-// not known yet.
-func (s connSettings) options(host string, port int64) (winrm.Options, error) {
-	if u := s.unknownNames(); len(u) > 0 {
-		return winrm.Options{}, fmt.Errorf("the WinRM settings %s for %s are not known yet (they come from another resource); "+
-			"they are known once that resource is applied: apply it first, for example with -target", strings.Join(u, ", "), host)
-	}
-	if err := s.check(host); err != nil {
-		return winrm.Options{}, err
-	}
+// known is the transport's options from the arguments' known values (unknown ones are zero).
+func (s connSettings) known(host string) winrm.Options {
 	o := winrm.Options{
-		Host: host, Port: int(port), HTTP: !s.useHTTPS(),
+		Host: host, HTTP: !s.useHTTPS(),
 		AllowUnencrypted: s.allowUnencrypted.value(),
 		Insecure:         s.insecure.value(),
 		TLSServerName:    s.tlsServerName.value(),
@@ -363,6 +341,21 @@ func (s connSettings) options(host string, port int64) (winrm.Options, error) {
 	if s.clientKey.v != nil {
 		o.Key = []byte(*s.clientKey.v)
 	}
+	return o
+}
+
+// options turns the merged arguments into the transport's options, or says which argument is missing or
+// not known yet.
+func (s connSettings) options(host string, port int64) (winrm.Options, error) {
+	if u := s.unknownNames(); len(u) > 0 {
+		return winrm.Options{}, fmt.Errorf("the WinRM settings %s for %s are not known yet (they come from another resource); "+
+			"they are known once that resource is applied: apply it first, for example with -target", strings.Join(u, ", "), host)
+	}
+	if err := s.check(host); err != nil {
+		return winrm.Options{}, err
+	}
+	o := s.known(host)
+	o.Port = int(port)
 	return o, nil
 }
 

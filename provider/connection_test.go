@@ -89,7 +89,7 @@ func TestConnSettings(t *testing.T) {
 		{connSettings{username: s("u")}, "no WinRM password"},
 		{connSettings{username: s("u"), auth: s(winrm.AuthNTLM)}, "no WinRM password"},
 		{connSettings{username: s("u"), password: s("p"), https: b(false)}, "message encryption"},
-		{connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c")}, `needs winrm.client_cert and winrm.client_key`},
+		{connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c")}, `needs client_cert and client_key`},
 		{connSettings{auth: s(winrm.AuthCertificate), clientKey: s("k")}, `New-Item -Path WSMan:\localhost\ClientCertificate`},
 		{connSettings{auth: s(winrm.AuthCertificate), clientCert: s("c"), clientKey: s("k"), https: b(false), allowUnencrypted: b(true)}, "needs HTTPS"},
 	} {

@@ -289,36 +289,62 @@ func (c *Conn) Close() error {
 	return nil
 }
 
+// SettingError is a WinRM argument that is missing or contradicts another, found before any request.
+// Arg is the argument to set or change, named as in the front doors' winrm blocks ("password"), so
+// that a front door can add where it may be set.
+type SettingError struct {
+	Host, Arg, Msg string
+}
+
+func (e *SettingError) Error() string { return e.Msg }
+
 // CheckWinRM says what is missing or contradictory in o for a WinRM connection to work, before any
 // request, with the argument names both front doors' winrm blocks use: plain HTTP that would send
-// messages in clear (*PlainHTTPError), an authentication without what it needs (a user and password for
-// Basic and NTLM, a client certificate and HTTPS for certificate authentication) and, for Kerberos, the
-// krb5.conf, realm and ticket cache on this machine (winrm.CheckKerberos). Front doors whose values may
-// still be unknown at plan time (Terraform) check what is known themselves and call it once all is known.
-func CheckWinRM(o winrm.Options) error {
+// messages in clear (*PlainHTTPError), an authentication without what it needs (*SettingError: a user
+// and password for Basic and NTLM, a client certificate and HTTPS for certificate authentication) and,
+// for Kerberos, the krb5.conf, realm and ticket cache on this machine (winrm.CheckKerberos). unknown,
+// when not nil, names the arguments whose values are not known yet (Terraform's values from another
+// resource): a check that needs one of them is left for later, when every value is known.
+func CheckWinRM(o winrm.Options, unknown func(arg string) bool) error {
+	known := func(args ...string) bool {
+		if unknown == nil {
+			return true
+		}
+		for _, a := range args {
+			if unknown(a) {
+				return false
+			}
+		}
+		return true
+	}
 	auth := o.Auth
 	if auth == "" {
 		auth = winrm.AuthBasic
 	}
 	host := o.Host
+	missing := func(arg, format string, args ...any) error {
+		return &SettingError{Host: host, Arg: arg, Msg: fmt.Sprintf(format, args...)}
+	}
 	switch {
 	case strings.TrimSpace(host) == "":
-		return errors.New("no host: set host to the machine's name or address")
-	case auth != winrm.AuthBasic && auth != winrm.AuthNTLM && auth != winrm.AuthCertificate && auth != winrm.AuthKerberos:
-		return fmt.Errorf("auth = %q for %s is not an authentication WinRM offers: use %q, %q, %q or %q", o.Auth, host,
-			winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthKerberos, winrm.AuthCertificate)
-	case o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, auth):
+		return missing("host", "no host: set host to the machine's name or address")
+	case known("https", "allow_unencrypted", "auth") && o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, auth):
 		return &PlainHTTPError{Host: host, Auth: o.Auth}
-	case auth == winrm.AuthCertificate && o.HTTP:
-		return fmt.Errorf("auth = \"certificate\" for %s needs HTTPS: the client certificate travels in the TLS handshake; remove https = false", host)
-	case auth == winrm.AuthCertificate && (len(o.Cert) == 0 || len(o.Key) == 0):
-		return fmt.Errorf("auth = \"certificate\" for %s needs client_cert and client_key (PEM): a certificate with the Client "+
+	case !known("auth"):
+		return nil
+	case auth != winrm.AuthBasic && auth != winrm.AuthNTLM && auth != winrm.AuthCertificate && auth != winrm.AuthKerberos:
+		return missing("auth", "auth = %q for %s is not an authentication WinRM offers: use %q, %q, %q or %q", o.Auth, host,
+			winrm.AuthBasic, winrm.AuthNTLM, winrm.AuthKerberos, winrm.AuthCertificate)
+	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && known("username") && o.User == "":
+		return missing("username", "no WinRM user name for %s: auth = %q logs on with a user name and password", host, auth)
+	case auth == winrm.AuthCertificate && known("https") && o.HTTP:
+		return missing("https", "auth = \"certificate\" for %s needs HTTPS: the client certificate travels in the TLS handshake; remove https = false", host)
+	case auth == winrm.AuthCertificate && known("client_cert", "client_key") && (len(o.Cert) == 0 || len(o.Key) == 0):
+		return missing("client_cert", "auth = \"certificate\" for %s needs client_cert and client_key (PEM): a certificate with the Client "+
 			"Authentication EKU and the user's UPN, mapped on the host with New-Item -Path WSMan:\\localhost\\ClientCertificate", host)
-	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && o.User == "":
-		return fmt.Errorf("no WinRM user name for %s: auth = %q logs on with username and password; set username", host, auth)
-	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && o.Password == "":
-		return fmt.Errorf("no WinRM password for %s: auth = %q logs on with username and password; set password", host, auth)
-	case auth == winrm.AuthKerberos:
+	case (auth == winrm.AuthBasic || auth == winrm.AuthNTLM) && known("password") && o.Password == "":
+		return missing("password", "no WinRM password for %s: auth = %q logs on with a user name and password", host, auth)
+	case auth == winrm.AuthKerberos && known("username", "password", "krb_realm", "krb_config", "krb_spn", "krb_ccache"):
 		if err := winrm.CheckKerberos(o); err != nil {
 			return fmt.Errorf("WinRM Kerberos settings for %s: %w", host, err)
 		}

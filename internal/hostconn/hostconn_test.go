@@ -110,8 +110,8 @@ func TestCheckWinRM(t *testing.T) {
 		{"no host", winrm.Options{User: "u", Password: "p"}, "no host"},
 		{"unknown auth", winrm.Options{Host: "h", User: "u", Password: "p", Auth: "digest"}, `auth = "digest"`},
 		{"http basic", winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p"}, "without allow_unencrypted"},
-		{"no user", winrm.Options{Host: "h", Password: "p", Auth: winrm.AuthNTLM}, "set username"},
-		{"no password", winrm.Options{Host: "h", User: "u"}, "set password"},
+		{"no user", winrm.Options{Host: "h", Password: "p", Auth: winrm.AuthNTLM}, "logs on with a user name"},
+		{"no password", winrm.Options{Host: "h", User: "u"}, "no WinRM password for h"},
 		{"certificate over http", winrm.Options{Host: "h", HTTP: true, AllowUnencrypted: true, Auth: winrm.AuthCertificate, Cert: []byte("c"), Key: []byte("k")}, "needs HTTPS"},
 		{"certificate without key", winrm.Options{Host: "h", Auth: winrm.AuthCertificate, Cert: []byte("c")}, "client_cert and client_key"},
 		{"kerberos without a ticket cache", winrm.Options{Host: "h", User: "u", Auth: winrm.AuthKerberos, KrbConfig: krb5,
@@ -119,7 +119,7 @@ func TestCheckWinRM(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := CheckWinRM(c.o)
+			err := CheckWinRM(c.o, nil)
 			switch {
 			case c.want == "" && err != nil:
 				t.Fatalf("refused: %v", err)
@@ -129,7 +129,7 @@ func TestCheckWinRM(t *testing.T) {
 		})
 	}
 	var pe *PlainHTTPError
-	if !errors.As(CheckWinRM(winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p"}), &pe) {
+	if !errors.As(CheckWinRM(winrm.Options{Host: "h", HTTP: true, User: "u", Password: "p"}, nil), &pe) {
 		t.Error("plain HTTP Basic is not a *PlainHTTPError")
 	}
 }

@@ -94,7 +94,7 @@ func (w *WinRMConfig) check() error {
 	if o.Host == "" {
 		return errors.New("winrm { host } is required: the machine's name or address (host = build.Host takes the builder's)")
 	}
-	if err := hostconn.CheckWinRM(o); err != nil {
+	if err := hostconn.CheckWinRM(o, nil); err != nil {
 		return fmt.Errorf("winrm: %w", err)
 	}
 	return nil
