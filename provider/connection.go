@@ -303,7 +303,9 @@ func (s connSettings) unknownNames() []string {
 // checks for every front door), with where each may be set here. Arguments not known yet (they come from
 // another resource) are taken as given: check is run again at apply, when every value is known.
 func (s connSettings) check(host string) error {
-	unknown := map[string]bool{}
+	// host is "" while it is unknown (it comes from another resource); an empty host given as such is
+	// refused by the schema's validator.
+	unknown := map[string]bool{"host": host == ""}
 	for _, n := range s.unknownNames() {
 		unknown[n] = true
 	}

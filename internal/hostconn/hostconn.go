@@ -326,7 +326,7 @@ func CheckWinRM(o winrm.Options, unknown func(arg string) bool) error {
 		return &SettingError{Host: host, Arg: arg, Msg: fmt.Sprintf(format, args...)}
 	}
 	switch {
-	case strings.TrimSpace(host) == "":
+	case known("host") && strings.TrimSpace(host) == "":
 		return missing("host", "no host: set host to the machine's name or address")
 	case known("https", "allow_unencrypted", "auth") && o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, auth):
 		return &PlainHTTPError{Host: host, Auth: o.Auth}
