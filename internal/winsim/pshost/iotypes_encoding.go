@@ -136,16 +136,23 @@ func decodeWithBOM(b []byte, fallback func([]byte) string) string {
 func splitLines(s string) []string {
 	var out []string
 	for len(s) > 0 {
-		i := strings.IndexAny(s, "\r\n")
-		if i < 0 {
-			out = append(out, s)
-			break
-		}
-		out = append(out, s[:i])
-		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
-			i++
-		}
-		s = s[i+1:]
+		var line string
+		line, s = nextLine(s)
+		out = append(out, line)
 	}
 	return out
+}
+
+// nextLine is the first line of s without its ending ("\r\n", "\n" or "\r", StreamReader.ReadLine's
+// remarks) and what follows it; s is not empty.
+func nextLine(s string) (line, rest string) {
+	i := strings.IndexAny(s, "\r\n")
+	if i < 0 {
+		return s, ""
+	}
+	line, rest = s[:i], s[i+1:]
+	if s[i] == '\r' && strings.HasPrefix(rest, "\n") {
+		rest = rest[1:]
+	}
+	return line, rest
 }

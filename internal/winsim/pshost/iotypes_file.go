@@ -484,18 +484,8 @@ func (r *streamReader) InvokeMethod(_ *engine.Session, name string, args []any) 
 		if r.text == "" {
 			return nil, nil
 		}
-		// a line ends at "\r\n", "\n" or "\r" (StreamReader.ReadLine remarks)
-		i := strings.IndexAny(r.text, "\r\n")
-		if i < 0 {
-			line := r.text
-			r.text = ""
-			return line, nil
-		}
-		line, rest := r.text[:i], r.text[i+1:]
-		if r.text[i] == '\r' && strings.HasPrefix(rest, "\n") {
-			rest = rest[1:]
-		}
-		r.text = rest
+		var line string
+		line, r.text = nextLine(r.text)
 		return line, nil
 	case "close", "dispose":
 		r.closed = true

@@ -149,3 +149,22 @@ func TestFileStreamSharesNothingAcrossProcesses(t *testing.T) {
 		t.Error("the process ended and its handle is still open")
 	}
 }
+
+// StreamReader.ReadLine (what winrmcp's restore script reads with): a line ends at "\r\n", "\n" or a lone
+// "\r"; a final ending adds no empty line; then $null, and ReadToEnd gives the rest. After Close, a read
+// is ObjectDisposedException.
+func TestStreamReaderReadLine(t *testing.T) {
+	m := newTestMachine("Server Core")
+	m.WriteFile(`C:\t\lines.txt`, []byte("a\r\nb\nc\rd\r\n\r\ne\r\n"))
+	got := lines(t, m, say+`
+$r = [IO.File]::OpenText('C:\t\lines.txt')
+while ($null -ne ($l = $r.ReadLine())) { say ('[' + $l + ']') }
+say ($null -eq $r.ReadLine()) $r.EndOfStream
+$r.Close()
+try { $r.ReadLine() } catch { say $_.Exception.InnerException.GetType().Name }
+$r = [IO.File]::OpenText('C:\t\lines.txt')
+say $r.ReadLine()
+say $r.ReadToEnd().Length
+$r.Close()`)
+	wantLines(t, got, "[a]", "[b]", "[c]", "[d]", "[]", "[e]", "True", "True", "ObjectDisposedException", "a", "12")
+}
