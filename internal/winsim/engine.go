@@ -30,6 +30,7 @@ func (s *Sim) useEngine() error {
 	s.windows.SetRestart(func() { s.Host.Reboot(s.Host.ShutdownTime) })
 	s.Host.PowerShell = s.runPowerShell
 	s.Host.Environment = s.environment
+	s.programs = pshost.Programs(s.Machine, s.windows)
 	s.Host.Programs = s.runProgram
 	// The logon's profile folders exist, as after the account's first logon: %TEMP% is where winrmcp
 	// (Packer's upload) writes.
@@ -52,12 +53,11 @@ func (s *Sim) environment() map[string]string {
 // runProgram is cmd.exe starting an application by name (shutdown.exe among them): resolved along the
 // PATH and run by the same native programs as in PowerShell.
 func (s *Sim) runProgram(ctx context.Context, name string, args []string, stdin io.Reader, stdout, stderr io.Writer) (uint32, bool) {
-	_, _, natives := pshost.System(s.Machine, s.windows)
-	path, ok := natives.Resolve(name, s.environment())
+	path, ok := s.programs.Resolve(name, s.environment())
 	if !ok {
 		return 0, false
 	}
-	res := natives.Run(ctx, path, args, stdin)
+	res := s.programs.Run(ctx, path, args, stdin)
 	if res.Lines != nil {
 		for _, l := range res.Lines {
 			if l.Stderr {

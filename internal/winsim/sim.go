@@ -29,6 +29,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/host"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
+	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
 	"github.com/wincontainers/wincontainers/internal/winsim/sshd"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
 )
@@ -92,9 +93,11 @@ type Sim struct {
 	// windows is the machine's Windows beyond the model's core (certificate stores, WinRM listeners, the
 	// shutdown schedule, running containers' processes), used by the PowerShell engine.
 	windows *machine.Windows
-	Host    *host.Host
-	Machine *machine.Machine
-	Server  *wsman.Server
+	// programs are the native programs cmd.exe starts (the same PowerShell runs), built once in useEngine.
+	programs engine.NativeRunner
+	Host     *host.Host
+	Machine  *machine.Machine
+	Server   *wsman.Server
 	// SSHD is the OpenSSH server (nil unless Options.SSH).
 	SSHD    *sshd.Server
 	TLS     *tls.Config

@@ -42,6 +42,12 @@ func System(m *machine.Machine, w *machine.Windows) ([]*engine.Cmdlet, []*engine
 	return out, h.types(), &natives{h: h}
 }
 
+// Programs are m's native programs alone (System's third result), for a caller that starts programs
+// without a PowerShell session (cmd.exe): they hold no state of their own, so one serves every call.
+func Programs(m *machine.Machine, w *machine.Windows) engine.NativeRunner {
+	return &natives{h: &host{m: m, w: w, enums: newEnumTypes()}}
+}
+
 // cmdlets are every cmdlet this part of the host implements (or stubs as not modelled), each with
 // its module.
 func (h *host) cmdlets() []*engine.Cmdlet {
