@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wincontainers/wincontainers/internal/testkdc"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/machine"
 	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
@@ -118,6 +119,76 @@ build {
 		}
 	}
 	log, _ := os.ReadFile(filepath.Join(e.dir, "ntlm.log"))
+	if strings.Contains(out+string(log), accPassword) {
+		t.Error("the password is in the build output or PACKER_LOG")
+	}
+}
+
+// A real `packer build` through the provisioner's winrm block with Kerberos against a real MIT KDC
+// (testkdc): a domain-joined machine's setup, WinRM over HTTP with Kerberos message encryption and
+// AllowUnencrypted=false. The machine is reached as localhost, the name its HTTP/localhost service
+// principal is registered for; the krb5.conf is the test realm's.
+func TestAccPackerBuildKerberos(t *testing.T) {
+	e := newPackerEnv(t)
+	k := testkdc.Start(t, testkdc.Options{User: "builder", Password: accPassword})
+	accInternetOnce.Do(func() { accInternet = machine.NewInternet() })
+	h := winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: k.User, Password: "not-used-by-kerberos", Auth: "kerberos", Keytab: k.Keytab,
+		RequireEncryption: true, ComputerName: "WIN-KRB02", StateDir: t.TempDir(), RebootTime: 200 * time.Millisecond, Internet: accInternet})
+	tmpl := fmt.Sprintf(`
+packer {
+  required_plugins {
+    wincontainers = {
+      source  = "github.com/wincontainers/wincontainers"
+      version = ">= 0.1.0"
+    }
+  }
+}
+
+variable "winrm_password" {
+  type      = string
+  sensitive = true
+}
+
+source "null" "host" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.host"]
+  provisioner "wincontainers" {
+    container_mode  = "process"
+    restart_timeout = "5m"
+    winrm {
+      host       = "localhost"
+      port       = %d
+      username   = %q
+      password   = var.winrm_password
+      https      = false
+      auth       = "kerberos"
+      krb_config = %q
+    }
+  }
+}
+`, h.Port, k.Principal(), k.Krb5Conf)
+	file := filepath.Join(e.dir, "kerberos.pkr.hcl")
+	if err := os.WriteFile(file, []byte(tmpl), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.run("kerberos.log", "build", "-color=false", file)
+	if err != nil {
+		t.Fatalf("packer build: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "HTTP with message encryption, kerberos") || !strings.Contains(out, "verified process") {
+		t.Errorf("build output:\n%s", out)
+	}
+	st := h.Sim.Snapshot()
+	if st.Reboots != 1 || st.Verified == "" || st.Services["docker"].State != "Running" {
+		t.Errorf("winsim: %d restarts, verified %q, docker %+v", st.Reboots, st.Verified, st.Services["docker"])
+	}
+	if st.Requests.Total == 0 || st.Requests.Sealed != st.Requests.Total {
+		t.Errorf("%d of %d SOAP requests came sealed: want all", st.Requests.Sealed, st.Requests.Total)
+	}
+	log, _ := os.ReadFile(filepath.Join(e.dir, "kerberos.log"))
 	if strings.Contains(out+string(log), accPassword) {
 		t.Error("the password is in the build output or PACKER_LOG")
 	}
