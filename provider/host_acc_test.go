@@ -680,10 +680,10 @@ func TestAccHostFactsReadsImageManifest(t *testing.T) {
 		t.Fatal(ds.Err())
 	}
 	ctx := context.Background()
-	if _, err := executor.Apply(ctx, conn.Host, want, executor.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, conn, want, executor.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := executor.PrepareImage(ctx, conn.Host, executor.PrepareImageOptions{Generalize: true,
+	if _, err := executor.PrepareImage(ctx, conn, executor.PrepareImageOptions{Generalize: true,
 		Manifest: &facts.Manifest{ToolVersion: "0.1.0-test", BuiltBy: "packer"}}); err != nil {
 		t.Fatal(err)
 	}

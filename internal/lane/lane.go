@@ -141,7 +141,7 @@ type ModeResult struct {
 // Run converges each mode in turn, checks it through the facts script, converges again, and finally
 // uninstalls. It returns one result per mode; an error means the lane could not go on (a failed
 // apply, a host that went away). Problems found by the checks are in the results.
-func Run(ctx context.Context, h executor.Host, cfg Config, log func(string)) ([]ModeResult, error) {
+func Run(ctx context.Context, h executor.Conn, cfg Config, log func(string)) ([]ModeResult, error) {
 	var out []ModeResult
 	for _, mode := range cfg.Modes {
 		r, err := runMode(ctx, h, cfg, mode, log)
@@ -164,7 +164,7 @@ func Run(ctx context.Context, h executor.Host, cfg Config, log func(string)) ([]
 	return out, nil
 }
 
-func runMode(ctx context.Context, h executor.Host, cfg Config, mode string, log func(string)) (ModeResult, error) {
+func runMode(ctx context.Context, h executor.Conn, cfg Config, mode string, log func(string)) (ModeResult, error) {
 	res := ModeResult{Mode: mode}
 	want, d := spec.Validate(spec.Spec{Mode: mode, OSVersion: cfg.OSVersion, PullImages: cfg.Pull, Engine: spec.Engine{Type: cfg.Engine}},
 		compat.DateOf(time.Now()))

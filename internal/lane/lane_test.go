@@ -31,7 +31,7 @@ func TestWindowsLane(t *testing.T) {
 	defer func() { _ = conn.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
-	results, err := Run(ctx, conn.Host, cfg, func(s string) { t.Log(s) })
+	results, err := Run(ctx, conn, cfg, func(s string) { t.Log(s) })
 	for _, r := range results {
 		t.Logf("%s: %d steps %v, %d restart(s), %s", r.Mode, len(r.Steps), r.Steps, r.Reboots, r.Took.Round(time.Millisecond))
 		for _, p := range r.Problems {

@@ -357,7 +357,7 @@ func engineParams(want spec.Resolved, previous string) steps.Params {
 		return p
 	}
 	p := steps.InstallDocker{Version: v, Archive: steps.Archive{URL: url, SHA256: want.EngineSHA256}, PreviousVersion: previous}
-	// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
+	// The executor pushes the controller's file here first (executor.ScriptConn), then the script installs it.
 	pushTo(&p.Archive, want.EngineArchive, "docker-"+v+".zip", spec.PathEngineArchive, spec.PathEngineSHA256)
 	return p
 }
