@@ -45,7 +45,7 @@ func faultHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 // retried with backoff, restart-and-wait by boot id, the streaming upload) to a served winsim host, as
 // Administrator with password and trusting the host's CA; cfg gives the timeouts and retries. The
 // connection is closed when the test ends.
-func connect(t *testing.T, h *winsimtest.Host, password string, cfg hostconn.Config) *hostconn.Conn {
+func connect(t *testing.T, h *winsimtest.Server, password string, cfg hostconn.Config) *hostconn.Conn {
 	t.Helper()
 	cfg.WinRM.Host, cfg.WinRM.Port, cfg.WinRM.CACert = h.Addr, h.Port, h.CA
 	cfg.WinRM.User, cfg.WinRM.Password = "Administrator", password
