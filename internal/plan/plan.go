@@ -143,7 +143,7 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 
 	var refusals []compat.Finding
 	refusals = append(refusals, declaredMismatch(host, want)...)
-	for _, fd := range compat.CheckEngine(compat.HostSpec{OS: &host, Edition: p.Edition, Mode: want.Mode, Engine: want.EngineType, Version: want.EngineVersion}) {
+	for _, fd := range compat.CheckEngine(compat.Combination{OS: &host, Edition: p.Edition, Mode: want.Mode, Engine: want.EngineType, Version: want.EngineVersion}) {
 		if fd.Severity == compat.SeverityError {
 			refusals = append(refusals, fd)
 		} else {

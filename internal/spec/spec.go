@@ -141,8 +141,8 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	}
 
 	if r.Mode != "" && r.EngineType != "" && !d.HasErrors() {
-		host := compat.HostSpec{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
-		for _, f := range compat.CheckEngine(host) {
+		combo := compat.Combination{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
+		for _, f := range compat.CheckEngine(combo) {
 			d.add(findingDiag(f, r))
 		}
 		if r.Compose != nil {
