@@ -57,8 +57,8 @@ func (v VM) Check() error {
 	return nil
 }
 
-// NewVMClients connects the two armcompute clients the runner uses.
-func NewVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
+// newVMClients connects the two armcompute clients the runner uses.
+func newVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
 	c, err := a.Cloud()
 	if err != nil {
 		return VMClients{}, err
@@ -92,7 +92,7 @@ func Open(v VM) (*Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the script library: %w", err)
 	}
-	clients, err := NewVMClients(v.Auth, v.Transport)
+	clients, err := newVMClients(v.Auth, v.Transport)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +102,7 @@ func Open(v VM) (*Conn, error) {
 	return &Conn{ScriptConn: executor.ScriptConn{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
 }
 
-// Preflight runs PreflightNested for this VM: its size and security type from the API and the
+// Preflight runs preflightNested for this VM: its size and security type from the API and the
 // guest's virtualization facts and build from f.
 func (c *Conn) Preflight(ctx context.Context, f facts.Facts, override bool) (NestedPreflight, error) {
 	size, sec, err := c.Runner.VMSizeAndSecurity(ctx)
@@ -110,7 +110,7 @@ func (c *Conn) Preflight(ctx context.Context, f facts.Facts, override bool) (Nes
 		return NestedPreflight{}, err
 	}
 	v := f.Virtualization
-	return PreflightNested(size, sec, &v, f.OS.Build, override), nil
+	return preflightNested(size, sec, &v, f.OS.Build, override), nil
 }
 
 // ImportPrefix starts an import ID that names an Azure VM: azure:<resource group>/<vm name>.

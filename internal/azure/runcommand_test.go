@@ -81,7 +81,7 @@ func TestRunCommandSecretsAndChunking(t *testing.T) {
 		t.Errorf("%d run commands for a %d-byte script in 2000-byte chunks, want %d", len(v.Created), len(s.Body), want)
 	}
 	for _, tx := range texts {
-		if len(tx) > DefaultMaxInlineScript {
+		if len(tx) > defaultMaxInlineScript {
 			t.Errorf("a %d-byte script text was sent inline", len(tx))
 		}
 	}
