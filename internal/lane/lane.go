@@ -95,12 +95,12 @@ func fromEnv(getenv func(string) string) (cfg config, ok bool, err error) {
 	if cfg.CACert == nil && !cfg.Insecure {
 		return cfg, true, fmt.Errorf("neither %s (the PEM of the CA of the host's HTTPS certificate) nor %s=1 is set", envCACert, envInsecure)
 	}
-	cfg.Modes = []string{"process"}
+	cfg.Modes = []string{string(compat.ModeProcess)}
 	if v := getenv(envModes); v != "" {
 		cfg.Modes = strings.Split(v, ",")
 	}
 	for _, m := range cfg.Modes {
-		if !slices.Contains([]string{"process", "hyperv", "lcow"}, m) {
+		if !slices.Contains(compat.Modes(), compat.Mode(m)) {
 			return cfg, true, fmt.Errorf("%s lists %q: the modes are process, hyperv and lcow", envModes, m)
 		}
 	}
@@ -208,10 +208,10 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 	if f.Verified == nil || f.Verified.SpecHash != plan.SpecHash(want) {
 		p = append(p, fmt.Sprintf("verification marker %+v; want spec hash %s", f.Verified, plan.SpecHash(want)))
 	}
-	mode := string(want.Mode)
+	mode := want.Mode
 	client := f.IsClient()
 	needs := []string{facts.FeatureName("Containers", client)}
-	if mode != "process" {
+	if mode != compat.ModeProcess {
 		needs = append(needs, facts.FeatureName("Hyper-V", client))
 	}
 	for _, name := range needs {
@@ -219,7 +219,7 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 			p = append(p, fmt.Sprintf("feature %s is %q", name, st))
 		}
 	}
-	if mode == "hyperv" && engine == "docker" {
+	if mode == compat.ModeHyperV && want.EngineType == compat.Docker {
 		var cfg struct {
 			ExecOpts []string `json:"exec-opts"`
 		}
@@ -227,7 +227,7 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 			p = append(p, fmt.Sprintf("daemon.json %s does not set exec-opts isolation=hyperv", f.Engine.DaemonConfig))
 		}
 	}
-	if mode == "lcow" {
+	if mode == compat.ModeLCOW {
 		for _, name := range []string{"kernel", "initrd.img"} {
 			if f.LCOW.Files[name] == "" {
 				p = append(p, fmt.Sprintf("the LCOW boot file %s is missing from %s", name, f.LCOW.Path))
