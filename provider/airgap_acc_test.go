@@ -53,7 +53,7 @@ func airgapArchives(t *testing.T, dir string) (paths, sums map[string]string) {
 // observed_sha256 under their paths; the host attempts no download; the next plan is empty.
 func TestAccHostAirGappedLCOW(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022", Offline: true})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022", Offline: true})
 	paths, sums := airgapArchives(t, t.TempDir())
 	cfg := func(lcowSHA string) string {
 		return hostConfig(h, fmt.Sprintf(`

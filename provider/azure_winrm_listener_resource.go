@@ -189,7 +189,7 @@ func (r *azureWinRMListenerResource) runner(ctx context.Context, m *azureWinRMLi
 		connectFailed(diags, "", err)
 		return nil, false
 	}
-	return c.Host.Runner, true
+	return c.Runner, true
 }
 
 func (r *azureWinRMListenerResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

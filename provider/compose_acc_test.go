@@ -78,7 +78,7 @@ func publishedSHA256(t *testing.T, url string) string {
 	return sum
 }
 
-func composeFiles(h *simHost, want map[string]string) resource.TestCheckFunc {
+func composeFiles(h *simServer, want map[string]string) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		for p, sum := range want {
 			f, ok := h.sim.Machine.File(p)
@@ -100,7 +100,7 @@ func composeFiles(h *simHost, want map[string]string) resource.TestCheckFunc {
 func TestAccHostComposeDocker(t *testing.T) {
 	accPreCheck(t)
 	log := newComposeLog(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	const addr = "wincontainers_host.test"
 	cfg := func(compose string) string {
 		return hostConfig(h, `
@@ -200,7 +200,7 @@ func TestAccHostComposeDocker(t *testing.T) {
 func TestAccHostComposeContainerd(t *testing.T) {
 	accPreCheck(t)
 	log := newComposeLog(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	const addr = "wincontainers_host.test"
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { accPreCheck(t) },
@@ -251,7 +251,7 @@ func TestAccHostComposeContainerd(t *testing.T) {
 func TestAccHostCompose2016(t *testing.T) {
 	accPreCheck(t)
 	log := newComposeLog(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2016"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2016"})
 	cfg := func(osVersion, network string) string {
 		return hostConfig(h, fmt.Sprintf(`
   container_mode = "process"
@@ -300,7 +300,7 @@ func TestAccHostCompose2016(t *testing.T) {
 func TestAccHostComposeAirGapped(t *testing.T) {
 	accPreCheck(t)
 	log := newComposeLog(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022", Offline: true})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022", Offline: true})
 	dir := t.TempDir()
 	save := func(url, name string) (string, string) {
 		a, err := accInternet.Lookup(url)

@@ -18,7 +18,7 @@ import (
 // change is an in-place update that rewrites the key.
 func TestAccHostDaemonLogLevel(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	const addr = "wincontainers_host.test"
 	cfg := func(level string) string {
 		return hostConfig(h, fmt.Sprintf(`

@@ -37,8 +37,8 @@ import (
 
 const simPassword = "Acc-Test-P@ss-1"
 
-// simHost is a simulated Windows host for the acceptance tests.
-type simHost struct {
+// simServer is a simulated Windows host served on loopback for the acceptance tests (winsimtest.Server).
+type simServer struct {
 	sim    *winsim.Sim
 	host   string
 	port   int
@@ -50,12 +50,12 @@ var (
 	accInternet     *machine.Internet
 )
 
-// startSimHost starts a winsim host on loopback over HTTPS. Restarts take 50 ms, and the test provider
+// startSimServer serves a winsim host on loopback over HTTPS. Restarts take 50 ms, and the test provider
 // polls for them every 20 ms, so a feature install's restart costs little time.
-func startSimHost(t *testing.T, o winsim.Options) *simHost {
+func startSimServer(t *testing.T, o winsim.Options) *simServer {
 	t.Helper()
 	h := winsimtest.Start(t, accSimOptions(t, o))
-	return &simHost{sim: h.Sim, host: h.Addr, port: h.Port, caFile: h.CAFile}
+	return &simServer{sim: h.Sim, host: h.Addr, port: h.Port, caFile: h.CAFile}
 }
 
 // accSimOptions completes o the way every acceptance test's host is made: Administrator with
@@ -74,10 +74,10 @@ func accSimOptions(t *testing.T, o winsim.Options) winsim.Options {
 	return o
 }
 
-// startStoppableSimHost is startSimHost with a way to take the machine away: stop closes its listener,
+// startStoppableSimHost is startSimServer with a way to take the machine away: stop closes its listener,
 // so that every later connection is refused, as for a host that was switched off or deleted. The
 // simulated machine stays readable (sim.Snapshot) after stop.
-func startStoppableSimHost(t *testing.T, o winsim.Options) (h *simHost, stop func()) {
+func startStoppableSimHost(t *testing.T, o winsim.Options) (h *simServer, stop func()) {
 	t.Helper()
 	o = accSimOptions(t, o)
 	sim, err := winsim.New(o)
@@ -99,7 +99,7 @@ func startStoppableSimHost(t *testing.T, o winsim.Options) (h *simHost, stop fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &simHost{sim: sim, host: addr, port: p, caFile: filepath.Join(o.StateDir, "ca.pem")}, stop
+	return &simServer{sim: sim, host: addr, port: p, caFile: filepath.Join(o.StateDir, "ca.pem")}, stop
 }
 
 // fastProviderFactories is the provider with restart polling and retry pauses scaled to winsim's
@@ -121,7 +121,7 @@ func accPreCheck(t *testing.T) {
 }
 
 // providerBlock puts the connection in the provider (as import needs), for one host's CA.
-func providerBlock(h *simHost) string {
+func providerBlock(h *simServer) string {
 	return fmt.Sprintf(`
 provider "wincontainers" {
   winrm = {
@@ -133,7 +133,7 @@ provider "wincontainers" {
 `, simPassword, h.caFile)
 }
 
-func hostConfig(h *simHost, body string) string {
+func hostConfig(h *simServer, body string) string {
 	return providerBlock(h) + fmt.Sprintf(`
 resource "wincontainers_host" "test" {
   host = %q
@@ -144,7 +144,7 @@ resource "wincontainers_host" "test" {
 }
 
 // checkSim asserts on the simulated host's own view of itself, which the provider cannot influence.
-func checkSim(h *simHost, check func(winsim.State) error) resource.TestCheckFunc {
+func checkSim(h *simServer, check func(winsim.State) error) resource.TestCheckFunc {
 	return func(*terraform.State) error { return check(h.sim.Snapshot()) }
 }
 
@@ -162,7 +162,7 @@ func dockerRunning(st winsim.State) error {
 // a no-op plan, drift found by refresh and repaired, an engine upgrade, a mode change, import, destroy.
 func TestAccHostLifecycle(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	const addr = "wincontainers_host.test"
 	process := func(version string) string {
 		return hostConfig(h, fmt.Sprintf(`
@@ -381,7 +381,7 @@ resource "wincontainers_host" "test" {
 // converges from the host's state: the features are not installed again and no further restart happens.
 func TestAccHostUnplannedRestart(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022", RebootTime: 2 * time.Second})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022", RebootTime: 2 * time.Second})
 	cfg := hostConfig(h, `
   container_mode = "process"
   engine         = { type = "docker", version = "27.3.1" }
@@ -442,7 +442,7 @@ func TestAccHostUnplannedRestart(t *testing.T) {
 // features and their restart; nothing is recorded, and the next apply picks up at the engine.
 func TestAccHostFailedApplyResumes(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2019"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2019"})
 	cfg := hostConfig(h, `
   container_mode = "hyperv"
   os_version     = "2019"
@@ -486,7 +486,7 @@ func TestAccHostFailedApplyResumes(t *testing.T) {
 // (which Terraform gives no write-only value) keeps the last known state with a warning.
 func TestAccHostWriteOnlyPassword(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2025"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2025"})
 	cfg := fmt.Sprintf(`
 resource "wincontainers_host" "test" {
   host = %q
@@ -532,7 +532,7 @@ func TestAccHostParallel20(t *testing.T) {
 	accPreCheck(t)
 	type hostSpec struct{ profile, mode string }
 	specs := []hostSpec{{"ws2019", "process"}, {"ws2022", "hyperv"}, {"ws2025", "process"}, {"ws2022", "lcow"}, {"ws1809", "hyperv"}}
-	var hosts []*simHost
+	var hosts []*simServer
 	var b strings.Builder
 	b.WriteString(`
 provider "wincontainers" {
@@ -541,7 +541,7 @@ provider "wincontainers" {
 `)
 	for i := 0; i < 20; i++ {
 		sp := specs[i%len(specs)]
-		h := startSimHost(t, winsim.Options{Profile: sp.profile})
+		h := startSimServer(t, winsim.Options{Profile: sp.profile})
 		hosts = append(hosts, h)
 		fmt.Fprintf(&b, `
 resource "wincontainers_host" "h%02d" {
@@ -573,7 +573,7 @@ resource "wincontainers_host" "h%02d" {
 // The data source reads a bare Windows Server 2016 host without changing it.
 func TestAccHostFactsDataSource(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2016", Virtualization: "none"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2016", Virtualization: "none"})
 	cfg := providerBlock(h) + fmt.Sprintf(`
 data "wincontainers_host_facts" "test" {
   host = %q
@@ -610,7 +610,7 @@ data "wincontainers_host_facts" "test" {
 // given in the provider block and the resource (sensitive), and as the write-only password.
 func TestAccHostLogsProgressNotSecrets(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	logFile := filepath.Join(t.TempDir(), "tf.log")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
 	t.Setenv("TF_LOG", "TRACE")
@@ -662,7 +662,7 @@ resource "wincontainers_host" "test" {
 // A host made from an image the Packer provisioner built carries its manifest; the data source reads it.
 func TestAccHostFactsReadsImageManifest(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	ca, err := os.ReadFile(h.caFile)
 	if err != nil {
 		t.Fatal(err)
@@ -680,10 +680,10 @@ func TestAccHostFactsReadsImageManifest(t *testing.T) {
 		t.Fatal(ds.Err())
 	}
 	ctx := context.Background()
-	if _, err := executor.Apply(ctx, conn.Host, want, executor.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, conn, want, executor.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := executor.PrepareImage(ctx, conn.Host, executor.PrepareImageOptions{Generalize: true,
+	if _, err := executor.PrepareImage(ctx, conn, executor.PrepareImageOptions{Generalize: true,
 		Manifest: &facts.Manifest{ToolVersion: "0.1.0-test", BuiltBy: "packer"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -715,7 +715,7 @@ data "wincontainers_host_facts" "test" {
 // rejected password fails saying so; plain HTTP without allow_unencrypted is refused.
 func TestAccHostSecureByDefault(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	cfg := func(winrmBlock string) string {
 		return fmt.Sprintf(`
 provider "wincontainers" {
@@ -752,7 +752,7 @@ resource "wincontainers_host" "test" {
 // without another restart.
 func TestAccHostEngineFailedAtBoot(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	const addr = "wincontainers_host.test"
 	cfg := hostConfig(h, `
   container_mode = "process"
@@ -836,7 +836,7 @@ data "wincontainers_host_facts" "after" {
 // AllowUnencrypted on the host.
 func TestAccHostPlainHTTPAdvice(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: fastProviderFactories(),
 		Steps: []resource.TestStep{{

@@ -22,7 +22,7 @@ import (
 func TestAccHostCertificate(t *testing.T) {
 	accPreCheck(t)
 	ca := winsimtest.NewClientCA(t, "wincontainers acceptance client CA")
-	h := startSimHost(t, winsim.Options{Profile: "ws2022", Auth: "ntlm", ComputerName: "WIN-CERT", CertificateAuth: true,
+	h := startSimServer(t, winsim.Options{Profile: "ws2022", Auth: "ntlm", ComputerName: "WIN-CERT", CertificateAuth: true,
 		TrustedRoots: ca.PEM, CertMappings: []wsman.CertMapping{ca.Mapping("administrator@localhost", "Administrator")}})
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {

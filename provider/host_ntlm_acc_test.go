@@ -16,7 +16,7 @@ import (
 // through NTLM (masterzen's ClientNTLM) over HTTPS.
 func TestAccHostNTLM(t *testing.T) {
 	accPreCheck(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022", Auth: "ntlm", ComputerName: "WIN-NTLM"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022", Auth: "ntlm", ComputerName: "WIN-NTLM"})
 	cfg := func(auth string) string {
 		return fmt.Sprintf(`
 resource "wincontainers_host" "test" {
@@ -62,7 +62,7 @@ func TestAccHostNTLMSealedHTTP(t *testing.T) {
 	o := accSimOptions(t, winsim.Options{Profile: "ws2022", Auth: "ntlm", ComputerName: "WIN-SEALED"})
 	o.HTTPS, o.RequireEncryption = false, true
 	w := winsimtest.Start(t, o)
-	h := &simHost{sim: w.Sim, host: w.Addr, port: w.Port}
+	h := &simServer{sim: w.Sim, host: w.Addr, port: w.Port}
 	cfg := func(winrm string) string {
 		return fmt.Sprintf(`
 resource "wincontainers_host" "test" {

@@ -47,7 +47,7 @@ func TestAccHostSSH(t *testing.T) {
 	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH"})
 	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, ssh.MarshalAuthorizedKey(signer.PublicKey())
 	w := winsimtest.Start(t, o)
-	h := &simHost{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
 	emptyKnownHosts := filepath.Join(dir, "empty_known_hosts")
 	if err := os.WriteFile(emptyKnownHosts, nil, 0o600); err != nil {
 		t.Fatal(err)

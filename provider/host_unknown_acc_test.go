@@ -21,8 +21,8 @@ import (
 // resource's own password and CA certificate. terraform_data stands for that other resource.
 func TestAccHostUnknownAtPlan(t *testing.T) {
 	accPreCheck(t)
-	h1 := startSimHost(t, winsim.Options{Profile: "ws2022"})
-	h2 := startSimHost(t, winsim.Options{Profile: "ws2025"})
+	h1 := startSimServer(t, winsim.Options{Profile: "ws2022"})
+	h2 := startSimServer(t, winsim.Options{Profile: "ws2025"})
 	cfg := fmt.Sprintf(`
 resource "terraform_data" "vm" {
   input = { password = %[1]q, host = %[2]q, port = %[3]d, ca_cert = file(%[5]q) }

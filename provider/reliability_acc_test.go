@@ -18,7 +18,7 @@ import (
 
 // killedApply runs `terraform apply` and kills it with SIGKILL as soon as killWhen sees the host reach a
 // point of the apply. It returns what Terraform printed before it died.
-func killedApply(t *testing.T, tf, dir string, env []string, h *simHost, killWhen func(winsim.State) bool) string {
+func killedApply(t *testing.T, tf, dir string, env []string, h *simServer, killWhen func(winsim.State) bool) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -81,7 +81,7 @@ func stateResources(t *testing.T, tf, dir string, env []string) map[string]map[s
 func TestAccHostKilledApply(t *testing.T) {
 	accPreCheck(t)
 	tf, bin := terraformCLI(t), providerBinary(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	// Slow requests widen the windows the kills aim at.
 	if err := h.sim.Inject(winsim.Fault{Kind: "latency", Delay: "40ms"}); err != nil {
 		t.Fatal(err)

@@ -21,7 +21,7 @@ import (
 func TestAccDaemonInsecureTCPWarning(t *testing.T) {
 	accPreCheck(t)
 	tf, bin := terraformCLI(t), providerBinary(t)
-	h := startSimHost(t, winsim.Options{Profile: "ws2022"})
+	h := startSimServer(t, winsim.Options{Profile: "ws2022"})
 	dir := t.TempDir()
 	write := func(allow string) {
 		cfg := fmt.Sprintf(`

@@ -231,7 +231,7 @@ func NewImageAPI(a Auth, transport policy.Transporter) (ImageAPI, error) {
 	if err != nil {
 		return nil, fmt.Errorf("azure: %w", err)
 	}
-	return ARMImages{Client: client}, nil
+	return armImages{Client: client}, nil
 }
 
 // oidcCredential is workload identity federation, with the token from (in this order) oidc_token, the

@@ -30,8 +30,8 @@ func (v *fakeVM) runner(t testing.TB) *RunCommandRunner {
 
 // The fake speaks the runner's protocol: its copies of the markers must be the runner's.
 func TestFakeVMProtocolMatches(t *testing.T) {
-	if azurefake.WrapperMarker != WrapperMarker || azurefake.ChunkMarker != ChunkMarker || azurefake.BodyMarker != bodyMarker ||
-		azurefake.BodyEndMarker != bodyEndMarker || azurefake.ResultGzipPrefix != ResultGzipPrefix || azurefake.OutputLimit != OutputLimit {
+	if azurefake.WrapperMarker != wrapperMarker || azurefake.ChunkMarker != chunkMarker || azurefake.BodyMarker != bodyMarker ||
+		azurefake.BodyEndMarker != bodyEndMarker || azurefake.ResultGzipPrefix != resultGzipPrefix || azurefake.OutputLimit != outputLimit {
 		t.Fatal("internal/azure/azurefake's protocol constants differ from runcommand.go's")
 	}
 }

@@ -57,8 +57,8 @@ func (v VM) Check() error {
 	return nil
 }
 
-// NewVMClients connects the two armcompute clients the runner uses.
-func NewVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
+// newVMClients connects the two armcompute clients the runner uses.
+func newVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
 	c, err := a.Cloud()
 	if err != nil {
 		return VMClients{}, err
@@ -75,16 +75,16 @@ func NewVMClients(a Auth, transport policy.Transporter) (VMClients, error) {
 	return VMClients{RunCommands: f.NewVirtualMachineRunCommandsClient(), VirtualMachines: f.NewVirtualMachinesClient()}, nil
 }
 
-// Host is an Azure VM as the executor's executor.Host: scripts through managed Run Command (retried when
+// Conn is the connection to an Azure VM, an executor.Conn: scripts through managed Run Command (retried when
 // idempotent and the failure left nothing behind), restarts through the API. It has no Uploader:
 // Run Command cannot push a file, so engine.archive is refused; use engine.url with a blob URL.
-type Host struct {
-	executor.RunnerHost
+type Conn struct {
+	executor.ScriptConn
 	Runner *RunCommandRunner
 }
 
-// Open builds the Host. It does not contact Azure: the first script does (credentials are fetched then).
-func Open(v VM) (*Host, error) {
+// Open builds the Conn. It does not contact Azure: the first script does (credentials are fetched then).
+func Open(v VM) (*Conn, error) {
 	if err := v.Check(); err != nil {
 		return nil, err
 	}
@@ -92,25 +92,25 @@ func Open(v VM) (*Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("loading the script library: %w", err)
 	}
-	clients, err := NewVMClients(v.Auth, v.Transport)
+	clients, err := newVMClients(v.Auth, v.Transport)
 	if err != nil {
 		return nil, err
 	}
 	rc := &RunCommandRunner{Clients: clients, ResourceGroup: v.ResourceGroup, VMName: v.Name, Library: lib,
 		PollFrequency: v.PollFrequency, RebootOptions: v.RebootOptions, OnEvent: v.OnEvent}
 	retrying := &runner.Retrying{Runner: rc, Idempotent: lib.Idempotent, Attempts: v.RetryAttempts, Backoff: v.RetryBackoff}
-	return &Host{RunnerHost: executor.RunnerHost{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
+	return &Conn{ScriptConn: executor.ScriptConn{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
 }
 
-// Preflight runs PreflightNested for this VM: its size and security type from the API and the
+// Preflight runs preflightNested for this VM: its size and security type from the API and the
 // guest's virtualization facts and build from f.
-func (h *Host) Preflight(ctx context.Context, f facts.Facts, override bool) (NestedPreflight, error) {
-	size, sec, err := h.Runner.VMSizeAndSecurity(ctx)
+func (c *Conn) Preflight(ctx context.Context, f facts.Facts, override bool) (NestedPreflight, error) {
+	size, sec, err := c.Runner.VMSizeAndSecurity(ctx)
 	if err != nil {
 		return NestedPreflight{}, err
 	}
 	v := f.Virtualization
-	return PreflightNested(size, sec, &v, f.OS.Build, override), nil
+	return preflightNested(size, sec, &v, f.OS.Build, override), nil
 }
 
 // ImportPrefix starts an import ID that names an Azure VM: azure:<resource group>/<vm name>.

@@ -37,7 +37,7 @@ func TestVMCheck(t *testing.T) {
 	}
 }
 
-// Open builds the Host from credentials and VM coordinates, with the provider's real credential chain
+// Open builds the Conn from credentials and VM coordinates, with the provider's real credential chain
 // talking to a fake Entra, and the preflight reads the size through the API.
 func TestOpenHostAndPreflight(t *testing.T) {
 	f := azuretest.New(t)

@@ -8,16 +8,16 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/compute/armcompute/v8"
 )
 
-// ARMImages implements ImageAPI over armcompute's VirtualMachineImagesClient. It is the only file that
+// armImages implements ImageAPI over armcompute's VirtualMachineImagesClient. It is the only file that
 // knows the SDK's names.
-type ARMImages struct {
+type armImages struct {
 	Client *armcompute.VirtualMachineImagesClient
 }
 
-var _ ImageAPI = ARMImages{}
+var _ ImageAPI = armImages{}
 
 // ListSKUs implements ImageAPI.
-func (a ARMImages) ListSKUs(ctx context.Context, location, publisher, offer string) ([]string, error) {
+func (a armImages) ListSKUs(ctx context.Context, location, publisher, offer string) ([]string, error) {
 	resp, err := a.Client.ListSKUs(ctx, location, publisher, offer, nil)
 	if err != nil {
 		return nil, fmt.Errorf("azure: %w", err)
@@ -27,7 +27,7 @@ func (a ARMImages) ListSKUs(ctx context.Context, location, publisher, offer stri
 
 // ListVersions implements ImageAPI. The whole list is read (it is not paged) so the newest version is
 // chosen numerically rather than by the service's string ordering.
-func (a ARMImages) ListVersions(ctx context.Context, location, publisher, offer, sku string) ([]string, error) {
+func (a armImages) ListVersions(ctx context.Context, location, publisher, offer, sku string) ([]string, error) {
 	resp, err := a.Client.List(ctx, location, publisher, offer, sku, nil)
 	if err != nil {
 		return nil, fmt.Errorf("azure: %w", err)
@@ -36,7 +36,7 @@ func (a ARMImages) ListVersions(ctx context.Context, location, publisher, offer,
 }
 
 // Get implements ImageAPI.
-func (a ARMImages) Get(ctx context.Context, location, publisher, offer, sku, version string) (Details, error) {
+func (a armImages) Get(ctx context.Context, location, publisher, offer, sku, version string) (Details, error) {
 	resp, err := a.Client.Get(ctx, location, publisher, offer, sku, version, nil)
 	if err != nil {
 		return Details{}, fmt.Errorf("azure: %w", err)

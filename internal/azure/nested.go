@@ -34,11 +34,11 @@ var sizeName = regexp.MustCompile(`^(?i:standard_)?([A-Z]+)(\d+)(?:-\d+)?([a-z]*
 
 const nestedSource = "per-series \"Nested Virtualization\" rows of the Azure size documentation and the ACU table (docs/knowledge/azure.md#nested-virtualization-by-size)"
 
-// NestedVirtualization checks a VM size against the family table of docs/knowledge/azure.md#nested-virtualization-by-size, together with the
+// nestedVirtualization checks a VM size against the family table of docs/knowledge/azure.md#nested-virtualization-by-size, together with the
 // guest build (AMD hosts need Windows Server 2022+ in the VM, per Microsoft's nested-virtualization page)
 // and the security type (Trusted Launch blocked Hyper-V in the guest for years, and the docs still say to
 // use Standard; confidential VMs cannot nest). guestBuild 0 and securityType "" mean unknown.
-func NestedVirtualization(size string, guestBuild int, securityType string) NestedVerdict {
+func nestedVirtualization(size string, guestBuild int, securityType string) NestedVerdict {
 	v := NestedVerdict{Size: size, Answer: NestedUnknown}
 	m := sizeName.FindStringSubmatch(strings.TrimSpace(size))
 	if m == nil {

@@ -51,16 +51,16 @@ func TestNestedVirtualization(t *testing.T) {
 		{"not-a-size", 20348, "Standard", NestedUnknown, "not an Azure VM size"},
 	}
 	for _, c := range cases {
-		v := NestedVirtualization(c.size, c.build, c.sec)
+		v := nestedVirtualization(c.size, c.build, c.sec)
 		if v.Answer != c.answer || !strings.Contains(v.Reason, c.says) {
 			t.Errorf("%s (build %d, %s): %s %q, want %s containing %q", c.size, c.build, c.sec, v.Answer, v.Reason, c.answer, c.says)
 		}
 	}
-	v := NestedVirtualization("Standard_D4as_v5", 0, "TrustedLaunch")
+	v := nestedVirtualization("Standard_D4as_v5", 0, "TrustedLaunch")
 	if v.Answer != NestedYes || len(v.Caveats) != 2 || !strings.Contains(v.Caveats[0], "Windows Server 2022") || !strings.Contains(v.Caveats[1], "Standard") {
 		t.Errorf("AMD + Trusted Launch caveats: %+v", v)
 	}
-	if v := NestedVirtualization("Standard_D4s_v5", 20348, ""); len(v.Caveats) != 1 || !strings.Contains(v.Caveats[0], "Security Type") {
+	if v := nestedVirtualization("Standard_D4s_v5", 20348, ""); len(v.Caveats) != 1 || !strings.Contains(v.Caveats[0], "Security Type") {
 		t.Errorf("unknown security type must carry the Standard advice: %+v", v)
 	}
 }
@@ -70,7 +70,7 @@ func FuzzNestedVirtualization(f *testing.F) {
 		f.Add(s, 20348, "Standard")
 	}
 	f.Fuzz(func(t *testing.T, size string, build int, sec string) {
-		v := NestedVirtualization(size, build, sec)
+		v := nestedVirtualization(size, build, sec)
 		if v.Reason == "" || (v.Answer != NestedYes && v.Answer != NestedNo && v.Answer != NestedUnknown) {
 			t.Fatalf("%q: %+v", size, v)
 		}

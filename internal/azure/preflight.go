@@ -9,7 +9,7 @@ import (
 )
 
 // NestedPreflight is the nested-virtualization check for Hyper-V isolation and LCOW on an Azure VM:
-// the size table (NestedVirtualization) and the security type from the API, plus what the guest
+// the size table (nestedVirtualization) and the security type from the API, plus what the guest
 // itself reports (facts.Virtualization). It is never a silent pass: OK is true only when both the
 // table and the guest agree, and anything else carries a warning that an override can accept.
 type NestedPreflight struct {
@@ -28,7 +28,7 @@ type NestedPreflight struct {
 	Overridden bool
 }
 
-// PreflightNested combines the VM size and security type (VirtualMachinesClient.Get's
+// preflightNested combines the VM size and security type (VirtualMachinesClient.Get's
 // hardwareProfile.vmSize and securityProfile.securityType) with the guest's virtualization facts
 // (nil when not read yet) and the guest build (0 when unknown).
 //
@@ -36,8 +36,8 @@ type NestedPreflight struct {
 // (the portal default for Generation 2 images) blocked Hyper-V in the guest for years ("virtualization
 // support is not enabled in the BIOS"), and today's documentation contradicts itself (docs/knowledge/azure.md#trusted-launch),
 // so it is a warning that the in-guest signal settles; confidential VMs cannot nest at all.
-func PreflightNested(size, securityType string, guest *facts.Virtualization, guestBuild int, override bool) NestedPreflight {
-	v := NestedVirtualization(size, guestBuild, securityType)
+func preflightNested(size, securityType string, guest *facts.Virtualization, guestBuild int, override bool) NestedPreflight {
+	v := nestedVirtualization(size, guestBuild, securityType)
 	p := NestedPreflight{Size: size, SecurityType: securityType, Table: v, Guest: "unknown", Caveats: v.Caveats, Overridden: override}
 	if guest != nil {
 		if guest.CanEnableHyperV() {
@@ -85,7 +85,7 @@ func orUnknown(s string) string {
 }
 
 // VMSizeAndSecurity reads the VM's size and security type with VirtualMachinesClient.Get, for
-// PreflightNested. A VM without a security profile reports "Standard" from API 2025-11-01 on.
+// preflightNested. A VM without a security profile reports "Standard" from API 2025-11-01 on.
 func (r *RunCommandRunner) VMSizeAndSecurity(ctx context.Context) (size, securityType string, err error) {
 	vm, err := r.Clients.VirtualMachines.Get(ctx, r.ResourceGroup, r.VMName, nil)
 	if err != nil {

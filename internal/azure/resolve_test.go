@@ -146,7 +146,7 @@ func (m *market) client(t *testing.T) ImageAPI {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ARMImages{Client: c}
+	return armImages{Client: c}
 }
 
 func resources(names []string) []*armcompute.VirtualMachineImageResource {

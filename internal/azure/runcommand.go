@@ -36,27 +36,27 @@ var (
 
 // Markers in the wrapper and the output.
 const (
-	WrapperMarker      = "# wincontainers:runcommand/1"
-	ChunkMarker        = "# wincontainers:runcommand-chunk/1"
+	wrapperMarker      = "# wincontainers:runcommand/1"
+	chunkMarker        = "# wincontainers:runcommand-chunk/1"
 	bodyMarker         = "# wincontainers:body\n"
 	bodyEndMarker      = "# wincontainers:body-end\n"
-	ResultGzipPrefix   = "##wincontainers:result-gzip "
+	resultGzipPrefix   = "##wincontainers:result-gzip "
 	stagedPathTemplate = `C:\Windows\Temp\wincontainers-rc-%s.ps1`
 )
 
-// OutputLimit is what Run Command keeps of a script's output: the last 4,096 bytes
+// outputLimit is what Run Command keeps of a script's output: the last 4,096 bytes
 // (instanceView.output, docs/knowledge/azure.md#run-command-limits).
-const OutputLimit = 4096
+const outputLimit = 4096
 
-// DefaultMaxInlineScript is the largest wrapper-plus-script sent inline as source.script. Azure
+// defaultMaxInlineScript is the largest wrapper-plus-script sent inline as source.script. Azure
 // documents no maximum; the only claim found is that inline scripts over 4 KiB are rejected
 // (docs/knowledge/azure.md#run-command-limits, unverified), so the default keeps under it and larger scripts are staged in chunks.
 // Raise it (RunCommandRunner.MaxInlineScript) once a larger size is measured on a live VM: each chunk
 // is one more run command, about 20 s.
-const DefaultMaxInlineScript = 4096
+const defaultMaxInlineScript = 4096
 
-// DefaultChunkSize is the script bytes per staging chunk (its base64, 4/3 larger, is a parameter).
-const DefaultChunkSize = 2400
+// defaultChunkSize is the script bytes per staging chunk (its base64, 4/3 larger, is a parameter).
+const defaultChunkSize = 2400
 
 // VMClients are the two armcompute clients the runner uses; the fields are the SDK's own types so the
 // armcompute fakes can serve them.
@@ -83,7 +83,7 @@ type RunCommandRunner struct {
 	// PollFrequency is the pause between polls of long-running operations and of the instance view
 	// (default 5 s; Azure's default of 30 s is too slow for short steps).
 	PollFrequency time.Duration
-	// MaxInlineScript and ChunkSize: see DefaultMaxInlineScript and DefaultChunkSize.
+	// MaxInlineScript and ChunkSize: see defaultMaxInlineScript and defaultChunkSize.
 	MaxInlineScript int
 	ChunkSize       int
 	// RebootOptions bound a reboot (Timeout, PollInterval, ReadyProbes, Now, Sleep, OnEvent are used).
@@ -149,7 +149,7 @@ func (r *RunCommandRunner) Run(ctx context.Context, script string, params any, o
 	text := WrapperScript(s.Body)
 	limit := r.MaxInlineScript
 	if limit <= 0 {
-		limit = DefaultMaxInlineScript
+		limit = defaultMaxInlineScript
 	}
 	if len(text) > limit {
 		path, sum, err := r.stage(ctx, location, script, []byte(s.Body))
@@ -174,7 +174,7 @@ func (r *RunCommandRunner) Run(ctx context.Context, script string, params any, o
 func (r *RunCommandRunner) stage(ctx context.Context, location, script string, body []byte) (string, string, error) {
 	size := r.ChunkSize
 	if size <= 0 {
-		size = DefaultChunkSize
+		size = defaultChunkSize
 	}
 	path := fmt.Sprintf(stagedPathTemplate, randomHex(8))
 	for off := 0; off < len(body); off += size {
@@ -317,7 +317,7 @@ var ErrOutputCut = errors.New("the script's output was cut to its last 4096 byte
 // WinRM's, the output's result line (which the wrapper prints last, compressed when long), the error
 // stream as stderr.
 func interpretRunCommand(script string, iv *armcompute.VirtualMachineRunCommandInstanceView, onProgress func(powershell.Progress)) (powershell.Outcome, error) {
-	cut := len(deref(iv.Output)) >= OutputLimit
+	cut := len(deref(iv.Output)) >= outputLimit
 	out := strings.ReplaceAll(deref(iv.Output), "\r\n", "\n")
 	if cut {
 		// The first line may be the end of a longer one: drop it rather than misread it.
@@ -329,9 +329,9 @@ func interpretRunCommand(script string, iv *armcompute.VirtualMachineRunCommandI
 	}
 	lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
 	last := lines[len(lines)-1]
-	hasResult := strings.HasPrefix(last, powershell.ResultPrefix) || strings.HasPrefix(last, ResultGzipPrefix)
-	if strings.HasPrefix(last, ResultGzipPrefix) {
-		plain, err := gunzipResult(strings.TrimSpace(last[len(ResultGzipPrefix):]))
+	hasResult := strings.HasPrefix(last, powershell.ResultPrefix) || strings.HasPrefix(last, resultGzipPrefix)
+	if strings.HasPrefix(last, resultGzipPrefix) {
+		plain, err := gunzipResult(strings.TrimSpace(last[len(resultGzipPrefix):]))
 		if err != nil {
 			return powershell.Outcome{}, fmt.Errorf("script %s: %w: compressed result line: %w", script, powershell.ErrProtocol, err)
 		}

@@ -81,7 +81,7 @@ func TestRunCommandSecretsAndChunking(t *testing.T) {
 		t.Errorf("%d run commands for a %d-byte script in 2000-byte chunks, want %d", len(v.Created), len(s.Body), want)
 	}
 	for _, tx := range texts {
-		if len(tx) > DefaultMaxInlineScript {
+		if len(tx) > defaultMaxInlineScript {
 			t.Errorf("a %d-byte script text was sent inline", len(tx))
 		}
 	}
@@ -111,7 +111,7 @@ func TestRunCommandExitCodes(t *testing.T) {
 func TestRunCommandOutputTail(t *testing.T) {
 	v := newFakeVM(t, winsim.Options{Profile: "ws2022"})
 	r := v.runner(t)
-	f, err := executor.RunnerHost{Runner: r}.Facts(context.Background())
+	f, err := executor.ScriptConn{Runner: r}.Facts(context.Background())
 	if err != nil || f.OS.Build != 20348 {
 		t.Fatalf("facts through Run Command: %v", err)
 	}
@@ -183,7 +183,7 @@ func TestRunCommandPlanConverges(t *testing.T) {
 	if d.HasErrors() {
 		t.Fatal(d)
 	}
-	res, err := executor.Apply(context.Background(), executor.RunnerHost{Runner: r, Rebooter: r}, want, executor.Options{})
+	res, err := executor.Apply(context.Background(), executor.ScriptConn{Runner: r, Rebooter: r}, want, executor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +196,7 @@ func TestRunCommandPlanConverges(t *testing.T) {
 	b, _ := json.Marshal(res.Facts.Engine)
 	t.Logf("converged in %d run commands: %v; engine %s", len(v.Created), res.StepsRun, b)
 	// Again: nothing to do.
-	if res, err = executor.Apply(context.Background(), executor.RunnerHost{Runner: r, Rebooter: r}, want, executor.Options{}); err != nil || len(res.StepsRun) != 0 {
+	if res, err = executor.Apply(context.Background(), executor.ScriptConn{Runner: r, Rebooter: r}, want, executor.Options{}); err != nil || len(res.StepsRun) != 0 {
 		t.Errorf("second apply: %v %v", res.StepsRun, err)
 	}
 }

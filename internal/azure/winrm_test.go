@@ -103,7 +103,7 @@ func TestPreflightNested(t *testing.T) {
 		{"Standard_NC6s_v3", "Standard", exposed, false, "not in wincontainers' table"},
 	}
 	for _, c := range cases {
-		p := PreflightNested(c.size, c.sec, c.guest, 20348, false)
+		p := preflightNested(c.size, c.sec, c.guest, 20348, false)
 		err := p.Err()
 		if p.OK != c.ok || (err == nil) != c.ok || (!c.ok && (!strings.Contains(err.Error(), c.says) || !strings.Contains(err.Error(), "override"))) {
 			t.Errorf("%s %s %v: ok %v, err %v", c.size, c.sec, c.guest != nil, p.OK, err)
@@ -111,11 +111,11 @@ func TestPreflightNested(t *testing.T) {
 		if !c.ok && len(p.Warnings) == 0 {
 			t.Errorf("%s: a failed preflight without a warning", c.size)
 		}
-		if PreflightNested(c.size, c.sec, c.guest, 20348, true).Err() != nil {
+		if preflightNested(c.size, c.sec, c.guest, 20348, true).Err() != nil {
 			t.Errorf("%s: the override must let it through", c.size)
 		}
 	}
-	if p := PreflightNested("Standard_D4s_v5", "TrustedLaunch", exposed, 20348, false); len(p.Caveats) == 0 || !strings.Contains(strings.Join(p.Caveats, " "), "Trusted Launch") {
+	if p := preflightNested("Standard_D4s_v5", "TrustedLaunch", exposed, 20348, false); len(p.Caveats) == 0 || !strings.Contains(strings.Join(p.Caveats, " "), "Trusted Launch") {
 		t.Errorf("Trusted Launch caveat missing: %v", p.Caveats)
 	}
 }
@@ -138,7 +138,7 @@ func TestPreflightFromTheAPIAndTheGuest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := PreflightNested(size, sec, &f.Virtualization, f.OS.Build, false)
+	p := preflightNested(size, sec, &f.Virtualization, f.OS.Build, false)
 	if !p.OK || p.Guest != "can_enable" || len(p.Caveats) != 2 {
 		t.Errorf("%+v", p)
 	}

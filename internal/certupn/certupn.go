@@ -15,8 +15,8 @@ import (
 	"unicode/utf8"
 )
 
-// UPNOID is the subjectAltName otherName type of a User Principal Name (szOID_NT_PRINCIPAL_NAME).
-var UPNOID = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
+// upnOID is the subjectAltName otherName type of a User Principal Name (szOID_NT_PRINCIPAL_NAME).
+var upnOID = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 20, 2, 3}
 
 var oidSubjectAltName = asn1.ObjectIdentifier{2, 5, 29, 17}
 
@@ -31,15 +31,15 @@ func Thumbprint(c *x509.Certificate) string {
 func FromCertificate(c *x509.Certificate) ([]string, error) {
 	for _, e := range c.Extensions {
 		if e.Id.Equal(oidSubjectAltName) {
-			return ParseSAN(e.Value)
+			return parseSAN(e.Value)
 		}
 	}
 	return nil, nil
 }
 
-// ParseSAN reads the UPNs out of a DER subjectAltName extension value (GeneralNames, RFC 5280
+// parseSAN reads the UPNs out of a DER subjectAltName extension value (GeneralNames, RFC 5280
 // 4.2.1.6): otherName is [0] IMPLICIT SEQUENCE { type-id OID, value [0] EXPLICIT ANY }.
-func ParseSAN(der []byte) ([]string, error) {
+func parseSAN(der []byte) ([]string, error) {
 	var names []asn1.RawValue
 	rest, err := asn1.Unmarshal(der, &names)
 	if err != nil {
@@ -58,7 +58,7 @@ func ParseSAN(der []byte) ([]string, error) {
 		if err != nil {
 			return nil, fmt.Errorf("subjectAltName otherName: %w", err)
 		}
-		if !oid.Equal(UPNOID) {
+		if !oid.Equal(upnOID) {
 			continue
 		}
 		var explicit asn1.RawValue
@@ -93,7 +93,7 @@ func SANExtension(upns ...string) (pkix.Extension, error) {
 		if err != nil {
 			return pkix.Extension{}, fmt.Errorf("UPN %q: %w", u, err)
 		}
-		oid, err := asn1.Marshal(UPNOID)
+		oid, err := asn1.Marshal(upnOID)
 		if err != nil {
 			return pkix.Extension{}, fmt.Errorf("UPN OID: %w", err)
 		}

@@ -45,15 +45,15 @@ func TestSANRoundTripThroughACertificate(t *testing.T) {
 // Other names (DNS, e-mail) and other otherName types are not UPNs; malformed UPN values are errors.
 func TestParseSANOnlyUPNs(t *testing.T) {
 	dns := []byte{0x30, 0x0b, 0x82, 0x09, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't'}
-	if got, err := ParseSAN(dns); err != nil || len(got) != 0 {
+	if got, err := parseSAN(dns); err != nil || len(got) != 0 {
 		t.Errorf("a dNSName: %q, %v", got, err)
 	}
 	// otherName with the UPN OID whose value is an INTEGER, not a UTF8String.
 	bad := []byte{0x30, 0x13, 0xa0, 0x11, 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04, 0x01, 0x82, 0x37, 0x14, 0x02, 0x03, 0xa0, 0x03, 0x02, 0x01, 0x05}
-	if _, err := ParseSAN(bad); err == nil {
+	if _, err := parseSAN(bad); err == nil {
 		t.Error("a UPN that is an INTEGER was accepted")
 	}
-	if _, err := ParseSAN([]byte{0x30, 0x05}); err == nil {
+	if _, err := parseSAN([]byte{0x30, 0x05}); err == nil {
 		t.Error("a truncated SAN was accepted")
 	}
 }
@@ -66,7 +66,7 @@ func FuzzParseSAN(f *testing.F) {
 	f.Add(ext.Value)
 	f.Add([]byte{0x30, 0x00})
 	f.Fuzz(func(t *testing.T, der []byte) {
-		upns, err := ParseSAN(der)
+		upns, err := parseSAN(der)
 		if err != nil {
 			return
 		}
@@ -75,7 +75,7 @@ func FuzzParseSAN(f *testing.F) {
 		if err != nil {
 			return // a UPN asn1 cannot write as UTF8String
 		}
-		again, err := ParseSAN(re.Value)
+		again, err := parseSAN(re.Value)
 		if err != nil || !slices.Equal(again, upns) {
 			t.Fatalf("%q re-encoded reads %q, %v", upns, again, err)
 		}

@@ -2,7 +2,6 @@ package compat
 
 import (
 	"fmt"
-	"strings"
 )
 
 // Docker Compose on Windows container hosts: which Compose installs on which engine, where the docker
@@ -56,9 +55,9 @@ var composeAPIFloors = []struct {
 	{MustVersion("5.1.1"), MustVersion("99.0.0"), "1.40"},
 }
 
-// ComposeAPIFloor is the lowest Engine API version Compose v negotiates with, "" when it has none of its
+// composeAPIFloor is the lowest Engine API version Compose v negotiates with, "" when it has none of its
 // own.
-func ComposeAPIFloor(v Version) string {
+func composeAPIFloor(v Version) string {
 	for _, f := range composeAPIFloors {
 		if v.AtLeast(f.from) && v.Less(f.to) {
 			return f.floor
@@ -79,9 +78,9 @@ var dockerAPIVersions = []struct{ line, api string }{
 	{"29.1", "1.52"}, {"29.2", "1.53"},
 }
 
-// DockerAPIVersion is the highest Engine API a Docker version serves: the newest release line at or
+// dockerAPIVersion is the highest Engine API a Docker version serves: the newest release line at or
 // below it ("" below 17.06, which no Windows host of the knowledge base needs).
-func DockerAPIVersion(v Version) string {
+func dockerAPIVersion(v Version) string {
 	api := ""
 	for _, r := range dockerAPIVersions {
 		if v.AtLeast(MustVersion(r.line + ".0")) {
@@ -91,8 +90,8 @@ func DockerAPIVersion(v Version) string {
 	return api
 }
 
-// APILess compares two Engine API versions ("1.9" < "1.40").
-func APILess(a, b string) bool {
+// apiLess compares two Engine API versions ("1.9" < "1.40").
+func apiLess(a, b string) bool {
 	pa, errA := ParseVersion(a + ".0")
 	pb, errB := ParseVersion(b + ".0")
 	return errA == nil && errB == nil && pa.Less(pb)
@@ -101,7 +100,7 @@ func APILess(a, b string) bool {
 // DefaultComposeVersionFor is the Compose version used when none is pinned, for the Docker version the
 // host gets: the current release when the engine serves its API floor, else the last Compose v2.
 func DefaultComposeVersionFor(docker Version) string {
-	if api := DockerAPIVersion(docker); api != "" && APILess(api, ComposeAPIFloor(MustVersion(DefaultComposeVersion))) {
+	if api := dockerAPIVersion(docker); api != "" && apiLess(api, composeAPIFloor(MustVersion(DefaultComposeVersion))) {
 		return LegacyComposeVersion
 	}
 	return DefaultComposeVersion
@@ -143,8 +142,8 @@ func CheckCompose(c ComposeSpec) []Finding {
 					"version (\"client version 1.22 is too old\" with version 2.0 files on Windows). Use Compose %s, or leave compose.version unset",
 					DefaultComposeVersion),
 				Sources: []string{"https://github.com/docker/compose/issues/4106", "https://github.com/moby/moby/pull/28072"}})
-		} else if floor := ComposeAPIFloor(c.Version); floor != "" && !c.Docker.IsZero() {
-			if api := DockerAPIVersion(c.Docker); api != "" && APILess(api, floor) {
+		} else if floor := composeAPIFloor(c.Version); floor != "" && !c.Docker.IsZero() {
+			if api := dockerAPIVersion(c.Docker); api != "" && apiLess(api, floor) {
 				out = append(out, Finding{Severity: SeverityError, Code: "compose_api_too_old", Subject: SubjectComposeVersion,
 					Summary: fmt.Sprintf("Compose %s cannot talk to Docker %s", c.Version, c.Docker),
 					Detail: fmt.Sprintf("Compose %s's Docker client negotiates no lower than Engine API %s, and Docker %s serves at most API %s: "+
@@ -171,12 +170,4 @@ func CheckCompose(c ComposeSpec) []Finding {
 			Sources: []string{"https://github.com/linuxkit/lcow"}})
 	}
 	return out
-}
-
-// ComposeLabel names the Compose a host gets, for messages.
-func ComposeLabel(engine EngineType, version Version) string {
-	if engine == Containerd {
-		return "nerdctl compose"
-	}
-	return strings.TrimSpace("Docker Compose " + version.String())
 }

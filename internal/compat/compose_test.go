@@ -10,7 +10,7 @@ func TestDockerAPIVersion(t *testing.T) {
 		{"17.06.2", "1.30"}, {"18.09.11", "1.39"}, {"19.03.15", "1.40"}, {"20.10.24", "1.41"}, {"23.0.6", "1.42"},
 		{"24.0.9", "1.43"}, {"25.0.5", "1.44"}, {"27.3.1", "1.47"}, {"28.1.1", "1.49"}, {"29.2.1", "1.53"}, {"17.03.2", ""},
 	} {
-		if got := DockerAPIVersion(MustVersion(c.docker)); got != c.api {
+		if got := dockerAPIVersion(MustVersion(c.docker)); got != c.api {
 			t.Errorf("DockerAPIVersion(%s) = %q, want %q", c.docker, got, c.api)
 		}
 	}
@@ -20,11 +20,11 @@ func TestComposeAPIFloor(t *testing.T) {
 	for _, c := range []struct{ compose, floor string }{
 		{"2.0.0", ""}, {"2.40.3", ""}, {"5.0.2", ""}, {"5.1.0", "1.44"}, {"5.1.1", "1.40"}, {"5.5.0", "1.40"},
 	} {
-		if got := ComposeAPIFloor(MustVersion(c.compose)); got != c.floor {
+		if got := composeAPIFloor(MustVersion(c.compose)); got != c.floor {
 			t.Errorf("ComposeAPIFloor(%s) = %q, want %q", c.compose, got, c.floor)
 		}
 	}
-	if !APILess("1.9", "1.40") || APILess("1.41", "1.40") || APILess("1.40", "1.40") {
+	if !apiLess("1.9", "1.40") || apiLess("1.41", "1.40") || apiLess("1.40", "1.40") {
 		t.Error("APILess does not compare API versions numerically")
 	}
 }

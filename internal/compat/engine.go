@@ -132,9 +132,10 @@ func DefaultEngine(mode Mode) EngineType {
 	return Docker
 }
 
-// HostSpec is what is known about a host before touching it. Build 0 means unknown: only the
-// host-independent rules apply then.
-type HostSpec struct {
+// Combination is what the engine rules check: the host's release and edition as far as they are known
+// before touching it, and the isolation mode, engine and engine version asked for. A nil OS or build 0
+// means unknown: only the host-independent rules apply then.
+type Combination struct {
 	OS         *OS
 	Edition    Edition
 	Mode       Mode
@@ -145,29 +146,29 @@ type HostSpec struct {
 
 // CheckEngine returns every finding for the combination. Errors make it impossible; warnings are
 // things the user must know. It never reads anything but its arguments.
-func CheckEngine(h HostSpec) []Finding {
+func CheckEngine(c Combination) []Finding {
 	var out []Finding
-	out = append(out, dockerBuildFloor(h)...)
-	out = append(out, containerdBuildFloor(h)...)
-	out = append(out, lcowRules(h)...)
-	out = append(out, clientRules(h)...)
-	out = append(out, editionRules(h)...)
+	out = append(out, dockerBuildFloor(c)...)
+	out = append(out, containerdBuildFloor(c)...)
+	out = append(out, lcowRules(c)...)
+	out = append(out, clientRules(c)...)
+	out = append(out, editionRules(c)...)
 	return out
 }
 
 // dockerBuildFloor: "this version of Windows does not support the docker daemon (Windows build 17763 or
 // higher is required)" for Docker >= 23 [MOBY-SYS].
-func dockerBuildFloor(h HostSpec) []Finding {
-	if h.Engine != Docker || h.OS == nil || h.Version.IsZero() {
+func dockerBuildFloor(c Combination) []Finding {
+	if c.Engine != Docker || c.OS == nil || c.Version.IsZero() {
 		return nil
 	}
-	if h.Version.AtLeast(docker23) && h.OS.Build < build2019 {
+	if c.Version.AtLeast(docker23) && c.OS.Build < build2019 {
 		return []Finding{{
 			Severity: SeverityError, Code: "docker_23_needs_17763", Subject: SubjectEngineVersion,
-			Summary: fmt.Sprintf("Docker %s cannot run on %s", h.Version, h.OS),
+			Summary: fmt.Sprintf("Docker %s cannot run on %s", c.Version, c.OS),
 			Detail: fmt.Sprintf("Docker 23.0 and later refuse to start below build 17763 (\"this version of Windows does not support the docker daemon "+
 				"(Windows build 17763 or higher is required)\"); the host is build %d. Use Docker %s (the last release line that runs there), "+
-				"or move the host to Windows Server 2019 or later", h.OS.Build, DefaultLegacyDockerVersion),
+				"or move the host to Windows Server 2019 or later", c.OS.Build, DefaultLegacyDockerVersion),
 			Sources: []string{"https://github.com/moby/moby/commit/1b3fef5"},
 		}}
 	}
@@ -177,21 +178,21 @@ func dockerBuildFloor(h HostSpec) []Finding {
 // containerdBuildFloor: containerd on Windows runs containers through hcsshim's runhcs shim and the HCS
 // v2 schema, which Windows provides from build 17763; containerd documents Windows Server 2019 / Windows
 // 10 1809 as its floor (containerd's own documentation; see docs/knowledge/windows.md#engine-limits).
-func containerdBuildFloor(h HostSpec) []Finding {
-	if h.Engine != Containerd || h.OS == nil || h.OS.Build >= build2019 || h.Mode == ModeLCOW {
+func containerdBuildFloor(c Combination) []Finding {
+	if c.Engine != Containerd || c.OS == nil || c.OS.Build >= build2019 || c.Mode == ModeLCOW {
 		return nil // LCOW has its own, more specific rule
 	}
 	return []Finding{{
 		Severity: SeverityError, Code: "containerd_needs_17763", Subject: SubjectEngine,
-		Summary: fmt.Sprintf("containerd cannot run containers on %s", h.OS),
+		Summary: fmt.Sprintf("containerd cannot run containers on %s", c.OS),
 		Detail: fmt.Sprintf("containerd's Windows runtime (hcsshim runhcs, HCS schema v2) needs build 17763 or later; the host is build %d. "+
-			"Use engine type \"docker\" with Docker %s, or a Windows Server 2019 or later host", h.OS.Build, DefaultLegacyDockerVersion),
+			"Use engine type \"docker\" with Docker %s, or a Windows Server 2019 or later host", c.OS.Build, DefaultLegacyDockerVersion),
 		Sources: []string{"https://github.com/containerd/containerd/blob/main/docs/getting-started.md", "https://github.com/microsoft/hcsshim"},
 	}}
 }
 
-func lcowRules(h HostSpec) []Finding {
-	if h.Mode != ModeLCOW {
+func lcowRules(c Combination) []Finding {
+	if c.Mode != ModeLCOW {
 		return nil
 	}
 	deprecated := Finding{
@@ -202,29 +203,29 @@ func lcowRules(h HostSpec) []Finding {
 		Sources: []string{"https://github.com/docker/cli/blob/master/docs/deprecated.md", "https://github.com/linuxkit/lcow"},
 	}
 	out := []Finding{deprecated}
-	if h.OS != nil && h.OS.Build < build1709 {
+	if c.OS != nil && c.OS.Build < build1709 {
 		out = append(out, Finding{
 			Severity: SeverityError, Code: "lcow_host_too_old", Subject: SubjectHost,
-			Summary: fmt.Sprintf("%s can never run Linux containers (LCOW)", h.OS),
+			Summary: fmt.Sprintf("%s can never run Linux containers (LCOW)", c.OS),
 			Detail: fmt.Sprintf("LCOW arrived with Windows Server, version 1709 (build 16299); build %d has no LCOW support in any engine. "+
 				"Use a Windows Server 2019 or later host (build 17763+) with containerd, or Docker 18.02-20.10 with experimental features, "+
-				"or run Linux containers on a Linux host", h.OS.Build),
+				"or run Linux containers on a Linux host", c.OS.Build),
 			Sources: []string{"https://github.com/moby/moby/commit/5b24976", "https://github.com/moby/moby/commit/e0b528f"},
 		})
 		return out
 	}
-	switch h.Engine {
+	switch c.Engine {
 	case Docker:
-		out = append(out, dockerLCOW(h)...)
+		out = append(out, dockerLCOW(c)...)
 	case Containerd:
-		out = append(out, containerdLCOWRules(h)...)
+		out = append(out, containerdLCOWRules(c)...)
 	}
 	return out
 }
 
 // dockerLCOW encodes the Docker LCOW eras [MOBY-LCOW][CLI-DEP][LK-README].
-func dockerLCOW(h HostSpec) []Finding {
-	v := h.Version
+func dockerLCOW(c Combination) []Finding {
+	v := c.Version
 	if v.IsZero() {
 		return nil
 	}
@@ -244,8 +245,8 @@ func dockerLCOW(h HostSpec) []Finding {
 	}
 	var out []Finding
 	build := 0
-	if h.OS != nil {
-		build = h.OS.Build
+	if c.OS != nil {
+		build = c.OS.Build
 	}
 	switch {
 	case v.Less(dockerLCOWExperimental):
@@ -287,17 +288,17 @@ func dockerLCOW(h HostSpec) []Finding {
 // with self-supplied boot files [HCS][CTRD-LCOW]; containerd-shim-lcow-v2 needs build 26100 [HCS-README].
 // The 17763 floor for runhcs LCOW is an inference: the sources show LCOW in containerd only on 2019+
 // hosts, and Docker required RS5 for LCOW from 19.03 for the same platform reasons.
-func containerdLCOWRules(h HostSpec) []Finding {
+func containerdLCOWRules(c Combination) []Finding {
 	var out []Finding
-	if h.OS != nil && h.OS.Build < build2019 {
+	if c.OS != nil && c.OS.Build < build2019 {
 		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_needs_17763", Subject: SubjectHost,
-			Summary: fmt.Sprintf("containerd LCOW needs build 17763 or later; the host is %s", h.OS),
+			Summary: fmt.Sprintf("containerd LCOW needs build 17763 or later; the host is %s", c.OS),
 			Detail:  "containerd runs LCOW through hcsshim, which needs Windows Server 2019 (build 17763) or later; use a 2019+ host",
 			Sources: []string{"https://github.com/microsoft/hcsshim"}})
 	}
-	if !h.Version.IsZero() && h.Version.Less(containerdLCOW) {
+	if !c.Version.IsZero() && c.Version.Less(containerdLCOW) {
 		out = append(out, Finding{Severity: SeverityError, Code: "lcow_containerd_too_old", Subject: SubjectEngineVersion,
-			Summary: fmt.Sprintf("containerd %s is too old for LCOW", h.Version),
+			Summary: fmt.Sprintf("containerd %s is too old for LCOW", c.Version),
 			Detail:  "the windows-lcow snapshotter works from containerd 1.7 (reported failing on 1.5.7 with \"no match for platform in manifest\"); use 1.7 or later",
 			Sources: []string{"https://github.com/containerd/containerd/issues/9822", "https://github.com/containerd/containerd/issues/6313"}})
 	}
@@ -311,20 +312,20 @@ func containerdLCOWRules(h HostSpec) []Finding {
 
 // clientRules: process isolation on Windows 10/11 is for development and testing, from build 17763 with
 // Docker 18.09+ [MS-FAQ][MS-ISO]; Docker Desktop is the documented client engine [MS-SETUP].
-func clientRules(h HostSpec) []Finding {
-	if h.OS == nil || h.OS.Release.Kind != Client {
+func clientRules(c Combination) []Finding {
+	if c.OS == nil || c.OS.Release.Kind != Client {
 		return nil
 	}
 	var out []Finding
-	if h.Mode == ModeProcess {
-		if h.OS.Build < build2019 {
+	if c.Mode == ModeProcess {
+		if c.OS.Build < build2019 {
 			out = append(out, Finding{Severity: SeverityError, Code: "client_process_needs_1809", Subject: SubjectHost,
-				Summary: fmt.Sprintf("%s can only run Hyper-V isolated containers", h.OS),
+				Summary: fmt.Sprintf("%s can only run Hyper-V isolated containers", c.OS),
 				Detail:  "Windows client releases before 1809 cannot run process-isolated containers; use container_mode = \"hyperv\" or update to 1809+",
 				Sources: []string{srcMobyC907}})
-		} else if h.Engine == Docker && !h.Version.IsZero() && h.Version.Less(dockerClientProcess) {
+		} else if c.Engine == Docker && !c.Version.IsZero() && c.Version.Less(dockerClientProcess) {
 			out = append(out, Finding{Severity: SeverityError, Code: "client_process_docker_too_old", Subject: SubjectEngineVersion,
-				Summary: fmt.Sprintf("Docker %s cannot run process isolation on a Windows client", h.Version),
+				Summary: fmt.Sprintf("Docker %s cannot run process isolation on a Windows client", c.Version),
 				Detail:  "process isolation on Windows 10/11 needs Docker 18.09 or later",
 				Sources: []string{srcFAQ}})
 		}
@@ -337,19 +338,19 @@ func clientRules(h HostSpec) []Finding {
 }
 
 // editionRules: licensing and edition limits [MS-FAQ][WSD-AC][MS-SYSREQ][MS-HVEN].
-func editionRules(h HostSpec) []Finding {
-	if h.Edition == "" {
+func editionRules(c Combination) []Finding {
+	if c.Edition == "" {
 		return nil
 	}
 	var out []Finding
-	if h.OS != nil && !h.OS.Release.SupportsEdition(h.Edition) {
+	if c.OS != nil && !c.OS.Release.SupportsEdition(c.Edition) {
 		out = append(out, Finding{Severity: SeverityError, Code: "edition_not_supported", Subject: SubjectHost,
-			Summary: fmt.Sprintf("%s is not a supported container host edition of %s", title(string(h.Edition)), h.OS.Release.Title),
-			Detail: fmt.Sprintf("supported editions of %s: %s", h.OS.Release.Title, joinEditions(h.OS.Release.Editions)) +
-				editionWhy(h.OS.Release),
+			Summary: fmt.Sprintf("%s is not a supported container host edition of %s", title(string(c.Edition)), c.OS.Release.Title),
+			Detail: fmt.Sprintf("supported editions of %s: %s", c.OS.Release.Title, joinEditions(c.OS.Release.Editions)) +
+				editionWhy(c.OS.Release),
 			Sources: []string{"https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/system-requirements"}})
 	}
-	if h.Edition == Standard && h.Mode.NeedsHyperV() {
+	if c.Edition == Standard && c.Mode.NeedsHyperV() {
 		out = append(out, Finding{Severity: SeverityWarning, Code: "standard_hyperv_limit", Subject: SubjectMode,
 			Summary: "Windows Server Standard is licensed for 2 Hyper-V isolated containers",
 			Detail: "Standard edition licenses two Hyper-V isolated containers at a time (Datacenter: unlimited). The limit is a licensing rule, " +

@@ -13,7 +13,7 @@ func TestEveryFindingHasASubject(t *testing.T) {
 			for _, e := range EngineTypes() {
 				for _, v := range versions[e] {
 					for _, ed := range []Edition{"", Standard, Datacenter} {
-						for _, f := range CheckEngine(HostSpec{OS: os, Edition: ed, Mode: mode, Engine: e, Version: MustVersion(v)}) {
+						for _, f := range CheckEngine(Combination{OS: os, Edition: ed, Mode: mode, Engine: e, Version: MustVersion(v)}) {
 							seen++
 							if f.Subject == "" {
 								t.Errorf("%s on %s (%s, %s %s): no subject", f.Code, r.Title, mode, e, v)

@@ -26,78 +26,78 @@ func codes(fs []Finding) []string {
 func TestEngineRules(t *testing.T) {
 	cases := []struct {
 		name    string
-		spec    HostSpec
+		spec    Combination
 		want    []string // codes that must be present
 		notWant []string // codes that must be absent
 		errors  int      // number of error findings
 	}{
 		// [MOBY-SYS] Docker >= 23 needs 17763.
-		{"docker27 on 2016", HostSpec{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")},
+		{"docker27 on 2016", Combination{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")},
 			[]string{"docker_23_needs_17763"}, nil, 1},
-		{"docker23.0.0 on 1803", HostSpec{OS: osp(t, "1803"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("23.0.0")},
+		{"docker23.0.0 on 1803", Combination{OS: osp(t, "1803"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("23.0.0")},
 			[]string{"docker_23_needs_17763"}, nil, 1},
-		{"docker20.10 on 2016", HostSpec{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("20.10.24")},
+		{"docker20.10 on 2016", Combination{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("20.10.24")},
 			nil, []string{"docker_23_needs_17763"}, 0},
-		{"docker27 on 2019", HostSpec{OS: osp(t, "2019"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")},
+		{"docker27 on 2019", Combination{OS: osp(t, "2019"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")},
 			nil, []string{"docker_23_needs_17763"}, 0},
-		{"docker27 unknown host", HostSpec{Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")}, nil, nil, 0},
-		{"containerd on 2016: its own floor, not Docker's", HostSpec{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"docker27 unknown host", Combination{Mode: ModeProcess, Engine: Docker, Version: MustVersion("27.3.1")}, nil, nil, 0},
+		{"containerd on 2016: its own floor, not Docker's", Combination{OS: osp(t, "2016"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
 			[]string{"containerd_needs_17763"}, []string{"docker_23_needs_17763"}, 1},
-		{"containerd on 1809", HostSpec{OS: osp(t, "1809"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"containerd on 1809", Combination{OS: osp(t, "1809"), Mode: ModeProcess, Engine: Containerd, Version: MustVersion("2.1.2")},
 			nil, []string{"containerd_needs_17763"}, 0},
 
 		// LCOW: 2016 never (seed 000; [MOBY-LCOW]).
-		{"lcow on 2016 containerd", HostSpec{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"lcow on 2016 containerd", Combination{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
 			[]string{"lcow_host_too_old", "lcow_deprecated"}, nil, 1},
-		{"lcow on 2016 docker 20.10", HostSpec{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("20.10.24")},
+		{"lcow on 2016 docker 20.10", Combination{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("20.10.24")},
 			[]string{"lcow_host_too_old"}, nil, 1},
 		// Docker eras [MOBY-LCOW].
-		{"lcow docker 27 removed", HostSpec{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("27.3.1")},
+		{"lcow docker 27 removed", Combination{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("27.3.1")},
 			[]string{"lcow_removed_from_docker", "lcow_deprecated"}, nil, 1},
-		{"lcow docker 23.0.0 removed", HostSpec{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("23.0.0")},
+		{"lcow docker 23.0.0 removed", Combination{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("23.0.0")},
 			[]string{"lcow_removed_from_docker"}, nil, 1},
-		{"lcow docker 20.10 on 2019", HostSpec{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("20.10.24")},
+		{"lcow docker 20.10 on 2019", Combination{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("20.10.24")},
 			[]string{"lcow_docker_deprecated", "lcow_experimental"}, []string{"lcow_docker_needs_17763"}, 0},
-		{"lcow docker 19.03 on 1803", HostSpec{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("19.03.5")},
+		{"lcow docker 19.03 on 1803", Combination{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("19.03.5")},
 			[]string{"lcow_docker_needs_17763"}, nil, 1},
-		{"lcow docker 18.09 on 1709", HostSpec{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("18.09.1")},
+		{"lcow docker 18.09 on 1709", Combination{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("18.09.1")},
 			[]string{"lcow_experimental"}, []string{"lcow_docker_needs_16299", "lcow_docker_deprecated"}, 0},
-		{"lcow docker 18.02 on 1803", HostSpec{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("18.02.0")},
+		{"lcow docker 18.02 on 1803", Combination{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("18.02.0")},
 			[]string{"lcow_experimental"}, nil, 0},
-		{"lcow docker 17.10 LCOW_SUPPORTED era", HostSpec{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.10.0-ce")},
+		{"lcow docker 17.10 LCOW_SUPPORTED era", Combination{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.10.0-ce")},
 			[]string{"lcow_supported_env"}, nil, 1},
-		{"lcow docker 17.06 too old", HostSpec{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.06.2-ee-17")},
+		{"lcow docker 17.06 too old", Combination{OS: osp(t, "1709"), Mode: ModeLCOW, Engine: Docker, Version: MustVersion("17.06.2-ee-17")},
 			[]string{"lcow_docker_too_old"}, nil, 1},
 		// containerd LCOW [HCS][CTRD-LCOW][I-CTRD9822][I-CTRD6313].
-		{"lcow containerd on 2022", HostSpec{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"lcow containerd on 2022", Combination{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
 			[]string{"lcow_boot_files", "lcow_deprecated"}, nil, 0},
-		{"lcow containerd 1.5.7", HostSpec{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("1.5.7")},
+		{"lcow containerd 1.5.7", Combination{OS: osp(t, "2022"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("1.5.7")},
 			[]string{"lcow_containerd_too_old"}, nil, 1},
-		{"lcow containerd on 1803", HostSpec{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"lcow containerd on 1803", Combination{OS: osp(t, "1803"), Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
 			[]string{"lcow_containerd_needs_17763"}, nil, 1},
 
 		// Editions [MS-FAQ][WSD-AC][MS-SYSREQ].
-		{"standard hyperv warns", HostSpec{OS: osp(t, "2022"), Edition: Standard, Mode: ModeHyperV, Engine: Docker, Version: MustVersion("27.3.1")},
+		{"standard hyperv warns", Combination{OS: osp(t, "2022"), Edition: Standard, Mode: ModeHyperV, Engine: Docker, Version: MustVersion("27.3.1")},
 			[]string{"standard_hyperv_limit"}, nil, 0},
-		{"standard lcow warns", HostSpec{OS: osp(t, "2022"), Edition: Standard, Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
+		{"standard lcow warns", Combination{OS: osp(t, "2022"), Edition: Standard, Mode: ModeLCOW, Engine: Containerd, Version: MustVersion("2.1.2")},
 			[]string{"standard_hyperv_limit"}, nil, 0},
-		{"datacenter hyperv quiet", HostSpec{OS: osp(t, "2022"), Edition: Datacenter, Mode: ModeHyperV, Engine: Docker, Version: MustVersion("27.3.1")},
+		{"datacenter hyperv quiet", Combination{OS: osp(t, "2022"), Edition: Datacenter, Mode: ModeHyperV, Engine: Docker, Version: MustVersion("27.3.1")},
 			nil, []string{"standard_hyperv_limit"}, 0},
-		{"standard process quiet", HostSpec{OS: osp(t, "2022"), Edition: Standard, Mode: ModeProcess, Engine: Docker},
+		{"standard process quiet", Combination{OS: osp(t, "2022"), Edition: Standard, Mode: ModeProcess, Engine: Docker},
 			nil, []string{"standard_hyperv_limit"}, 0},
-		{"annual standard refused", HostSpec{OS: osp(t, "23H2"), Edition: Standard, Mode: ModeProcess, Engine: Docker},
+		{"annual standard refused", Combination{OS: osp(t, "23H2"), Edition: Standard, Mode: ModeProcess, Engine: Docker},
 			[]string{"edition_not_supported"}, nil, 1},
-		{"client standard refused", HostSpec{OS: osp(t, "win11-24h2"), Edition: Standard, Mode: ModeHyperV, Engine: Docker},
+		{"client standard refused", Combination{OS: osp(t, "win11-24h2"), Edition: Standard, Mode: ModeHyperV, Engine: Docker},
 			[]string{"edition_not_supported"}, nil, 1},
 
 		// Clients [MS-FAQ][MOBY-C907].
-		{"client process 1803 refused", HostSpec{OS: osp(t, "win10-1803"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("20.10.24")},
+		{"client process 1803 refused", Combination{OS: osp(t, "win10-1803"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("20.10.24")},
 			[]string{"client_process_needs_1809"}, nil, 1},
-		{"client process docker 18.06 refused", HostSpec{OS: osp(t, "win10-1809"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("18.06.1-ce")},
+		{"client process docker 18.06 refused", Combination{OS: osp(t, "win10-1809"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("18.06.1-ce")},
 			[]string{"client_process_docker_too_old"}, nil, 1},
-		{"client process dev only", HostSpec{OS: osp(t, "win11-24h2"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("29.2.1")},
+		{"client process dev only", Combination{OS: osp(t, "win11-24h2"), Mode: ModeProcess, Engine: Docker, Version: MustVersion("29.2.1")},
 			[]string{"client_process_dev_only"}, nil, 0},
-		{"client hyperv fine", HostSpec{OS: osp(t, "win10-1803"), Mode: ModeHyperV, Engine: Docker, Version: MustVersion("20.10.24")},
+		{"client hyperv fine", Combination{OS: osp(t, "win10-1803"), Mode: ModeHyperV, Engine: Docker, Version: MustVersion("20.10.24")},
 			nil, []string{"client_process_needs_1809", "client_process_dev_only"}, 0},
 	}
 	for _, c := range cases {
@@ -128,7 +128,7 @@ func TestEngineRules(t *testing.T) {
 
 // The seed story: Windows Server 2016 with LCOW must name the build, why, and what would work.
 func TestLCOWOn2016Message(t *testing.T) {
-	fs := Errors(CheckEngine(HostSpec{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Containerd}))
+	fs := Errors(CheckEngine(Combination{OS: osp(t, "2016"), Mode: ModeLCOW, Engine: Containerd}))
 	if len(fs) != 1 {
 		t.Fatalf("want one error, got %v", fs)
 	}
@@ -162,7 +162,7 @@ func TestDefaults(t *testing.T) {
 		// A default must itself pass the engine rules for that host.
 		if c.build > 0 {
 			o := mustOS(t, strconv.Itoa(c.build))
-			if errs := Errors(CheckEngine(HostSpec{OS: &o, Mode: ModeProcess, Engine: c.engine, Version: MustVersion(got)})); len(errs) > 0 {
+			if errs := Errors(CheckEngine(Combination{OS: &o, Mode: ModeProcess, Engine: c.engine, Version: MustVersion(got)})); len(errs) > 0 {
 				t.Errorf("default %s %s fails on %d: %v", c.engine, got, c.build, errs)
 			}
 		}
@@ -171,7 +171,7 @@ func TestDefaults(t *testing.T) {
 		t.Error("default engines")
 	}
 	// Docker 23+ is not the default on a host it cannot run on, and the LCOW default has LCOW.
-	if errs := Errors(CheckEngine(HostSpec{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker,
+	if errs := Errors(CheckEngine(Combination{OS: osp(t, "2019"), Mode: ModeLCOW, Engine: Docker,
 		Version: MustVersion(DefaultEngineVersion(Docker, 17763, ModeLCOW))})); len(errs) > 0 {
 		t.Errorf("default LCOW docker fails on 2019: %v", errs)
 	}

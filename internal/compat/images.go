@@ -2,8 +2,8 @@ package compat
 
 import "slices"
 
-// Registry is where every Windows base image is published [MS-CBI].
-const Registry = "mcr.microsoft.com"
+// registry is where every Windows base image is published [MS-CBI].
+const registry = "mcr.microsoft.com"
 
 // ImageFamily is one of the four Windows base images [MS-CBI].
 type ImageFamily string
@@ -22,9 +22,9 @@ func ImageFamilies() []ImageFamily { return []ImageFamily{ServerCore, NanoServer
 // Repository returns the MCR repository path of the family.
 func (f ImageFamily) Repository() string {
 	if f == Windows {
-		return Registry + "/windows"
+		return registry + "/windows"
 	}
-	return Registry + "/windows/" + string(f)
+	return registry + "/windows/" + string(f)
 }
 
 // BaseImage is one published base image for one build.
@@ -115,8 +115,8 @@ func BaseImages() []BaseImage {
 	return out
 }
 
-// ImagesForBuild returns the base images published for exactly this build.
-func ImagesForBuild(build int) []BaseImage {
+// imagesForBuild returns the base images published for exactly this build.
+func imagesForBuild(build int) []BaseImage {
 	var out []BaseImage
 	for _, b := range BaseImages() {
 		if b.Build == build {
@@ -126,8 +126,8 @@ func ImagesForBuild(build int) []BaseImage {
 	return out
 }
 
-// ImageBuilds lists the builds that have at least one published base image, ascending.
-func ImageBuilds() []int {
+// imageBuilds lists the builds that have at least one published base image, ascending.
+func imageBuilds() []int {
 	var out []int
 	for _, b := range baseImages {
 		if !slices.Contains(out, b.Build) {
@@ -138,8 +138,8 @@ func ImageBuilds() []int {
 	return out
 }
 
-// HasImages reports whether any base image is published for the build.
-func HasImages(build int) bool { return slices.Contains(ImageBuilds(), build) }
+// hasImages reports whether any base image is published for the build.
+func hasImages(build int) bool { return slices.Contains(imageBuilds(), build) }
 
 // ImageMatch is a base image together with the verdict for running it on a given host.
 type ImageMatch struct {

@@ -14,8 +14,8 @@ const (
 	HyperV  Isolation = "hyperv"
 )
 
-// Isolations lists the isolation modes.
-func Isolations() []Isolation { return []Isolation{Process, HyperV} }
+// isolations lists the isolation modes.
+func isolations() []Isolation { return []Isolation{Process, HyperV} }
 
 // Source URLs cited in verdicts, so users can read the rule themselves.
 const (
@@ -62,7 +62,7 @@ func (v Verdict) with(caveat string) Verdict {
 // Hyper-V isolation runs images of the host's build or older, never newer [MS-VC]; Docker additionally
 // refuses to pull an image newer than the host under either isolation [MOBY-PULL].
 func CheckImage(host, image OS, iso Isolation) Verdict {
-	if !HasImages(image.Build) {
+	if !hasImages(image.Build) {
 		return noImages(image)
 	}
 	if image.Build > host.Build {
@@ -92,7 +92,7 @@ func noImages(image OS) Verdict {
 			"the Annual Channel runs Windows Server 2022 images (ltsc2022)", srcPortability, srcBaseImages)
 	}
 	return no(fmt.Sprintf("no Windows base images are published for build %d (%s); images exist for builds %s",
-		image.Build, image.Release.Title, joinInts(ImageBuilds())), srcBaseImages)
+		image.Build, image.Release.Title, joinInts(imageBuilds())), srcBaseImages)
 }
 
 // annualHost: "A Windows Server, version 23H2 container host only supports the Windows Server 2022 LTSC
@@ -190,7 +190,7 @@ func or2025(host OS) string {
 
 // tagHint names the base image tag for a host build, or says none exists.
 func tagHint(build int) string {
-	imgs := ImagesForBuild(build)
+	imgs := imagesForBuild(build)
 	if len(imgs) == 0 {
 		return fmt.Sprintf("build %d (none is published for it)", build)
 	}

@@ -122,7 +122,7 @@ func TestMatrixSACEra(t *testing.T) {
 // 2022 LTSC container image" [MS-PORT][WSD-AC]; no 23H2 images exist [MS-BIL].
 func TestAnnualChannel(t *testing.T) {
 	host := mustOS(t, "23H2")
-	for _, iso := range Isolations() {
+	for _, iso := range isolations() {
 		if v := CheckImage(host, mustOS(t, "2022"), iso); !v.Supported {
 			t.Errorf("23H2 + 2022 %s: %s", iso, v.Reason)
 		}

@@ -206,7 +206,7 @@ func TestParseOSErrors(t *testing.T) {
 // TestImageCatalogueAbsences: the images that do not exist [MS-CBI][MS-CBI-2024][MS-BIL][MS-PORT].
 func TestImageCatalogueAbsences(t *testing.T) {
 	has := func(f ImageFamily, build int) bool {
-		for _, b := range ImagesForBuild(build) {
+		for _, b := range imagesForBuild(build) {
 			if b.Family == f {
 				return true
 			}
@@ -227,11 +227,11 @@ func TestImageCatalogueAbsences(t *testing.T) {
 			t.Errorf("%s image for build %d must not exist", a.f, a.build)
 		}
 	}
-	if len(ImagesForBuild(25398)) != 0 {
+	if len(imagesForBuild(25398)) != 0 {
 		t.Error("no 23H2 images are published")
 	}
 	for _, b := range []int{22000, 19045, 26200} {
-		if HasImages(b) {
+		if hasImages(b) {
 			t.Errorf("client-only build %d has no images", b)
 		}
 	}
@@ -274,7 +274,7 @@ func FuzzParseOS(f *testing.F) {
 			t.Fatalf("ParseOS(%q) = %+v", s, o)
 		}
 		// Whatever parsed must be checkable without panicking.
-		for _, iso := range Isolations() {
+		for _, iso := range isolations() {
 			_ = CheckImage(o, o, iso)
 		}
 	})

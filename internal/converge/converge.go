@@ -44,7 +44,7 @@ type Request struct {
 	NestedOverride bool
 	// Then, when set, runs on the open connection after a verified apply, with the outcome so far
 	// (Packer reports it and prepares the image there). Its error is returned at StageThen.
-	Then func(ctx context.Context, h executor.Host, out Outcome) error
+	Then func(ctx context.Context, h executor.Conn, out Outcome) error
 }
 
 // Outcome is what a convergence found and did, as far as it got.
@@ -125,14 +125,14 @@ func Run(ctx context.Context, req Request) (Outcome, error) {
 			return out, err
 		}
 	}
-	res, err := executor.Apply(ctx, conn.Host, resolved, req.Options)
+	res, err := executor.Apply(ctx, conn, resolved, req.Options)
 	out.Result = res
 	if err != nil {
 		return out, stop(StageApply, err)
 	}
 	out.Observed = res.Observed()
 	if req.Then != nil {
-		if err := req.Then(ctx, conn.Host, out); err != nil {
+		if err := req.Then(ctx, conn, out); err != nil {
 			return out, stop(StageThen, err)
 		}
 	}
@@ -142,7 +142,7 @@ func Run(ctx context.Context, req Request) (Outcome, error) {
 // preflight checks nested virtualization on an Azure VM before Hyper-V isolation or LCOW. It is never
 // a silent pass: a VM not confirmed is refused unless overridden.
 func preflight(ctx context.Context, conn *hostconn.Conn, mode compat.Mode, override bool, out *Outcome) error {
-	f, err := conn.Host.Facts(ctx)
+	f, err := conn.Facts(ctx)
 	if err != nil {
 		return stop(StageFacts, err)
 	}
@@ -165,7 +165,7 @@ func Uninstall(ctx context.Context, c Connector, opt executor.UninstallOptions) 
 		return executor.Result{}, stop(StageConnect, err)
 	}
 	defer func() { _ = conn.Close() }()
-	res, err := executor.Uninstall(ctx, conn.Host, opt)
+	res, err := executor.Uninstall(ctx, conn, opt)
 	if err != nil {
 		return res, stop(StageApply, err)
 	}
@@ -180,7 +180,7 @@ func Facts(ctx context.Context, c Connector) (facts.Facts, error) {
 		return facts.Facts{}, stop(StageConnect, err)
 	}
 	defer func() { _ = conn.Close() }()
-	f, err := conn.Host.Facts(ctx)
+	f, err := conn.Facts(ctx)
 	if err != nil {
 		return f, stop(StageFacts, err)
 	}

@@ -56,7 +56,7 @@ func TestRunConvergesObservesAndCloses(t *testing.T) {
 	var thenSaw Outcome
 	var thenFacts int
 	out, err := Run(context.Background(), Request{Spec: processDocker(), Today: today, Connect: conn,
-		Then: func(ctx context.Context, h executor.Host, o Outcome) error {
+		Then: func(ctx context.Context, h executor.Conn, o Outcome) error {
 			thenSaw = o
 			f, err := h.Facts(ctx) // the connection is still open
 			thenFacts = f.OS.Build
@@ -109,7 +109,7 @@ func TestRunStopsAtEachStage(t *testing.T) {
 			Request{Spec: processDocker(), Connect: cfg, Options: executor.Options{MaxReboots: -1}},
 			StageApply, 1, func(err error) bool { return errors.Is(err, executor.ErrRebootNotAllowed) }},
 		{"Then's error",
-			Request{Spec: processDocker(), Connect: cfg, Then: func(context.Context, executor.Host, Outcome) error { return thenErr }},
+			Request{Spec: processDocker(), Connect: cfg, Then: func(context.Context, executor.Conn, Outcome) error { return thenErr }},
 			StageThen, 1, func(err error) bool { return errors.Is(err, thenErr) }},
 	}
 	for _, c := range cases {

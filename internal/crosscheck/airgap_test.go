@@ -135,7 +135,7 @@ func TestAirGappedLCOW(t *testing.T) {
 		Engine: spec.Engine{Archive: a.containerd, NerdctlArchive: a.nerdctl, CNIArchive: a.cni},
 		LCOW:   &spec.LCOW{Archive: a.lcow, SHA256: a.sha[a.lcow]}})
 	var pushes []string
-	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
+	res, err := executor.Apply(context.Background(), c, want, executor.Options{Progress: func(e executor.Event) {
 		if e.Kind == executor.EventProgress && strings.Contains(e.Message, "archive: pushing ") {
 			pushes = append(pushes, e.Message)
 		}
@@ -177,7 +177,7 @@ func TestAirGappedLCOW(t *testing.T) {
 
 	// Converged: the next apply is one facts read, nothing pushed.
 	before := sim.Snapshot().Requests
-	res2, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
+	res2, err := executor.Apply(context.Background(), c, want, executor.Options{})
 	if err != nil || len(res2.StepsRun) != 0 {
 		t.Fatalf("second apply ran %v: %v", res2.StepsRun, err)
 	}
@@ -202,7 +202,7 @@ func TestAirGappedContainerdResumesWithoutPushingAgain(t *testing.T) {
 	if err := sim.Inject(winsim.Fault{Kind: "crash_service", Action: "containerd"}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
+	_, err := executor.Apply(context.Background(), c, want, executor.Options{})
 	if se, code := stepCode(t, err); se.Step.Kind != plan.StepService || code != "engine_start_failed" {
 		t.Fatalf("step %s code %s: %v", se.Step.Kind, code, err)
 	}
@@ -217,7 +217,7 @@ func TestAirGappedContainerdResumesWithoutPushingAgain(t *testing.T) {
 		t.Fatal("containerd.exe was not installed by the first apply")
 	}
 	var skipped int
-	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
+	res, err := executor.Apply(context.Background(), c, want, executor.Options{Progress: func(e executor.Event) {
 		if strings.Contains(e.Message, "not pushed again") {
 			skipped++
 		}
@@ -280,7 +280,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		t.Parallel()
 		sim, c := offlineHost(t, "ws2025")
 		want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Archive: a.containerd, NerdctlArchive: a.nerdctl, CNIArchive: a.cni}})
-		h := c.Host
+		h := c.ScriptConn
 		h.Uploader = cuttingUploader{Uploader: h.Uploader, cut: "windows-container-networking"}
 		_, err := executor.Apply(context.Background(), h, want, executor.Options{})
 		se, code := stepCode(t, err)
@@ -300,7 +300,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 			t.Errorf("half installed: engine %v, service %v, networks %v", st.Engine, st.Services["containerd"], st.HNSNetworks)
 		}
 		// The next apply, over a sound transport, pushes the CNI zip again and converges.
-		if _, err := executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil {
+		if _, err := executor.Apply(context.Background(), c, want, executor.Options{}); err != nil {
 			t.Fatal(err)
 		}
 		noDownloads(t, sim)
@@ -329,7 +329,7 @@ func TestAirGappedCorruptedPush(t *testing.T) {
 		// ... and an apply planned before the change stops before pushing the boot files.
 		sim, c := offlineHost(t, "ws2022")
 		before := -1
-		_, err = executor.Apply(context.Background(), c.Host, want, executor.Options{Progress: func(e executor.Event) {
+		_, err = executor.Apply(context.Background(), c, want, executor.Options{Progress: func(e executor.Event) {
 			if e.Kind == executor.EventStepStart && e.Step == plan.StepLCOWFiles {
 				before = int(sim.Snapshot().Requests.BytesIn)
 			}

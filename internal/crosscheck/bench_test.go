@@ -137,7 +137,7 @@ func BenchmarkConvergePeer(b *testing.B) {
 					sim, p := startPeer(b, c.o, lib)
 					injectLatency(b, sim, lat)
 					b.StartTimer()
-					res, err := executor.Apply(context.Background(), executor.RunnerHost{Runner: p, Rebooter: p}, want, executor.Options{})
+					res, err := executor.Apply(context.Background(), executor.ScriptConn{Runner: p, Rebooter: p}, want, executor.Options{})
 					if err != nil {
 						b.Fatal(err)
 					}

@@ -91,7 +91,7 @@ func TestComposeDockerHost(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022"})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", PullImages: true, Compose: &spec.Compose{Enabled: true, Standalone: true}})
-	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
+	res, err := executor.Apply(context.Background(), c, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -120,7 +120,7 @@ func TestComposeDockerHost(t *testing.T) {
 		t.Errorf("compose down left networks: %v", sim.Machine.Networks())
 	}
 
-	f, err := c.Host.Facts(context.Background())
+	f, err := c.Facts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,12 +133,12 @@ func TestComposeDockerHost(t *testing.T) {
 
 	// Drift: the plugin is deleted.
 	sim.Machine.RemoveFile(composePlugin)
-	f, _ = c.Host.Facts(context.Background())
+	f, _ = c.Facts(context.Background())
 	p, err := plan.Build(f, want)
 	if err != nil || len(p.Steps) == 0 || p.Steps[0].Kind != plan.StepCompose || !strings.Contains(p.Steps[0].Reason, "not installed") {
 		t.Fatalf("after deleting the plugin: %v %v", p.Steps, err)
 	}
-	if res, err = executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
+	if res, err = executor.Apply(context.Background(), c, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
 		t.Fatalf("repair ran %s: %v", stepKinds(res), err)
 	}
 	wantComposeVerified(t, res, true)
@@ -147,15 +147,15 @@ func TestComposeDockerHost(t *testing.T) {
 	if _, err := sim.Machine.Download(old, composePlugin); err != nil {
 		t.Fatal(err)
 	}
-	f, _ = c.Host.Facts(context.Background())
+	f, _ = c.Facts(context.Background())
 	if f.Compose.Version != compat.LegacyComposeVersion {
 		t.Fatalf("facts read %q from the replaced plugin", f.Compose.Version)
 	}
-	if res, err = executor.Apply(context.Background(), c.Host, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
+	if res, err = executor.Apply(context.Background(), c, want, executor.Options{}); err != nil || stepKinds(res) != "install-compose,verify" {
 		t.Fatalf("repair ran %s: %v", stepKinds(res), err)
 	}
 
-	if _, err := executor.Uninstall(context.Background(), c.Host, executor.UninstallOptions{}); err != nil {
+	if _, err := executor.Uninstall(context.Background(), c, executor.UninstallOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{composePlugin, composeStandalone} {
@@ -163,7 +163,7 @@ func TestComposeDockerHost(t *testing.T) {
 			t.Errorf("uninstall left %s", p)
 		}
 	}
-	f, _ = c.Host.Facts(context.Background())
+	f, _ = c.Facts(context.Background())
 	if f.Compose.Installed() {
 		t.Errorf("facts after uninstall: %+v", f.Compose)
 	}
@@ -174,7 +174,7 @@ func TestComposeContainerdHost(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022"})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", PullImages: true, Engine: spec.Engine{Type: "containerd"}, Compose: &spec.Compose{Enabled: true}})
-	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
+	res, err := executor.Apply(context.Background(), c, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -194,7 +194,7 @@ func TestCompose2016(t *testing.T) {
 	t.Parallel()
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2016"})
 	own := resolve(t, spec.Spec{Mode: "process", PullImages: true, Compose: &spec.Compose{Enabled: true, Network: "project"}})
-	_, err := executor.Apply(context.Background(), c.Host, own, executor.Options{})
+	_, err := executor.Apply(context.Background(), c, own, executor.Options{})
 	var refusal *plan.RefusalError
 	if !errors.As(err, &refusal) || !compat.HasCode(refusal.Findings, "compose_network_2016") {
 		t.Fatalf("want the compose_network_2016 refusal, got %v", err)
@@ -208,7 +208,7 @@ func TestCompose2016(t *testing.T) {
 		t.Fatalf("the refused apply changed the host: engine %v, reboots %d", st.Engine, st.Reboots)
 	}
 	nat := resolve(t, spec.Spec{Mode: "process", PullImages: true, Compose: &spec.Compose{Enabled: true}})
-	res, err := executor.Apply(context.Background(), c.Host, nat, executor.Options{})
+	res, err := executor.Apply(context.Background(), c, nat, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}
@@ -237,7 +237,7 @@ func TestComposeAirGapped(t *testing.T) {
 	composeExe := save(exe, "docker-compose-windows-x86_64.exe")
 	sim, c := composeHost(t, winsim.Options{Profile: "ws2022", Offline: true})
 	want := resolve(t, spec.Spec{Mode: "process", OSVersion: "2022", Engine: spec.Engine{Archive: zip}, Compose: &spec.Compose{Enabled: true, Archive: composeExe}})
-	res, err := executor.Apply(context.Background(), c.Host, want, executor.Options{})
+	res, err := executor.Apply(context.Background(), c, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply: %v", err)
 	}

@@ -30,7 +30,7 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			sim, conn := faultHost(t, "ws2022")
 			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 			defer cancel()
-			if _, err := executor.Apply(ctx, conn.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "1.7.22"}}), executor.Options{}); err != nil {
+			if _, err := executor.Apply(ctx, conn, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "1.7.22"}}), executor.Options{}); err != nil {
 				t.Fatalf("converging first: %v", err)
 			}
 			versions := func() (ctrd, nerdctl, cni string) {
@@ -45,7 +45,7 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			c0, n0, k0 := versions()
 			want := resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Type: "containerd", Version: "2.1.2"}})
 			injected := false
-			_, err := executor.Apply(ctx, conn.Host, want, executor.Options{Progress: func(e executor.Event) {
+			_, err := executor.Apply(ctx, conn, want, executor.Options{Progress: func(e executor.Event) {
 				if e.Kind == executor.EventStepStart && e.Step == plan.StepEngine && !injected {
 					injected = true
 					if err := sim.Inject(c.fault); err != nil {
@@ -69,7 +69,7 @@ func TestContainerdUpgradeFailsWhole(t *testing.T) {
 			if err := sim.Inject(winsim.Fault{Kind: "clear"}); err != nil {
 				t.Fatal(err)
 			}
-			res, err := executor.Apply(ctx, conn.Host, want, executor.Options{})
+			res, err := executor.Apply(ctx, conn, want, executor.Options{})
 			if err != nil {
 				t.Fatalf("the next apply: %v", err)
 			}

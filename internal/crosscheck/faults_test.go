@@ -45,7 +45,7 @@ func faultHost(t *testing.T, profile string) (*winsim.Sim, *hostconn.Conn) {
 // retried with backoff, restart-and-wait by boot id, the streaming upload) to a served winsim host, as
 // Administrator with password and trusting the host's CA; cfg gives the timeouts and retries. The
 // connection is closed when the test ends.
-func connect(t *testing.T, h *winsimtest.Host, password string, cfg hostconn.Config) *hostconn.Conn {
+func connect(t *testing.T, h *winsimtest.Server, password string, cfg hostconn.Config) *hostconn.Conn {
 	t.Helper()
 	cfg.WinRM.Host, cfg.WinRM.Port, cfg.WinRM.CACert = h.Addr, h.Port, h.CA
 	cfg.WinRM.User, cfg.WinRM.Password = "Administrator", password
@@ -171,7 +171,7 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 	defer cancel()
 	userKey := false
 	if sc.before != nil {
-		if _, err := executor.Apply(ctx, c.Host, resolve(t, *sc.before), executor.Options{}); err != nil {
+		if _, err := executor.Apply(ctx, c, resolve(t, *sc.before), executor.Options{}); err != nil {
 			t.Fatalf("converging first: %v", err)
 		}
 		// A key the user keeps in daemon.json: no fault may lose it.
@@ -214,7 +214,7 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 		inject()
 	}
 	start := time.Now()
-	res, err := executor.Apply(ctx, c.Host, want, executor.Options{Progress: func(e executor.Event) {
+	res, err := executor.Apply(ctx, c, want, executor.Options{Progress: func(e executor.Event) {
 		switch {
 		case e.Kind == executor.EventStepStart && string(e.Step) == step,
 			e.Kind == executor.EventReboot && step == "reboot":
@@ -251,7 +251,7 @@ func runFaultCell(t *testing.T, sc faultScenario, fk faultKind, step string) (ou
 		if elapsed > 30*time.Second {
 			t.Errorf("the error took %s", elapsed)
 		}
-		res, err = executor.Apply(ctx, c.Host, want, executor.Options{})
+		res, err = executor.Apply(ctx, c, want, executor.Options{})
 		if err != nil {
 			t.Fatalf("after %s at %s (%v), the next apply did not converge: %v", fk.name, step, outcome, err)
 		}

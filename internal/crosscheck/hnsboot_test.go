@@ -22,7 +22,7 @@ func TestHNSNotReadyAtBoot(t *testing.T) {
 	sim, c := faultHost(t, "ws2022")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if _, err := executor.Apply(ctx, c.Host, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.1.1"}}), executor.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, c, resolve(t, spec.Spec{Mode: "process", Engine: spec.Engine{Version: "28.1.1"}}), executor.Options{}); err != nil {
 		t.Fatalf("converging first: %v", err)
 	}
 	if err := sim.Inject(winsim.Fault{Kind: "hns_first_boot"}); err != nil {
@@ -34,7 +34,7 @@ func TestHNSNotReadyAtBoot(t *testing.T) {
 	var startReasons []string
 	rebooted := false
 	stoppedAfterBoot := false
-	res, err := executor.Apply(ctx, c.Host, want, executor.Options{Progress: func(e executor.Event) {
+	res, err := executor.Apply(ctx, c, want, executor.Options{Progress: func(e executor.Event) {
 		switch {
 		case e.Kind == executor.EventReboot:
 			rebooted = true

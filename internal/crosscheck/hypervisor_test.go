@@ -24,7 +24,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	want := resolve(t, spec.Spec{Mode: "hyperv"})
-	if _, err := executor.Apply(ctx, c.Host, want, executor.Options{}); err != nil {
+	if _, err := executor.Apply(ctx, c, want, executor.Options{}); err != nil {
 		t.Fatalf("converging first: %v", err)
 	}
 	if got := sim.Machine.HypervisorLaunchType(); got != "Auto" {
@@ -36,7 +36,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	refused := func(when string) {
 		t.Helper()
 		before := sim.Snapshot()
-		_, err := executor.Apply(ctx, c.Host, want, executor.Options{})
+		_, err := executor.Apply(ctx, c, want, executor.Options{})
 		var re *plan.RefusalError
 		if !errors.As(err, &re) || !compat.HasCode(re.Findings, "hypervisor_launch_off") {
 			t.Fatalf("%s: want the hypervisor_launch_off refusal, got %v", when, err)
@@ -72,7 +72,7 @@ func TestHypervisorLaunchOff(t *testing.T) {
 	sim.Host.Reboot(0)
 	waitDown(t, sim)
 	waitUp(t, sim)
-	res, err := executor.Apply(ctx, c.Host, want, executor.Options{})
+	res, err := executor.Apply(ctx, c, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("with the hypervisor back: %v", err)
 	}

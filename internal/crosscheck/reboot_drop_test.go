@@ -58,7 +58,7 @@ func TestRestartWithoutAnswers(t *testing.T) {
 
 	want := resolve(t, spec.Spec{Mode: "process"})
 	start = time.Now()
-	res, err := executor.Apply(ctx, c.Host, want, executor.Options{})
+	res, err := executor.Apply(ctx, c, want, executor.Options{})
 	if err != nil {
 		t.Fatalf("apply across a silent restart: %v", err)
 	}

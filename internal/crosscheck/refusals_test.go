@@ -59,7 +59,7 @@ func TestRefusedBeforeAnyChange(t *testing.T) {
 			if d.HasErrors() {
 				t.Fatalf("spec: %v", d)
 			}
-			_, err := executor.Apply(context.Background(), executor.RunnerHost{Runner: r}, want, executor.Options{})
+			_, err := executor.Apply(context.Background(), executor.ScriptConn{Runner: r}, want, executor.Options{})
 			var re *plan.RefusalError
 			if !errors.As(err, &re) || !compat.HasCode(re.Findings, c.code) {
 				t.Fatalf("want refusal %s, got %v", c.code, err)
@@ -80,7 +80,7 @@ func TestRefusedBeforeAnyChange(t *testing.T) {
 // A Standard edition with hyperv is allowed with a warning; the facts read decodes a winsim host.
 func TestStandardHyperVWarnsOverTheWire(t *testing.T) {
 	_, r := startHost(t, winsim.Options{Profile: "ws2022", Edition: "standard", Virtualization: "exposed"})
-	f, err := executor.RunnerHost{Runner: r}.Facts(context.Background())
+	f, err := executor.ScriptConn{Runner: r}.Facts(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -303,7 +303,7 @@ func TestConnectionResetsDuringApply(t *testing.T) {
 	sim, r := startSim(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed"})
 	lib := powershell.MustLoad()
 	retrying := &runner.Retrying{Runner: r, Idempotent: lib.Idempotent, Sleep: func(context.Context, time.Duration) error { return nil }}
-	h := executor.RunnerHost{Runner: retrying, Rebooter: hostOf(r).Rebooter}
+	h := executor.ScriptConn{Runner: retrying, Rebooter: hostOf(r).Rebooter}
 	if err := sim.Inject(winsim.Fault{Kind: "reset_connections", Count: 2}); err != nil {
 		t.Fatal(err)
 	}

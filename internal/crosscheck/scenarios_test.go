@@ -44,8 +44,8 @@ func startSim(t testing.TB, o winsim.Options) (*winsim.Sim, *runner.ScriptRunner
 	return startHost(t, o)
 }
 
-func hostOf(r *runner.ScriptRunner) executor.RunnerHost {
-	return executor.RunnerHost{Runner: r, Rebooter: runner.ScriptRebooter{Runner: r, Options: runner.RebootOptions{
+func hostOf(r *runner.ScriptRunner) executor.ScriptConn {
+	return executor.ScriptConn{Runner: r, Rebooter: runner.ScriptRebooter{Runner: r, Options: runner.RebootOptions{
 		DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, Timeout: 30 * time.Second}}}
 }
 

@@ -66,7 +66,7 @@ func TestScenariosOverSSH(t *testing.T) {
 			if d.HasErrors() {
 				t.Fatalf("spec: %v", d)
 			}
-			res, err := executor.Apply(context.Background(), conn.Host, resolved, executor.Options{})
+			res, err := executor.Apply(context.Background(), conn, resolved, executor.Options{})
 			st := h.Sim.Snapshot()
 			got, serr := summarize(st, res, err)
 			if serr != nil {
@@ -92,7 +92,7 @@ func TestScenariosOverSSH(t *testing.T) {
 				t.Errorf("%d restart(s) but %d SSH connection(s): the restart must have dropped the first", st.Reboots, st.SSH.Connections)
 			}
 			h.Sim.ResetCounts()
-			again, err := executor.Apply(context.Background(), conn.Host, resolved, executor.Options{})
+			again, err := executor.Apply(context.Background(), conn, resolved, executor.Options{})
 			if err != nil {
 				t.Fatalf("second apply over SSH: %v", err)
 			}

@@ -34,7 +34,7 @@ func Anchors(markdown string) map[string]bool {
 		if m == nil {
 			continue
 		}
-		a := Slug(m[1])
+		a := slug(m[1])
 		if n, dup := seen[a]; dup {
 			seen[a] = n + 1
 			a = fmt.Sprintf("%s-%d", a, n+1)
@@ -51,8 +51,8 @@ var (
 	inlineLink = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
 )
 
-// Slug is GitHub's anchor for one heading's text.
-func Slug(text string) string {
+// slug is GitHub's anchor for one heading's text.
+func slug(text string) string {
 	text = inlineLink.ReplaceAllString(text, "$1")
 	var b strings.Builder
 	for _, r := range strings.ToLower(text) {
@@ -80,8 +80,8 @@ var (
 	extraAnchors = regexp.MustCompile(`#([a-z0-9_-]+)`)
 )
 
-// Pointers returns every section pointer into docs/knowledge or docs/design.md in text.
-func Pointers(text string) []Pointer {
+// pointers returns every section pointer into docs/knowledge or docs/design.md in text.
+func pointers(text string) []Pointer {
 	var out []Pointer
 	for i, line := range strings.Split(text, "\n") {
 		for _, m := range pointer.FindAllStringSubmatch(line, -1) {
@@ -95,8 +95,8 @@ func Pointers(text string) []Pointer {
 	return out
 }
 
-// Link is a relative Markdown link, as written.
-type Link struct {
+// link is a relative Markdown link, as written.
+type link struct {
 	Target string // the path part, empty for a link within the same document
 	Anchor string
 	Line   int
@@ -104,9 +104,9 @@ type Link struct {
 
 var mdLink = regexp.MustCompile(`\]\(([^)\s]*)\)`)
 
-// Links returns the relative links of a Markdown document (absolute URLs and mailto links are left out).
-func Links(markdown string) []Link {
-	var out []Link
+// links returns the relative links of a Markdown document (absolute URLs and mailto links are left out).
+func links(markdown string) []link {
+	var out []link
 	for i, line := range strings.Split(markdown, "\n") {
 		for _, m := range mdLink.FindAllStringSubmatch(line, -1) {
 			t := m[1]
@@ -114,7 +114,7 @@ func Links(markdown string) []Link {
 				continue
 			}
 			path, anchor, _ := strings.Cut(t, "#")
-			out = append(out, Link{Target: path, Anchor: anchor, Line: i + 1})
+			out = append(out, link{Target: path, Anchor: anchor, Line: i + 1})
 		}
 	}
 	return out
@@ -123,8 +123,8 @@ func Links(markdown string) []Link {
 // sourceTag matches the source tags of docs/knowledge/windows.md: [MS-VC], [MOBY-SYS], [I-27668], [P-UPD] ...
 var sourceTag = regexp.MustCompile(`\[((?:MS|WSD|HCS|MOBY|CLI|LK|WC|CTK|CTRD|DOCS|GHA|PLAT|XPR|SSP|DMP|RGL)(?:-[A-Za-z0-9]+)*|(?:P|I)(?:-[A-Za-z0-9]+)+)\]`)
 
-// SourceTags returns the source tags used in text, each once, in order of first use.
-func SourceTags(text string) []string {
+// sourceTags returns the source tags used in text, each once, in order of first use.
+func sourceTags(text string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, m := range sourceTag.FindAllStringSubmatch(text, -1) {
@@ -139,8 +139,8 @@ func SourceTags(text string) []string {
 // definedTag matches a tag's definition in the Sources list: the tag in bold, **[MS-VC]**.
 var definedTag = regexp.MustCompile(`\*\*\[([A-Za-z0-9-]+)\]\*\*`)
 
-// DefinedTags returns the tags a Sources list defines.
-func DefinedTags(markdown string) map[string]bool {
+// definedTags returns the tags a Sources list defines.
+func definedTags(markdown string) map[string]bool {
 	out := map[string]bool{}
 	for _, m := range definedTag.FindAllStringSubmatch(markdown, -1) {
 		out[m[1]] = true

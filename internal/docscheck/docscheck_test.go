@@ -23,7 +23,7 @@ func TestSlug(t *testing.T) {
 		{"Données & co", "données--co"},
 		{"snake_case stays", "snake_case-stays"},
 	} {
-		if got := Slug(c.heading); got != c.want {
+		if got := slug(c.heading); got != c.want {
 			t.Errorf("Slug(%q) = %q, want %q", c.heading, got, c.want)
 		}
 	}
@@ -48,7 +48,7 @@ func TestPointers(t *testing.T) {
 	text := "// a (docs/knowledge/windows.md#installing-docker, #installing-containerd and #lcow).\n" +
 		"// b docs/design.md#winsim-control-api; c ../../docs/knowledge/winrm.md#fault-catalogue\n"
 	var got []string
-	for _, p := range Pointers(text) {
+	for _, p := range pointers(text) {
 		got = append(got, p.Doc+"#"+p.Anchor)
 	}
 	want := []string{"docs/knowledge/windows.md#installing-docker", "docs/knowledge/windows.md#installing-containerd",
@@ -167,7 +167,7 @@ func TestPointersResolve(t *testing.T) {
 	anchors := map[string]map[string]bool{}
 	n := 0
 	for rel, text := range files {
-		for _, p := range Pointers(text) {
+		for _, p := range pointers(text) {
 			a, ok := anchors[p.Doc]
 			if !ok {
 				b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(p.Doc)))
@@ -209,7 +209,7 @@ func TestKnowledgeLinksResolve(t *testing.T) {
 			t.Fatal(err)
 		}
 		rel, _ := filepath.Rel(root, doc)
-		for _, l := range Links(string(b)) {
+		for _, l := range links(string(b)) {
 			target := doc
 			if l.Target != "" {
 				target = filepath.Join(filepath.Dir(doc), filepath.FromSlash(l.Target))
@@ -235,13 +235,13 @@ func TestSourceTagsResolve(t *testing.T) {
 	root := repoRoot(t)
 	files := textFiles(t, root)
 	const sources = "docs/knowledge/windows.md"
-	defined := DefinedTags(files[sources])
+	defined := definedTags(files[sources])
 	if len(defined) < 50 {
 		t.Fatalf("%s defines only %d source tags", sources, len(defined))
 	}
 	used := 0
 	for rel, text := range files {
-		for _, tag := range SourceTags(text) {
+		for _, tag := range sourceTags(text) {
 			used++
 			if !defined[tag] {
 				t.Errorf("%s cites [%s], which %s#sources does not resolve", rel, tag, sources)

@@ -1,5 +1,5 @@
 // Package executor runs a plan on a host: it reads the facts, asks the planner (internal/plan) for the
-// steps, runs them through the Host seam (RunnerHost over internal/runner: pushed archives included),
+// steps, runs them through a connection (Conn; ScriptConn over internal/runner: pushed archives included),
 // restarts when a barrier asks for it, plans again from the host's real state after each restart, and
 // records what ran. Uninstall and image preparation run through the same seam.
 package executor
@@ -19,9 +19,10 @@ import (
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
-// Host is what the executor needs from a transport: the facts in one round trip, one step run as a
-// script, and a reboot that returns once the host is back. An adapter over the Runner implements it.
-type Host interface {
+// Conn is the executor's connection to a host, what it needs from a transport: the facts in one round
+// trip, one step run as a script, and a reboot that returns once the host is back. ScriptConn, over
+// the Runner, implements it.
+type Conn interface {
 	Facts(ctx context.Context) (facts.Facts, error)
 	RunStep(ctx context.Context, step plan.Step, progress func(Event)) (StepOutcome, error)
 	Reboot(ctx context.Context) error
@@ -99,7 +100,7 @@ type StepLog struct {
 
 // run runs one step between its start and done events and logs it; a failure comes back as a
 // *StepError and is not logged.
-func (l *StepLog) run(ctx context.Context, h Host, s plan.Step, emit func(Event)) (StepOutcome, error) {
+func (l *StepLog) run(ctx context.Context, h Conn, s plan.Step, emit func(Event)) (StepOutcome, error) {
 	emit(Event{Kind: EventStepStart, Step: s.Kind, Message: s.Reason})
 	out, err := h.RunStep(ctx, s, emit)
 	if err != nil {
@@ -138,7 +139,7 @@ var ErrNotConverging = errors.New("the host did not converge")
 // Apply converges the host: read facts, plan, run steps up to a reboot barrier, reboot when Windows
 // needs it, and read facts again, until a plan comes back empty. Every round starts from the host's real
 // state, which is what makes an interrupted apply resumable.
-func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result, error) {
+func Apply(ctx context.Context, h Conn, want spec.Resolved, opt Options) (Result, error) {
 	switch {
 	case opt.MaxReboots == 0:
 		opt.MaxReboots = 2
@@ -195,7 +196,7 @@ func Apply(ctx context.Context, h Host, want spec.Resolved, opt Options) (Result
 
 // runUntilBarrier runs the plan's steps in order and stops after a reboot, because the plan after a
 // reboot must be made from new facts.
-func runUntilBarrier(ctx context.Context, h Host, p plan.Plan, res *Result, opt Options, emit func(Event)) (rebooted bool, err error) {
+func runUntilBarrier(ctx context.Context, h Conn, p plan.Plan, res *Result, opt Options, emit func(Event)) (rebooted bool, err error) {
 	var last StepOutcome
 	for _, s := range p.Steps {
 		switch s.Kind {
@@ -276,7 +277,7 @@ type UninstallOptions struct {
 // downloads and the verification marker), and optionally the features. It reads the facts once, runs
 // the uninstall script, and restarts only if features were removed and Windows asks for it. Running it
 // again finds nothing to remove.
-func Uninstall(ctx context.Context, h Host, opt UninstallOptions) (Result, error) {
+func Uninstall(ctx context.Context, h Conn, opt UninstallOptions) (Result, error) {
 	var res Result
 	f, err := h.Facts(ctx)
 	res.FactsReads++

@@ -58,7 +58,7 @@ type PrepareResult struct {
 //
 // A generalized host plans start-service when Apply meets it before a restart (the engine is stopped);
 // after a restart the engine runs again, as Windows starts a service of start type Automatic at boot.
-func PrepareImage(ctx context.Context, h Host, opt PrepareImageOptions) (PrepareResult, error) {
+func PrepareImage(ctx context.Context, h Conn, opt PrepareImageOptions) (PrepareResult, error) {
 	var res PrepareResult
 	if err := opt.validate(); err != nil {
 		return res, err

@@ -110,7 +110,7 @@ func TestPushedArchivesParams(t *testing.T) {
 	}
 
 	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
-	rh := RunnerHost{Runner: h, Uploader: h}
+	rh := ScriptConn{Runner: h, Uploader: h}
 	step := plan.Step{Kind: plan.StepEngine, Params: p}
 	if _, err := rh.RunStep(context.Background(), step, nil); err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestPushedArchivesParams(t *testing.T) {
 		t.Errorf("pinned mismatch: pushed %v: %v", h.pushed, err)
 	}
 	// Without an uploader, the error names the setting.
-	_, err = RunnerHost{Runner: h}.RunStep(context.Background(), ls, nil)
+	_, err = ScriptConn{Runner: h}.RunStep(context.Background(), ls, nil)
 	if err == nil || !strings.Contains(err.Error(), "lcow.archive needs a transport that can push files") {
 		t.Errorf("no uploader: %v", err)
 	}
@@ -195,7 +195,7 @@ func TestPushedComposeNamesItsSettings(t *testing.T) {
 	p.SHA256 = strings.Repeat("1", 64)
 	s.Params = p
 	h := &pushHost{held: map[string]string{}, pushed: map[string]int64{}}
-	_, err := RunnerHost{Runner: h, Uploader: h}.RunStep(context.Background(), s, nil)
+	_, err := ScriptConn{Runner: h, Uploader: h}.RunStep(context.Background(), s, nil)
 	if err == nil || !strings.Contains(err.Error(), "compose.archive "+bin) || !strings.Contains(err.Error(), "compose.sha256 pins") {
 		t.Errorf("pinned compose mismatch: %v", err)
 	}

@@ -2,7 +2,7 @@
 // (internal/winrm), SSH (internal/sshconn), Azure managed Run Command (internal/azure) and a
 // communicator another program opened (Packer's, adapted by packer/comm), each with the script runner on
 // top (retrying idempotent scripts after transport failures), the restart-and-wait and the upload,
-// assembled as the executor's executor.Host.
+// assembled as an executor.Conn (Conn embeds executor.ScriptConn).
 package hostconn
 
 import (
@@ -15,7 +15,6 @@ import (
 
 	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/executor"
-	"github.com/wincontainers/wincontainers/internal/facts"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/sshconn"
@@ -56,14 +55,17 @@ type Communicator struct {
 // Conn is an open connection to one host. It is not safe for concurrent use: WinRM commands run one
 // at a time in one remote shell.
 type Conn struct {
-	// Host is the executor's view of the host: facts, steps, reboots and uploads.
-	Host executor.RunnerHost
+	// ScriptConn is the executor's connection over this one: facts, steps, reboots and uploads. Through
+	// it a *Conn is an executor.Conn.
+	executor.ScriptConn
 	// Azure is the Run Command connection when the host is an Azure VM (nil otherwise): it also reads
 	// the VM's size for the nested-virtualization preflight.
-	Azure  *azure.Host
+	Azure  *azure.Conn
 	client io.Closer
 	what   string
 }
+
+var _ executor.Conn = (*Conn)(nil)
 
 // Target names the host c reaches, for messages: its address, or "Azure VM <name>".
 func (c Config) Target() string {
@@ -174,8 +176,8 @@ func openAzure(c Config) (*Conn, error) {
 	if err != nil {
 		return nil, err //nolint:wrapcheck // Open wraps it in OpenError, which names the VM
 	}
-	h.RunnerHost.Runner = collapsing{h.RunnerHost.Runner}
-	return &Conn{Host: h.RunnerHost, Azure: h, client: nopCloser{}, what: "the Azure Run Command connection"}, nil
+	h.ScriptConn.Runner = collapsing{h.ScriptConn.Runner}
+	return &Conn{ScriptConn: h.ScriptConn, Azure: h, client: nopCloser{}, what: "the Azure Run Command connection"}, nil
 }
 
 // openCommunicator builds the connection over a communicator another program made.
@@ -196,7 +198,7 @@ func openCommunicator(c Config) (*Conn, error) {
 	staged := &runner.StagedRunner{Starter: cm.Starter, Uploader: cm.Uploader, Library: lib, Wait: cm.Wait}
 	retrying := collapsing{&runner.Retrying{Runner: staged, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{
-		Host: executor.RunnerHost{
+		ScriptConn: executor.ScriptConn{
 			Runner:   retrying,
 			Rebooter: runner.ScriptRebooter{Runner: retrying, Options: c.Reboot},
 			Uploader: runner.StagedUploader{Runner: retrying, Uploader: cm.Uploader},
@@ -217,7 +219,7 @@ func assemble(c Config, lib *powershell.Library, exec runner.Exec, closer io.Clo
 	sr := &runner.ScriptRunner{Exec: exec, Library: lib}
 	retrying := collapsing{&runner.Retrying{Runner: sr, Idempotent: lib.Idempotent, Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{
-		Host: executor.RunnerHost{
+		ScriptConn: executor.ScriptConn{
 			Runner:   retrying,
 			Rebooter: runner.ScriptRebooter{Runner: retrying, Options: c.Reboot},
 			Uploader: sr,
@@ -275,11 +277,6 @@ func (e *sameFailure) Error() string {
 }
 
 func (e *sameFailure) Unwrap() error { return e.err }
-
-// Facts reads the host's facts in one script run.
-func (c *Conn) Facts(ctx context.Context) (facts.Facts, error) {
-	return c.Host.Facts(ctx) //nolint:wrapcheck // RunnerHost already says "facts: ..."
-}
 
 // Close deletes the remote shell (WinRM) or closes the connection (SSH). Closing twice is harmless.
 func (c *Conn) Close() error {

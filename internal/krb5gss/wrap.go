@@ -22,9 +22,9 @@ import (
 
 // Wrap token flags (RFC 4121 4.2.2).
 const (
-	FlagSentByAcceptor = 0x01
-	FlagSealed         = 0x02
-	FlagAcceptorSubkey = 0x04
+	flagSentByAcceptor = 0x01
+	flagSealed         = 0x02
+	flagAcceptorSubkey = 0x04
 )
 
 // headerLen is the wrap token header: TOK_ID 05 04, Flags, Filler FF, EC (2), RRC (2), SND_SEQ (8).
@@ -65,12 +65,12 @@ func (s *Session) usage(sending bool) uint32 {
 }
 
 func (s *Session) flags(sending bool) byte {
-	f := byte(FlagSealed)
+	f := byte(flagSealed)
 	if s.initiator != sending {
-		f |= FlagSentByAcceptor
+		f |= flagSentByAcceptor
 	}
 	if s.acceptorSubkey {
-		f |= FlagAcceptorSubkey
+		f |= flagAcceptorSubkey
 	}
 	return f
 }
@@ -138,14 +138,14 @@ func (s *Session) Unwrap(sealed, signature []byte) ([]byte, error) {
 		return nil, fmt.Errorf("kerberos unwrap: not a wrap token (header % x)", h[:4])
 	}
 	want := s.flags(false)
-	if h[2]&FlagSentByAcceptor != want&FlagSentByAcceptor {
+	if h[2]&flagSentByAcceptor != want&flagSentByAcceptor {
 		return nil, errors.New("kerberos unwrap: the token was sent by this side of the context (reflected)")
 	}
-	if h[2]&FlagSealed == 0 {
+	if h[2]&flagSealed == 0 {
 		return nil, errors.New("kerberos unwrap: the token is not sealed (integrity only), but message encryption needs confidentiality")
 	}
-	if h[2]&FlagAcceptorSubkey != want&FlagAcceptorSubkey {
-		return nil, fmt.Errorf("kerberos unwrap: the token's AcceptorSubkey flag is %v, the context's %v", h[2]&FlagAcceptorSubkey != 0, s.acceptorSubkey)
+	if h[2]&flagAcceptorSubkey != want&flagAcceptorSubkey {
+		return nil, fmt.Errorf("kerberos unwrap: the token's AcceptorSubkey flag is %v, the context's %v", h[2]&flagAcceptorSubkey != 0, s.acceptorSubkey)
 	}
 	ec, rrc, seq := int(binary.BigEndian.Uint16(h[4:])), int(binary.BigEndian.Uint16(h[6:])), binary.BigEndian.Uint64(h[8:])
 	ct := append(append(make([]byte, 0, len(signature)-headerLen+len(sealed)), signature[headerLen:]...), sealed...)

@@ -26,8 +26,8 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winrm"
 )
 
-// Config names the host and what to run on it.
-type Config struct {
+// config names the host and what to run on it.
+type config struct {
 	Host     string
 	Port     int
 	User     string
@@ -50,74 +50,74 @@ type Config struct {
 	RebootTimeout time.Duration
 }
 
-// Env names the variables FromEnv reads.
+// Env names the variables fromEnv reads.
 const (
-	EnvHost           = "WINDOWS_HOST"
-	EnvPort           = "WINDOWS_PORT"
-	EnvUser           = "WINDOWS_USER"
-	EnvPassword       = "WINDOWS_PASSWORD"
-	EnvCACert         = "WINDOWS_CA_CERT"
-	EnvInsecure       = "WINDOWS_INSECURE"
-	EnvModes          = "WINDOWS_MODES"
-	EnvEngine         = "WINDOWS_ENGINE"
-	EnvOSVersion      = "WINDOWS_OS_VERSION"
-	EnvPull           = "WINDOWS_PULL"
-	EnvRemoveFeatures = "WINDOWS_REMOVE_FEATURES"
-	EnvRebootTimeout  = "WINDOWS_REBOOT_TIMEOUT"
+	envHost           = "WINDOWS_HOST"
+	envPort           = "WINDOWS_PORT"
+	envUser           = "WINDOWS_USER"
+	envPassword       = "WINDOWS_PASSWORD"
+	envCACert         = "WINDOWS_CA_CERT"
+	envInsecure       = "WINDOWS_INSECURE"
+	envModes          = "WINDOWS_MODES"
+	envEngine         = "WINDOWS_ENGINE"
+	envOSVersion      = "WINDOWS_OS_VERSION"
+	envPull           = "WINDOWS_PULL"
+	envRemoveFeatures = "WINDOWS_REMOVE_FEATURES"
+	envRebootTimeout  = "WINDOWS_REBOOT_TIMEOUT"
 )
 
-// FromEnv reads the configuration from the environment (see the Env constants and
+// fromEnv reads the configuration from the environment (see the Env constants and
 // docs/testing-on-windows.md). ok is false when no host is named.
-func FromEnv(getenv func(string) string) (cfg Config, ok bool, err error) {
-	cfg.Host = getenv(EnvHost)
+func fromEnv(getenv func(string) string) (cfg config, ok bool, err error) {
+	cfg.Host = getenv(envHost)
 	if cfg.Host == "" {
 		return cfg, false, nil
 	}
 	cfg.Port = 5986
-	if v := getenv(EnvPort); v != "" {
+	if v := getenv(envPort); v != "" {
 		if cfg.Port, err = strconv.Atoi(v); err != nil || cfg.Port < 1 || cfg.Port > 65535 {
-			return cfg, true, fmt.Errorf("%s=%q is not a TCP port (1-65535)", EnvPort, v)
+			return cfg, true, fmt.Errorf("%s=%q is not a TCP port (1-65535)", envPort, v)
 		}
 	}
-	cfg.User, cfg.Password = getenv(EnvUser), getenv(EnvPassword)
+	cfg.User, cfg.Password = getenv(envUser), getenv(envPassword)
 	if cfg.User == "" {
 		cfg.User = "Administrator"
 	}
 	if cfg.Password == "" {
-		return cfg, true, fmt.Errorf("%s is empty: give the password of %s on %s", EnvPassword, cfg.User, cfg.Host)
+		return cfg, true, fmt.Errorf("%s is empty: give the password of %s on %s", envPassword, cfg.User, cfg.Host)
 	}
-	if p := getenv(EnvCACert); p != "" {
+	if p := getenv(envCACert); p != "" {
 		if cfg.CACert, err = os.ReadFile(p); err != nil {
-			return cfg, true, fmt.Errorf("reading %s: %w", EnvCACert, err)
+			return cfg, true, fmt.Errorf("reading %s: %w", envCACert, err)
 		}
 	}
-	cfg.Insecure = getenv(EnvInsecure) == "1"
+	cfg.Insecure = getenv(envInsecure) == "1"
 	if cfg.CACert == nil && !cfg.Insecure {
-		return cfg, true, fmt.Errorf("neither %s (the PEM of the CA of the host's HTTPS certificate) nor %s=1 is set", EnvCACert, EnvInsecure)
+		return cfg, true, fmt.Errorf("neither %s (the PEM of the CA of the host's HTTPS certificate) nor %s=1 is set", envCACert, envInsecure)
 	}
-	cfg.Modes = []string{"process"}
-	if v := getenv(EnvModes); v != "" {
+	cfg.Modes = []string{string(compat.ModeProcess)}
+	if v := getenv(envModes); v != "" {
 		cfg.Modes = strings.Split(v, ",")
 	}
 	for _, m := range cfg.Modes {
-		if !slices.Contains([]string{"process", "hyperv", "lcow"}, m) {
-			return cfg, true, fmt.Errorf("%s lists %q: the modes are process, hyperv and lcow", EnvModes, m)
+		if !slices.Contains(compat.Modes(), compat.Mode(m)) {
+			return cfg, true, fmt.Errorf("%s lists %q: the modes are process, hyperv and lcow", envModes, m)
 		}
 	}
-	cfg.Engine, cfg.OSVersion = getenv(EnvEngine), getenv(EnvOSVersion)
-	cfg.Pull = getenv(EnvPull) == "1"
-	cfg.RemoveFeatures = getenv(EnvRemoveFeatures) == "1"
+	cfg.Engine, cfg.OSVersion = getenv(envEngine), getenv(envOSVersion)
+	cfg.Pull = getenv(envPull) == "1"
+	cfg.RemoveFeatures = getenv(envRemoveFeatures) == "1"
 	cfg.RebootTimeout = 15 * time.Minute
-	if v := getenv(EnvRebootTimeout); v != "" {
+	if v := getenv(envRebootTimeout); v != "" {
 		if cfg.RebootTimeout, err = time.ParseDuration(v); err != nil {
-			return cfg, true, fmt.Errorf("%s=%q: %w", EnvRebootTimeout, v, err)
+			return cfg, true, fmt.Errorf("%s=%q: %w", envRebootTimeout, v, err)
 		}
 	}
 	return cfg, true, nil
 }
 
-// Open connects the way the provider and the Packer plugin do (hostconn), over HTTPS.
-func Open(cfg Config) (*hostconn.Conn, error) {
+// open connects the way the provider and the Packer plugin do (hostconn), over HTTPS.
+func open(cfg config) (*hostconn.Conn, error) {
 	c, err := hostconn.Open(hostconn.Config{
 		WinRM: winrm.Options{Host: cfg.Host, Port: cfg.Port, User: cfg.User, Password: cfg.Password,
 			CACert: cfg.CACert, Insecure: cfg.Insecure},
@@ -129,8 +129,8 @@ func Open(cfg Config) (*hostconn.Conn, error) {
 	return c, nil
 }
 
-// ModeResult is what one mode's run did and found.
-type ModeResult struct {
+// modeResult is what one mode's run did and found.
+type modeResult struct {
 	Mode     string
 	Steps    []plan.StepKind
 	Reboots  int
@@ -138,11 +138,11 @@ type ModeResult struct {
 	Problems []string
 }
 
-// Run converges each mode in turn, checks it through the facts script, converges again, and finally
+// run converges each mode in turn, checks it through the facts script, converges again, and finally
 // uninstalls. It returns one result per mode; an error means the lane could not go on (a failed
 // apply, a host that went away). Problems found by the checks are in the results.
-func Run(ctx context.Context, h executor.Host, cfg Config, log func(string)) ([]ModeResult, error) {
-	var out []ModeResult
+func run(ctx context.Context, h executor.Conn, cfg config, log func(string)) ([]modeResult, error) {
+	var out []modeResult
 	for _, mode := range cfg.Modes {
 		r, err := runMode(ctx, h, cfg, mode, log)
 		out = append(out, r)
@@ -164,8 +164,8 @@ func Run(ctx context.Context, h executor.Host, cfg Config, log func(string)) ([]
 	return out, nil
 }
 
-func runMode(ctx context.Context, h executor.Host, cfg Config, mode string, log func(string)) (ModeResult, error) {
-	res := ModeResult{Mode: mode}
+func runMode(ctx context.Context, h executor.Conn, cfg config, mode string, log func(string)) (modeResult, error) {
+	res := modeResult{Mode: mode}
 	want, d := spec.Validate(spec.Spec{Mode: mode, OSVersion: cfg.OSVersion, PullImages: cfg.Pull, Engine: spec.Engine{Type: cfg.Engine}},
 		compat.DateOf(time.Now()))
 	if d.HasErrors() {
@@ -208,10 +208,10 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 	if f.Verified == nil || f.Verified.SpecHash != plan.SpecHash(want) {
 		p = append(p, fmt.Sprintf("verification marker %+v; want spec hash %s", f.Verified, plan.SpecHash(want)))
 	}
-	mode := string(want.Mode)
+	mode := want.Mode
 	client := f.IsClient()
 	needs := []string{facts.FeatureName("Containers", client)}
-	if mode != "process" {
+	if mode != compat.ModeProcess {
 		needs = append(needs, facts.FeatureName("Hyper-V", client))
 	}
 	for _, name := range needs {
@@ -219,7 +219,7 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 			p = append(p, fmt.Sprintf("feature %s is %q", name, st))
 		}
 	}
-	if mode == "hyperv" && engine == "docker" {
+	if mode == compat.ModeHyperV && want.EngineType == compat.Docker {
 		var cfg struct {
 			ExecOpts []string `json:"exec-opts"`
 		}
@@ -227,7 +227,7 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 			p = append(p, fmt.Sprintf("daemon.json %s does not set exec-opts isolation=hyperv", f.Engine.DaemonConfig))
 		}
 	}
-	if mode == "lcow" {
+	if mode == compat.ModeLCOW {
 		for _, name := range []string{"kernel", "initrd.img"} {
 			if f.LCOW.Files[name] == "" {
 				p = append(p, fmt.Sprintf("the LCOW boot file %s is missing from %s", name, f.LCOW.Path))
@@ -238,7 +238,7 @@ func converged(f facts.Facts, want spec.Resolved) []string {
 }
 
 // uninstalled lists what uninstall left behind.
-func uninstalled(f facts.Facts, cfg Config) []string {
+func uninstalled(f facts.Facts, cfg config) []string {
 	var p []string
 	if f.Engine.Type != "" {
 		p = append(p, fmt.Sprintf("the %s engine is still installed (service %+v)", f.Engine.Type, f.Engine.Service))

@@ -17,21 +17,21 @@ import (
 // TestWindowsLane is `make testwindows`: the lane against the host named by WINDOWS_HOST (a real
 // Windows machine, or the winsim host scripts/testwindows starts when none is named).
 func TestWindowsLane(t *testing.T) {
-	cfg, ok, err := FromEnv(os.Getenv)
+	cfg, ok, err := fromEnv(os.Getenv)
 	if !ok {
-		t.Skip("no Windows host named: set " + EnvHost + " and the others docs/testing-on-windows.md lists, or run make testwindows")
+		t.Skip("no Windows host named: set " + envHost + " and the others docs/testing-on-windows.md lists, or run make testwindows")
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := Open(cfg)
+	conn, err := open(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = conn.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Hour)
 	defer cancel()
-	results, err := Run(ctx, conn.Host, cfg, func(s string) { t.Log(s) })
+	results, err := run(ctx, conn, cfg, func(s string) { t.Log(s) })
 	for _, r := range results {
 		t.Logf("%s: %d steps %v, %d restart(s), %s", r.Mode, len(r.Steps), r.Steps, r.Reboots, r.Took.Round(time.Millisecond))
 		for _, p := range r.Problems {
@@ -51,7 +51,7 @@ func TestFromEnv(t *testing.T) {
 	if err := os.WriteFile(ca, []byte("-----BEGIN CERTIFICATE-----\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	base := map[string]string{EnvHost: "10.0.0.5", EnvPassword: "p", EnvCACert: ca}
+	base := map[string]string{envHost: "10.0.0.5", envPassword: "p", envCACert: ca}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
 		for k, v := range base {
@@ -67,25 +67,25 @@ func TestFromEnv(t *testing.T) {
 		env     map[string]string
 		ok      bool
 		wantErr string
-		check   func(Config) bool
+		check   func(config) bool
 	}{
 		{"no host", map[string]string{}, false, "", nil},
-		{"defaults", base, true, "", func(c Config) bool {
+		{"defaults", base, true, "", func(c config) bool {
 			return c.Port == 5986 && c.User == "Administrator" && len(c.Modes) == 1 && c.Modes[0] == "process" && !c.Pull && c.RebootTimeout == 15*time.Minute
 		}},
-		{"modes and port", with(EnvModes, "process,hyperv,lcow", EnvPort, "15986", EnvPull, "1"), true, "", func(c Config) bool {
+		{"modes and port", with(envModes, "process,hyperv,lcow", envPort, "15986", envPull, "1"), true, "", func(c config) bool {
 			return c.Port == 15986 && len(c.Modes) == 3 && c.Pull
 		}},
-		{"bad mode", with(EnvModes, "process,wsl"), true, `lists "wsl"`, nil},
-		{"bad port", with(EnvPort, "70000"), true, "is not a TCP port", nil},
-		{"no password", with(EnvPassword, ""), true, "WINDOWS_PASSWORD is empty", nil},
-		{"no trust", with(EnvCACert, ""), true, "neither WINDOWS_CA_CERT", nil},
-		{"insecure", with(EnvCACert, "", EnvInsecure, "1"), true, "", func(c Config) bool { return c.Insecure }},
-		{"bad timeout", with(EnvRebootTimeout, "soon"), true, "WINDOWS_REBOOT_TIMEOUT", nil},
+		{"bad mode", with(envModes, "process,wsl"), true, `lists "wsl"`, nil},
+		{"bad port", with(envPort, "70000"), true, "is not a TCP port", nil},
+		{"no password", with(envPassword, ""), true, "WINDOWS_PASSWORD is empty", nil},
+		{"no trust", with(envCACert, ""), true, "neither WINDOWS_CA_CERT", nil},
+		{"insecure", with(envCACert, "", envInsecure, "1"), true, "", func(c config) bool { return c.Insecure }},
+		{"bad timeout", with(envRebootTimeout, "soon"), true, "WINDOWS_REBOOT_TIMEOUT", nil},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, ok, err := FromEnv(func(k string) string { return c.env[k] })
+			cfg, ok, err := fromEnv(func(k string) string { return c.env[k] })
 			if ok != c.ok {
 				t.Fatalf("ok %v", ok)
 			}
@@ -133,7 +133,7 @@ func TestConvergedChecks(t *testing.T) {
 			t.Errorf("%s: not reported", name)
 		}
 	}
-	if p := uninstalled(facts.Facts{Engine: facts.Engine{Type: "docker"}, LCOW: facts.LCOWFiles{Files: map[string]string{"kernel": "x"}}}, Config{}); len(p) != 2 {
+	if p := uninstalled(facts.Facts{Engine: facts.Engine{Type: "docker"}, LCOW: facts.LCOWFiles{Files: map[string]string{"kernel": "x"}}}, config{}); len(p) != 2 {
 		t.Errorf("uninstall leftovers reported as %v", p)
 	}
 }

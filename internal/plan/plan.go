@@ -143,7 +143,7 @@ func build(f facts.Facts, want spec.Resolved, reverify bool) (Plan, error) {
 
 	var refusals []compat.Finding
 	refusals = append(refusals, declaredMismatch(host, want)...)
-	for _, fd := range compat.CheckEngine(compat.HostSpec{OS: &host, Edition: p.Edition, Mode: want.Mode, Engine: want.EngineType, Version: want.EngineVersion}) {
+	for _, fd := range compat.CheckEngine(compat.Combination{OS: &host, Edition: p.Edition, Mode: want.Mode, Engine: want.EngineType, Version: want.EngineVersion}) {
 		if fd.Severity == compat.SeverityError {
 			refusals = append(refusals, fd)
 		} else {
@@ -357,7 +357,7 @@ func engineParams(want spec.Resolved, previous string) steps.Params {
 		return p
 	}
 	p := steps.InstallDocker{Version: v, Archive: steps.Archive{URL: url, SHA256: want.EngineSHA256}, PreviousVersion: previous}
-	// The executor pushes the controller's file here first (RunnerHost), then the script installs it.
+	// The executor pushes the controller's file here first (executor.ScriptConn), then the script installs it.
 	pushTo(&p.Archive, want.EngineArchive, "docker-"+v+".zip", spec.PathEngineArchive, spec.PathEngineSHA256)
 	return p
 }
@@ -512,15 +512,15 @@ func verifyStep(f facts.Facts, want spec.Resolved, host compat.OS, hash string) 
 		image = images[0].Image.Reference()
 	}
 	params := steps.Verify{Mode: string(want.Mode), Engine: string(want.EngineType), Image: image, SpecHash: hash,
-		LinuxImage: LinuxTestImage, Pull: want.PullImages}
+		LinuxImage: linuxTestImage, Pull: want.PullImages}
 	if want.Compose != nil {
-		params.Compose = &steps.VerifyCompose{Project: ComposeProject, Network: want.Compose.Network}
+		params.Compose = &steps.VerifyCompose{Project: composeProject, Network: want.Compose.Network}
 	}
 	return Step{Kind: StepVerify, Reason: why, Params: params}
 }
 
-// ComposeProject is the name of the compose project verification runs (and takes down again).
-const ComposeProject = "wincontainers-verify"
+// composeProject is the name of the compose project verification runs (and takes down again).
+const composeProject = "wincontainers-verify"
 
 // composeForHost resolves the Compose version for the engine the detected host gets: with no version
 // pinned, the default follows the engine version (which itself may have been defaulted for the host).
@@ -576,9 +576,9 @@ func composeStep(f facts.Facts, want spec.Resolved) *Step {
 	return &Step{Kind: StepCompose, Reason: why, Params: params}
 }
 
-// LinuxTestImage is the Linux image the LCOW check runs (`docker run --platform linux busybox uname`,
+// linuxTestImage is the Linux image the LCOW check runs (`docker run --platform linux busybox uname`,
 // as the LinuxKit README does [LK-README]).
-const LinuxTestImage = "busybox"
+const linuxTestImage = "busybox"
 
 func isolationFor(m compat.Mode) compat.Isolation {
 	if m == compat.ModeProcess {

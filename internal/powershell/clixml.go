@@ -10,8 +10,8 @@ import (
 	"unicode/utf16"
 )
 
-// CLIXMLMarker starts a CLIXML stream on stderr.
-const CLIXMLMarker = "#< CLIXML"
+// clixmlMarker starts a CLIXML stream on stderr.
+const clixmlMarker = "#< CLIXML"
 
 // Stderr is a decoded error stream.
 type Stderr struct {
@@ -30,7 +30,7 @@ func DecodeStderr(s string) Stderr {
 	if strings.TrimSpace(s) == "" {
 		return out
 	}
-	parts := strings.Split(s, CLIXMLMarker)
+	parts := strings.Split(s, clixmlMarker)
 	for i, part := range parts {
 		if i == 0 {
 			out.Errors = append(out.Errors, lines(part)...)

@@ -47,8 +47,8 @@ type Script struct {
 
 var header = regexp.MustCompile(`^# wincontainers:script ([a-z][a-z0-9-]*)/([0-9]+)\r?\n`)
 
-// BootstrapMarker identifies the bootstrap after -EncodedCommand is decoded.
-const BootstrapMarker = "# wincontainers:bootstrap/1"
+// bootstrapMarker identifies the bootstrap after -EncodedCommand is decoded.
+const bootstrapMarker = "# wincontainers:bootstrap/1"
 
 // Library is the set of embedded scripts. It is built once by Load and never modified.
 type Library struct {
@@ -79,8 +79,8 @@ func Load() (*Library, error) {
 		}
 		body := string(b)
 		if e.Name() == "bootstrap.ps1" {
-			if !strings.HasPrefix(body, BootstrapMarker+"\n") {
-				return nil, fmt.Errorf("bootstrap.ps1 must start with %q", BootstrapMarker)
+			if !strings.HasPrefix(body, bootstrapMarker+"\n") {
+				return nil, fmt.Errorf("bootstrap.ps1 must start with %q", bootstrapMarker)
 			}
 			lib.bootstrap = body
 			continue

@@ -26,7 +26,7 @@ func TestLibrary(t *testing.T) {
 	if _, err := lib.Script("nope"); err == nil || !strings.Contains(err.Error(), "probe") {
 		t.Errorf("unknown script error should list the library: %v", err)
 	}
-	if !strings.HasPrefix(lib.Bootstrap(), BootstrapMarker) {
+	if !strings.HasPrefix(lib.Bootstrap(), bootstrapMarker) {
 		t.Error("bootstrap marker")
 	}
 }

@@ -141,8 +141,8 @@ func Validate(s Spec, day compat.Date) (Resolved, Diagnostics) {
 	}
 
 	if r.Mode != "" && r.EngineType != "" && !d.HasErrors() {
-		host := compat.HostSpec{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
-		for _, f := range compat.CheckEngine(host) {
+		combo := compat.Combination{OS: r.OS, Mode: r.Mode, Engine: r.EngineType, Version: r.EngineVersion}
+		for _, f := range compat.CheckEngine(combo) {
 			d.add(findingDiag(f, r))
 		}
 		if r.Compose != nil {
@@ -166,18 +166,18 @@ func (r Resolved) ComposeSpec(host *compat.OS) compat.ComposeSpec {
 	return c
 }
 
-// MaxValueLen bounds every string setting: no release, version, hash, URL, path or address needs more,
+// maxValueLen bounds every string setting: no release, version, hash, URL, path or address needs more,
 // and a longer value is refused before any other check, so no error repeats it.
-const MaxValueLen = 2048
+const maxValueLen = 2048
 
-// tooLong refuses string settings longer than MaxValueLen, naming the setting and the length only
+// tooLong refuses string settings longer than maxValueLen, naming the setting and the length only
 // (once per setting).
 func tooLong(s Spec, d *Diagnostics) bool {
 	reported := map[string]bool{}
 	s.EachValue(func(path, v string) {
-		if len(v) > MaxValueLen && !reported[path] {
+		if len(v) > maxValueLen && !reported[path] {
 			reported[path] = true
-			d.errorf(path, "Value too long", "%s is %d bytes long; the longest value accepted is %d bytes", path, len(v), MaxValueLen)
+			d.errorf(path, "Value too long", "%s is %d bytes long; the longest value accepted is %d bytes", path, len(v), maxValueLen)
 		}
 	})
 	return d.HasErrors()

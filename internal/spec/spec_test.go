@@ -451,9 +451,9 @@ func FuzzValidateDaemon(f *testing.F) {
 			tooLong = tooLong || x.Summary == "Value too long"
 		}
 		if tooLong {
-			// A value over MaxValueLen is refused before any other check (Validate): the others wait.
-			if len(root) <= MaxValueLen && len(mirror) <= MaxValueLen && len(insecure) <= MaxValueLen && len(dns) <= MaxValueLen {
-				t.Fatalf("Value too long with no value over %d bytes", MaxValueLen)
+			// A value over maxValueLen is refused before any other check (Validate): the others wait.
+			if len(root) <= maxValueLen && len(mirror) <= maxValueLen && len(insecure) <= maxValueLen && len(dns) <= maxValueLen {
+				t.Fatalf("Value too long with no value over %d bytes", maxValueLen)
 			}
 			return
 		}

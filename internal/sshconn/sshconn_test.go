@@ -46,7 +46,7 @@ func newKey(t *testing.T) (privPEM []byte, pub ssh.PublicKey) {
 	return pem.EncodeToMemory(block), signer.PublicKey()
 }
 
-func startHost(t *testing.T, authorized []byte) *winsimtest.Host {
+func startHost(t *testing.T, authorized []byte) *winsimtest.Server {
 	t.Helper()
 	return winsimtest.Start(t, winsim.Options{Profile: "ws2025", User: user, Password: password, StateDir: t.TempDir(),
 		SSH: true, SSHAuthorizedKeys: authorized, RebootTime: 200 * time.Millisecond})

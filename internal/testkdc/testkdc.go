@@ -51,8 +51,8 @@ type KDC struct {
 	env  []string
 }
 
-// Need returns the first missing tool and its package, or "" when all are there.
-func Need() (tool, pkg string) {
+// need returns the first missing tool and its package, or "" when all are there.
+func need() (tool, pkg string) {
 	for _, t := range tools {
 		if _, err := lookPath(t[0]); err != nil {
 			return t[0], t[1]
@@ -76,7 +76,7 @@ func lookPath(name string) (string, error) {
 // Start creates the realm and runs its KDC until the test ends.
 func Start(tb testing.TB, o Options) *KDC {
 	tb.Helper()
-	if tool, pkg := Need(); tool != "" {
+	if tool, pkg := need(); tool != "" {
 		msg := fmt.Sprintf("testkdc: %s is not installed (Debian package %s; .ci/run installs it)", tool, pkg)
 		if os.Getenv("CI") != "" {
 			tb.Fatal(msg)

@@ -20,13 +20,13 @@ import (
 
 // certHost is an HTTPS winsim host with certificate authentication on (Service\Auth\Certificate), the
 // given CA among its trusted roots and mappings. Basic and Negotiate stay as they are.
-func certHost(t testing.TB, on bool, roots []byte, mappings ...wsman.CertMapping) *winsimtest.Host {
+func certHost(t testing.TB, on bool, roots []byte, mappings ...wsman.CertMapping) *winsimtest.Server {
 	t.Helper()
 	return winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: t.TempDir(), HTTPS: true,
 		ComputerName: "WIN-CERT01", CertificateAuth: on, TrustedRoots: roots, CertMappings: mappings})
 }
 
-func certOptions(h *winsimtest.Host, cert, key []byte) Options {
+func certOptions(h *winsimtest.Server, cert, key []byte) Options {
 	return Options{Host: h.Addr, Port: h.Port, CACert: h.CA, Auth: AuthCertificate, Cert: cert, Key: key, OperationTimeout: 2 * time.Second}
 }
 
@@ -83,7 +83,7 @@ func TestCertificateRefusalsNameTheCause(t *testing.T) {
 	serverEKU, serverEKUKey := ca.Issue(t, "administrator@localhost", false)
 	for _, tc := range []struct {
 		name      string
-		host      *winsimtest.Host
+		host      *winsimtest.Server
 		cert, key []byte
 	}{
 		{"issuer trusted but not mapped", certHost(t, true, roots, mapped), otherCert, otherKey},
@@ -138,7 +138,7 @@ func TestCertificateRefusalsNameTheCause(t *testing.T) {
 
 // postWithoutCertificate sends a Create naming certificate authentication over a TLS connection that
 // presents no certificate, and returns an error naming the status when it is not 200.
-func postWithoutCertificate(t *testing.T, h *winsimtest.Host) error {
+func postWithoutCertificate(t *testing.T, h *winsimtest.Server) error {
 	t.Helper()
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(h.CA)

@@ -72,9 +72,9 @@ func newKrbLogon(o Options) *krbLogon {
 	return &krbLogon{user: user, realm: realm, password: o.Password, config: o.KrbConfig, ccache: o.KrbCCache, spn: spn, now: now}
 }
 
-// KrbConfigPath is the krb5.conf a Kerberos connection reads: the one given, else KRB5_CONFIG, else
+// krbConfigPath is the krb5.conf a Kerberos connection reads: the one given, else KRB5_CONFIG, else
 // /etc/krb5.conf (as MIT's libraries look for it).
-func KrbConfigPath(given string) string {
+func krbConfigPath(given string) string {
 	if given != "" {
 		return given
 	}
@@ -84,9 +84,9 @@ func KrbConfigPath(given string) string {
 	return "/etc/krb5.conf"
 }
 
-// KrbCCachePath is the ticket cache a Kerberos connection without a password reads: the one given, else
+// krbCCachePath is the ticket cache a Kerberos connection without a password reads: the one given, else
 // KRB5CCNAME, else /tmp/krb5cc_<uid> (MIT's default). Only FILE caches can be read.
-func KrbCCachePath(given string) (string, error) {
+func krbCCachePath(given string) (string, error) {
 	p := given
 	if p == "" {
 		p = os.Getenv("KRB5CCNAME")
@@ -110,7 +110,7 @@ func (k *krbLogon) client() (*client.Client, error) {
 	if k.cl != nil {
 		return k.cl, nil
 	}
-	path := KrbConfigPath(k.config)
+	path := krbConfigPath(k.config)
 	cfg, err := config.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("kerberos: reading the Kerberos configuration %s: %w; set krb_config to a krb5.conf that names the realm's KDC", path, err)
@@ -129,7 +129,7 @@ func (k *krbLogon) client() (*client.Client, error) {
 			return nil, krbAdvice(fmt.Errorf("kerberos: logging on as %s@%s: %w", k.user, realm, err), k.spn, realm, path)
 		}
 	} else {
-		cc, err := KrbCCachePath(k.ccache)
+		cc, err := krbCCachePath(k.ccache)
 		if err != nil {
 			return nil, err
 		}
@@ -153,7 +153,7 @@ func (k *krbLogon) run(t *transport, ctx context.Context, c *sealedConn) (sealin
 	}
 	tkt, key, err := cl.GetServiceTicket(k.spn)
 	if err != nil {
-		return nil, krbAdvice(fmt.Errorf("kerberos: getting a ticket for %s: %w", k.spn, err), k.spn, cl.Credentials.Domain(), KrbConfigPath(k.config))
+		return nil, krbAdvice(fmt.Errorf("kerberos: getting a ticket for %s: %w", k.spn, err), k.spn, cl.Credentials.Domain(), krbConfigPath(k.config))
 	}
 	et, err := crypto.GetEtype(key.KeyType)
 	if err != nil {
@@ -186,7 +186,7 @@ func (k *krbLogon) run(t *transport, ctx context.Context, c *sealedConn) (sealin
 	if resp.StatusCode != http.StatusOK {
 		if ke, ok := krbErrorToken(tok); ok {
 			return nil, krbAdvice(fmt.Errorf("http response error: %d - the host refused the Kerberos ticket for %s: %w", resp.StatusCode, k.spn, ke),
-				k.spn, cl.Credentials.Domain(), KrbConfigPath(k.config))
+				k.spn, cl.Credentials.Domain(), krbConfigPath(k.config))
 		}
 		return nil, fmt.Errorf("http response error: %d - the host refused the Kerberos logon of %s@%s with a ticket for %s (is the user allowed to use "+
 			"WinRM, and is Kerberos enabled in the WinRM service?)", resp.StatusCode, cl.Credentials.CName().PrincipalNameString(), cl.Credentials.Domain(), k.spn)
@@ -305,14 +305,14 @@ func CheckKerberos(o Options) error {
 	if svc, host, ok := strings.Cut(k.spn, "/"); !ok || svc == "" || host == "" || strings.Contains(host, "@") {
 		return fmt.Errorf("kerberos: krb_spn %q is not a service principal name of the form HTTP/<host name> (the realm comes from krb_realm or the user)", k.spn)
 	}
-	path := KrbConfigPath(k.config)
+	path := krbConfigPath(k.config)
 	cfg, err := config.Load(path)
 	if err != nil {
 		return fmt.Errorf("kerberos: reading the Kerberos configuration %s: %w; set krb_config to a krb5.conf that names the realm's KDC", path, err)
 	}
 	realm := k.realm
 	if k.password == "" {
-		cc, err := KrbCCachePath(k.ccache)
+		cc, err := krbCCachePath(k.ccache)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,7 @@ import (
 
 // krbHost is a winsim host with Kerberos on (Windows' defaults: Negotiate and Kerberos, Basic off) for
 // the test realm's user, keyed with the realm's HTTP/<host> keytab; HTTP hosts keep AllowUnencrypted=false.
-func krbHost(t testing.TB, k *testkdc.KDC, https bool) *winsimtest.Host {
+func krbHost(t testing.TB, k *testkdc.KDC, https bool) *winsimtest.Server {
 	t.Helper()
 	return winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: k.User, Password: "not-used-by-kerberos", StateDir: t.TempDir(),
 		HTTPS: https, Auth: "kerberos", Keytab: k.Keytab, RequireEncryption: !https, ComputerName: "WIN-KRB01"})
@@ -24,7 +24,7 @@ func krbHost(t testing.TB, k *testkdc.KDC, https bool) *winsimtest.Host {
 
 // krbOptions connects to the host as winsim.example.test (the name its SPN is registered for), which the
 // client's dialer (w) maps to the host's loopback address, as DNS would.
-func krbOptions(h *winsimtest.Host, k *testkdc.KDC, https bool, w *wire) Options {
+func krbOptions(h *winsimtest.Server, k *testkdc.KDC, https bool, w *wire) Options {
 	if w == nil {
 		w = &wire{}
 	}

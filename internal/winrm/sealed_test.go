@@ -92,13 +92,13 @@ func (c *wireConn) Write(p []byte) (int, error) {
 
 // sealedHost is a full winsim host as Windows ships: WinRM over plain HTTP with AllowUnencrypted=false,
 // Negotiate only. Scripts run through the PowerShell 5.1 engine.
-func sealedHost(t testing.TB) *winsimtest.Host {
+func sealedHost(t testing.TB) *winsimtest.Server {
 	t.Helper()
 	return winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: user, Password: password, StateDir: t.TempDir(),
 		Auth: "ntlm", RequireEncryption: true, ComputerName: "WIN-SEAL01"})
 }
 
-func sealedClient(t testing.TB, h *winsimtest.Host, w *wire, mutate func(*Options)) (*Client, *runner.ScriptRunner) {
+func sealedClient(t testing.TB, h *winsimtest.Server, w *wire, mutate func(*Options)) (*Client, *runner.ScriptRunner) {
 	t.Helper()
 	o := Options{Host: h.Addr, Port: h.Port, HTTP: true, User: user, Password: password, Auth: AuthNTLM, OperationTimeout: 2 * time.Second}
 	if w != nil {

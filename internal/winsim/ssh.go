@@ -12,9 +12,9 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/sshd"
 )
 
-// AdministratorsAuthorizedKeys is where Windows' OpenSSH server reads the public keys of members of the
+// administratorsAuthorizedKeys is where Windows' OpenSSH server reads the public keys of members of the
 // Administrators group (docs/knowledge/ssh.md#authorized-keys); winsim's account is one.
-const AdministratorsAuthorizedKeys = machine.ProgramData + `\ssh\administrators_authorized_keys`
+const administratorsAuthorizedKeys = machine.ProgramData + `\ssh\administrators_authorized_keys`
 
 // useSSH builds the host's OpenSSH server: the host key from the state directory, the authorized keys
 // on the machine's disk, commands through the host's cmd.exe (the default shell).
@@ -28,12 +28,12 @@ func (s *Sim) useSSH() error {
 	}
 	s.Machine.WriteFile(machine.ProgramData+`\ssh\`+sshd.HostKeyFile+".pub", ssh.MarshalAuthorizedKey(key.PublicKey()))
 	if len(s.opts.SSHAuthorizedKeys) > 0 {
-		s.Machine.WriteFile(AdministratorsAuthorizedKeys, s.opts.SSHAuthorizedKeys)
+		s.Machine.WriteFile(administratorsAuthorizedKeys, s.opts.SSHAuthorizedKeys)
 	}
 	srv, err := sshd.New(sshd.Config{
 		User: s.opts.User, Password: s.opts.Password, HostKey: key,
 		AuthorizedKeys: func() []byte {
-			f, _ := s.Machine.File(AdministratorsAuthorizedKeys)
+			f, _ := s.Machine.File(administratorsAuthorizedKeys)
 			return f.Content
 		},
 		Run: s.Host.Run, Up: s.Host.Up, DropWhileDown: s.opts.WhileDown == "drop",

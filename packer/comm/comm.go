@@ -144,7 +144,7 @@ func (f fileInfo) ModTime() time.Time { return time.Time{} }
 func (f fileInfo) IsDir() bool        { return false }
 func (f fileInfo) Sys() any           { return nil }
 
-// Options tune Host. The zero value is what the provisioner uses.
+// Options tune Open. The zero value is what the provisioner uses.
 type Options struct {
 	// RetryAttempts is how many times an idempotent script is tried over a failing transport (default
 	// 4); RetryBackoff the first pause (default 1s, doubling).
@@ -179,20 +179,21 @@ func Config(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (h
 	return hostconn.Config{Communicator: cm, Reboot: reboot, RetryAttempts: o.RetryAttempts, RetryBackoff: o.RetryBackoff}, nil
 }
 
-// Host is the executor's view of the machine behind a Packer communicator (Config's connection, opened).
-func Host(c packersdk.Communicator, reboot runner.RebootOptions) (executor.RunnerHost, error) {
-	return HostWithOptions(c, reboot, Options{})
+// Open opens the executor's connection to the machine behind a Packer communicator (Config's
+// connection).
+func Open(c packersdk.Communicator, reboot runner.RebootOptions) (executor.ScriptConn, error) {
+	return OpenWithOptions(c, reboot, Options{})
 }
 
-// HostWithOptions is Host with retry and staging settings.
-func HostWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (executor.RunnerHost, error) {
+// OpenWithOptions is Open with retry and staging settings.
+func OpenWithOptions(c packersdk.Communicator, reboot runner.RebootOptions, o Options) (executor.ScriptConn, error) {
 	cfg, err := Config(c, reboot, o)
 	if err != nil {
-		return executor.RunnerHost{}, err
+		return executor.ScriptConn{}, err
 	}
 	conn, err := hostconn.Open(cfg)
 	if err != nil {
-		return executor.RunnerHost{}, err //nolint:wrapcheck // hostconn names the connection
+		return executor.ScriptConn{}, err //nolint:wrapcheck // hostconn names the connection
 	}
-	return conn.Host, nil
+	return conn.ScriptConn, nil
 }

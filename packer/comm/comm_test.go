@@ -125,11 +125,11 @@ func TestUploadFile(t *testing.T) {
 	}
 }
 
-func TestHost(t *testing.T) {
-	if _, err := Host(nil, runner.RebootOptions{}); err == nil {
+func TestOpen(t *testing.T) {
+	if _, err := Open(nil, runner.RebootOptions{}); err == nil {
 		t.Error("a nil communicator was accepted")
 	}
-	h, err := Host(&packersdk.MockCommunicator{}, runner.RebootOptions{})
+	h, err := Open(&packersdk.MockCommunicator{}, runner.RebootOptions{})
 	if err != nil || h.Runner == nil || h.Rebooter == nil || h.Uploader == nil {
 		t.Fatalf("%+v %v", h, err)
 	}

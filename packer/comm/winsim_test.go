@@ -209,7 +209,7 @@ func TestScriptsThroughPackersWinRMCommunicator(t *testing.T) {
 func TestRebootThroughPackersWinRMCommunicator(t *testing.T) {
 	sim, c, _, _ := startSim(t, winsim.Options{Profile: "ws2022", RebootTime: 50 * time.Millisecond})
 	var events []string
-	h, err := HostWithOptions(c, runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1,
+	h, err := OpenWithOptions(c, runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1,
 		Timeout: time.Minute, OnEvent: func(s string) { events = append(events, s) }}, Options{RetryBackoff: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -229,7 +229,7 @@ func TestRebootThroughPackersWinRMCommunicator(t *testing.T) {
 // The engine archive path (engine.archive on an offline host) through the communicator's Upload.
 func TestUploadThroughPackersWinRMCommunicator(t *testing.T) {
 	sim, c, _, _ := startSim(t, winsim.Options{Profile: "ws2022"})
-	h, err := Host(c, runner.RebootOptions{})
+	h, err := Open(c, runner.RebootOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -369,7 +369,7 @@ func viaPluginRPC(t *testing.T, c packersdk.Communicator) packersdk.Communicator
 
 func TestThroughPackersPluginRPC(t *testing.T) {
 	sim, c, _, _ := startSim(t, winsim.Options{Profile: "ws2022", RebootTime: 50 * time.Millisecond})
-	h, err := HostWithOptions(viaPluginRPC(t, c), runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1,
+	h, err := OpenWithOptions(viaPluginRPC(t, c), runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1,
 		Timeout: time.Minute}, Options{RetryBackoff: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

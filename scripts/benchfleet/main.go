@@ -141,12 +141,12 @@ func (c *config) refresh(sizes []int) error {
 	}
 	sort.Ints(sizes)
 	for _, lat := range []time.Duration{0, 20 * time.Millisecond} {
-		if err := sim.each(largest, func(h *simHost) error { return h.latency(lat) }); err != nil {
+		if err := sim.each(largest, func(h *simServer) error { return h.latency(lat) }); err != nil {
 			return err
 		}
 		for _, n := range sizes {
 			for range c.runs {
-				if err := sim.each(n, (*simHost).resetCounters); err != nil {
+				if err := sim.each(n, (*simServer).resetCounters); err != nil {
 					return err
 				}
 				start := time.Now()
@@ -231,11 +231,12 @@ func logf(format string, a ...any) {
 
 type winsim struct {
 	cmd   *exec.Cmd
-	hosts []*simHost
+	hosts []*simServer
 	dir   string
 }
 
-type simHost struct {
+// simServer is one host the winsim process serves: its URL, CA file and control API client.
+type simServer struct {
 	url, ca string
 	ctl     *control.Client
 }
@@ -279,7 +280,7 @@ func (c *config) startWinsim(dir string, n int) (*winsim, error) {
 			if n == 1 {
 				ca = filepath.Join(dir, "ca.pem")
 			}
-			h, err := newSimHost(m[2], ca, c.password)
+			h, err := newSimServer(m[2], ca, c.password)
 			if err != nil {
 				done <- err
 				return
@@ -317,24 +318,24 @@ func (w *winsim) stop() {
 
 func (w *winsim) rssMB(field string) float64 { return statusMB(w.cmd.Process.Pid, field) }
 
-func newSimHost(url, caFile, password string) (*simHost, error) {
+func newSimServer(url, caFile, password string) (*simServer, error) {
 	ctl, err := control.New(url, caFile, "Administrator", password)
 	if err != nil {
 		return nil, fmt.Errorf("winsim host %s: %w", url, err)
 	}
-	return &simHost{url: url, ca: caFile, ctl: ctl}, nil
+	return &simServer{url: url, ca: caFile, ctl: ctl}, nil
 }
 
-func (h *simHost) latency(d time.Duration) error {
+func (h *simServer) latency(d time.Duration) error {
 	return h.ctl.Inject(context.Background(), wsim.Fault{Kind: "latency", Delay: d.String()}) //nolint:wrapcheck // names the host and path
 }
 
-func (h *simHost) resetCounters() error {
+func (h *simServer) resetCounters() error {
 	return h.ctl.ResetCounters(context.Background()) //nolint:wrapcheck // names the host and path
 }
 
 // each runs f on the first n hosts, 8 at a time.
-func (w *winsim) each(n int, f func(*simHost) error) error {
+func (w *winsim) each(n int, f func(*simServer) error) error {
 	var mu sync.Mutex
 	var first error
 	sem := make(chan struct{}, 8)
@@ -371,7 +372,7 @@ type totals struct {
 func (w *winsim) totals(n int) (totals, error) {
 	t := totals{byAction: map[string]int{}}
 	var mu sync.Mutex
-	err := w.each(n, func(h *simHost) error {
+	err := w.each(n, func(h *simServer) error {
 		st, err := h.ctl.State(context.Background())
 		if err != nil {
 			return err //nolint:wrapcheck // names the host and path

@@ -15,8 +15,8 @@ import (
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
-// Today is the date the fixtures resolve specs at.
-var Today = compat.D(2026, 11, 22)
+// today is the date the fixtures resolve specs at.
+var today = compat.D(2026, 11, 22)
 
 // Bare returns the facts of a freshly installed host of the release: no features, no engine.
 func Bare(t *testing.T, release string) facts.Facts {
@@ -38,10 +38,10 @@ func Bare(t *testing.T, release string) facts.Facts {
 	return f
 }
 
-// Resolve validates a spec at Today and fails the test on an error.
+// Resolve validates a spec at today and fails the test on an error.
 func Resolve(t *testing.T, s spec.Spec) spec.Resolved {
 	t.Helper()
-	r, d := spec.Validate(s, Today)
+	r, d := spec.Validate(s, today)
 	if d.HasErrors() {
 		t.Fatalf("spec %+v: %v", s, d)
 	}

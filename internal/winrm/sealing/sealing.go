@@ -33,8 +33,8 @@ const (
 	ProtocolKerberos = "application/HTTP-Kerberos-session-encrypted"
 )
 
-// Boundary is the boundary every implementation uses.
-const Boundary = "Encrypted Boundary"
+// boundary is the boundary every implementation uses.
+const boundary = "Encrypted Boundary"
 
 // soapType is OriginalContent's type for the SOAP this client sends.
 const soapType = "application/soap+xml;charset=UTF-8"
@@ -53,7 +53,7 @@ type Security interface {
 
 // ContentType is the HTTP Content-Type of a sealed message.
 func ContentType(protocol string) string {
-	return `multipart/encrypted;protocol="` + protocol + `";boundary="` + Boundary + `"`
+	return `multipart/encrypted;protocol="` + protocol + `";boundary="` + boundary + `"`
 }
 
 // Overhead is how many bytes the framing adds to n bytes of SOAP with a signature of sigLen bytes.
@@ -64,15 +64,15 @@ func Overhead(protocol string, n, sigLen int) int {
 func frame(protocol string, sig, sealed []byte, length int) []byte {
 	var b bytes.Buffer
 	b.Grow(len(sealed) + len(sig) + 256)
-	b.WriteString("--" + Boundary + "\r\n")
+	b.WriteString("--" + boundary + "\r\n")
 	b.WriteString("\tContent-Type: " + protocol + "\r\n")
 	b.WriteString("\tOriginalContent: type=" + soapType + ";Length=" + strconv.Itoa(length) + "\r\n")
-	b.WriteString("--" + Boundary + "\r\n")
+	b.WriteString("--" + boundary + "\r\n")
 	b.WriteString("\tContent-Type: application/octet-stream\r\n")
 	_ = binary.Write(&b, binary.LittleEndian, uint32(len(sig))) //nolint:gosec // a signature is short
 	b.Write(sig)
 	b.Write(sealed)
-	b.WriteString("--" + Boundary + "--\r\n")
+	b.WriteString("--" + boundary + "--\r\n")
 	return b.Bytes()
 }
 
@@ -85,8 +85,8 @@ func Seal(sec Security, protocol string, soap []byte) (body []byte, contentType 
 	return frame(protocol, sig, sealed, len(soap)), ContentType(protocol), nil
 }
 
-// Message is a parsed sealed message.
-type Message struct {
+// message is a parsed sealed message.
+type message struct {
 	Protocol string
 	// OriginalType is OriginalContent's type (with its parameters), Length its declared length.
 	OriginalType string
@@ -104,9 +104,9 @@ func IsSealed(contentType string) (protocol string, ok bool) {
 	return params["protocol"], true
 }
 
-// Parse reads a sealed message whose HTTP Content-Type is contentType. The sealed data must be exactly
+// parse reads a sealed message whose HTTP Content-Type is contentType. The sealed data must be exactly
 // OriginalContent's Length (the session securities keep the length).
-func Parse(contentType string, body []byte) (*Message, error) {
+func parse(contentType string, body []byte) (*message, error) {
 	mt, params, err := mime.ParseMediaType(contentType)
 	if err != nil || mt != "multipart/encrypted" {
 		return nil, fmt.Errorf("sealed message: Content-Type %q is not multipart/encrypted", contentType)
@@ -124,7 +124,7 @@ func Parse(contentType string, body []byte) (*Message, error) {
 	if !ok {
 		return nil, errors.New("sealed message: the body has one part, want two")
 	}
-	m := &Message{Length: -1}
+	m := &message{Length: -1}
 	for _, line := range strings.Split(string(head), "\r\n") {
 		name, value, found := strings.Cut(strings.TrimLeft(line, " \t"), ":")
 		if !found {
@@ -176,7 +176,7 @@ func Parse(contentType string, body []byte) (*Message, error) {
 }
 
 // originalContent reads "type=<media type>[;charset=...];Length=<n>".
-func (m *Message) originalContent(v string) error {
+func (m *message) originalContent(v string) error {
 	var types []string
 	for _, p := range strings.Split(v, ";") {
 		k, val, _ := strings.Cut(strings.TrimSpace(p), "=")
@@ -199,7 +199,7 @@ func (m *Message) originalContent(v string) error {
 
 // Open parses a sealed answer, checks it is the protocol expected and SOAP, and unseals it.
 func Open(sec Security, protocol, contentType string, body []byte) ([]byte, error) {
-	m, err := Parse(contentType, body)
+	m, err := parse(contentType, body)
 	if err != nil {
 		return nil, err
 	}

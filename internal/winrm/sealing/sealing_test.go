@@ -159,7 +159,7 @@ func FuzzParse(f *testing.F) {
 	f.Add(ct, []byte("--Encrypted Boundary\r\n"))
 	f.Add(`multipart/encrypted;boundary="x"`, []byte("--x\r\nContent-Type: a\r\nOriginalContent: Length=0\r\n--x\r\nContent-Type: application/octet-stream\r\n\x00\x00\x00\x00--x--"))
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
-		m, err := Parse(ct, body)
+		m, err := parse(ct, body)
 		if err != nil {
 			return
 		}

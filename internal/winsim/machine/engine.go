@@ -81,15 +81,15 @@ func (m *Machine) RegisterService(engine string, extraArgs ...string) error {
 		// eventlog.Install refuses a key that exists: the command fails with the service left behind
 		// (moby daemon/command/service_windows.go registerService, v27 to v29).
 		if m.eventSources[engine] {
-			return &EngineError{EventLogKey + `\` + engine + " registry key already exists"}
+			return &EngineError{eventLogKey + `\` + engine + " registry key already exists"}
 		}
 		m.eventSources[engine] = true
 	}
 	return nil
 }
 
-// EventLogKey is where Windows keeps the Application event log's sources (without the HKLM: drive).
-const EventLogKey = `SYSTEM\CurrentControlSet\Services\EventLog\Application`
+// eventLogKey is where Windows keeps the Application event log's sources (without the HKLM: drive).
+const eventLogKey = `SYSTEM\CurrentControlSet\Services\EventLog\Application`
 
 // UnregisterService is --unregister-service: the service must be stopped. dockerd also removes its
 // event log source (eventlog.Remove).

@@ -160,7 +160,7 @@ func (m *Machine) seedRegistryLocked() {
 	m.createKeyLocked(`SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing`)
 	m.createKeyLocked(`SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update`)
 	for _, s := range stockEventSources() {
-		m.createKeyLocked(EventLogKey + `\` + s)
+		m.createKeyLocked(eventLogKey + `\` + s)
 	}
 }
 

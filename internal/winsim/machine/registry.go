@@ -95,11 +95,11 @@ func regParent(key string) string {
 // syncRegistryLocked brings the mirrored keys in step with the machine's state before a registry read
 // or write: the event sources engine.go added or removed.
 func (m *Machine) syncRegistryLocked() {
-	app := strings.ToLower(EventLogKey)
+	app := strings.ToLower(eventLogKey)
 	for name := range m.eventSources {
 		k := app + `\` + strings.ToLower(name)
 		if _, ok := m.reg.keys[k]; !ok {
-			m.createKeyLocked(EventLogKey + `\` + name)
+			m.createKeyLocked(eventLogKey + `\` + name)
 		}
 		m.reg.sources[strings.ToLower(name)] = true
 	}
@@ -114,7 +114,7 @@ func (m *Machine) syncRegistryLocked() {
 // syncBackLocked carries a registry write back to the machine's state: event source keys created or
 // deleted through the registry.
 func (m *Machine) syncBackLocked() {
-	app := strings.ToLower(EventLogKey)
+	app := strings.ToLower(eventLogKey)
 	for name := range m.reg.sources {
 		if _, ok := m.reg.keys[app+`\`+name]; !ok {
 			delete(m.eventSources, name)

@@ -71,7 +71,7 @@ func TestRegistryMirrorsMachineState(t *testing.T) {
 	if err := m.RegisterService("docker"); err != nil {
 		t.Fatal(err)
 	}
-	src := `HKLM:\` + EventLogKey + `\docker`
+	src := `HKLM:\` + eventLogKey + `\docker`
 	if !m.RegKeyExists(src) {
 		t.Fatal("the docker event source has no key")
 	}
@@ -85,7 +85,7 @@ func TestRegistryMirrorsMachineState(t *testing.T) {
 	if m.RegKeyExists(src) {
 		t.Fatal("the engine model's removal left the key")
 	}
-	if !m.RegKeyExists(`HKLM:\`+EventLogKey+`\Application Error`) || m.EventSource("application error") {
+	if !m.RegKeyExists(`HKLM:\`+eventLogKey+`\Application Error`) || m.EventSource("application error") {
 		t.Fatal("stock event sources")
 	}
 

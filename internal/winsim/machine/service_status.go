@@ -11,13 +11,13 @@ import (
 
 // The Win32 exit codes a stopped service reports (MicrosoftDocs/win32 System Error Codes).
 const (
-	// ErrorServiceSpecific is ERROR_SERVICE_SPECIFIC_ERROR (1066): the service stopped with its own code
+	// errorServiceSpecific is ERROR_SERVICE_SPECIFIC_ERROR (1066): the service stopped with its own code
 	// in ServiceSpecificExitCode. dockerd's failed start ends that way, with 1 (moby
 	// daemon/command/service_windows.go, Execute returns true, 1).
-	ErrorServiceSpecific = 1066
-	// ErrorProcessAborted is ERROR_PROCESS_ABORTED (1067), "The process terminated unexpectedly.": a
+	errorServiceSpecific = 1066
+	// errorProcessAborted is ERROR_PROCESS_ABORTED (1067), "The process terminated unexpectedly.": a
 	// service process that exits without telling the Service Control Manager.
-	ErrorProcessAborted = 1067
+	errorProcessAborted = 1067
 )
 
 // crashText is how the Service Control Manager's event 7034 reads (machine logs it for a crashed
@@ -39,9 +39,9 @@ func (m *Machine) ServiceExitCodes(name string) (exitCode, specific uint32) {
 	case last == "":
 		return 0, 0
 	case strings.Contains(last, crashText):
-		return ErrorProcessAborted, 0
+		return errorProcessAborted, 0
 	default:
-		return ErrorServiceSpecific, 1
+		return errorServiceSpecific, 1
 	}
 }
 

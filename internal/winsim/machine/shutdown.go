@@ -29,16 +29,16 @@ func (e *ShutdownError) Error() string { return fmt.Sprintf("%s(%d)", e.Message,
 
 // The Win32 errors shutdown.exe reports.
 const (
-	ErrorShutdownInProgress   = 1115 // ERROR_SHUTDOWN_IN_PROGRESS
-	ErrorNoShutdownInProgress = 1116 // ERROR_NO_SHUTDOWN_IN_PROGRESS
-	ErrorShutdownIsScheduled  = 1190 // ERROR_SHUTDOWN_IS_SCHEDULED
+	errorShutdownInProgress   = 1115 // ERROR_SHUTDOWN_IN_PROGRESS
+	errorNoShutdownInProgress = 1116 // ERROR_NO_SHUTDOWN_IN_PROGRESS
+	errorShutdownIsScheduled  = 1190 // ERROR_SHUTDOWN_IS_SCHEDULED
 )
 
 func shutdownErr(code int) error {
 	msg := map[int]string{
-		ErrorShutdownInProgress:   "A system shutdown is in progress.",
-		ErrorNoShutdownInProgress: "Unable to abort the system shutdown because no shutdown was in progress.",
-		ErrorShutdownIsScheduled:  "A system shutdown has already been scheduled.",
+		errorShutdownInProgress:   "A system shutdown is in progress.",
+		errorNoShutdownInProgress: "Unable to abort the system shutdown because no shutdown was in progress.",
+		errorShutdownIsScheduled:  "A system shutdown has already been scheduled.",
 	}[code]
 	return &ShutdownError{Code: code, Message: msg}
 }
@@ -67,9 +67,9 @@ func (w *Windows) ScheduleRestart(delay time.Duration) error {
 	st := w.currentShutdownLocked(boot)
 	switch {
 	case st.inProgress:
-		return shutdownErr(ErrorShutdownInProgress)
+		return shutdownErr(errorShutdownInProgress)
 	case st.timer != nil:
-		return shutdownErr(ErrorShutdownIsScheduled)
+		return shutdownErr(errorShutdownIsScheduled)
 	case w.restart == nil:
 		return fmt.Errorf("winsim: this machine has no restart wired to shutdown.exe")
 	}
@@ -103,9 +103,9 @@ func (w *Windows) AbortShutdown() error {
 		return nil
 	}
 	if st.inProgress {
-		return shutdownErr(ErrorShutdownInProgress)
+		return shutdownErr(errorShutdownInProgress)
 	}
-	return shutdownErr(ErrorNoShutdownInProgress)
+	return shutdownErr(errorNoShutdownInProgress)
 }
 
 // ShutdownState reports whether a restart is scheduled or in progress in this boot.

@@ -193,7 +193,7 @@ func TestServiceExitCodes(t *testing.T) {
 		t.Fatal("never started")
 	}
 	_ = m.StartService("docker") // no Containers feature
-	if a, b := m.ServiceExitCodes("docker"); a != ErrorServiceSpecific || b != 1 {
+	if a, b := m.ServiceExitCodes("docker"); a != errorServiceSpecific || b != 1 {
 		t.Fatalf("%d %d", a, b)
 	}
 }

@@ -71,7 +71,7 @@ func TestNewSelfSignedCertificate(t *testing.T) {
 		t.Fatal("no SAN extension with DER RawData")
 	}
 	// In the store, by path.
-	item, ok, err := CertItem(th.w, `Cert:\LocalMachine\My\`+tp)
+	item, ok, err := certItem(th.w, `Cert:\LocalMachine\My\`+tp)
 	if err != nil || !ok || prop(t, item, "Thumbprint") != tp {
 		t.Fatalf("CertItem: %v %v", ok, err)
 	}
@@ -82,10 +82,10 @@ func TestNewSelfSignedCertificate(t *testing.T) {
 	if items, err := prov.Children(`Cert:\LocalMachine\My`, false); err != nil || len(items) != 1 {
 		t.Fatalf("Children: %v %v", items, err)
 	}
-	if ok, err := RemoveCertItem(th.w, `Cert:\LocalMachine\My\`+strings.ToLower(tp)); !ok || err != nil {
+	if ok, err := removeCertItem(th.w, `Cert:\LocalMachine\My\`+strings.ToLower(tp)); !ok || err != nil {
 		t.Fatalf("RemoveCertItem: %v %v", ok, err)
 	}
-	if _, ok, _ := CertItem(th.w, `Cert:\LocalMachine\My\`+tp); ok {
+	if _, ok, _ := certItem(th.w, `Cert:\LocalMachine\My\`+tp); ok {
 		t.Fatal("still there")
 	}
 }

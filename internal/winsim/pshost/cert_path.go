@@ -13,12 +13,6 @@ import (
 // form Microsoft.PowerShell.Security\Certificate::LocalMachine\My\<thumbprint>). The drive root, the
 // store locations and other stores are refused as not modelled.
 
-// IsCertPath reports whether a path is on the Cert: drive.
-func IsCertPath(path string) bool {
-	p := strings.ToLower(path)
-	return strings.HasPrefix(p, "cert:") || strings.HasPrefix(p, `microsoft.powershell.security\certificate::`) || strings.HasPrefix(p, "certificate::")
-}
-
 // splitCertPath returns the store (e.g. LocalMachine\My) and the thumbprint ("" for the store itself).
 func splitCertPath(path string) (store, thumbprint string, err error) {
 	p := strings.ReplaceAll(path, "/", `\`)
@@ -46,10 +40,10 @@ func splitCertPath(path string) (store, thumbprint string, err error) {
 	return store, thumbprint, nil
 }
 
-// CertItem is Get-Item on a Cert: path: the certificate (an X509Certificate2 object), or found false
+// certItem is Get-Item on a Cert: path: the certificate (an X509Certificate2 object), or found false
 // when the store has no certificate of that thumbprint (the caller reports PathNotFound, as for any
 // provider). A store path is refused as not modelled.
-func CertItem(w *machine.Windows, path string) (item any, found bool, err error) {
+func certItem(w *machine.Windows, path string) (item any, found bool, err error) {
 	store, tp, err := splitCertPath(path)
 	if err != nil {
 		return nil, false, err
@@ -71,8 +65,8 @@ func CertItem(w *machine.Windows, path string) (item any, found bool, err error)
 	return obj, true, nil
 }
 
-// CertItems is Get-ChildItem on a store path: its certificates.
-func CertItems(w *machine.Windows, path string) ([]any, error) {
+// certItems is Get-ChildItem on a store path: its certificates.
+func certItems(w *machine.Windows, path string) ([]any, error) {
 	store, tp, err := splitCertPath(path)
 	if err != nil {
 		return nil, err
@@ -95,9 +89,9 @@ func CertItems(w *machine.Windows, path string) ([]any, error) {
 	return out, nil
 }
 
-// RemoveCertItem is Remove-Item on a certificate's path (the certificate and its private key go);
+// removeCertItem is Remove-Item on a certificate's path (the certificate and its private key go);
 // found is false when there was none (the caller reports PathNotFound).
-func RemoveCertItem(w *machine.Windows, path string) (found bool, err error) {
+func removeCertItem(w *machine.Windows, path string) (found bool, err error) {
 	store, tp, err := splitCertPath(path)
 	if err != nil {
 		return false, err
@@ -130,15 +124,15 @@ func CertProvider(w *machine.Windows) Provider {
 			}
 			return ok, false, nil
 		},
-		Get: func(path string) (any, bool, error) { return CertItem(w, path) },
+		Get: func(path string) (any, bool, error) { return certItem(w, path) },
 		Remove: func(path string, _ bool) (bool, error) {
-			return RemoveCertItem(w, path)
+			return removeCertItem(w, path)
 		},
 		Children: func(path string, recurse bool) ([]any, error) {
 			if recurse {
 				return nil, notModelled("Get-ChildItem -Recurse on the Cert: drive")
 			}
-			return CertItems(w, path)
+			return certItems(w, path)
 		},
 	}
 }

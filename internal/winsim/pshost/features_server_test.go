@@ -85,7 +85,7 @@ func TestEnableWindowsOptionalFeatureOnClient(t *testing.T) {
 		t.Fatal("without -NoRestart the prompt is not modelled")
 	}
 	// The client has no ServerManager module.
-	for _, mod := range Modules(th.m, th.w) {
+	for _, mod := range modules(th.m, th.w) {
 		if mod.Name == "ServerManager" && mod.Present {
 			t.Fatal("ServerManager on a client")
 		}

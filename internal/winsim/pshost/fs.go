@@ -5,11 +5,11 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
 )
 
-// FileSystem returns the cmdlets and .NET types through which a script reaches the machine's file
+// fileSystem returns the cmdlets and .NET types through which a script reaches the machine's file
 // system, registry and downloads. providers are other drives' providers (the certificate store's
 // Cert:\), to which Test-Path, Get-Item, Get-ChildItem and Remove-Item hand their paths. Call it once
 // per session: the types keep the session's open file streams.
-func FileSystem(m *machine.Machine, providers ...Provider) ([]*engine.Cmdlet, []*engine.Type) {
+func fileSystem(m *machine.Machine, providers ...Provider) ([]*engine.Cmdlet, []*engine.Type) {
 	cmdlets, types, _ := FileSystemSession(m, providers...)
 	return cmdlets, types
 }

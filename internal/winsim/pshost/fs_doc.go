@@ -4,7 +4,7 @@
 //
 // The fs*, registry*, web*, iotypes* and archive* files are the file system, the registry, downloads,
 // archives and the host .NET types ([IO.File], [Microsoft.Win32.Registry], [Environment], [Net.Dns]);
-// FileSystem returns them. Every behaviour follows Windows PowerShell 5.1's documentation
+// fileSystem returns them. Every behaviour follows Windows PowerShell 5.1's documentation
 // (MicrosoftDocs/PowerShell-Docs reference/5.1/..., cited per cmdlet) or .NET Framework's; where a text
 // or a rule is not documented the comment says "inferred:". What is not modelled fails with the
 // engine's NotImplementedError ("winsim's PowerShell does not implement ..."), never silently.

@@ -28,7 +28,7 @@ type result struct {
 // environment as the process environment.
 func run(t *testing.T, m *machine.Machine, script string) result {
 	t.Helper()
-	cmds, types := FileSystem(m)
+	cmds, types := fileSystem(m)
 	var out, errb strings.Builder
 	s := engine.NewSession(engine.Config{Commands: cmds, Types: types, Stdout: &out, Stderr: &errb,
 		Env: m.SystemEnvironment(), Clock: testClock})

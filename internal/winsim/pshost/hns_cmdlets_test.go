@@ -47,7 +47,7 @@ func TestHnsInventory(t *testing.T) {
 		if has != c.present {
 			t.Errorf("build %d containers %v: Get-HnsNetwork %v", c.build, c.containers, has)
 		}
-		for _, mod := range Modules(th.m, th.w) {
+		for _, mod := range modules(th.m, th.w) {
 			for _, n := range mod.Cmdlets {
 				if strings.EqualFold(n, "New-HnsNetwork") {
 					t.Fatal("New-HnsNetwork in the inventory")

@@ -28,7 +28,7 @@ func TestEngineFactsScript(t *testing.T) {
 		t.Fatal("docker started with a broken daemon.json")
 	}
 	cmdlets, types, natives := System(th.m, th.w)
-	fsCmdlets, fsTypes := FileSystem(th.m, CertProvider(th.w))
+	fsCmdlets, fsTypes := fileSystem(th.m, CertProvider(th.w))
 	var out, errOut strings.Builder
 	s := engine.NewSession(engine.Config{Commands: append(cmdlets, fsCmdlets...), Types: append(types, fsTypes...), Natives: natives,
 		Stdout: &out, Stderr: &errOut,

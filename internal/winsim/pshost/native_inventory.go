@@ -5,10 +5,10 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/ps51/engine"
 )
 
-// Module is a PowerShell module as a host has it: its name, the cmdlets this part of winsim's host
+// module is a PowerShell module as a host has it: its name, the cmdlets this part of winsim's host
 // provides for it, and whether the host has the module now. Get-Command and Import-Module answer from
 // it; 5.1 autoloads a present module's cmdlets without Import-Module.
-type Module struct {
+type module struct {
 	Name    string
 	Cmdlets []string
 	Present bool
@@ -26,7 +26,7 @@ const tarMinBuild = 17063
 // (Server 2019) with the Containers feature installed.
 const hnsMinBuild = 17763
 
-// Modules is the module inventory of the host: which modules this part of the host serves, with their
+// modules is the module inventory of the host: which modules this part of the host serves, with their
 // cmdlets (modelled or stubbed as not modelled), and whether m has them now.
 //
 //   - ServerManager (Get-/Install-/Uninstall-WindowsFeature): Windows Server only (docset
@@ -37,11 +37,11 @@ const hnsMinBuild = 17763
 //   - NetSecurity, PKI, Microsoft.WSMan.Management, CimCmdlets, Microsoft.PowerShell.Diagnostics,
 //     Microsoft.PowerShell.Management (the service and process cmdlets): every release from Windows
 //     Server 2016 / Windows 10 on.
-func Modules(m *machine.Machine, _ *machine.Windows) []Module {
+func modules(m *machine.Machine, _ *machine.Windows) []module {
 	cfg := m.Config()
 	_, hns := m.Service("hns")
 	hnsPresent := hns && cfg.Build >= hnsMinBuild
-	return []Module{
+	return []module{
 		{Name: "Microsoft.PowerShell.Management", Present: true, Why: "in-box",
 			Cmdlets: []string{"Get-Service", "Start-Service", "Stop-Service", "Restart-Service", "Set-Service", "Get-Process"}},
 		{Name: "Microsoft.PowerShell.Diagnostics", Present: true, Why: "in-box", Cmdlets: []string{"Get-WinEvent"}},

@@ -24,13 +24,13 @@ type host struct {
 }
 
 // System is the host side of a session on m: the cmdlets available on this host now (by the module
-// inventory, Modules), the .NET types they add, and the native programs. w is m's Windows state, which
+// inventory, modules), the .NET types they add, and the native programs. w is m's Windows state, which
 // lives as long as the machine (winsim keeps one per host). Call it for each session: which modules a
 // host has changes with its features (HostNetworkingService arrives with the Containers feature).
 func System(m *machine.Machine, w *machine.Windows) ([]*engine.Cmdlet, []*engine.Type, engine.NativeRunner) {
 	h := &host{m: m, w: w, enums: newEnumTypes()}
 	present := map[string]bool{}
-	for _, mod := range Modules(m, w) {
+	for _, mod := range modules(m, w) {
 		present[mod.Name] = mod.Present
 	}
 	var out []*engine.Cmdlet

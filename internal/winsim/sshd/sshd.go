@@ -21,9 +21,9 @@ import (
 	"golang.org/x/crypto/ssh"
 )
 
-// ServerVersion is the identification string the server sends. Windows' OpenSSH identifies itself as
+// serverVersion is the identification string the server sends. Windows' OpenSSH identifies itself as
 // OpenSSH_for_Windows_<version> (docs/knowledge/ssh.md#identification).
-const ServerVersion = "SSH-2.0-OpenSSH_for_Windows_9.5"
+const serverVersion = "SSH-2.0-OpenSSH_for_Windows_9.5"
 
 // Config configures a server.
 type Config struct {
@@ -89,7 +89,7 @@ func New(c Config) (*Server, error) {
 	}
 	s := &Server{cfg: c, conns: map[net.Conn]struct{}{}}
 	s.ssh = &ssh.ServerConfig{
-		ServerVersion: ServerVersion,
+		ServerVersion: serverVersion,
 		// sshd_config's MaxAuthTries default.
 		MaxAuthTries:      6,
 		PasswordCallback:  s.password,

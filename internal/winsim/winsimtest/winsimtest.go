@@ -1,4 +1,4 @@
-// Package winsimtest serves simulated Windows hosts on loopback for tests and benchmarks: the listen,
+// Package winsimtest serves simulated Windows hosts on loopback (Server) for tests and benchmarks: the listen,
 // stop-at-cleanup, address and CA steps every test that talks to winsim over the network needs.
 package winsimtest
 
@@ -14,8 +14,9 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winsim/sshd"
 )
 
-// Host is a simulated host listening on 127.0.0.1.
-type Host struct {
+// Server is a simulated host (a winsim.Sim) served on 127.0.0.1: its listeners and the files a client
+// needs to trust them.
+type Server struct {
 	Sim *winsim.Sim
 	// URL is the listener's base URL (https://127.0.0.1:port, or http:// without HTTPS).
 	URL string
@@ -34,7 +35,7 @@ type Host struct {
 
 // Start builds a host from o and serves it until the test ends. With HTTPS, o.StateDir must be set: the
 // host writes its CA there.
-func Start(tb testing.TB, o winsim.Options) *Host {
+func Start(tb testing.TB, o winsim.Options) *Server {
 	tb.Helper()
 	sim, err := winsim.New(o)
 	if err != nil {
@@ -45,7 +46,7 @@ func Start(tb testing.TB, o winsim.Options) *Host {
 
 // Serve serves a host built (and perhaps adjusted) by the caller until the test ends; stateDir is the
 // directory of its options, where an HTTPS host wrote ca.pem.
-func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Host {
+func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Server {
 	tb.Helper()
 	url, stop, err := sim.Listen("127.0.0.1:0")
 	if err != nil {
@@ -61,7 +62,7 @@ func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Host {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h := &Host{Sim: sim, URL: url, Addr: addr, Port: p}
+	h := &Server{Sim: sim, URL: url, Addr: addr, Port: p}
 	if sim.SSHD != nil {
 		serveSSH(tb, h, stateDir)
 	}
@@ -75,7 +76,7 @@ func Serve(tb testing.TB, sim *winsim.Sim, stateDir string) *Host {
 }
 
 // serveSSH serves the host's OpenSSH server and writes the known_hosts file that pins its key.
-func serveSSH(tb testing.TB, h *Host, stateDir string) {
+func serveSSH(tb testing.TB, h *Server, stateDir string) {
 	tb.Helper()
 	addr, stop, err := h.Sim.ListenSSH("127.0.0.1:0")
 	if err != nil {

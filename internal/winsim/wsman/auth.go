@@ -168,7 +168,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, sealed boo
 			s.badRequest(w, r)
 			return "", false, false
 		}
-	case scheme == CertAuthHeader:
+	case scheme == certAuthHeader:
 		// Certificate authentication (cert.go): HTTPS only; the header has no token.
 		if s.cfg.HTTPS && !rejecting {
 			if u := s.certificateUser(r); u != "" {

@@ -16,9 +16,9 @@ import (
 // of the certificate that signed it and whose Subject matches that UPN names the local account the
 // request runs as. Anything else is answered 401, as a refused credential.
 
-// CertAuthHeader is the Authorization header value of certificate authentication (DSP0226's HTTPS
+// certAuthHeader is the Authorization header value of certificate authentication (DSP0226's HTTPS
 // mutual-authentication security profile), sent as it is, without a scheme token.
-const CertAuthHeader = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
+const certAuthHeader = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 
 // CertMapping is one client certificate mapping (MS-WSMV 2.2.4.3 CertMappingType). winsim's mappings
 // apply to every resource URI (URI = "*", what the documented setups create).

@@ -23,13 +23,13 @@ func TestReceiveFitsMaxEnvelopeSizeWithSmallWrites(t *testing.T) {
 	srv := NewServer(Config{User: "u", Password: "p", AllowUnencrypted: true, Handler: handler, MaxEnvelopeSizeKB: 16})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	_, body := post(t, ts.URL, "u:p", soap(ActionCreate, "", ""))
+	_, body := post(t, ts.URL, "u:p", soap(actionCreate, "", ""))
 	id := between(body, "<rsp:ShellId>", "</rsp:ShellId>")
-	_, body = post(t, ts.URL, "u:p", soap(ActionCommand, id, `<rsp:CommandLine><rsp:Command>for</rsp:Command></rsp:CommandLine>`))
+	_, body = post(t, ts.URL, "u:p", soap(actionCommand, id, `<rsp:CommandLine><rsp:Command>for</rsp:Command></rsp:CommandLine>`))
 	cmdID := between(body, "<rsp:CommandId>", "</rsp:CommandId>")
 	got := 0
 	for i := 0; i < 1000; i++ {
-		resp, body := post(t, ts.URL, "u:p", soap(ActionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))
+		resp, body := post(t, ts.URL, "u:p", soap(actionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))
 		if resp.StatusCode != 200 {
 			t.Fatalf("receive %d: %d %s", i, resp.StatusCode, body)
 		}

@@ -12,29 +12,29 @@ import (
 
 // Namespaces (MS-WSMV 2.2.1), with the prefixes Windows uses in responses.
 const (
-	NsSOAP   = "http://www.w3.org/2003/05/soap-envelope"
-	NsAddr   = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
-	NsXfer   = "http://schemas.xmlsoap.org/ws/2004/09/transfer"
-	NsWSMan  = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
-	NsMSWSM  = "http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
-	NsShell  = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
-	NsFault  = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
-	ShellURI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
+	nsSOAP   = "http://www.w3.org/2003/05/soap-envelope"
+	nsAddr   = "http://schemas.xmlsoap.org/ws/2004/08/addressing"
+	nsXfer   = "http://schemas.xmlsoap.org/ws/2004/09/transfer"
+	nsWSMan  = "http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"
+	nsMSWSM  = "http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd"
+	nsShell  = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell"
+	nsFault  = "http://schemas.microsoft.com/wbem/wsman/1/wsmanfault"
+	shellURI = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd"
 )
 
 // Actions (MS-WSMV 3.1.4).
 const (
-	ActionCreate   = NsXfer + "/Create"
-	ActionDelete   = NsXfer + "/Delete"
-	ActionCommand  = NsShell + "/Command"
-	ActionSend     = NsShell + "/Send"
-	ActionReceive  = NsShell + "/Receive"
-	ActionSignal   = NsShell + "/Signal"
-	ActionFault    = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
-	stateRunning   = NsShell + "/CommandState/Running"
-	stateDone      = NsShell + "/CommandState/Done"
-	signalTerm     = NsShell + "/signal/terminate"
-	anonymousRole  = NsAddr + "/role/anonymous"
+	actionCreate   = nsXfer + "/Create"
+	actionDelete   = nsXfer + "/Delete"
+	actionCommand  = nsShell + "/Command"
+	actionSend     = nsShell + "/Send"
+	actionReceive  = nsShell + "/Receive"
+	actionSignal   = nsShell + "/Signal"
+	actionFault    = "http://schemas.dmtf.org/wbem/wsman/1/wsman/fault"
+	stateRunning   = nsShell + "/CommandState/Running"
+	stateDone      = nsShell + "/CommandState/Done"
+	signalTerm     = nsShell + "/signal/terminate"
+	anonymousRole  = nsAddr + "/role/anonymous"
 	contentTypeXML = "application/soap+xml;charset=UTF-8"
 )
 
@@ -106,8 +106,8 @@ func esc(s string) string {
 
 // envelope writes a response with the headers every client checks: Action, MessageID and RelatesTo.
 func envelope(action, messageID, relatesTo, body string) []byte {
-	return []byte(`<s:Envelope xml:lang="en-US" xmlns:s="` + NsSOAP + `" xmlns:a="` + NsAddr + `" xmlns:x="` + NsXfer +
-		`" xmlns:w="` + NsWSMan + `" xmlns:rsp="` + NsShell + `" xmlns:p="` + NsMSWSM + `">` +
+	return []byte(`<s:Envelope xml:lang="en-US" xmlns:s="` + nsSOAP + `" xmlns:a="` + nsAddr + `" xmlns:x="` + nsXfer +
+		`" xmlns:w="` + nsWSMan + `" xmlns:rsp="` + nsShell + `" xmlns:p="` + nsMSWSM + `">` +
 		`<s:Header><a:Action>` + action + `</a:Action><a:MessageID>` + messageID + `</a:MessageID>` +
 		`<a:To>` + anonymousRole + `</a:To><a:RelatesTo>` + esc(relatesTo) + `</a:RelatesTo></s:Header>` +
 		`<s:Body>` + body + `</s:Body></s:Envelope>`)
@@ -141,7 +141,7 @@ func (f *Fault) body(machine string) string {
 	}
 	return `<s:Fault><s:Code><s:Value>` + who + `</s:Value><s:Subcode><s:Value>` + f.Subcode + `</s:Value></s:Subcode></s:Code>` +
 		`<s:Reason><s:Text xml:lang="en-US">` + esc(reason) + `</s:Text></s:Reason><s:Detail>` + detail +
-		`<f:WSManFault xmlns:f="` + NsFault + `" Code="` + fmt.Sprint(f.Code) + `" Machine="` + esc(machine) + `"><f:Message>` +
+		`<f:WSManFault xmlns:f="` + nsFault + `" Code="` + fmt.Sprint(f.Code) + `" Machine="` + esc(machine) + `"><f:Message>` +
 		esc(f.Message) + `</f:Message></f:WSManFault></s:Detail></s:Fault>`
 }
 

@@ -375,8 +375,8 @@ func TestNTLMConnectionState(t *testing.T) {
 func soapCreate() string {
 	return `<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ` +
 		`xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header><a:To>http://x/wsman</a:To>` +
-		`<w:ResourceURI s:mustUnderstand="true">` + ShellURI + `</w:ResourceURI><a:Action s:mustUnderstand="true">` + ActionCreate +
-		`</a:Action><a:MessageID>uuid:1</a:MessageID></s:Header><s:Body><rsp:Shell xmlns:rsp="` + NsShell +
+		`<w:ResourceURI s:mustUnderstand="true">` + shellURI + `</w:ResourceURI><a:Action s:mustUnderstand="true">` + actionCreate +
+		`</a:Action><a:MessageID>uuid:1</a:MessageID></s:Header><s:Body><rsp:Shell xmlns:rsp="` + nsShell +
 		`"><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell></s:Body></s:Envelope>`
 }
 

@@ -120,7 +120,7 @@ func TestNTLMSealedHTTP(t *testing.T) {
 		t.Fatalf("sealed Create answered %q", got)
 	}
 	// A fault (an unknown shell) comes back sealed, with its 500.
-	bad := strings.Replace(soapCreate(), ActionCreate, ActionDelete, 1)
+	bad := strings.Replace(soapCreate(), actionCreate, actionDelete, 1)
 	bad = strings.Replace(bad, "</s:Header>", `<w:SelectorSet><w:Selector Name="ShellId">NOPE</w:Selector></w:SelectorSet></s:Header>`, 1)
 	resp = c.post("", ct, c.sealed([]byte(bad)))
 	if got := c.open(resp); resp.StatusCode != 500 || !strings.Contains(got, "2150858843") {
@@ -255,15 +255,15 @@ func BenchmarkNTLMSealing(b *testing.B) {
 					return string(out)
 				}
 			}
-			shell := between(do(ActionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>`),
+			shell := between(do(actionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams></rsp:Shell>`),
 				"<rsp:ShellId>", "</rsp:ShellId>")
 			run := func() {
-				id := between(do(ActionCommand, shell, `<rsp:CommandLine><rsp:Command>echo benchmark</rsp:Command></rsp:CommandLine>`),
+				id := between(do(actionCommand, shell, `<rsp:CommandLine><rsp:Command>echo benchmark</rsp:Command></rsp:CommandLine>`),
 					"<rsp:CommandId>", "</rsp:CommandId>")
 				for done := false; !done; {
-					done = strings.Contains(do(ActionReceive, shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+id+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`), "CommandState/Done")
+					done = strings.Contains(do(actionReceive, shell, `<rsp:Receive><rsp:DesiredStream CommandId="`+id+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`), "CommandState/Done")
 				}
-				do(ActionSignal, shell, `<rsp:Signal CommandId="`+id+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`)
+				do(actionSignal, shell, `<rsp:Signal CommandId="`+id+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`)
 			}
 			run() // warm up
 			l.resetCounts()

@@ -73,9 +73,9 @@ func (q Quotas) withDefaults() Quotas {
 
 // Quota names, the keys of QuotaFaults.
 const (
-	QuotaShells     = "MaxShellsPerUser"
-	QuotaUsers      = "MaxConcurrentUsers"
-	QuotaOperations = "MaxConcurrentOperationsPerUser"
+	quotaShells     = "MaxShellsPerUser"
+	quotaUsers      = "MaxConcurrentUsers"
+	quotaOperations = "MaxConcurrentOperationsPerUser"
 )
 
 // faultMaxShells: code and subcode from docs/knowledge/winrm.md#fault-catalogue (MS-WSMV 3.1.4.5.2.1); the Reason is MS-WSMV's

@@ -46,7 +46,7 @@ func (h *quotaHost) do(action, shell, body string) (int, string) {
 	return resp.StatusCode, b
 }
 
-func (h *quotaHost) create() (int, string) { return h.do(ActionCreate, "", "") }
+func (h *quotaHost) create() (int, string) { return h.do(actionCreate, "", "") }
 
 func (h *quotaHost) mustCreate() string {
 	h.t.Helper()
@@ -59,7 +59,7 @@ func (h *quotaHost) mustCreate() string {
 
 // command runs echo x in the shell.
 func (h *quotaHost) command(shell string) (int, string) {
-	return h.do(ActionCommand, shell, `<rsp:CommandLine><rsp:Command>echo x</rsp:Command></rsp:CommandLine>`)
+	return h.do(actionCommand, shell, `<rsp:CommandLine><rsp:Command>echo x</rsp:Command></rsp:CommandLine>`)
 }
 
 // fault is what a quota fault must carry.
@@ -69,7 +69,7 @@ type fault struct {
 
 func (h *quotaHost) wantFault(st int, body string, f fault) {
 	h.t.Helper()
-	if st != 500 || between(body, "<a:Action>", "</a:Action>") != ActionFault ||
+	if st != 500 || between(body, "<a:Action>", "</a:Action>") != actionFault ||
 		between(body, "<s:Subcode><s:Value>", "</s:Value>") != f.subcode ||
 		!strings.Contains(body, `Code="`+f.code+`"`) ||
 		between(body, `<s:Text xml:lang="en-US">`, "</s:Text>") != f.reason ||
@@ -118,11 +118,11 @@ func TestQuotas(t *testing.T) {
 			h.mustCreate()
 			st, b := h.create()
 			h.wantFault(st, b, shellsFault("2"))
-			if st, _ := h.do(ActionDelete, a, ""); st != 200 {
+			if st, _ := h.do(actionDelete, a, ""); st != 200 {
 				t.Fatal("delete")
 			}
 			h.mustCreate() // a deleted shell gives its place back
-		}, map[string]int{QuotaShells: 1}},
+		}, map[string]int{quotaShells: 1}},
 		{"MaxConcurrentOperationsPerUser counts across shells until the shell goes", Quotas{MaxConcurrentOperationsPerUser: 3}, func(h *quotaHost) {
 			a, b := h.mustCreate(), h.mustCreate()
 			cmdID := ""
@@ -136,16 +136,16 @@ func TestQuotas(t *testing.T) {
 			st, body := h.command(a)
 			h.wantFault(st, body, opsFault("3"))
 			// Signal does not give the count back (<118>); deleting the shell does.
-			if st, body := h.do(ActionSignal, b, `<rsp:Signal CommandId="`+cmdID+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`); st != 200 {
+			if st, body := h.do(actionSignal, b, `<rsp:Signal CommandId="`+cmdID+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`); st != 200 {
 				t.Fatalf("signal: %d %s", st, body)
 			}
 			st, body = h.command(a)
 			h.wantFault(st, body, opsFault("3"))
-			_, _ = h.do(ActionDelete, b, "")
+			_, _ = h.do(actionDelete, b, "")
 			if st, body := h.command(a); st != 200 {
 				t.Errorf("after delete: %d %s", st, body)
 			}
-		}, map[string]int{QuotaOperations: 2}},
+		}, map[string]int{quotaOperations: 2}},
 		{"MaxConcurrentUsers", Quotas{MaxConcurrentUsers: 1}, func(h *quotaHost) {
 			// winsim authenticates one user: another user's shell is planted.
 			h.srv.mu.Lock()
@@ -153,10 +153,10 @@ func TestQuotas(t *testing.T) {
 			h.srv.mu.Unlock()
 			st, b := h.create()
 			h.wantFault(st, b, fault{"w:QuotaLimit", "2150859179", usersText, usersText})
-			_, _ = h.do(ActionDelete, "OTHER", "")
+			_, _ = h.do(actionDelete, "OTHER", "")
 			h.mustCreate()
 			h.mustCreate() // a user already holding a shell is not a new user
-		}, map[string]int{QuotaUsers: 1}},
+		}, map[string]int{quotaUsers: 1}},
 		{"IdleTimeout deletes an unused shell", Quotas{IdleTimeout: 300 * time.Millisecond}, func(h *quotaHost) {
 			st, b := h.create()
 			if st != 200 || !strings.Contains(b, "<rsp:IdleTimeOut>PT0.300S</rsp:IdleTimeOut>") {
@@ -269,7 +269,7 @@ func TestQuotaFaultsThroughOurClient(t *testing.T) {
 			!strings.Contains(err.Error(), "maximum number of 1 concurrent shells") || !strings.Contains(err.Error(), `@{MaxShellsPerUser=`) {
 			t.Errorf("got %v", err)
 		}
-		if h.srv.QuotaFaults()[QuotaShells] != 1 {
+		if h.srv.QuotaFaults()[quotaShells] != 1 {
 			t.Errorf("quota faults %v", h.srv.QuotaFaults())
 		}
 	})

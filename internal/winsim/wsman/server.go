@@ -422,17 +422,17 @@ func resetConnection(w http.ResponseWriter) {
 }
 
 func (s *Server) fault(out replier, relatesTo string, f *Fault) {
-	out.send(http.StatusInternalServerError, envelope(ActionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
+	out.send(http.StatusInternalServerError, envelope(actionFault, "uuid:"+newGUID(), relatesTo, f.body(s.cfg.Machine)))
 }
 
 func (s *Server) dispatch(ctx context.Context, user string, req *request) (body, action string, f *Fault) {
-	if req.Header.ResourceURI != ShellURI {
+	if req.Header.ResourceURI != shellURI {
 		return "", "", faultInvalid("unsupported resource URI " + req.Header.ResourceURI)
 	}
 	s.mu.Lock()
 	s.expireLocked(time.Now())
 	s.mu.Unlock()
-	if req.Header.Action == ActionCreate {
+	if req.Header.Action == actionCreate {
 		return s.create(user)
 	}
 	id := req.selector("ShellId")
@@ -452,19 +452,19 @@ func (s *Server) dispatch(ctx context.Context, user string, req *request) (body,
 		s.mu.Unlock()
 	}()
 	switch req.Header.Action {
-	case ActionDelete:
+	case actionDelete:
 		s.mu.Lock()
 		delete(s.shells, id)
 		s.mu.Unlock()
 		sh.kill()
-		return "", NsXfer + "/DeleteResponse", nil
-	case ActionCommand:
+		return "", nsXfer + "/DeleteResponse", nil
+	case actionCommand:
 		return s.command(sh, req)
-	case ActionSend:
+	case actionSend:
 		return s.send(sh, req)
-	case ActionReceive:
+	case actionReceive:
 		return s.receive(ctx, sh, req)
-	case ActionSignal:
+	case actionSignal:
 		return s.signal(sh, req)
 	default:
 		return "", "", faultInvalid("unsupported action " + req.Header.Action)
@@ -484,11 +484,11 @@ func (s *Server) create(user string) (string, string, *Fault) {
 	}
 	switch {
 	case !users[user] && len(users) >= q.MaxConcurrentUsers:
-		f := s.quotaFaultLocked(QuotaUsers, faultMaxUsers())
+		f := s.quotaFaultLocked(quotaUsers, faultMaxUsers())
 		s.mu.Unlock()
 		return "", "", f
 	case mine >= q.MaxShellsPerUser:
-		f := s.quotaFaultLocked(QuotaShells, faultMaxShells(q.MaxShellsPerUser))
+		f := s.quotaFaultLocked(quotaShells, faultMaxShells(q.MaxShellsPerUser))
 		s.mu.Unlock()
 		return "", "", f
 	}
@@ -496,13 +496,13 @@ func (s *Server) create(user string) (string, string, *Fault) {
 	s.mu.Unlock()
 	// The ShellId in both places: masterzen ≤2024 reads the Selector, 2025 reads rsp:ShellId (docs/knowledge/winrm.md#what-clients-rely-on).
 	body := `<x:ResourceCreated><a:Address>http://` + s.cfg.Machine + `/wsman</a:Address><a:ReferenceParameters>` +
-		`<w:ResourceURI>` + ShellURI + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet>` +
+		`<w:ResourceURI>` + shellURI + `</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">` + id + `</w:Selector></w:SelectorSet>` +
 		`</a:ReferenceParameters></x:ResourceCreated>` +
-		`<rsp:Shell><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + ShellURI + `</rsp:ResourceUri>` +
+		`<rsp:Shell><rsp:ShellId>` + id + `</rsp:ShellId><rsp:ResourceUri>` + shellURI + `</rsp:ResourceUri>` +
 		`<rsp:Owner>` + esc(s.cfg.User) + `</rsp:Owner><rsp:ClientIP>127.0.0.1</rsp:ClientIP><rsp:IdleTimeOut>` + idleTimeOut(q.IdleTimeout) + `</rsp:IdleTimeOut>` +
 		`<rsp:InputStreams>stdin</rsp:InputStreams><rsp:OutputStreams>stdout stderr</rsp:OutputStreams>` +
 		`<rsp:ShellRunTime>P0DT0H0M0S</rsp:ShellRunTime><rsp:ShellInactivity>P0DT0H0M0S</rsp:ShellInactivity></rsp:Shell>`
-	return body, NsXfer + "/CreateResponse", nil
+	return body, nsXfer + "/CreateResponse", nil
 }
 
 // maxCommandLine is cmd.exe's limit: WinRS runs the line through cmd.exe /c (docs/knowledge/winrm.md#the-command-line-limit).
@@ -526,7 +526,7 @@ func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
 		}
 	}
 	if limit := s.cfg.Quotas.MaxConcurrentOperationsPerUser; ops >= limit {
-		f := s.quotaFaultLocked(QuotaOperations, faultMaxOperations(limit))
+		f := s.quotaFaultLocked(quotaOperations, faultMaxOperations(limit))
 		s.mu.Unlock()
 		return "", "", f
 	}
@@ -551,7 +551,7 @@ func (s *Server) command(sh *shell, req *request) (string, string, *Fault) {
 		code := s.cfg.Handler(ctx, line, c.stdinR, c.stdoutW(), c.stderrW())
 		c.finish(code)
 	}()
-	return `<rsp:CommandResponse><rsp:CommandId>` + id + `</rsp:CommandId></rsp:CommandResponse>`, NsShell + "/CommandResponse", nil
+	return `<rsp:CommandResponse><rsp:CommandId>` + id + `</rsp:CommandId></rsp:CommandResponse>`, nsShell + "/CommandResponse", nil
 }
 
 func (s *Server) lookup(sh *shell, id string) *command {
@@ -577,7 +577,7 @@ func (s *Server) send(sh *shell, req *request) (string, string, *Fault) {
 			return "", "", faultPipeEnded()
 		}
 	}
-	return `<rsp:SendResponse/>`, NsShell + "/SendResponse", nil
+	return `<rsp:SendResponse/>`, nsShell + "/SendResponse", nil
 }
 
 func (s *Server) receive(ctx context.Context, sh *shell, req *request) (string, string, *Fault) {
@@ -631,7 +631,7 @@ func (s *Server) receive(ctx context.Context, sh *shell, req *request) (string, 
 		b.WriteString(`<rsp:CommandState CommandId="` + id + `" State="` + stateRunning + `"></rsp:CommandState>`)
 	}
 	b.WriteString(`</rsp:ReceiveResponse>`)
-	return b.String(), NsShell + "/ReceiveResponse", nil
+	return b.String(), nsShell + "/ReceiveResponse", nil
 }
 
 func (s *Server) signal(sh *shell, req *request) (string, string, *Fault) {
@@ -648,5 +648,5 @@ func (s *Server) signal(sh *shell, req *request) (string, string, *Fault) {
 	if c != nil {
 		c.cancel()
 	}
-	return `<rsp:SignalResponse/>`, NsShell + "/SignalResponse", nil
+	return `<rsp:SignalResponse/>`, nsShell + "/SignalResponse", nil
 }

@@ -160,9 +160,9 @@ func soap(action, shellID, body string) string {
 	if shellID != "" {
 		sel = `<w:SelectorSet><w:Selector Name="ShellId">` + shellID + `</w:Selector></w:SelectorSet>`
 	}
-	return `<env:Envelope xmlns:env="` + NsSOAP + `" xmlns:a="` + NsAddr + `" xmlns:w="` + NsWSMan + `" xmlns:rsp="` + NsShell + `">` +
+	return `<env:Envelope xmlns:env="` + nsSOAP + `" xmlns:a="` + nsAddr + `" xmlns:w="` + nsWSMan + `" xmlns:rsp="` + nsShell + `">` +
 		`<env:Header><a:Action mustUnderstand="true">` + action + `</a:Action><a:MessageID>uuid:11111111-2222-3333-4444-555555555555</a:MessageID>` +
-		`<w:ResourceURI mustUnderstand="true">` + ShellURI + `</w:ResourceURI><w:OperationTimeout>PT1S</w:OperationTimeout>` + sel +
+		`<w:ResourceURI mustUnderstand="true">` + shellURI + `</w:ResourceURI><w:OperationTimeout>PT1S</w:OperationTimeout>` + sel +
 		`</env:Header><env:Body>` + body + `</env:Body></env:Envelope>`
 }
 
@@ -171,16 +171,16 @@ func TestFaultsAndAuth(t *testing.T) {
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
-	resp, body := post(t, ts.URL, "u:wrong", soap(ActionCreate, "", ""))
+	resp, body := post(t, ts.URL, "u:wrong", soap(actionCreate, "", ""))
 	if resp.StatusCode != 401 || body != "" || !strings.Contains(strings.Join(resp.Header.Values("WWW-Authenticate"), ","), `Basic realm="WSMAN"`) {
 		t.Errorf("bad credentials: %d %q %v", resp.StatusCode, body, resp.Header)
 	}
-	resp, body = post(t, ts.URL, "u:p", soap(ActionReceive, "NOPE", `<rsp:Receive><rsp:DesiredStream CommandId="X">stdout</rsp:DesiredStream></rsp:Receive>`))
+	resp, body = post(t, ts.URL, "u:p", soap(actionReceive, "NOPE", `<rsp:Receive><rsp:DesiredStream CommandId="X">stdout</rsp:DesiredStream></rsp:Receive>`))
 	if resp.StatusCode != 500 || !strings.Contains(body, "w:InvalidSelectors") || !strings.Contains(body, `Code="2150858843"`) ||
 		!strings.Contains(body, "<a:RelatesTo>uuid:11111111-2222-3333-4444-555555555555</a:RelatesTo>") {
 		t.Errorf("unknown shell: %d %s", resp.StatusCode, body)
 	}
-	resp, body = post(t, ts.URL, "u:p", soap(ActionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams></rsp:Shell>`))
+	resp, body = post(t, ts.URL, "u:p", soap(actionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams></rsp:Shell>`))
 	if resp.StatusCode != 200 || !strings.Contains(body, "CreateResponse") {
 		t.Fatalf("create: %d %s", resp.StatusCode, body)
 	}
@@ -188,25 +188,25 @@ func TestFaultsAndAuth(t *testing.T) {
 	if !strings.Contains(body, `<w:Selector Name="ShellId">`+id+`</w:Selector>`) {
 		t.Error("ShellId must be in both places")
 	}
-	resp, body = post(t, ts.URL, "u:p", soap(ActionCommand, id, `<rsp:CommandLine><rsp:Command>sleep 5s</rsp:Command></rsp:CommandLine>`))
+	resp, body = post(t, ts.URL, "u:p", soap(actionCommand, id, `<rsp:CommandLine><rsp:Command>sleep 5s</rsp:Command></rsp:CommandLine>`))
 	cmdID := body[strings.Index(body, "<rsp:CommandId>")+len("<rsp:CommandId>") : strings.Index(body, "</rsp:CommandId>")]
 	if resp.StatusCode != 200 {
 		t.Fatal(body)
 	}
-	resp, body = post(t, ts.URL, "u:p", soap(ActionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))
+	resp, body = post(t, ts.URL, "u:p", soap(actionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))
 	if resp.StatusCode != 500 || !strings.Contains(body, "w:TimedOut") || !strings.Contains(body, `Code="2150858793"`) || !strings.Contains(body, "OperationTimeout") {
 		t.Errorf("timeout: %d %s", resp.StatusCode, body)
 	}
-	resp, _ = post(t, ts.URL, "u:p", soap(ActionSignal, id, `<rsp:Signal CommandId="`+cmdID+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`))
+	resp, _ = post(t, ts.URL, "u:p", soap(actionSignal, id, `<rsp:Signal CommandId="`+cmdID+`"><rsp:Code>`+signalTerm+`</rsp:Code></rsp:Signal>`))
 	if resp.StatusCode != 200 {
 		t.Errorf("signal %d", resp.StatusCode)
 	}
-	resp, body = post(t, ts.URL, "u:p", soap(ActionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout</rsp:DesiredStream></rsp:Receive>`))
+	resp, body = post(t, ts.URL, "u:p", soap(actionReceive, id, `<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout</rsp:DesiredStream></rsp:Receive>`))
 	if resp.StatusCode != 500 || !strings.Contains(body, "command identifier that does not exist") {
 		t.Errorf("receive after terminate: %d %s", resp.StatusCode, body)
 	}
 	// Over MaxEnvelopeSizekb: HTTP 413 without SOAP.
-	resp, body = post(t, ts.URL, "u:p", soap(ActionCreate, "", strings.Repeat(" ", 17*1024)))
+	resp, body = post(t, ts.URL, "u:p", soap(actionCreate, "", strings.Repeat(" ", 17*1024)))
 	if resp.StatusCode != 413 || body != "" {
 		t.Errorf("oversized: %d %q", resp.StatusCode, body)
 	}
@@ -216,7 +216,7 @@ func TestBasicNeedsAllowUnencryptedOverHTTP(t *testing.T) {
 	srv := NewServer(Config{User: "u", Password: "p", Handler: testHandler})
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
-	if resp, _ := post(t, ts.URL, "u:p", soap(ActionCreate, "", "")); resp.StatusCode != 401 {
+	if resp, _ := post(t, ts.URL, "u:p", soap(actionCreate, "", "")); resp.StatusCode != 401 {
 		t.Errorf("Basic over HTTP without AllowUnencrypted: %d", resp.StatusCode)
 	}
 }
@@ -231,8 +231,8 @@ func TestParseDuration(t *testing.T) {
 }
 
 func FuzzParseRequest(f *testing.F) {
-	f.Add([]byte(soap(ActionCreate, "", "")))
-	f.Add([]byte(soap(ActionSend, "S", `<rsp:Send><rsp:Stream Name="stdin" CommandId="C" End="true">aGk=</rsp:Stream></rsp:Send>`)))
+	f.Add([]byte(soap(actionCreate, "", "")))
+	f.Add([]byte(soap(actionSend, "S", `<rsp:Send><rsp:Stream Name="stdin" CommandId="C" End="true">aGk=</rsp:Stream></rsp:Send>`)))
 	f.Add([]byte("<x"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := parseRequest(b)
@@ -254,14 +254,14 @@ func TestParkedReceiveEndsWithItsShell(t *testing.T) {
 	defer ts.Close()
 	long := func(body string) string { return strings.Replace(body, "PT1S", "PT20S", 1) }
 	open := func() (shellID, cmdID string) {
-		_, body := post(t, ts.URL, "u:p", soap(ActionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams></rsp:Shell>`))
+		_, body := post(t, ts.URL, "u:p", soap(actionCreate, "", `<rsp:Shell><rsp:InputStreams>stdin</rsp:InputStreams></rsp:Shell>`))
 		shellID = body[strings.Index(body, "<rsp:ShellId>")+len("<rsp:ShellId>") : strings.Index(body, "</rsp:ShellId>")]
-		_, body = post(t, ts.URL, "u:p", soap(ActionCommand, shellID, `<rsp:CommandLine><rsp:Command>hang</rsp:Command></rsp:CommandLine>`))
+		_, body = post(t, ts.URL, "u:p", soap(actionCommand, shellID, `<rsp:CommandLine><rsp:Command>hang</rsp:Command></rsp:CommandLine>`))
 		cmdID = body[strings.Index(body, "<rsp:CommandId>")+len("<rsp:CommandId>") : strings.Index(body, "</rsp:CommandId>")]
 		return shellID, cmdID
 	}
 	receive := func(shellID, cmdID string) (status int, body string, err error) {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL+"/wsman", strings.NewReader(long(soap(ActionReceive, shellID,
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, ts.URL+"/wsman", strings.NewReader(long(soap(actionReceive, shellID,
 			`<rsp:Receive><rsp:DesiredStream CommandId="`+cmdID+`">stdout stderr</rsp:DesiredStream></rsp:Receive>`))))
 		req.Header.Set("Content-Type", "application/soap+xml;charset=UTF-8")
 		req.SetBasicAuth("u", "p")
@@ -282,7 +282,7 @@ func TestParkedReceiveEndsWithItsShell(t *testing.T) {
 			done <- fmt.Sprintf("%d %v %s", status, err, body)
 		}()
 		time.Sleep(200 * time.Millisecond)
-		if resp, _ := post(t, ts.URL, "u:p", soap(ActionDelete, shellID, "")); resp.StatusCode != 200 {
+		if resp, _ := post(t, ts.URL, "u:p", soap(actionDelete, shellID, "")); resp.StatusCode != 200 {
 			t.Fatalf("delete: %d", resp.StatusCode)
 		}
 		select {

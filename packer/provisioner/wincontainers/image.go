@@ -15,7 +15,7 @@ import (
 
 // prepareImage runs what happens after verification and before capture: pulls, generalization and
 // the manifest.
-func (p *Provisioner) prepareImage(ctx context.Context, ui packersdk.Ui, host executor.Host, res executor.Result) error {
+func (p *Provisioner) prepareImage(ctx context.Context, ui packersdk.Ui, host executor.Conn, res executor.Result) error {
 	c := &p.config
 	opt := executor.PrepareImageOptions{Generalize: c.Generalize, Progress: uiProgress(ui)}
 	if c.PrePullBaseImages {

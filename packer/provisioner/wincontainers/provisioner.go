@@ -88,7 +88,7 @@ func (p *Provisioner) Provision(ctx context.Context, ui packersdk.Ui, comm packe
 	}
 	start := time.Now()
 	out, err := converge.Run(ctx, converge.Request{Spec: c.spec(), Today: p.today(), Connect: conn, Options: opt,
-		Then: func(ctx context.Context, h executor.Host, out converge.Outcome) error {
+		Then: func(ctx context.Context, h executor.Conn, out converge.Outcome) error {
 			p.reportObserved(ui, out.Observed)
 			say("wincontainers: verified %s in %s: %d step(s), %d restart(s)", out.Resolved.Mode, time.Since(start).Round(time.Second),
 				len(out.Result.StepsRun), out.Result.Reboots)

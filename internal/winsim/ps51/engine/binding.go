@@ -643,14 +643,14 @@ func (s *Session) convertParamValue(p *Param, v any) (any, error) {
 		if v == nil {
 			return nil, nil
 		}
-		if sb, ok := v.(*ScriptBlock); ok {
+		if sb, ok := v.(*scriptBlock); ok {
 			return sb, nil
 		}
 		return nil, &value.ConversionError{Value: value.DotNetString(v), Source: value.TypeName(v), Target: "System.Management.Automation.ScriptBlock"}
 	case "scriptblock[]":
 		out := value.Array{}
 		for _, it := range enumerate(v) {
-			if _, ok := it.(*ScriptBlock); !ok && it != nil {
+			if _, ok := it.(*scriptBlock); !ok && it != nil {
 				return nil, &value.ConversionError{Value: value.DotNetString(it), Source: value.TypeName(it), Target: "System.Management.Automation.ScriptBlock"}
 			}
 			out = append(out, it)

@@ -381,7 +381,7 @@ func selectEmit(c *Call, in any, st selectState) error {
 				return notImpl("Select-Object with this calculated property")
 			}
 			var v any
-			if sb, ok := expr.(*ScriptBlock); ok {
+			if sb, ok := expr.(*scriptBlock); ok {
 				var res []any
 				if err := s.InvokeWithInput(sb, in, func(r any) error { res = append(res, r); return nil }); err != nil {
 					return err

@@ -85,7 +85,7 @@ func sortObject() *Cmdlet {
 				for _, k := range keys {
 					var v any
 					switch e := k.expr.(type) {
-					case *ScriptBlock:
+					case *scriptBlock:
 						var res []any
 						if err := s.InvokeWithInput(e, it, func(r any) error { res = append(res, r); return nil }); err != nil {
 							return err

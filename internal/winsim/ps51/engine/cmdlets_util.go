@@ -350,7 +350,7 @@ func getCommand() *Cmdlet {
 				}
 				ci, err := s.lookupCommand(name)
 				if err != nil {
-					if !IsNotImplemented(err) || !knownCmdlets[strings.ToLower(name)] {
+					if !isNotImplemented(err) || !knownCmdlets[strings.ToLower(name)] {
 						return err
 					}
 					ci = nil

@@ -197,7 +197,7 @@ func (s *Session) buildCommand(el *element, x *syntax.Command) (*element, error)
 	s.pos = x.Pos
 	dot := x.Invocation == "."
 	switch t := target.(type) {
-	case *ScriptBlock:
+	case *scriptBlock:
 		el.name = ""
 		return s.scriptElement(el, t.asFunction(), args, dot), nil
 	case *commandInfo:
@@ -366,14 +366,14 @@ func commandNotFound(name string) *ErrorRecord {
 		"CommandNotFoundException", "ObjectNotFound", name)
 }
 
-// ScriptBlock is a script block value: { ... } or [ScriptBlock]::Create(text).
-type ScriptBlock struct {
+// scriptBlock is a script block value: { ... } or [ScriptBlock]::Create(text).
+type scriptBlock struct {
 	ast  *syntax.ScriptBlock
 	src  *source
 	text string
 }
 
-func (b *ScriptBlock) asFunction() *function {
+func (b *scriptBlock) asFunction() *function {
 	f := &function{body: b.ast, src: b.src}
 	if b.ast.Params != nil {
 		f.params = b.ast.Params.Params
@@ -382,10 +382,10 @@ func (b *ScriptBlock) asFunction() *function {
 }
 
 // TypeName implements value.Object.
-func (b *ScriptBlock) TypeName() string { return "System.Management.Automation.ScriptBlock" }
+func (b *scriptBlock) TypeName() string { return "System.Management.Automation.ScriptBlock" }
 
 // Property implements value.Object.
-func (b *ScriptBlock) Property(name string) (any, bool) {
+func (b *scriptBlock) Property(name string) (any, bool) {
 	switch strings.ToLower(name) {
 	case "isfilter":
 		return false, true
@@ -396,7 +396,7 @@ func (b *ScriptBlock) Property(name string) (any, bool) {
 }
 
 // ToString implements value.Object: the text of the block, without its braces (about_Script_Blocks).
-func (b *ScriptBlock) ToString() string {
+func (b *scriptBlock) ToString() string {
 	if b.text != "" || b.ast.End.Offset == 0 {
 		return b.text
 	}
@@ -407,7 +407,7 @@ func (b *ScriptBlock) ToString() string {
 	return t
 }
 
-func (b *ScriptBlock) class() *class { return scriptBlockClass }
+func (b *scriptBlock) class() *class { return scriptBlockClass }
 
 var scriptBlockClass = &class{name: "System.Management.Automation.ScriptBlock",
 	members: "Ast Attributes DebuggerHidden File Id IsConfiguration IsFilter Module StartPosition Invoke InvokeReturnAsIs InvokeWithContext GetNewClosure GetPowerShell GetSteppablePipeline CheckRestrictedLanguage",
@@ -477,7 +477,7 @@ func (s *Session) invokeFunction(fn *function, args []argument, input []any, dot
 
 // Invoke runs a script block as `& $sb @args` does, in a new child scope, and returns its output.
 func (s *Session) Invoke(sb any, args ...any) ([]any, error) {
-	b, ok := sb.(*ScriptBlock)
+	b, ok := sb.(*scriptBlock)
 	if !ok {
 		return nil, notImpl("invoking a %s as a script block", value.TypeName(sb))
 	}
@@ -497,7 +497,7 @@ func (s *Session) Invoke(sb any, args ...any) ([]any, error) {
 // the block (about_ForEach-Object; inferred: the block is dot-sourced into the caller's scope, so its
 // variables persist, as 5.1 does).
 func (s *Session) InvokeWithInput(sb any, input any, out func(any) error) error {
-	b, ok := sb.(*ScriptBlock)
+	b, ok := sb.(*scriptBlock)
 	if !ok {
 		return notImpl("invoking a %s as a script block", value.TypeName(sb))
 	}

@@ -33,8 +33,8 @@ func notImpl(format string, args ...any) error {
 	return &NotImplementedError{What: fmt.Sprintf(format, args...)}
 }
 
-// IsNotImplemented reports whether err is, or wraps, a NotImplementedError.
-func IsNotImplemented(err error) bool {
+// isNotImplemented reports whether err is, or wraps, a NotImplementedError.
+func isNotImplemented(err error) bool {
 	var n *NotImplementedError
 	return errors.As(err, &n)
 }

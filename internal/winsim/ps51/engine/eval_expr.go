@@ -70,7 +70,7 @@ func (s *Session) eval(e syntax.Expr) (any, error) {
 	case *syntax.Hashtable:
 		return s.evalHashtable(x, false)
 	case *syntax.ScriptBlockExpr:
-		return &ScriptBlock{ast: x.Body, src: s.src}, nil
+		return &scriptBlock{ast: x.Body, src: s.src}, nil
 	}
 	return nil, s.notImplAt(e, "the expression %T", e)
 }
@@ -144,7 +144,7 @@ func (s *Session) str(v any) string {
 	switch x := v.(type) {
 	case string:
 		return x
-	case *ScriptBlock:
+	case *scriptBlock:
 		return x.ToString()
 	}
 	if vr := s.cur.lookup("OFS"); vr != nil && vr.value != nil {

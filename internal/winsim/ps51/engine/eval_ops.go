@@ -296,7 +296,7 @@ func (s *Session) splitOp(l, r any, cs bool) (any, error) {
 	if len(args) == 0 {
 		return value.Split(l, "", 0, value.SplitOptions{}, cs)
 	}
-	if _, ok := args[0].(*ScriptBlock); ok {
+	if _, ok := args[0].(*scriptBlock); ok {
 		return nil, notImpl("-split with a script block delimiter")
 	}
 	delim := value.ToString(args[0])
@@ -342,7 +342,7 @@ func (s *Session) typeOp(n syntax.Node, op string, l, r any) (any, error) {
 	}
 	v, err := s.convertToType(l, t)
 	if err != nil {
-		if IsNotImplemented(err) || value.IsNotModelled(err) {
+		if isNotImplemented(err) || value.IsNotModelled(err) {
 			return nil, err
 		}
 		return nil, nil

@@ -6,8 +6,8 @@ package engine
 // TestLibraryParity fails when the library uses something that is neither implemented by the engine
 // nor listed here; TestHostInventoryIsUsed fails when an entry is no longer used.
 
-// Inventory is the host's part of the library's surface.
-type Inventory struct {
+// inventory is the host's part of the library's surface.
+type inventory struct {
 	Commands map[string][]string // cmdlet -> the parameters the scripts pass
 	Types    []string            // full names
 	Statics  []string            // Type::Member, full type names
@@ -15,9 +15,9 @@ type Inventory struct {
 	Natives  []string            // applications called by name
 }
 
-// HostInventory returns the inventory (a fresh copy each time).
-func HostInventory() Inventory {
-	inv := Inventory{Commands: map[string][]string{}}
+// hostInventory returns the inventory (a fresh copy each time).
+func hostInventory() inventory {
+	inv := inventory{Commands: map[string][]string{}}
 	for k, v := range hostCommands {
 		inv.Commands[k] = append([]string(nil), v...)
 	}

@@ -457,7 +457,7 @@ func objectEquals(a, b any) bool {
 func (s *Session) toStringMethod(obj any, name string, args []any) (any, error) {
 	switch len(args) {
 	case 0:
-		if sb, ok := obj.(*ScriptBlock); ok {
+		if sb, ok := obj.(*scriptBlock); ok {
 			return sb.ToString(), nil
 		}
 		return value.DotNetString(obj), nil

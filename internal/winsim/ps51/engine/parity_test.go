@@ -162,7 +162,7 @@ func engineMethods() map[string]bool {
 
 func TestLibraryParity(t *testing.T) {
 	u := libraryUsage(t)
-	inv := HostInventory()
+	inv := hostInventory()
 	s := NewSession(Config{})
 	var missing []string
 	for cmd, params := range u.commands {
@@ -258,7 +258,7 @@ func canonicalTypeName(tn string) string {
 // TestHostInventoryIsUsed keeps the inventory honest: every entry is something the library uses.
 func TestHostInventoryIsUsed(t *testing.T) {
 	u := libraryUsage(t)
-	inv := HostInventory()
+	inv := hostInventory()
 	for c := range inv.Commands {
 		if _, ok := u.commands[c]; !ok {
 			t.Errorf("host_inventory.go lists the command %s, which the library does not use", c)

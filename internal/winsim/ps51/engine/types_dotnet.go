@@ -577,7 +577,7 @@ func scriptBlockCreate(s *Session, args []any) (any, error) {
 		}
 		return nil, dotnetError("System.Management.Automation.ParseException", parseMessage(err))
 	}
-	return &ScriptBlock{ast: sb, src: newSource(text), text: text}, nil
+	return &scriptBlock{ast: sb, src: newSource(text), text: text}, nil
 }
 
 func consoleType() *typeInfo {

@@ -182,7 +182,7 @@ func (g *groupValue) class() *class {
 // PowerShell converts to the delegate: the block is called with the Match as its argument, and its
 // output converted to string is the replacement.
 func (s *Session) regexReplace(re *value.Regex, input string, repl any) (any, error) {
-	sb, isBlock := repl.(*ScriptBlock)
+	sb, isBlock := repl.(*scriptBlock)
 	if !isBlock {
 		return re.ReplaceAll(input, value.ToString(repl)), nil
 	}

@@ -81,7 +81,7 @@ func toOperand(v any, target string) (any, error) {
 		}
 		return x.Value, nil
 	case string:
-		n, ok := ParseNumber(x)
+		n, ok := parseNumber(x)
 		if !ok {
 			return nil, convErr(x, target, msgFormat)
 		}
@@ -119,11 +119,11 @@ func numeric(op arithOp, a, b any) (any, error) {
 	k := max(kindOf(a), kindOf(b))
 	switch k {
 	case kDecimal:
-		x, err := ToDecimal(a)
+		x, err := toDecimal(a)
 		if err != nil {
 			return nil, err
 		}
-		y, err := ToDecimal(b)
+		y, err := toDecimal(b)
 		if err != nil {
 			return nil, err
 		}

@@ -138,10 +138,10 @@ func TestLogical(t *testing.T) {
 		name      string
 		got, want bool
 	}{
-		{"1 -and 'x'", And(1, "x"), true},
-		{"1 -and ''", And(1, ""), false},
-		{"0 -or @()", Or(0, Array{}), false},
-		{"0 -or @(1)", Or(0, Array{1}), true},
+		{"1 -and 'x'", and(1, "x"), true},
+		{"1 -and ''", and(1, ""), false},
+		{"0 -or @()", or(0, Array{}), false},
+		{"0 -or @(1)", or(0, Array{1}), true},
 		{"$true -xor $true", Xor(true, true), false},
 		{"$true -xor 0", Xor(true, 0), true},
 		{"-not ''", Not(""), true},

@@ -29,7 +29,7 @@ func bitInt(v any) (int64, bool, error) {
 		n, err := ToInt64(x)
 		return n, false, err
 	case string:
-		n, ok := ParseNumber(x)
+		n, ok := parseNumber(x)
 		if !ok {
 			return 0, false, convErr(x, "System.Int32", msgFormat)
 		}
@@ -132,11 +132,11 @@ func shift(left, right any, leftShift bool) (any, error) {
 // interpreter's business: it evaluates the right operand only when needed and uses ToBool. These are
 // the operators on two evaluated operands.
 
-// And is -and.
-func And(left, right any) bool { return ToBool(left) && ToBool(right) }
+// and is -and.
+func and(left, right any) bool { return ToBool(left) && ToBool(right) }
 
-// Or is -or.
-func Or(left, right any) bool { return ToBool(left) || ToBool(right) }
+// or is -or.
+func or(left, right any) bool { return ToBool(left) || ToBool(right) }
 
 // Xor is -xor: true when exactly one operand is true.
 func Xor(left, right any) bool { return ToBool(left) != ToBool(right) }

@@ -121,7 +121,7 @@ func convertLike(v, like any) (any, error) {
 	case float64:
 		return wrap1(ToDouble(v))
 	case Decimal:
-		return wrap1(ToDecimal(v))
+		return wrap1(toDecimal(v))
 	case string:
 		return ToString(v), nil
 	case Enum:
@@ -191,11 +191,11 @@ func numericCompare(a, b any) (int, error) {
 	_, bf := b.(float64)
 	switch {
 	case (ad || bd) && !af && !bf:
-		x, err := ToDecimal(a)
+		x, err := toDecimal(a)
 		if err != nil {
 			return 0, err
 		}
-		y, err := ToDecimal(b)
+		y, err := toDecimal(b)
 		if err != nil {
 			return 0, err
 		}
@@ -359,24 +359,6 @@ func CompareValues(op CompareOp, left, right any, cs bool) (any, error) {
 	}
 	return wrap1(scalarCompare(op, left, right, cs))
 }
-
-// Eq is -eq (-ceq when cs).
-func Eq(left, right any, cs bool) (any, error) { return CompareValues(OpEq, left, right, cs) }
-
-// Ne is -ne (-cne when cs).
-func Ne(left, right any, cs bool) (any, error) { return CompareValues(OpNe, left, right, cs) }
-
-// Gt is -gt (-cgt when cs).
-func Gt(left, right any, cs bool) (any, error) { return CompareValues(OpGt, left, right, cs) }
-
-// Ge is -ge (-cge when cs).
-func Ge(left, right any, cs bool) (any, error) { return CompareValues(OpGe, left, right, cs) }
-
-// Lt is -lt (-clt when cs).
-func Lt(left, right any, cs bool) (any, error) { return CompareValues(OpLt, left, right, cs) }
-
-// Le is -le (-cle when cs).
-func Le(left, right any, cs bool) (any, error) { return CompareValues(OpLe, left, right, cs) }
 
 // Contains is -contains (-ccontains when cs): whether any element of the left collection (a scalar
 // counts as a collection of one) equals the right operand, each element being the left side of the

@@ -64,7 +64,7 @@ func TestComparison(t *testing.T) {
 		}
 		check(t, tt.name, tt.src, got, tt.want)
 	}
-	_, err := Gt(1, "abc", false)
+	_, err := CompareValues(OpGt, 1, "abc", false)
 	want := `Could not compare "1" to "abc". Error: "Cannot convert value "abc" to type "System.Int32". Error: "Input string was not in a correct format.""`
 	if err == nil || err.Error() != want {
 		t.Errorf("comparison failure message [%s]: %v", inferred, err)
@@ -176,14 +176,14 @@ func TestTypeOperators(t *testing.T) {
 		if got := Is(tt.v, tt.typ); got != tt.want {
 			t.Errorf("%s [about_Operators type operators]: %v", tt.name, got)
 		}
-		if IsNot(tt.v, tt.typ) == tt.want {
+		if isNot(tt.v, tt.typ) == tt.want {
 			t.Errorf("-isnot of %s", tt.name)
 		}
 	}
-	if v, err := As("12", "int"); err != nil || !same(v, int32(12)) {
+	if v, err := as("12", "int"); err != nil || !same(v, int32(12)) {
 		t.Errorf("'12' -as [int]: %v %v", v, err)
 	}
-	if v, err := As("abc", "int"); err != nil || v != nil {
+	if v, err := as("abc", "int"); err != nil || v != nil {
 		t.Errorf("'abc' -as [int] is $null: %v %v", v, err)
 	}
 }

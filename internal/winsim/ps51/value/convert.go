@@ -121,7 +121,7 @@ func toInteger(v any, target string, lo, hi int64, bits int) (int64, error) {
 		}
 		// inferred: when the integer converter fails, LanguagePrimitives tries the string as a double
 		// and converts that ("1.5" → 2, "1e3" → 1000); the error reported is the integer one.
-		num, isNum := ParseNumber(x)
+		num, isNum := parseNumber(x)
 		if !isNum {
 			return 0, convErr(v, target, msgFormat)
 		}
@@ -174,7 +174,7 @@ func ToDouble(v any) (float64, error) {
 	case Enum:
 		return float64(x.Value), nil
 	case string:
-		n, ok := ParseNumber(x)
+		n, ok := parseNumber(x)
 		if !ok {
 			return 0, convErr(v, "System.Double", msgFormat)
 		}
@@ -183,25 +183,25 @@ func ToDouble(v any) (float64, error) {
 	return 0, castErr(v, "System.Double")
 }
 
-// ToDecimal is the [decimal] cast (PowerShell language specification §6.6).
-func ToDecimal(v any) (Decimal, error) {
+// toDecimal is the [decimal] cast (PowerShell language specification §6.6).
+func toDecimal(v any) (Decimal, error) {
 	v = norm(v)
 	switch x := v.(type) {
 	case nil:
 		return Decimal{}, nil
 	case bool:
 		if x {
-			return DecimalFromInt(1), nil
+			return decimalFromInt(1), nil
 		}
 		return Decimal{}, nil
 	case Char:
-		return DecimalFromInt(int64(x)), nil
+		return decimalFromInt(int64(x)), nil
 	case uint8:
-		return DecimalFromInt(int64(x)), nil
+		return decimalFromInt(int64(x)), nil
 	case int32:
-		return DecimalFromInt(int64(x)), nil
+		return decimalFromInt(int64(x)), nil
 	case int64:
-		return DecimalFromInt(x), nil
+		return decimalFromInt(x), nil
 	case float64:
 		d, ok := DecimalFromFloat(x)
 		if !ok {
@@ -217,11 +217,11 @@ func ToDecimal(v any) (Decimal, error) {
 		if d, ok := ParseDecimal(x); ok {
 			return d, nil
 		}
-		n, ok := ParseNumber(x)
+		n, ok := parseNumber(x)
 		if !ok {
 			return Decimal{}, convErr(v, "System.Decimal", msgFormat)
 		}
-		return ToDecimal(n)
+		return toDecimal(n)
 	}
 	return Decimal{}, castErr(v, "System.Decimal")
 }
@@ -256,10 +256,10 @@ func ToChar(v any) (Char, error) {
 	return 0, castErr(v, "System.Char")
 }
 
-// ToArray is the [array] / [object[]] cast (PowerShell language specification §6.9): $null stays $null,
+// toArray is the [array] / [object[]] cast (PowerShell language specification §6.9): $null stays $null,
 // a collection is copied into a new object[], any other value (a string, a hashtable) becomes a
 // one-element array.
-func ToArray(v any) any {
+func toArray(v any) any {
 	v = norm(v)
 	if v == nil {
 		return nil
@@ -314,7 +314,7 @@ func Convert(v any, typeName string) (any, error) {
 	case "System.Double":
 		return wrap1(ToDouble(v))
 	case "System.Decimal":
-		return wrap1(ToDecimal(v))
+		return wrap1(toDecimal(v))
 	case "System.Boolean":
 		return ToBool(v), nil
 	case "System.Char":
@@ -325,7 +325,7 @@ func Convert(v any, typeName string) (any, error) {
 	case "System.Object":
 		return v, nil
 	case "System.Object[]":
-		return ToArray(v), nil
+		return toArray(v), nil
 	case "System.String[]":
 		return toTypedArray(v, "System.String", func(e any) (any, error) {
 			if e == nil {

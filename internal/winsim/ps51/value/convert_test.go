@@ -192,7 +192,7 @@ func TestParseNumber(t *testing.T) {
 		{".", nil, false},
 	}
 	for _, tt := range tests {
-		got, ok := ParseNumber(tt.in)
+		got, ok := parseNumber(tt.in)
 		if ok != tt.ok {
 			t.Errorf("ParseNumber(%q) [%s §6.16]: ok = %v", tt.in, docSpec6, ok)
 			continue

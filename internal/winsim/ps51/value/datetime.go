@@ -18,10 +18,10 @@ const (
 	Local       DateTimeKind = 2
 )
 
-// TicksPerSecond and friends are .NET's tick units (a tick is 100 ns).
+// ticksPerSecond and friends are .NET's tick units (a tick is 100 ns).
 const (
-	TicksPerMillisecond = int64(10_000)
-	TicksPerSecond      = 1000 * TicksPerMillisecond
+	ticksPerMillisecond = int64(10_000)
+	ticksPerSecond      = 1000 * ticksPerMillisecond
 	// unixEpochTicks is new DateTime(1970, 1, 1).Ticks.
 	unixEpochTicks = int64(621_355_968_000_000_000)
 	maxTicks       = int64(3_155_378_975_999_999_999)
@@ -46,10 +46,10 @@ func FromTime(t time.Time, kind DateTimeKind) DateTime {
 	}
 	_, off := t.Zone()
 	wall := time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
-	ticks := wall.Unix()*TicksPerSecond + int64(wall.Nanosecond())/100 + unixEpochTicks
+	ticks := wall.Unix()*ticksPerSecond + int64(wall.Nanosecond())/100 + unixEpochTicks
 	d := DateTime{Ticks: ticks, Kind: kind}
 	if kind != UTC {
-		d.Offset = int64(off) * TicksPerSecond
+		d.Offset = int64(off) * ticksPerSecond
 	}
 	return d
 }
@@ -58,7 +58,7 @@ func FromTime(t time.Time, kind DateTimeKind) DateTime {
 func (d DateTime) Time() time.Time {
 	u := d.ToUniversalTime()
 	t := u.Ticks - unixEpochTicks
-	return time.Unix(t/TicksPerSecond, (t%TicksPerSecond)*100).UTC()
+	return time.Unix(t/ticksPerSecond, (t%ticksPerSecond)*100).UTC()
 }
 
 // ToUniversalTime is .ToUniversalTime(): a UTC value is unchanged; others are shifted by Offset.
@@ -111,7 +111,7 @@ func (d DateTime) addScaled(v float64, scale float64) (DateTime, error) {
 		return DateTime{}, &RuntimeError{ID: "ArgumentOutOfRangeException",
 			Message: "Value to add was out of range.\r\nParameter name: value"}
 	}
-	return d.AddTicks(int64(ms) * TicksPerMillisecond)
+	return d.AddTicks(int64(ms) * ticksPerMillisecond)
 }
 
 // Compare orders two DateTimes by Ticks alone, ignoring Kind, as DateTime.CompareTo does.
@@ -128,10 +128,10 @@ func (d DateTime) Compare(o DateTime) int {
 // civil splits the ticks into calendar fields.
 func (d DateTime) civil() time.Time {
 	t := d.Ticks - unixEpochTicks
-	sec := t / TicksPerSecond
-	rem := t % TicksPerSecond
+	sec := t / ticksPerSecond
+	rem := t % ticksPerSecond
 	if rem < 0 {
-		rem += TicksPerSecond
+		rem += ticksPerSecond
 		sec--
 	}
 	return time.Unix(sec, rem*100).UTC()
@@ -254,7 +254,7 @@ func (d DateTime) Format(f string) (string, error) {
 			if n > 7 {
 				return "", &RuntimeError{ID: "FormatException", Message: "Input string was not in a correct format."}
 			}
-			frac := fmt.Sprintf("%07d", (d.Ticks%TicksPerSecond+TicksPerSecond)%TicksPerSecond)[:n]
+			frac := fmt.Sprintf("%07d", (d.Ticks%ticksPerSecond+ticksPerSecond)%ticksPerSecond)[:n]
 			if ch == 'F' {
 				frac = strings.TrimRight(frac, "0")
 			}
@@ -281,7 +281,7 @@ func (d DateTime) Format(f string) (string, error) {
 			if off < 0 {
 				sign, off = "-", -off
 			}
-			hh, mm := off/(3600*TicksPerSecond), off/(60*TicksPerSecond)%60
+			hh, mm := off/(3600*ticksPerSecond), off/(60*ticksPerSecond)%60
 			switch n {
 			case 1:
 				fmt.Fprintf(&b, "%s%d", sign, hh)
@@ -330,7 +330,7 @@ func (d DateTime) kindSuffix() string {
 		if off < 0 {
 			sign, off = "-", -off
 		}
-		return fmt.Sprintf("%s%02d:%02d", sign, off/(3600*TicksPerSecond), off/(60*TicksPerSecond)%60)
+		return fmt.Sprintf("%s%02d:%02d", sign, off/(3600*ticksPerSecond), off/(60*ticksPerSecond)%60)
 	}
 	return ""
 }

@@ -26,8 +26,8 @@ func (d Decimal) c() *big.Int {
 	return d.coef
 }
 
-// NewDecimal makes coef × 10^-scale; false when it does not fit a System.Decimal.
-func NewDecimal(coef *big.Int, scale int) (Decimal, bool) {
+// newDecimal makes coef × 10^-scale; false when it does not fit a System.Decimal.
+func newDecimal(coef *big.Int, scale int) (Decimal, bool) {
 	c := new(big.Int).Set(coef)
 	if scale > 28 {
 		c = roundPow10(c, scale-28)
@@ -56,8 +56,8 @@ func roundPow10(c *big.Int, n int) *big.Int {
 	return q
 }
 
-// DecimalFromInt is the decimal of an integer (scale 0).
-func DecimalFromInt(i int64) Decimal { return Decimal{coef: big.NewInt(i)} }
+// decimalFromInt is the decimal of an integer (scale 0).
+func decimalFromInt(i int64) Decimal { return Decimal{coef: big.NewInt(i)} }
 
 // DecimalFromFloat is [decimal] of a double: .NET rounds the double to 15 significant digits (the
 // Decimal(Double) constructor, about_Type_Conversion "Numeric operations"); false on overflow or NaN.
@@ -129,7 +129,7 @@ func ParseDecimal(s string) (Decimal, bool) {
 		c.Mul(c, big.NewInt(10))
 		scale++
 	}
-	return NewDecimal(c, scale)
+	return newDecimal(c, scale)
 }
 
 // String is the invariant ToString(): the scale is kept ("1.50"), per PowerShell language specification
@@ -189,7 +189,7 @@ func (d Decimal) add(o Decimal, sign int) (Decimal, error) {
 	if sign < 0 {
 		b.Neg(b)
 	}
-	r, ok := NewDecimal(a.Add(a, b), max(int(d.scale), int(o.scale)))
+	r, ok := newDecimal(a.Add(a, b), max(int(d.scale), int(o.scale)))
 	if !ok {
 		return Decimal{}, decOverflow()
 	}
@@ -197,7 +197,7 @@ func (d Decimal) add(o Decimal, sign int) (Decimal, error) {
 }
 
 func (d Decimal) mul(o Decimal) (Decimal, error) {
-	r, ok := NewDecimal(new(big.Int).Mul(d.c(), o.c()), int(d.scale)+int(o.scale))
+	r, ok := newDecimal(new(big.Int).Mul(d.c(), o.c()), int(d.scale)+int(o.scale))
 	if !ok {
 		return Decimal{}, decOverflow()
 	}

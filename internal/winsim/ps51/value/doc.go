@@ -16,15 +16,18 @@
 // # Operations
 //
 //   - conversions: ToBool (truthiness), ToString/ToStringOFS (PowerShell's invariant [string]),
-//     DotNetString (.NET ToString, for -f), ToInt32, ToInt64, ToByte, ToDouble, ToDecimal, ToChar,
-//     ToArray, Convert (casts by type name), ConvertToEnum, ParseNumber (string to number);
-//   - comparison: Eq, Ne, Gt, Ge, Lt, Le (CompareValues), Equal and Compare on scalars, Contains,
-//     NotContains, In, NotIn, Like, NotLike, MatchOp (-match/-notmatch with the new $Matches),
-//     Replace, Split, UnarySplit, Join, UnaryJoin;
+//     DotNetString (.NET ToString, for -f), ToInt32, ToInt64, ToByte, ToDouble, toDecimal, ToChar,
+//     toArray, Convert (casts by type name), ConvertToEnum, parseNumber (string to number);
+//   - comparison: CompareValues (-eq, -ne, -gt, -ge, -lt, -le: OpEq ... OpLe), Equal and Compare on
+//     scalars, Contains, NotContains, In, NotIn, Like, NotLike, MatchOp (-match/-notmatch with the new
+//     $Matches), Replace, Split, UnarySplit, Join, UnaryJoin;
 //   - arithmetic: Add, Sub, Mul, Div, Rem, Negate, Plus; bitwise: BAnd, BOr, BXor, BNot, Shl, Shr;
-//     logical: And, Or, Xor, Not; types: Is, IsNot, As;
-//   - formatting: Format (-f), FormatComposite, FormatValue, FormatDouble;
-//   - JSON: ConvertToJSON, ConvertFromJSON, ParseJSON.
+//     logical: and, or, Xor, Not; types: Is, isNot, as;
+//   - formatting: Format (-f), FormatComposite, FormatValue, formatDouble;
+//   - JSON: ConvertToJSON, ConvertFromJSON, parseJSON.
+//
+// Lower-case names are used only inside this package (and, or, isNot and as only by its tests: the
+// engine evaluates -and, -or, -isnot and -as itself).
 //
 // Errors are *RuntimeError or *ConversionError whose Error() is the text a 5.1 script sees as
 // $_.Exception.Message, *JSONError for ConvertFrom-Json, and *NotModelledError for constructs this

@@ -68,9 +68,9 @@ func TestFormatOperator(t *testing.T) {
 }
 
 func TestDateTime(t *testing.T) {
-	d := DateTime{Ticks: 634620819762218083, Kind: Local, Offset: -8 * 3600 * TicksPerSecond}
+	d := DateTime{Ticks: 634620819762218083, Kind: Local, Offset: -8 * 3600 * ticksPerSecond}
 	u := d.ToUniversalTime()
-	if u.Kind != UTC || u.Ticks != d.Ticks+8*3600*TicksPerSecond {
+	if u.Kind != UTC || u.Ticks != d.Ticks+8*3600*ticksPerSecond {
 		t.Errorf("ToUniversalTime: %+v", u)
 	}
 	if s, _ := d.Format("o"); s != "2012-01-13T20:06:16.2218083-08:00" {
@@ -80,7 +80,7 @@ func TestDateTime(t *testing.T) {
 		t.Errorf("'o' of a UTC time: %s", s)
 	}
 	later, err := u.AddSeconds(60)
-	if err != nil || later.Compare(u) <= 0 || later.Ticks-u.Ticks != 60*TicksPerSecond {
+	if err != nil || later.Compare(u) <= 0 || later.Ticks-u.Ticks != 60*ticksPerSecond {
 		t.Errorf("AddSeconds: %+v %v", later, err)
 	}
 	half, _ := u.AddSeconds(0.0004)

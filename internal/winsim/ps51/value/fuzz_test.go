@@ -22,7 +22,7 @@ func FuzzConvertFromJSON(f *testing.F) {
 			if err != nil || !ok {
 				continue
 			}
-			if _, err := ParseJSON(text); err != nil && !strings.Contains(text, "Infinity") && !strings.Contains(text, "NaN") {
+			if _, err := parseJSON(text); err != nil && !strings.Contains(text, "Infinity") && !strings.Contains(text, "NaN") {
 				t.Fatalf("ConvertTo-Json output %q of %q does not parse: %v", text, s, err)
 			}
 			_, _, _ = ConvertToJSON([]any{v}, ToJSONOptions{})

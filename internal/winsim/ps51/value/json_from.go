@@ -63,7 +63,7 @@ func (e *JSONError) Error() string { return e.Message }
 func ConvertFromJSON(inputs []string) ([]any, error) {
 	var out []any
 	emit := func(s string) (bool, error) {
-		v, err := ParseJSON(s)
+		v, err := parseJSON(s)
 		if err != nil {
 			return false, err
 		}
@@ -99,8 +99,8 @@ func ConvertFromJSON(inputs []string) ([]any, error) {
 	return out, err
 }
 
-// ParseJSON is JsonObject.ConvertFromJson for one string: the value, or nil for empty input.
-func ParseJSON(input string) (any, error) {
+// parseJSON is JsonObject.ConvertFromJson for one string: the value, or nil for empty input.
+func parseJSON(input string) (any, error) {
 	d := &jsonDecoder{s: utf16.Encode([]rune(input)), limit: 102}
 	v, err := d.value(0)
 	if err != nil {
@@ -278,8 +278,8 @@ func (d *jsonDecoder) date() (any, bool, error) {
 		return nil, false, nil //nolint:nilerr // an unparsable number is read as a plain string, as .NET does
 	}
 	d.i = j + len(tail)
-	ticks := ms*TicksPerMillisecond + unixEpochTicks // wraps like C#'s unchecked arithmetic
-	if ticks < 0 || ticks > maxTicks || (ms != 0 && (ticks-unixEpochTicks)/ms != TicksPerMillisecond) {
+	ticks := ms*ticksPerMillisecond + unixEpochTicks // wraps like C#'s unchecked arithmetic
+	if ticks < 0 || ticks > maxTicks || (ms != 0 && (ticks-unixEpochTicks)/ms != ticksPerMillisecond) {
 		return nil, false, &JSONError{Argument: true,
 			Message: "Ticks must be between DateTime.MinValue.Ticks and DateTime.MaxValue.Ticks.\r\nParameter name: ticks"}
 	}
@@ -564,7 +564,7 @@ func parseJSONDecimal(t string) (Decimal, bool) {
 	}
 	scale := len(frac)
 	// .NET keeps at most 28 decimal places and rounds the rest (inferred).
-	return NewDecimal(c, scale)
+	return newDecimal(c, scale)
 }
 
 // parseJSONDouble is Double.TryParse(NumberStyles.Float, invariant) on .NET Framework: an optional

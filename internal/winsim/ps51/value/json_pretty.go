@@ -1,7 +1,6 @@
 package value
 
 import (
-	"strings"
 	"unicode/utf16"
 )
 
@@ -166,6 +165,3 @@ func (p *prettyPrinter) quoted(i int) int {
 	}
 	return len(p.s) - 1
 }
-
-// Lines splits ConvertTo-Json's output into its lines (it uses CR LF).
-func Lines(json string) []string { return strings.Split(json, "\r\n") }

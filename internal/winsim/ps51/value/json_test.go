@@ -34,7 +34,7 @@ func TestConvertToJSON(t *testing.T) {
 			`"\u003ca href=\u0027x\u0027\u003e\u0026\"\\\n\t\u0001é"`},
 		{"enum as number", docToJSON + " example 1", []any{ht("s", ServiceControllerStatus().Must("Running"))}, ToJSONOptions{Compress: true},
 			`{"s":4}`},
-		{"DateTime", docToJSON + " example 1", []any{DateTime{Ticks: unixEpochTicks + 1500*TicksPerMillisecond, Kind: UTC}}, ToJSONOptions{Compress: true},
+		{"DateTime", docToJSON + " example 1", []any{DateTime{Ticks: unixEpochTicks + 1500*ticksPerMillisecond, Kind: UTC}}, ToJSONOptions{Compress: true},
 			`"\/Date(1500)\/"`},
 		{"numbers", inferred, []any{Array{1.5, addFloats(0.1, 0.2), int64(9007199254740993), dec("1.50"), true, false, nil, math.Inf(1)}},
 			ToJSONOptions{Compress: true}, `[1.5,0.30000000000000004,9007199254740993,1.50,true,false,null,Infinity]`},
@@ -121,7 +121,7 @@ func TestConvertFromJSON(t *testing.T) {
 		{"white space only", docFrJSON, []string{" \r\n\t"}, nil, ""},
 		{"single quotes and bare names", inferred, []string{`{a:'x'}`}, []any{pso("a", "x")}, ""},
 		{"escapes", inferred, []string{`"\u0041\/\n\"'"`}, []any{"A/\n\"'"}, ""},
-		{"date string", docFrJSON + " example 1", []string{`"\/Date(1500)\/"`}, []any{DateTime{Ticks: unixEpochTicks + 1500*TicksPerMillisecond, Kind: UTC}}, ""},
+		{"date string", docFrJSON + " example 1", []string{`"\/Date(1500)\/"`}, []any{DateTime{Ticks: unixEpochTicks + 1500*ticksPerMillisecond, Kind: UTC}}, ""},
 		{"plain /Date( is a string", inferred, []string{`"/Date(1500)/"`}, []any{"/Date(1500)/"}, ""},
 		{"trailing text", inferred, []string{`{"a":1} xyz`}, nil, "Invalid JSON primitive: yz."},
 		{"missing colon", inferred, []string{`{"a" 1}`}, nil, `Invalid object passed in, ':' or '}' expected. (6): {"a" 1}`},
@@ -153,7 +153,7 @@ func TestConvertFromJSON(t *testing.T) {
 		}
 	}
 	deep := strings.Repeat("[", 103) + strings.Repeat("]", 103)
-	if _, err := ParseJSON(deep); err == nil || !strings.HasPrefix(err.Error(), "RecursionLimit exceeded.") {
+	if _, err := parseJSON(deep); err == nil || !strings.HasPrefix(err.Error(), "RecursionLimit exceeded.") {
 		t.Errorf("depth limit [%s]: %v", inferred, err)
 	}
 }

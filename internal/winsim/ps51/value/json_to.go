@@ -115,7 +115,7 @@ func (w *jsonWriter) value(v any, depth int) error {
 		w.b.WriteString(strconv.FormatInt(x, 10))
 		return nil
 	case float64:
-		w.b.WriteString(FormatDoubleR(x))
+		w.b.WriteString(formatDoubleR(x))
 		return nil
 	case Decimal:
 		w.b.WriteString(x.String())
@@ -124,7 +124,7 @@ func (w *jsonWriter) value(v any, depth int) error {
 		w.b.WriteString(strconv.FormatInt(x.Value, 10))
 		return nil
 	case DateTime:
-		ms := (x.ToUniversalTime().Ticks - unixEpochTicks) / TicksPerMillisecond
+		ms := (x.ToUniversalTime().Ticks - unixEpochTicks) / ticksPerMillisecond
 		w.b.WriteString(`"\/Date(` + strconv.FormatInt(ms, 10) + `)\/"`)
 		return nil
 	}

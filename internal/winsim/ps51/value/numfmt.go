@@ -199,7 +199,7 @@ func formatNumber(v any, spec string) (string, error) {
 		isInt, ival, bitsWidth = true, x, 64
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return FormatDouble(x), nil
+			return formatDouble(x), nil
 		}
 		n = numFromDouble(x, 15)
 	case Decimal:
@@ -265,12 +265,12 @@ func formatNumber(v any, spec string) (string, error) {
 				e = 'e'
 			}
 			if f, ok := v.(float64); ok && prec == -1 {
-				return FormatDouble(f), nil
+				return formatDouble(f), nil
 			}
 			return general(n, max(prec, 0), e), nil
 		case 'R', 'r':
 			if f, ok := v.(float64); ok {
-				return FormatDoubleR(f), nil
+				return formatDoubleR(f), nil
 			}
 			return "", errFormat
 		}

@@ -13,7 +13,7 @@ import (
 // the characters that occur in practice.
 func trimDotNet(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
 
-// ParseNumber converts a string to a number as PowerShell does when a string meets a numeric operator
+// parseNumber converts a string to a number as PowerShell does when a string meets a numeric operator
 // or a numeric cast (PowerShell language specification §6.16): leading and trailing white space is
 // ignored; an empty or all-space string is [int]0; one leading sign; a hexadecimal prefix 0x/0X on an
 // integer; a fraction and an optionally signed exponent; "Infinity", "-Infinity" and "NaN"
@@ -22,7 +22,7 @@ func trimDotNet(s string) string { return strings.TrimFunc(s, unicode.IsSpace) }
 // else [double]; anything with a fraction or an exponent is a [double]. A hexadecimal number of up to 8
 // digits is an [int] even above 0x7FFFFFFF (0xFFFFFFFF is -1), of up to 16 digits a [long]
 // (about_Numeric_Literals "Hexadecimal literals"). False when the string is not a number.
-func ParseNumber(s string) (any, bool) {
+func parseNumber(s string) (any, bool) {
 	t := trimDotNet(s)
 	if t == "" {
 		return int32(0), true
@@ -80,7 +80,7 @@ func ParseNumber(s string) (any, bool) {
 			}
 			return n, true
 		}
-		if d, ok := NewDecimal(bi, 0); ok {
+		if d, ok := newDecimal(bi, 0); ok {
 			return d, true
 		}
 		f, _ := new(big.Float).SetInt(bi).Float64()

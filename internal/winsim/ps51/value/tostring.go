@@ -7,13 +7,13 @@ import (
 	"strings"
 )
 
-// DefaultOFS is the output field separator when $OFS is not set (about_Preference_Variables "$OFS";
+// defaultOFS is the output field separator when $OFS is not set (about_Preference_Variables "$OFS";
 // PowerShell language specification §6.8).
-const DefaultOFS = " "
+const defaultOFS = " "
 
 // ToString is PowerShell's conversion to [string] (PowerShell language specification §6.8;
 // about_Type_Conversion "String type conversion"), in the invariant culture, with the default $OFS.
-func ToString(v any) string { return ToStringOFS(v, DefaultOFS) }
+func ToString(v any) string { return ToStringOFS(v, defaultOFS) }
 
 // ToStringOFS is ToString with an explicit $OFS, which the interpreter passes when the script sets it.
 //
@@ -67,7 +67,7 @@ func DotNetString(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:
-		return FormatDouble(x)
+		return formatDouble(x)
 	case Decimal:
 		return x.String()
 	case Array:
@@ -82,16 +82,16 @@ func DotNetString(v any) string {
 	return fmt.Sprint(v)
 }
 
-// FormatDouble is .NET Framework's Double.ToString() in the invariant culture: the "G" format with 15
+// formatDouble is .NET Framework's Double.ToString() in the invariant culture: the "G" format with 15
 // significant digits (.NET "Standard numeric format strings": G for Double defaults to 15 digits on
 // .NET Framework).
-func FormatDouble(f float64) string { return formatG(f, 15) }
+func formatDouble(f float64) string { return formatG(f, 15) }
 
-// FormatDoubleR is .NET Framework's Double.ToString("R"): the 15-digit form when it parses back to the
+// formatDoubleR is .NET Framework's Double.ToString("R"): the 15-digit form when it parses back to the
 // same double, else 17 digits. JavaScriptSerializer writes doubles this way (inferred from .NET
 // Framework's reference behaviour; the ConvertTo-Json.md 5.1 example shows 17-digit values such as
 // 0.83768775241087956).
-func FormatDoubleR(f float64) string {
+func formatDoubleR(f float64) string {
 	s := formatG(f, 15)
 	if p, err := strconv.ParseFloat(s, 64); err == nil && p == f {
 		return s

@@ -30,8 +30,8 @@ func Is(v any, typeName string) bool {
 	return false
 }
 
-// IsNot is -isnot.
-func IsNot(v any, typeName string) bool { return !Is(v, typeName) }
+// isNot is -isnot.
+func isNot(v any, typeName string) bool { return !Is(v, typeName) }
 
 func typeNamesOf(v any) []string {
 	names := []string{TypeName(v)}
@@ -52,9 +52,9 @@ func typeNamesOf(v any) []string {
 	return names
 }
 
-// As is -as: the conversion of Convert, or $null when it fails. A construct the model does not
+// as is -as: the conversion of Convert, or $null when it fails. A construct the model does not
 // implement is still an error.
-func As(v any, typeName string) (any, error) {
+func as(v any, typeName string) (any, error) {
 	r, err := Convert(v, typeName)
 	if err != nil {
 		if IsNotModelled(err) {

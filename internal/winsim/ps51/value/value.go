@@ -101,9 +101,6 @@ func List(v any) ([]any, bool) {
 	return nil, false
 }
 
-// IsNull reports whether v is $null. inferred: the engine passes AutomationNull as nil too.
-func IsNull(v any) bool { return v == nil }
-
 // norm maps Go int (a convenience for callers) onto int32 or int64; other values pass unchanged.
 func norm(v any) any {
 	if i, ok := v.(int); ok {

@@ -14,9 +14,9 @@ import (
 	"github.com/wincontainers/wincontainers/internal/steps"
 )
 
-// RunnerHost adapts a Runner (and its transport's reboot) to the executor's Host: facts come from the
+// ScriptConn adapts a Runner (and its transport's reboot) to the executor's Conn: facts come from the
 // facts script, each step runs the library script of the same name, and reboots go through Rebooter.
-type RunnerHost struct {
+type ScriptConn struct {
 	Runner   runner.Runner
 	Rebooter runner.Rebooter
 	// Uploader pushes controller-side archives (engine.archive, engine.nerdctl_archive,
@@ -24,10 +24,10 @@ type RunnerHost struct {
 	Uploader runner.Uploader
 }
 
-var _ Host = RunnerHost{}
+var _ Conn = ScriptConn{}
 
-// Facts implements Host: one script run, one JSON document.
-func (h RunnerHost) Facts(ctx context.Context) (facts.Facts, error) {
+// Facts implements Conn: one script run, one JSON document.
+func (h ScriptConn) Facts(ctx context.Context) (facts.Facts, error) {
 	o, err := h.Runner.Run(ctx, "facts", nil, nil)
 	if err != nil {
 		return facts.Facts{}, fmt.Errorf("facts: %w", err)
@@ -39,10 +39,10 @@ func (h RunnerHost) Facts(ctx context.Context) (facts.Facts, error) {
 	return f, nil
 }
 
-// RunStep implements Host: the step's parameters name the script. Each archive the controller pushes
+// RunStep implements Conn: the step's parameters name the script. Each archive the controller pushes
 // (steps.Archive.Push) is uploaded to its archive_path first, verified by SHA-256 on both sides; the
 // script then installs from there with that hash pinned.
-func (h RunnerHost) RunStep(ctx context.Context, s plan.Step, progress func(Event)) (StepOutcome, error) {
+func (h ScriptConn) RunStep(ctx context.Context, s plan.Step, progress func(Event)) (StepOutcome, error) {
 	if s.Params == nil {
 		return StepOutcome{}, fmt.Errorf("%s: the step runs no script (a planner defect)", s.Kind)
 	}
@@ -61,8 +61,8 @@ func (h RunnerHost) RunStep(ctx context.Context, s plan.Step, progress func(Even
 	return StepOutcome{RebootRequired: o.RebootRequired, Result: o.Result}, nil
 }
 
-// Reboot implements Host.
-func (h RunnerHost) Reboot(ctx context.Context) error {
+// Reboot implements Conn.
+func (h ScriptConn) Reboot(ctx context.Context) error {
 	if h.Rebooter == nil {
 		return fmt.Errorf("this transport cannot restart the host")
 	}
@@ -77,7 +77,7 @@ func (h RunnerHost) Reboot(ctx context.Context) error {
 // succeeds only when the destination has the file's SHA-256. The archive's SHA256 becomes the file's,
 // for the script to verify. Archives the host downloads are left alone. Files go one after the other,
 // and the script runs only once all arrived.
-func (h RunnerHost) push(ctx context.Context, kind plan.StepKind, a *steps.Archive, progress func(Event)) error {
+func (h ScriptConn) push(ctx context.Context, kind plan.StepKind, a *steps.Archive, progress func(Event)) error {
 	if a.Push == nil {
 		return nil
 	}
