@@ -153,7 +153,6 @@ func (r *azureWinRMListenerResource) vm(ctx context.Context, m *azureWinRMListen
 	v := azure.VM{ResourceGroup: m.ResourceGroup.ValueString(), Name: m.VMName.ValueString()}
 	if r.data != nil {
 		v.Auth, v.Transport, v.PollFrequency = r.data.azure, r.data.azureTransport, r.data.azurePoll
-		v.RetryBackoff = r.data.retryBackoff
 	} else {
 		v.Auth = (*azureModel)(nil).auth()
 	}
@@ -184,7 +183,11 @@ func (r *azureWinRMListenerResource) ModifyPlan(ctx context.Context, req resourc
 // runner opens the VM's Run Command channel; ok is false with the error on diags.
 func (r *azureWinRMListenerResource) runner(ctx context.Context, m *azureWinRMListenerModel, diags *diag.Diagnostics) (runner.Runner, bool) {
 	v := r.vm(ctx, m)
-	c, err := hostconn.Open(hostconn.Config{Azure: &v, Reboot: runner.RebootOptions{OnEvent: v.OnEvent}, RetryBackoff: v.RetryBackoff})
+	cfg := hostconn.Config{Azure: &v, Reboot: runner.RebootOptions{OnEvent: v.OnEvent}}
+	if r.data != nil {
+		cfg.RetryBackoff = r.data.retryBackoff
+	}
+	c, err := hostconn.Open(cfg)
 	if err != nil {
 		connectFailed(diags, "", err)
 		return nil, false

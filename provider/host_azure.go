@@ -56,7 +56,7 @@ func (r *hostResource) azureVM(ctx context.Context, m *hostModel, diags *diag.Di
 	v := azure.VM{ResourceGroup: a.ResourceGroup.ValueString(), Name: a.VMName.ValueString()}
 	if r.data != nil {
 		v.Auth, v.Transport, v.PollFrequency = r.data.azure, r.data.azureTransport, r.data.azurePoll
-		v.RebootOptions, v.RetryBackoff = r.data.reboot, r.data.retryBackoff
+		v.RebootOptions = r.data.reboot
 	} else {
 		v.Auth = (*azureModel)(nil).auth()
 	}

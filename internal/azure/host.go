@@ -30,9 +30,6 @@ type VM struct {
 	PollFrequency time.Duration
 	RebootOptions runner.RebootOptions
 	OnEvent       func(string)
-	// RetryAttempts and RetryBackoff: runner.Retrying's, for idempotent scripts (zero: its defaults).
-	RetryAttempts int
-	RetryBackoff  time.Duration
 }
 
 // Check says, without a network call, whether v can be connected to: a subscription, a resource group,
@@ -98,8 +95,7 @@ func Open(v VM) (*Conn, error) {
 	}
 	rc := &RunCommandRunner{Clients: clients, ResourceGroup: v.ResourceGroup, VMName: v.Name, Library: lib,
 		PollFrequency: v.PollFrequency, RebootOptions: v.RebootOptions, OnEvent: v.OnEvent}
-	retrying := &runner.Retrying{Runner: rc, Idempotent: lib.Idempotent, Attempts: v.RetryAttempts, Backoff: v.RetryBackoff}
-	return &Conn{ScriptConn: executor.ScriptConn{Runner: retrying, Rebooter: rc}, Runner: rc}, nil
+	return &Conn{ScriptConn: executor.ScriptConn{Runner: rc, Rebooter: rc}, Runner: rc}, nil
 }
 
 // Preflight runs preflightNested for this VM: its size and security type from the API and the

@@ -171,12 +171,14 @@ func openSSH(c Config) (*Conn, error) {
 func openAzure(c Config) (*Conn, error) {
 	v := *c.Azure
 	v.RebootOptions, v.OnEvent = c.Reboot, c.Reboot.OnEvent
-	v.RetryAttempts, v.RetryBackoff = c.RetryAttempts, c.RetryBackoff
 	h, err := azure.Open(v)
 	if err != nil {
 		return nil, err //nolint:wrapcheck // Open wraps it in OpenError, which names the VM
 	}
-	h.ScriptConn.Runner = collapsing{h.ScriptConn.Runner}
+	// Retried here, as every transport is: an idempotent script whose run command failed without
+	// leaving anything behind (azure's transport errors say which).
+	h.ScriptConn.Runner = collapsing{&runner.Retrying{Runner: h.Runner, Idempotent: h.Runner.Library.Idempotent,
+		Attempts: c.RetryAttempts, Backoff: c.RetryBackoff}}
 	return &Conn{ScriptConn: h.ScriptConn, Azure: h, client: nopCloser{}, what: "the Azure Run Command connection"}, nil
 }
 
