@@ -361,7 +361,28 @@ func (s connSettings) options(host string, port int64) (winrm.Options, error) {
 	return o, nil
 }
 
-// splitAddress parses an import ID: a host, or host:port ([v6]:port).
+// sshImportScheme prefixes an import ID that reaches the host over SSH.
+const sshImportScheme = "ssh://"
+
+// parseImportID parses an import ID: host[:port] over WinRM (the provider's winrm block), or
+// ssh://host[:port] over SSH (the provider's ssh block; port default 22).
+func parseImportID(id string) (host string, port int64, overSSH bool, err error) {
+	id = strings.TrimSpace(id)
+	// A URI scheme compares without case (RFC 3986, 3.1).
+	if len(id) >= len(sshImportScheme) && strings.ToLower(id[:len(sshImportScheme)]) == sshImportScheme {
+		rest := id[len(sshImportScheme):]
+		if strings.Contains(rest, "@") {
+			return "", 0, false, fmt.Errorf("import ID %q: give ssh://host[:port] without a user; the user comes from the provider's "+
+				"ssh block (user, or %s)", id, envSSHUser)
+		}
+		host, port, err = splitAddress(rest)
+		return host, port, err == nil, err
+	}
+	host, port, err = splitAddress(id)
+	return host, port, false, err
+}
+
+// splitAddress parses a host, or host:port ([v6]:port).
 func splitAddress(id string) (host string, port int64, err error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
@@ -394,7 +415,8 @@ func splitAddress(id string) (host string, port int64, err error) {
 		return h, port, err
 	}
 	if strings.ContainsAny(id, "/ \t") {
-		return "", 0, fmt.Errorf("import ID %q: give a host name or address, optionally with :port, not a URL", id)
+		return "", 0, fmt.Errorf("import ID %q: give a host name or address, optionally with :port (ssh://host[:port] to import "+
+			"over SSH), not a URL", id)
 	}
 	return id, 0, nil
 }

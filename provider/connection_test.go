@@ -9,55 +9,71 @@ import (
 	"github.com/wincontainers/wincontainers/internal/winrm"
 )
 
-func TestSplitAddress(t *testing.T) {
+func TestParseImportID(t *testing.T) {
 	cases := []struct {
 		id, host string
 		port     int64
 		err      string
+		ssh      bool
 	}{
-		{"10.0.0.5", "10.0.0.5", 0, ""},
-		{"10.0.0.5:5986", "10.0.0.5", 5986, ""},
-		{" win01.corp.example ", "win01.corp.example", 0, ""},
-		{"win01:5985", "win01", 5985, ""},
-		{"[fd00::5]:5986", "fd00::5", 5986, ""},
-		{"[fd00::5]", "fd00::5", 0, ""},
-		{"fd00::5", "fd00::5", 0, ""},
-		{"", "", 0, "empty import ID"},
-		{"10.0.0.5:0", "", 0, "not a port"},
-		{"10.0.0.5:99999", "", 0, "not a port"},
-		{"10.0.0.5:http", "", 0, "not a port"},
-		{"https://10.0.0.5/wsman", "", 0, "not a port"},
-		{"[fd00::5", "", 0, "unclosed"},
-		{"[fd00::5]x", "", 0, "expected :port"},
-		{"host name", "", 0, "not a URL"},
-		{":1", "", 0, "no host before :1"},
-		{"[]:5986", "", 0, "no address between [ and ]"},
+		{"10.0.0.5", "10.0.0.5", 0, "", false},
+		{"10.0.0.5:5986", "10.0.0.5", 5986, "", false},
+		{" win01.corp.example ", "win01.corp.example", 0, "", false},
+		{"win01:5985", "win01", 5985, "", false},
+		{"[fd00::5]:5986", "fd00::5", 5986, "", false},
+		{"[fd00::5]", "fd00::5", 0, "", false},
+		{"fd00::5", "fd00::5", 0, "", false},
+		{"", "", 0, "empty import ID", false},
+		{"10.0.0.5:0", "", 0, "not a port", false},
+		{"10.0.0.5:99999", "", 0, "not a port", false},
+		{"10.0.0.5:http", "", 0, "not a port", false},
+		{"https://10.0.0.5/wsman", "", 0, "not a port", false},
+		{"[fd00::5", "", 0, "unclosed", false},
+		{"[fd00::5]x", "", 0, "expected :port", false},
+		{"host name", "", 0, "not a URL", false},
+		{":1", "", 0, "no host before :1", false},
+		{"[]:5986", "", 0, "no address between [ and ]", false},
+		{"ssh://10.0.0.5", "10.0.0.5", 0, "", true},
+		{"ssh://win01:2222", "win01", 2222, "", true},
+		{" ssh://[fd00::5]:22 ", "fd00::5", 22, "", true},
+		{"ssh://Administrator@10.0.0.5", "", 0, "without a user", false},
+		{"ssh://", "", 0, "empty import ID", false},
+		{"ssh://10.0.0.5:0", "", 0, "not a port", false},
+		{"ssh://10.0.0.5/", "", 0, "not a URL", false},
+		{"SSH://10.0.0.5", "10.0.0.5", 0, "", true},
+		{"winrm://10.0.0.5", "", 0, "not a port", false},
 	}
 	for _, c := range cases {
-		host, port, err := splitAddress(c.id)
+		host, port, overSSH, err := parseImportID(c.id)
 		if c.err != "" {
 			if err == nil || !strings.Contains(err.Error(), c.err) {
 				t.Errorf("%q: error %v, want %q", c.id, err, c.err)
 			}
 			continue
 		}
-		if err != nil || host != c.host || port != c.port {
-			t.Errorf("%q: %q %d %v, want %q %d", c.id, host, port, err, c.host, c.port)
+		if err != nil || host != c.host || port != c.port || overSSH != c.ssh {
+			t.Errorf("%q: %q %d ssh %v %v, want %q %d ssh %v", c.id, host, port, overSSH, err, c.host, c.port, c.ssh)
 		}
 	}
 }
 
 func FuzzSplitAddress(f *testing.F) {
-	for _, s := range []string{"10.0.0.5", "h:5986", "[::1]:1", "[", "a:b:c", ":"} {
+	for _, s := range []string{"10.0.0.5", "h:5986", "[::1]:1", "[", "a:b:c", ":", "ssh://h:22", "ssh://[::1]", "ssh://u@h"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		host, port, err := splitAddress(id)
+		host, port, overSSH, err := parseImportID(id)
 		if err != nil {
+			if overSSH {
+				t.Fatalf("%q: refused, yet marked as SSH", id)
+			}
 			return
 		}
-		if host == "" || port < 0 || port > 65535 {
+		if host == "" || port < 0 || port > 65535 || strings.Contains(host, "@") && overSSH {
 			t.Fatalf("%q: accepted host %q port %d", id, host, port)
+		}
+		if overSSH != strings.HasPrefix(strings.ToLower(strings.TrimSpace(id)), sshImportScheme) {
+			t.Fatalf("%q: over SSH %v", id, overSSH)
 		}
 	})
 }

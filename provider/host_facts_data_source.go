@@ -241,14 +241,17 @@ func (d *hostFactsDataSource) connector(m *hostFactsModel, diags *diag.Diagnosti
 // the problem on diags.
 func (d *hostFactsDataSource) connConfig(ctx context.Context, m *hostFactsModel, diags *diag.Diagnostics) (hostconn.Config, bool) {
 	var cfg hostconn.Config
-	var base connSettings
+	var (
+		base   connSettings
+		sshDef sshDefaults
+	)
 	if d.data != nil {
 		cfg.RetryBackoff = d.data.retryBackoff
-		base = d.data.winrm
+		base, sshDef = d.data.winrm, d.data.ssh
 	}
 	host := m.Host.ValueString()
 	if !m.SSH.IsNull() {
-		opts, ok := factsSSHConfig(ctx, m.SSH, host, m.Port, diags)
+		opts, ok := factsSSHConfig(ctx, m.SSH, sshDef, host, m.Port, diags)
 		cfg.SSH = opts
 		return cfg, ok
 	}

@@ -323,7 +323,7 @@ func (r *hostResource) planConnection(ctx context.Context, p, cfg *hostModel) di
 		return diags
 	}
 	if !p.SSH.IsNull() {
-		planSSH(ctx, p, cfg, &diags)
+		planSSH(ctx, p, cfg, r.sshDefaults(), &diags)
 		return diags
 	}
 	s := r.settings(ctx, cfg, &diags)
@@ -355,7 +355,7 @@ func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanR
 		return
 	}
 	if !st.SSH.IsNull() {
-		if err := sshDestroyWarning(ctx, &st); err != nil {
+		if err := sshDestroyWarning(ctx, &st, r.sshDefaults()); err != nil {
 			resp.Diagnostics.AddWarning("Destroy cannot reach "+st.Host.ValueString(), err.Error())
 		}
 		return
@@ -365,6 +365,23 @@ func (r *hostResource) warnDestroy(ctx context.Context, req resource.ModifyPlanR
 			"on_destroy is "+st.OnDestroy.ValueString()+", which connects to the host, but no WinRM password is available to destroy (a write-only "+
 				"password is not kept). Set password in the provider's winrm block (or "+envWinRMPassword+"), or set on_destroy = \"keep\" and apply first.")
 	}
+}
+
+// sshDefaults is the provider's ssh block (with the environment applied).
+func (r *hostResource) sshDefaults() sshDefaults {
+	if r.data == nil {
+		return sshDefaults{}
+	}
+	return r.data.ssh
+}
+
+// credentialAdvice says where refresh and destroy, which Terraform hands no write-only value, find
+// credentials for m's transport.
+func credentialAdvice(m *hostModel) string {
+	if !m.SSH.IsNull() {
+		return sshRefreshAdvice
+	}
+	return "a write-only password is not available to refresh and destroy; set password in the provider's winrm block or " + envWinRMPassword
 }
 
 // settings merges the provider's winrm defaults with the resource's winrm block (with the write-only
@@ -406,7 +423,7 @@ func (r *hostResource) connConfig(ctx context.Context, m *hostModel, rebootTimeo
 		cfg.Azure = &v
 		return cfg, !diags.HasError()
 	case !m.SSH.IsNull():
-		opts, ok := sshConfig(ctx, m, diags)
+		opts, ok := sshConfig(ctx, m, r.sshDefaults(), diags)
 		cfg.SSH = opts
 		return cfg, ok
 	}
@@ -646,7 +663,7 @@ func (r *hostResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		}
 		resp.Diagnostics.AddWarning("Cannot refresh "+host,
 			"The state is kept as last known and drift on the host is not detected: "+diagSummary(connDiags)+
-				" (a write-only password is not available to refresh; set password in the provider's winrm block or "+envWinRMPassword+").")
+				" ("+credentialAdvice(&m)+").")
 		return
 	}
 	if err != nil {
@@ -717,8 +734,8 @@ func (r *hostResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	if converge.StageOf(err) == converge.StageConnect {
 		connectFailed(&resp.Diagnostics, connBlock(m.Azure, m.SSH), errors.Unwrap(err))
 		resp.Diagnostics.AddError("Cannot uninstall from "+host,
-			"on_destroy is "+policy+", which needs a connection. Set password in the provider's winrm block (or "+envWinRMPassword+"), "+
-				"or set on_destroy = \"keep\" and apply before destroying.")
+			"on_destroy is "+policy+", which needs a connection: "+credentialAdvice(&m)+"; or set on_destroy = \"keep\" and apply "+
+				"before destroying.")
 		return
 	}
 	err = errors.Unwrap(err)
@@ -749,7 +766,7 @@ func (r *hostResource) ImportState(ctx context.Context, req resource.ImportState
 	if azureImport(req.ID, set, &resp.Diagnostics) {
 		return
 	}
-	host, port, err := splitAddress(req.ID)
+	host, port, overSSH, err := parseImportID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", err.Error())
 		return
@@ -758,6 +775,12 @@ func (r *hostResource) ImportState(ctx context.Context, req resource.ImportState
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("host"), host)...)
 	if port != 0 {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("port"), port)...)
+	}
+	if overSSH {
+		// An ssh block of nulls: the host is reached over SSH with the provider's ssh block alone, and a
+		// configuration with ssh = {} plans no change.
+		obj := nullObject(ctx, sshConnAttrTypes, nil, &resp.Diagnostics)
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("ssh"), obj)...)
 	}
 }
 

@@ -1,18 +1,28 @@
 package provider
 
 import (
+	"bytes"
+	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 	"golang.org/x/crypto/ssh"
 
 	"github.com/wincontainers/wincontainers/internal/winsim"
@@ -122,6 +132,230 @@ data "wincontainers_host_facts" "ssh" {
 					resource.TestCheckResourceAttr("data.wincontainers_host_facts.ssh", "facts.engine_type", "containerd"),
 				),
 			},
+		},
+	})
+}
+
+// sshKeyFile writes a fresh Ed25519 key to dir and returns its path, its PEM text and its public key
+// in authorized_keys form.
+func sshKeyFile(t *testing.T, dir string) (path, pemText string, authorized []byte) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path = filepath.Join(dir, "id_ed25519")
+	pemText = string(pem.EncodeToMemory(block))
+	if err := os.WriteFile(path, []byte(pemText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path, pemText, ssh.MarshalAuthorizedKey(signer.PublicKey())
+}
+
+// notInState fails when any of the strings appears anywhere in the state Terraform holds (terraform
+// show -json of the state file, sensitive values included).
+type notInState []string
+
+func (n notInState) CheckState(_ context.Context, req statecheck.CheckStateRequest, resp *statecheck.CheckStateResponse) {
+	b, err := json.Marshal(req.State)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	for _, s := range n {
+		if bytes.Contains(b, []byte(s)) {
+			resp.Error = fmt.Errorf("the state holds %.12q...", s)
+			return
+		}
+	}
+}
+
+// sshOnly checks that the host was reached over SSH alone: no WS-Management request.
+func sshOnly(st winsim.State) error {
+	if st.Requests.Total != 0 || st.SSH == nil || st.SSH.Execs == 0 {
+		return fmt.Errorf("%d WS-Man requests, SSH %+v: want SSH alone", st.Requests.Total, st.SSH)
+	}
+	return nil
+}
+
+// With the private key only write-only, create connects over SSH with it and the state never holds it
+// (not as private_key_wo, not as private_key, nowhere in the state file); refresh, which Terraform gives
+// no write-only value, keeps the last known state and the plan stays empty; once the provider's ssh block
+// has the key, destroy uninstalls over SSH with it.
+func TestAccHostSSHWriteOnlyKey(t *testing.T) {
+	accPreCheck(t)
+	dir := t.TempDir()
+	keyFile, keyPEM, authorized := sshKeyFile(t, dir)
+	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-WO"})
+	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
+	w := winsimtest.Start(t, o)
+	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	cfg := func(providerSSH, onDestroy string) string {
+		return fmt.Sprintf(`
+provider "wincontainers" {
+  %s
+}
+resource "wincontainers_host" "test" {
+  host = %q
+  port = %d
+  ssh = {
+    user           = "Administrator"
+    private_key_wo = file(%q)
+    known_hosts    = %q
+  }
+  container_mode = "process"
+  on_destroy     = %q
+}
+`, providerSSH, h.host, h.port, keyFile, w.KnownHosts, onDestroy)
+	}
+	// A line of the key's body: the state file is JSON, where the PEM's line breaks are escaped.
+	keyLines := strings.Split(keyPEM, "\n")
+	secrets := notInState{keyLines[1], keyLines[2]}
+	const addr = "wincontainers_host.test"
+	resource.Test(t, resource.TestCase{
+		// Write-only attributes need Terraform 1.11 (OpenTofu 1.11).
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		CheckDestroy: func(*terraform.State) error {
+			if st := h.sim.Snapshot(); st.Services["docker"].State == "Running" || st.Requests.Total != 0 {
+				return fmt.Errorf("destroy over SSH with the provider's key left docker %+v (%d WS-Man requests)", st.Services["docker"], st.Requests.Total)
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("", "keep"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ssh").AtMapKey("private_key_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ssh").AtMapKey("private_key"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("facts").AtMapKey("computer_name"), knownvalue.StringExact("WIN-SSH-WO")),
+					secrets,
+				},
+				Check: checkSim(h, func(st winsim.State) error {
+					if err := sshOnly(st); err != nil {
+						return err
+					}
+					return dockerRunning(st)
+				}),
+			},
+			// Refresh has no key: the state is kept as last known (a warning), and nothing is planned.
+			{Config: cfg("", "keep"), PlanOnly: true},
+			{
+				// on_destroy changes in the state alone; the provider's key is what destroy connects with.
+				Config:            cfg(fmt.Sprintf(`ssh = { private_key = file(%q) }`, keyFile), "uninstall"),
+				ConfigStateChecks: []statecheck.StateCheck{secrets},
+			},
+		},
+	})
+}
+
+// terraform import over SSH: with an ssh://host:port ID the facts are read through the host's OpenSSH
+// server with the provider's ssh block (no WS-Management request), the imported state has an ssh block
+// and equals the one the apply recorded, and the next plan with ssh = {} is empty.
+func TestAccHostSSHImport(t *testing.T) {
+	accPreCheck(t)
+	dir := t.TempDir()
+	keyFile, keyPEM, authorized := sshKeyFile(t, dir)
+	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-IMP"})
+	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
+	w := winsimtest.Start(t, o)
+	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	providerOnly := fmt.Sprintf(`
+provider "wincontainers" {
+  ssh = {
+    user        = "Administrator"
+    private_key = file(%q)
+    known_hosts = %q
+  }
+}
+`, keyFile, w.KnownHosts)
+	cfg := providerOnly + fmt.Sprintf(`
+resource "wincontainers_host" "test" {
+  host           = %q
+  port           = %d
+  ssh            = {}
+  container_mode = "process"
+  # What import reads from the host: the engine and its version.
+  engine = { type = "docker", version = "29.2.1" }
+}
+`, h.host, h.port)
+	const addr = "wincontainers_host.test"
+	var execsBeforeImport int
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:            cfg,
+				ConfigStateChecks: []statecheck.StateCheck{notInState{strings.Split(keyPEM, "\n")[1]}},
+				Check: resource.ComposeTestCheckFunc(checkSim(h, func(st winsim.State) error {
+					if err := sshOnly(st); err != nil {
+						return err
+					}
+					execsBeforeImport = st.SSH.Execs
+					return dockerRunning(st)
+				})),
+			},
+			{
+				ResourceName:      addr,
+				ImportState:       true,
+				ImportStateId:     "ssh://" + net.JoinHostPort(h.host, strconv.Itoa(h.port)),
+				ImportStateVerify: true,
+				// Set only in configuration or by the apply, and not recoverable from the host.
+				ImportStateVerifyIgnore: []string{"timeouts", "observed_sha256", "verified_at", "os_version"},
+				ImportStateCheck: func(states []*terraform.InstanceState) error {
+					if len(states) != 1 || states[0].Attributes["ssh.%"] == "" || states[0].Attributes["container_mode"] != "process" {
+						return fmt.Errorf("imported %d states: %v; want one with an ssh block and process mode", len(states), states)
+					}
+					st := h.sim.Snapshot()
+					if err := sshOnly(st); err != nil {
+						return err
+					}
+					if st.SSH.Execs <= execsBeforeImport {
+						return fmt.Errorf("the import ran no command over SSH (%d execs before, %d after)", execsBeforeImport, st.SSH.Execs)
+					}
+					return nil
+				},
+			},
+			{
+				// Forget the resource without destroying it, then import it with an import block: the plan
+				// imports it with no change, and the next plan is empty.
+				Config: providerOnly + `
+removed {
+  from = wincontainers_host.test
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+				Check: checkSim(h, dockerRunning),
+			},
+			{
+				Config: cfg + fmt.Sprintf(`
+import {
+  to = wincontainers_host.test
+  id = "ssh://%s"
+}
+`, net.JoinHostPort(h.host, strconv.Itoa(h.port))),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionNoop)},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("ssh").AtMapKey("user"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("container_mode"), knownvalue.StringExact("process")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("port"), knownvalue.Int64Exact(int64(h.port))),
+				},
+			},
+			{Config: cfg, PlanOnly: true},
 		},
 	})
 }

@@ -52,7 +52,9 @@ type providerData struct {
 	// another resource): plan-time checks of the Azure connection wait for the apply.
 	azureUnknown bool
 	// winrm holds the provider-level connection defaults, with the environment applied.
-	winrm        connSettings
+	winrm connSettings
+	// ssh holds the provider-level ssh defaults, with the environment applied.
+	ssh          sshDefaults
 	reboot       runner.RebootOptions
 	retryBackoff time.Duration
 	azurePoll    time.Duration
@@ -63,6 +65,7 @@ type providerData struct {
 type providerModel struct {
 	Azure types.Object `tfsdk:"azure"`
 	WinRM types.Object `tfsdk:"winrm"`
+	SSH   types.Object `tfsdk:"ssh"`
 }
 
 // New returns a constructor for the provider at the given version.
@@ -85,6 +88,7 @@ func (p *Provider) Schema(_ context.Context, _ tfprovider.SchemaRequest, resp *t
 		Attributes: map[string]schema.Attribute{
 			"azure": azureSchema(),
 			"winrm": providerWinRMSchema(),
+			"ssh":   providerSSHSchema(),
 		},
 	}
 }
@@ -98,7 +102,7 @@ func (p *Provider) Configure(ctx context.Context, req tfprovider.ConfigureReques
 	}
 	az, azUnknown := azureBlock(ctx, m.Azure, &resp.Diagnostics)
 	data := &providerData{clock: p.clock, azure: az.auth(), azureUnknown: azUnknown, azureTransport: p.azureTransport,
-		winrm: providerDefaults(settingsOf(ctx, m.WinRM, &resp.Diagnostics)), reboot: p.reboot, retryBackoff: p.retryBackoff,
+		winrm: providerDefaults(settingsOf(ctx, m.WinRM, &resp.Diagnostics)), ssh: sshDefaultsOf(ctx, m.SSH, &resp.Diagnostics), reboot: p.reboot, retryBackoff: p.retryBackoff,
 		azurePoll: p.azurePoll}
 	resp.DataSourceData = data
 	resp.ResourceData = data

@@ -2,15 +2,23 @@ package provider
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/pem"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-timetypes/timetypes"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/crypto/ssh"
 
 	"github.com/wincontainers/wincontainers/internal/azure"
 	"github.com/wincontainers/wincontainers/internal/compat"
@@ -86,17 +94,66 @@ func TestConnConfig(t *testing.T) {
 	})
 	t.Run("ssh, port 22", func(t *testing.T) {
 		m := hostOf("10.0.0.6")
-		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{User: types.StringValue("Administrator"), Password: types.StringValue("pw"),
-			HostKey: types.StringValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")})
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{sshArgsModel: sshArgsModel{User: types.StringValue("Administrator"), Password: types.StringValue("pw"),
+			HostKey: types.StringValue("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl")}})
 		var diags diag.Diagnostics
 		cfg, ok := r.connConfig(ctx, &m, time.Minute, &diags)
 		if !ok || cfg.SSH == nil || cfg.SSH.Port != 22 || cfg.SSH.User != "Administrator" || cfg.SSH.Password != "pw" || m.Port.ValueInt64() != 22 {
 			t.Fatalf("ssh config %+v (%v): want Administrator on port 22", cfg.SSH, diags)
 		}
 	})
+	t.Run("ssh = {} over the provider's ssh block and the environment", func(t *testing.T) {
+		t.Setenv(envSSHPassword, "env-pw")
+		t.Setenv(envSSHUser, "env-user")
+		knownHosts := filepath.Join(t.TempDir(), "known_hosts")
+		if err := os.WriteFile(knownHosts, []byte("[10.0.0.7]:2222 "+testHostKey+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		def := sshDefaultsOf(ctx, objectOf(t, sshArgsAttrTypes, sshArgsModel{User: types.StringValue("provider-user"),
+			KnownHosts: types.StringValue(knownHosts), Timeout: timetypes.NewGoDurationValueFromStringMust("7s")}), &diag.Diagnostics{})
+		r := &hostResource{data: &providerData{ssh: def}}
+		m := hostOf("10.0.0.7")
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{})
+		m.Port = types.Int64Value(2222)
+		var diags diag.Diagnostics
+		cfg, ok := r.connConfig(ctx, &m, time.Minute, &diags)
+		if !ok || cfg.SSH == nil {
+			t.Fatalf("refused: %v", diags)
+		}
+		o := cfg.SSH
+		if o.User != "provider-user" || o.Password != "env-pw" || len(o.KnownHostsFiles) != 1 || o.KnownHostsFiles[0] != knownHosts ||
+			o.Timeout != 7*time.Second || o.Port != 2222 {
+			t.Errorf("options %+v: want the provider's user, known_hosts and timeout, the environment's password, port 2222", o)
+		}
+		// The resource's arguments win one by one; the write-only key and password replace the stored ones.
+		key, _ := testKey(t)
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{sshArgsModel: sshArgsModel{User: types.StringValue("resource-user"),
+			HostKey: types.StringValue(testHostKey)}, PrivateKeyWO: types.StringValue(key), PasswordWO: types.StringValue("wo-pw")})
+		cfg, ok = r.connConfig(ctx, &m, time.Minute, &diags)
+		if !ok || cfg.SSH.User != "resource-user" || string(cfg.SSH.PrivateKey) != key || cfg.SSH.Password != "wo-pw" || cfg.SSH.HostKey != testHostKey {
+			t.Errorf("options %+v (%v): want the resource's user, host key, write-only key and password", cfg.SSH, diags)
+		}
+	})
+	t.Run("ssh with the provider's ssh block unknown waits for the apply", func(t *testing.T) {
+		r := &hostResource{data: &providerData{ssh: sshDefaultsOf(ctx, types.ObjectUnknown(sshArgsAttrTypes), &diag.Diagnostics{})}}
+		m := hostOf("10.0.0.7")
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{sshArgsModel: sshArgsModel{User: types.StringValue("Administrator")}})
+		var diags diag.Diagnostics
+		if _, ok := r.connConfig(ctx, &m, time.Minute, &diags); ok || !hasErrorAt(diags, path.Root("ssh"), "SSH settings not known yet") {
+			t.Errorf("accepted or misplaced: %v", diags)
+		}
+	})
+	t.Run("ssh without a user names the provider's block and the environment", func(t *testing.T) {
+		m := hostOf("10.0.0.6")
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{sshArgsModel: sshArgsModel{Password: types.StringValue("pw")}})
+		var diags diag.Diagnostics
+		if _, ok := r.connConfig(ctx, &m, time.Minute, &diags); ok || !strings.Contains(fmt.Sprint(diags), envSSHUser) {
+			t.Errorf("accepted, or the advice is missing: %v", diags)
+		}
+	})
 	t.Run("ssh without credentials is refused on the ssh block", func(t *testing.T) {
 		m := hostOf("10.0.0.6")
-		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{User: types.StringValue("Administrator")})
+		m.SSH = objectOf(t, sshConnAttrTypes, sshConnModel{sshArgsModel: sshArgsModel{User: types.StringValue("Administrator")}})
 		var diags diag.Diagnostics
 		if _, ok := r.connConfig(ctx, &m, time.Minute, &diags); ok || !hasErrorAt(diags, path.Root("ssh"), "Incomplete SSH connection settings") {
 			t.Errorf("accepted or misplaced: %v", diags)
@@ -251,4 +308,25 @@ func TestDataSourceConnConfig(t *testing.T) {
 	if _, ok := d.connConfig(ctx, &m, &diags); ok || !hasErrorAt(diags, path.Root("winrm"), "Incomplete WinRM connection settings") {
 		t.Errorf("no password: %v, want the resource's message on winrm", diags)
 	}
+}
+
+// testHostKey is a host key in .pub form.
+const testHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+
+// testKey is a fresh Ed25519 private key in OpenSSH PEM form, and its public key.
+func testKey(t *testing.T) (string, ssh.PublicKey) {
+	t.Helper()
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := ssh.MarshalPrivateKey(priv, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(pem.EncodeToMemory(block)), signer.PublicKey()
 }

@@ -4,10 +4,14 @@
 //	             [--virtualization none|exposed] [--edition standard|datacenter] [--installation core|desktop]
 //	             [--reboot-time 3s] [--while-down reset|drop] [--offline] [--state-dir DIR]
 //	             [--ssh 127.0.0.1:0 [--ssh-authorized-keys FILE]]
+//	             [--cert-auth --trusted-roots FILE --cert-mapping issuer=THUMBPRINT|FILE,subject=UPN[,user=U] ...]
 //	winsim profiles
 package main
 
 import (
+	"crypto/x509"
+	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,6 +26,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/wincontainers/wincontainers/internal/certupn"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/profile"
 	"github.com/wincontainers/wincontainers/internal/winsim/wsman"
@@ -85,6 +90,15 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		"(public-key logons of the administrator)")
 	quotas := fs.String("quotas", "modern", "WinRM quotas: modern (Windows 8/2012 and later), spec (MS-WSMV defaults) or legacy (2008 R2 and older)")
 	idle := fs.Duration("idle-timeout", 0, "shell IdleTimeout (default: the quota set's)")
+	fs.BoolVar(&o.CertificateAuth, "cert-auth", false, "turn certificate authentication on (WinRM's Service\\Auth\\Certificate, off as Windows ships); needs --https")
+	roots := fs.String("trusted-roots", "", "PEM file of the CA certificates the host trusts for client certificates (its LocalMachine\\Root store)")
+	var mappings []string
+	fs.Func("cert-mapping", "map client certificates to an account, as New-Item -Path WSMan:\\localhost\\ClientCertificate -URI * does: "+
+		"issuer=<thumbprint, or a PEM file of the CA that signs the certificates>,subject=<UPN, or a pattern with one * first or last>"+
+		"[,user=<account, default --user>]; repeat for several", func(v string) error {
+		mappings = append(mappings, v)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return err //nolint:wrapcheck // flag already printed the usage
 	}
@@ -99,6 +113,20 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		q.IdleTimeout = *idle
 	}
 	o.Quotas = q
+	for _, m := range mappings {
+		cm, err := parseCertMapping(m, o.User)
+		if err != nil {
+			return fmt.Errorf("--cert-mapping %q: %w", m, err)
+		}
+		o.CertMappings = append(o.CertMappings, cm)
+	}
+	if *roots != "" {
+		b, err := os.ReadFile(*roots)
+		if err != nil {
+			return fmt.Errorf("--trusted-roots: %w", err)
+		}
+		o.TrustedRoots = b
+	}
 	if *sshAddr != "" {
 		o.SSH = true
 		if *sshKeys != "" {
@@ -168,6 +196,65 @@ func serve(args []string, stdout, stderr io.Writer) error {
 	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
 	<-sig
 	return nil
+}
+
+// parseCertMapping reads a --cert-mapping value: issuer=, subject= and optionally user= (default user),
+// comma-separated. The issuer is a certificate thumbprint (40 hex digits) or a PEM file of the issuing
+// certificate, whose thumbprint is taken; the host checks the rest as Windows does when the mapping is
+// made (winsim.Options.CertMappings).
+func parseCertMapping(v, user string) (wsman.CertMapping, error) {
+	m := wsman.CertMapping{UserName: user}
+	for _, kv := range strings.Split(v, ",") {
+		k, val, ok := strings.Cut(kv, "=")
+		if !ok || val == "" {
+			return m, fmt.Errorf("%q: give key=value pairs: issuer=<thumbprint or CA PEM file>,subject=<UPN>[,user=<account>]", kv)
+		}
+		switch strings.TrimSpace(k) {
+		case "issuer":
+			tp, err := issuerThumbprint(val)
+			if err != nil {
+				return m, err
+			}
+			m.Issuer = tp
+		case "subject":
+			m.Subject = val
+		case "user":
+			m.UserName = val
+		default:
+			return m, fmt.Errorf("unknown key %q: the keys are issuer, subject and user", k)
+		}
+	}
+	if m.Issuer == "" || m.Subject == "" {
+		return m, errors.New("issuer= and subject= are both required")
+	}
+	return m, nil
+}
+
+// issuerThumbprint is v when it is a thumbprint, else the thumbprint of the first certificate in the PEM
+// file v names.
+func issuerThumbprint(v string) (string, error) {
+	if b, err := hex.DecodeString(v); err == nil && len(b) == 20 {
+		return strings.ToUpper(v), nil
+	}
+	b, err := os.ReadFile(v) //nolint:gosec // a file the user names on the command line
+	if err != nil {
+		return "", fmt.Errorf("issuer %q is neither a thumbprint (40 hex digits) nor a readable PEM file: %w", v, err)
+	}
+	for rest := b; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return "", fmt.Errorf("issuer file %s holds no PEM certificate", v)
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return "", fmt.Errorf("issuer file %s: %w", v, err)
+		}
+		return certupn.Thumbprint(c), nil
+	}
 }
 
 // splitAddr splits host:port ("" gives "", 0).

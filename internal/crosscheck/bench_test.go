@@ -17,9 +17,12 @@ import (
 	"github.com/packer-community/winrmcp/winrmcp"
 
 	"github.com/wincontainers/wincontainers/internal/executor"
+	"github.com/wincontainers/wincontainers/internal/hostconn"
 	"github.com/wincontainers/wincontainers/internal/powershell"
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
+	"github.com/wincontainers/wincontainers/internal/sshconn"
+	"github.com/wincontainers/wincontainers/internal/winrm"
 	"github.com/wincontainers/wincontainers/internal/winsim"
 	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
@@ -270,4 +273,125 @@ func (p *peerRunner) Reboot(ctx context.Context) error {
 		}
 	}
 	return errors.New("timeout waiting for the machine to restart")
+}
+
+// benchTransports are the connections a Terraform user can give a host as Windows ships it or close to
+// it: WinRM over HTTPS (Basic), WinRM over HTTP with NTLM message encryption (AllowUnencrypted=false), and
+// SSH to Windows' OpenSSH server (password logon, host key from known_hosts).
+var benchTransports = []string{"winrm-https", "winrm-http-sealed", "ssh"}
+
+// startTransport starts a bare ws2022 host serving one transport and opens the connection the provider
+// would open for it (hostconn, with the test restart timings).
+func startTransport(b *testing.B, transport string) (*winsim.Sim, *hostconn.Conn) {
+	b.Helper()
+	o := winsim.Options{Profile: "ws2022", User: "Administrator", Password: "Crosscheck-P@ss", StateDir: b.TempDir(),
+		RebootTime: 50 * time.Millisecond, Internet: sharedInternet()}
+	switch transport {
+	case "winrm-https":
+		o.HTTPS = true
+	case "winrm-http-sealed":
+		o.Auth, o.RequireEncryption = "ntlm", true
+	case "ssh":
+		o.SSH = true
+	}
+	h := winsimtest.Start(b, o)
+	cfg := hostconn.Config{
+		Reboot:       runner.RebootOptions{DelaySeconds: -1, PollInterval: 20 * time.Millisecond, ReadyProbes: 1, Timeout: 30 * time.Second},
+		RetryBackoff: 10 * time.Millisecond,
+	}
+	switch transport {
+	case "winrm-https":
+		cfg.WinRM = winrm.Options{Host: h.Addr, Port: h.Port, CACert: h.CA, User: o.User, Password: o.Password}
+	case "winrm-http-sealed":
+		cfg.WinRM = winrm.Options{Host: h.Addr, Port: h.Port, HTTP: true, Auth: winrm.AuthNTLM, User: o.User, Password: o.Password}
+	case "ssh":
+		cfg.SSH = &sshconn.Options{Host: h.Addr, Port: h.SSHPort, User: o.User, Password: o.Password, KnownHostsFiles: []string{h.KnownHosts}}
+	}
+	conn, err := hostconn.Open(cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = conn.Close() })
+	return h.Sim, conn
+}
+
+// wire is what winsim counted on the transport in use: WS-Man requests (HTTP round trips) and their
+// bytes for WinRM; connections, sessions (one per command) and the encrypted bytes for SSH.
+type wire struct {
+	requests, connections, sessions int
+	in, out                         int64
+}
+
+func wireOf(st winsim.State, ssh bool) wire {
+	if ssh {
+		if st.SSH == nil {
+			return wire{}
+		}
+		return wire{connections: st.SSH.Connections, sessions: st.SSH.Sessions, in: st.SSH.BytesIn, out: st.SSH.BytesOut}
+	}
+	return wire{requests: st.Requests.Total, in: st.Requests.BytesIn, out: st.Requests.BytesOut}
+}
+
+// BenchmarkConvergeTransports converges a bare ws2022 host to process isolation with Docker over each
+// transport, then runs the no-op apply, at 0 and 20 ms of latency (winsim's latency fault: each WS-Man
+// request waits that long, and over SSH everything the host sends): round trips (WS-Man requests, or SSH
+// sessions, one per command, and connections), bytes each way, restarts and time.
+func BenchmarkConvergeTransports(b *testing.B) {
+	c := benchScenarios[0]
+	for _, transport := range benchTransports {
+		overSSH := transport == "ssh"
+		for _, lat := range benchLatencies {
+			b.Run(fmt.Sprintf("transport=%s/latency=%dms", transport, lat.Milliseconds()), func(b *testing.B) {
+				want := resolve(b, c.s)
+				var apply, noop wire
+				var reboots, steps int
+				var noopTime time.Duration
+				for b.Loop() {
+					b.StopTimer()
+					sim, conn := startTransport(b, transport)
+					injectLatency(b, sim, lat)
+					b.StartTimer()
+					res, err := executor.Apply(context.Background(), conn, want, executor.Options{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StopTimer()
+					st := sim.Snapshot()
+					if st.Verified == "" || (overSSH && st.Requests.Total != 0) {
+						b.Fatalf("%s: verified %q, %d WS-Man requests", transport, st.Verified, st.Requests.Total)
+					}
+					w := wireOf(st, overSSH)
+					apply.requests, apply.connections, apply.sessions = apply.requests+w.requests, apply.connections+w.connections, apply.sessions+w.sessions
+					apply.in, apply.out = apply.in+w.in, apply.out+w.out
+					reboots += st.Reboots
+					steps += len(res.StepsRun)
+					sim.ResetCounts()
+					start := time.Now()
+					again, err := executor.Apply(context.Background(), conn, want, executor.Options{})
+					if err != nil || len(again.StepsRun) != 0 {
+						b.Fatalf("no-op apply: steps %v, %v", again.StepsRun, err)
+					}
+					noopTime += time.Since(start)
+					w = wireOf(sim.Snapshot(), overSSH)
+					noop.requests, noop.sessions, noop.in = noop.requests+w.requests, noop.sessions+w.sessions, noop.in+w.in
+					b.StartTimer()
+				}
+				n := float64(b.N)
+				if overSSH {
+					b.ReportMetric(float64(apply.sessions)/n, "sessions/apply")
+					b.ReportMetric(float64(apply.connections)/n, "connections/apply")
+					b.ReportMetric(float64(noop.sessions)/n, "sessions/noop-apply")
+				} else {
+					b.ReportMetric(float64(apply.requests)/n, "requests/apply")
+					b.ReportMetric(float64(noop.requests)/n, "requests/noop-apply")
+				}
+				b.ReportMetric(float64(reboots)/n, "reboots/apply")
+				b.ReportMetric(float64(steps)/n, "steps/apply")
+				b.ReportMetric(float64(apply.in)/n, "bytes-sent/apply")
+				b.ReportMetric(float64(apply.out)/n, "bytes-received/apply")
+				b.ReportMetric(float64(noop.in)/n, "bytes-sent/noop-apply")
+				b.ReportMetric(float64(noopTime.Milliseconds())/n, "ms/noop-apply")
+			})
+		}
+	}
 }

@@ -162,9 +162,17 @@ func hostKeyCheck(o Options, addr string) (ssh.HostKeyCallback, []string, error)
 	return explain(cb, files), recordedAlgorithms(cb, addr), nil
 }
 
-// parseHostKey reads a public key in authorized_keys form or a known_hosts line.
+// parseHostKey reads a public key in authorized_keys form or a known_hosts line. A known_hosts line
+// with a marker is refused: @revoked records a key the host must not present, and @cert-authority a key
+// that signs host certificates, which is not the host's own key (docs/knowledge/ssh.md#pinning-the-host-key).
 func parseHostKey(s string) (ssh.PublicKey, error) {
-	b := []byte(strings.TrimSpace(s))
+	trimmed := strings.TrimSpace(s)
+	if fields := strings.Fields(trimmed); len(fields) > 0 && strings.HasPrefix(fields[0], "@") {
+		return nil, fmt.Errorf("ssh.host_key is a known_hosts line marked %s, which does not name the host's own key (@revoked "+
+			"lists a key the host must not present, @cert-authority a CA that signs host certificates): give the line of the host's "+
+			"key without a marker, or its %%ProgramData%%\\ssh\\ssh_host_ed25519_key.pub", truncate(fields[0], 20))
+	}
+	b := []byte(trimmed)
 	if k, _, _, _, err := ssh.ParseAuthorizedKey(b); err == nil {
 		return k, nil
 	}

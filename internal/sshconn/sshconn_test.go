@@ -301,3 +301,40 @@ func sha256Hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+// winsim's latency fault reaches SSH: on a connection accepted while it is set, everything the host
+// sends arrives that much later, so a command on a kept connection (channel open, exec, exit status)
+// takes at least two round trips; without it, the same command takes far less than one.
+func TestLatencyFault(t *testing.T) {
+	const delay = 150 * time.Millisecond
+	for _, tc := range []struct {
+		name     string
+		latency  bool
+		min, max time.Duration
+	}{
+		{name: "none", max: delay},
+		{name: "150ms", latency: true, min: 2 * delay, max: 20 * delay},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := startHost(t, nil)
+			if tc.latency {
+				if err := h.Sim.Inject(winsim.Fault{Kind: "latency", Delay: delay.String()}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := client(t, sshconn.Options{Host: h.Addr, Port: h.SSHPort, User: user, Password: password, KnownHostsFiles: []string{h.KnownHosts}})
+			if out, _, err := c.Output(ctx(t), "echo connect"); err != nil || out != "connect\r\n" {
+				t.Fatalf("first command: %q, %v", out, err)
+			}
+			start := time.Now()
+			out, code, err := c.Output(ctx(t), "echo again")
+			took := time.Since(start)
+			if err != nil || code != 0 || out != "again\r\n" {
+				t.Fatalf("second command: %q, exit %d, %v", out, code, err)
+			}
+			if took < tc.min || took > tc.max {
+				t.Errorf("a command on the kept connection took %v, want %v to %v", took, tc.min, tc.max)
+			}
+		})
+	}
+}

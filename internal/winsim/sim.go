@@ -452,7 +452,8 @@ var FaultKinds = []string{"reset_connections", "reboot_now", "reject_auth", "all
 	"truncate_download", "disk_full", "disk_freed", "hns_broken", "hns_fixed", "hns_first_boot", "crash_service", "stay_down", "come_back", "clear"}
 
 // Inject applies a fault: reset_connections (count), reboot_now, reject_auth, allow_auth, latency
-// (delay), soap_fault (action), fail_download (url_contains); the machine's truncate_download
+// (delay: every WS-Man request, and everything the SSH server sends on a connection accepted while it
+// is set, waits that long), soap_fault (action), fail_download (url_contains); the machine's truncate_download
 // (url_contains; "" clears), disk_full and disk_freed, hns_broken and hns_fixed, hns_first_boot (at the
 // next boot HNS is not ready when Windows starts docker, moby#50093; once), crash_service (action:
 // the service; "" clears); stay_down (the next restart never finishes: every connection is reset

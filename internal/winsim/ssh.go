@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -39,6 +40,7 @@ func (s *Sim) useSSH() error {
 		Run: s.Host.Run, Up: s.Host.Up, DropWhileDown: s.opts.WhileDown == "drop",
 		Refuse:    s.consumeReset,
 		Rejecting: s.Server.RejectingCredentials,
+		Latency:   s.latency,
 	})
 	if err != nil {
 		return fmt.Errorf("winsim: %w", err)
@@ -92,4 +94,11 @@ func (s *Sim) ResetCounts() {
 	if s.SSHD != nil {
 		s.SSHD.ResetStats()
 	}
+}
+
+// latency is the latency fault's delay, which the SSH server applies to the connections it accepts.
+func (s *Sim) latency() time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.faults.latency
 }

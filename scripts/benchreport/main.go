@@ -29,6 +29,8 @@ func main() {
 	in := flag.String("in", "", "go test -bench output")
 	out := flag.String("out", "docs/benchmarks.md", "report to write")
 	intro := flag.String("intro", "", "markdown file with the text before the tables (sections are matched by family)")
+	only := flag.String("only", "", "comma-separated families (BenchmarkX): rewrite only their sections of the existing -out, "+
+		"each with its own measurement line, and leave the rest of it as it is")
 	flag.Parse()
 	f, err := os.Open(*in)
 	if err != nil {
@@ -36,7 +38,13 @@ func main() {
 	}
 	all, order := parse(f)
 	_ = f.Close()
-	sections := readSections(*intro)
+	sections, sectionOrder := readSections(*intro)
+	if *only != "" {
+		if err := mergeSections(*out, strings.Split(*only, ","), all, order, sections, sectionOrder); err != nil {
+			fail(err)
+		}
+		return
+	}
 	var b strings.Builder
 	b.WriteString(sections["# head"])
 	fmt.Fprintf(&b, "\nMeasured %s at commit `%s`: %d CPUs (%s), %s, %s/%s. Each figure is the median of %s.\n\n",
@@ -51,11 +59,7 @@ func main() {
 		byFamily[fam] = append(byFamily[fam], all[n])
 	}
 	for _, fam := range families {
-		fmt.Fprintf(&b, "## %s\n\n", strings.TrimPrefix(fam, "Benchmark"))
-		if s := sections[fam]; s != "" {
-			b.WriteString(strings.TrimSpace(s) + "\n\n")
-		}
-		table(&b, byFamily[fam])
+		section(&b, fam, sections[fam], "", byFamily[fam])
 	}
 	if s := sections["# tail"]; s != "" {
 		b.WriteString(strings.TrimSpace(s) + "\n")
@@ -63,6 +67,84 @@ func main() {
 	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil { //nolint:gosec // a document in the repository
 		fail(err)
 	}
+}
+
+// section writes one family's section: its heading, its text from the intro, an optional line, its table.
+func section(b *strings.Builder, fam, text, line string, ss []*series) {
+	fmt.Fprintf(b, "## %s\n\n", strings.TrimPrefix(fam, "Benchmark"))
+	if text != "" {
+		b.WriteString(strings.TrimSpace(text) + "\n\n")
+	}
+	if line != "" {
+		b.WriteString(line + "\n\n")
+	}
+	table(b, ss)
+}
+
+// mergeSections rewrites the sections of the given families in the report at path, from this run's
+// results, and leaves every other section as it was: a family missing from the report is inserted
+// before the first section the intro orders after it (at the end when none). Each rewritten section
+// says when and at which commit it was measured, since the report's own line is about the other ones.
+func mergeSections(path string, families []string, all map[string]*series, order []string, text map[string]string, introOrder []string) error {
+	old, err := os.ReadFile(path) //nolint:gosec // the report in the repository, named by scripts/bench
+	if err != nil {
+		return fmt.Errorf("-only rewrites sections of an existing report: %w", err)
+	}
+	// The report is its head, then one part per "## " heading.
+	parts := strings.SplitAfter(string(old), "\n")
+	head, titles, bodies := "", []string{}, map[string]string{}
+	for _, line := range parts {
+		if t, ok := strings.CutPrefix(line, "## "); ok {
+			titles = append(titles, strings.TrimSpace(t))
+		}
+		if len(titles) == 0 {
+			head += line
+			continue
+		}
+		bodies[titles[len(titles)-1]] += line
+	}
+	rank := func(title string) int {
+		for i, f := range introOrder {
+			if strings.TrimPrefix(f, "Benchmark") == title {
+				return i
+			}
+		}
+		return len(introOrder)
+	}
+	for _, fam := range families {
+		var ss []*series
+		mine := map[string]*series{}
+		for _, n := range order {
+			if strings.SplitN(n, "/", 2)[0] == fam {
+				ss = append(ss, all[n])
+				mine[n] = all[n]
+			}
+		}
+		if len(ss) == 0 {
+			return fmt.Errorf("-only %s: the benchmark output has no results for it", fam)
+		}
+		var b strings.Builder
+		section(&b, fam, text[fam], fmt.Sprintf("This section alone was measured %s at commit `%s` (`BENCH_ONLY`); each figure is the median of %s.",
+			time.Now().UTC().Format("2006-01-02 15:04 UTC"), commit(), runsText(mine)), ss)
+		title := strings.TrimPrefix(fam, "Benchmark")
+		if _, ok := bodies[title]; !ok {
+			at := len(titles)
+			for i, t := range titles {
+				if rank(t) > rank(title) {
+					at = i
+					break
+				}
+			}
+			titles = slices.Insert(titles, at, title)
+		}
+		bodies[title] = b.String()
+	}
+	var b strings.Builder
+	b.WriteString(head)
+	for _, t := range titles {
+		b.WriteString(bodies[t])
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644) //nolint:gosec,wrapcheck // a document in the repository
 }
 
 func fail(err error) {
@@ -122,8 +204,8 @@ func median(v []float64) float64 {
 }
 
 // unitOrder puts the figures users care about first; anything else follows in the order seen.
-var unitOrder = []string{"ns/op", "MB/s", "requests/apply", "reboots/apply", "steps/apply", "uploaded-scripts/apply", "bytes-sent/apply",
-	"bytes-received/apply", "requests/noop-apply", "bytes-sent/noop-apply", "ms/noop-apply", "requests/upload", "payload-bytes/request"}
+var unitOrder = []string{"ns/op", "MB/s", "requests/apply", "sessions/apply", "connections/apply", "reboots/apply", "steps/apply", "uploaded-scripts/apply", "bytes-sent/apply",
+	"bytes-received/apply", "requests/noop-apply", "sessions/noop-apply", "bytes-sent/noop-apply", "ms/noop-apply", "requests/upload", "payload-bytes/request"}
 
 func table(b *strings.Builder, ss []*series) {
 	var units []string
@@ -227,10 +309,11 @@ func runsText(all map[string]*series) string {
 
 // readSections splits the intro file at lines "<!-- FamilyName -->"; text before the first marker is
 // "# head", and "<!-- # tail -->" closes the document.
-func readSections(path string) map[string]string {
+func readSections(path string) (map[string]string, []string) {
 	out := map[string]string{}
+	var order []string
 	if path == "" {
-		return out
+		return out, order
 	}
 	b, err := os.ReadFile(path) //nolint:gosec // a file in the repository, named by scripts/bench
 	if err != nil {
@@ -241,11 +324,12 @@ func readSections(path string) map[string]string {
 		t := strings.TrimSpace(line)
 		if strings.HasPrefix(t, "<!-- ") && strings.HasSuffix(t, " -->") {
 			key = strings.TrimSuffix(strings.TrimPrefix(t, "<!-- "), " -->")
+			order = append(order, key)
 			continue
 		}
 		out[key] += line
 	}
-	return out
+	return out, order
 }
 
 func commit() string {

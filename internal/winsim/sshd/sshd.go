@@ -47,6 +47,10 @@ type Config struct {
 	Refuse func() bool
 	// Rejecting, when it returns true, fails every credential check (a changed password).
 	Rejecting func() bool
+	// Latency, when set and positive as a connection is accepted, delays every byte the server sends on
+	// that connection by its value (fault injection: the distance to the host, one round trip's worth
+	// per exchange, as winsim's latency fault delays each WS-Man request).
+	Latency func() time.Duration
 }
 
 // Stats counts what the server saw since the last Reset.
@@ -227,7 +231,15 @@ func (s *Server) handle(raw net.Conn) {
 	}()
 	// sshd_config's LoginGraceTime default: a client that does not finish logging on in time is dropped.
 	_ = raw.SetDeadline(time.Now().Add(2 * time.Minute))
-	sc, chans, reqs, err := ssh.NewServerConn(c, s.ssh)
+	var wire net.Conn = c
+	if s.cfg.Latency != nil {
+		if d := s.cfg.Latency(); d > 0 {
+			dc := newDelayedConn(c, d)
+			defer dc.stop()
+			wire = dc
+		}
+	}
+	sc, chans, reqs, err := ssh.NewServerConn(wire, s.ssh)
 	if err != nil {
 		return
 	}
@@ -338,4 +350,66 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	n, err := c.Conn.Write(p)
 	c.out.Add(int64(n))
 	return n, err //nolint:wrapcheck // a net.Conn's errors pass through unchanged
+}
+
+// delayedConn sends what is written to it after a fixed delay, in order: a network path whose one-way
+// delay is the round trip, the server's replies arriving that much later.
+type delayedConn struct {
+	net.Conn
+	delay   time.Duration
+	q       chan delayedWrite
+	done    chan struct{}
+	stopped sync.Once
+}
+
+type delayedWrite struct {
+	due time.Time
+	b   []byte
+}
+
+func newDelayedConn(c net.Conn, d time.Duration) *delayedConn {
+	dc := &delayedConn{Conn: c, delay: d, q: make(chan delayedWrite, 4096), done: make(chan struct{})}
+	go dc.pump()
+	return dc
+}
+
+func (c *delayedConn) Write(p []byte) (int, error) {
+	w := delayedWrite{due: time.Now().Add(c.delay), b: bytes.Clone(p)}
+	select {
+	case c.q <- w:
+		return len(p), nil
+	case <-c.done:
+		return 0, net.ErrClosed
+	}
+}
+
+// pump writes each queued chunk when it is due, until the connection fails or is stopped.
+func (c *delayedConn) pump() {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		var w delayedWrite
+		select {
+		case w = <-c.q:
+		case <-c.done:
+			return
+		}
+		t.Reset(time.Until(w.due))
+		select {
+		case <-t.C:
+		case <-c.done:
+			return
+		}
+		if _, err := c.Conn.Write(w.b); err != nil {
+			c.stop()
+			return
+		}
+	}
+}
+
+func (c *delayedConn) stop() { c.stopped.Do(func() { close(c.done) }) }
+
+func (c *delayedConn) Close() error {
+	c.stop()
+	return c.Conn.Close() //nolint:wrapcheck // a net.Conn's errors pass through unchanged
 }
