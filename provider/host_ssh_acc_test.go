@@ -3,10 +3,7 @@ package provider
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
 	"net"
 	"os"
@@ -38,24 +35,9 @@ import (
 func TestAccHostSSH(t *testing.T) {
 	accPreCheck(t)
 	dir := t.TempDir()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyFile := filepath.Join(dir, "id_ed25519")
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(block), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	keyFile, _, authorized := sshKeyFile(t, dir)
 	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH"})
-	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, ssh.MarshalAuthorizedKey(signer.PublicKey())
+	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
 	w := winsimtest.Start(t, o)
 	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
 	emptyKnownHosts := filepath.Join(dir, "empty_known_hosts")
@@ -140,24 +122,12 @@ data "wincontainers_host_facts" "ssh" {
 // in authorized_keys form.
 func sshKeyFile(t *testing.T, dir string) (path, pemText string, authorized []byte) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
+	priv, pub := winsimtest.NewSSHKey(t)
+	path, pemText = filepath.Join(dir, "id_ed25519"), string(priv)
+	if err := os.WriteFile(path, priv, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path = filepath.Join(dir, "id_ed25519")
-	pemText = string(pem.EncodeToMemory(block))
-	if err := os.WriteFile(path, []byte(pemText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return path, pemText, ssh.MarshalAuthorizedKey(signer.PublicKey())
+	return path, pemText, ssh.MarshalAuthorizedKey(pub)
 }
 
 // notInState fails when any of the strings appears anywhere in the state Terraform holds (terraform

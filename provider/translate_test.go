@@ -2,9 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -28,6 +25,7 @@ import (
 	"github.com/wincontainers/wincontainers/internal/runner"
 	"github.com/wincontainers/wincontainers/internal/spec"
 	"github.com/wincontainers/wincontainers/internal/winrm"
+	"github.com/wincontainers/wincontainers/internal/winsim/winsimtest"
 )
 
 // The provider's translation functions: Terraform's models into the engine's connection (connConfig),
@@ -316,17 +314,6 @@ const testHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLs
 // testKey is a fresh Ed25519 private key in OpenSSH PEM form, and its public key.
 func testKey(t *testing.T) (string, ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(block)), signer.PublicKey()
+	priv, pub := winsimtest.NewSSHKey(t)
+	return string(priv), pub
 }

@@ -3,11 +3,8 @@ package sshconn_test
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/pem"
 	"errors"
 	"os"
 	"path/filepath"
@@ -31,19 +28,7 @@ const (
 
 func newKey(t *testing.T) (privPEM []byte, pub ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(block), signer.PublicKey()
+	return winsimtest.NewSSHKey(t)
 }
 
 func startHost(t *testing.T, authorized []byte) *winsimtest.Server {

@@ -3,10 +3,7 @@ package conformance
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"os"
@@ -160,23 +157,12 @@ const sshPassword = "C0nformance!Ssh"
 
 func newKeyFile(t *testing.T, dir, name string) (path string, pub ssh.PublicKey) {
 	t.Helper()
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	block, err := ssh.MarshalPrivateKey(priv, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		t.Fatal(err)
-	}
+	priv, pub := winsimtest.NewSSHKey(t)
 	path = filepath.Join(dir, name)
-	if err := os.WriteFile(path, pem.EncodeToMemory(block), 0o600); err != nil {
+	if err := os.WriteFile(path, priv, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return path, signer.PublicKey()
+	return path, pub
 }
 
 // TestSSHConformance runs Debian's OpenSSH client and paramiko against winsim's OpenSSH server: output

@@ -81,9 +81,10 @@ func startHost(t *testing.T, o winsim.Options) (*winsim.Sim, string, int) {
 	return h.Sim, h.Addr, h.Port
 }
 
-// template is a build of one null source (source adds lines to it: winrm_use_ntlm, for one) and the
-// provisioner.
-func template(host string, port int, source, provisioner string) string {
+// nullBuild is a template that installs the plugin, declares the sensitive winrm_password variable
+// (PKR_VAR_winrm_password), and builds one null source (its body: the communicator's settings) with
+// the provisioner (its body).
+func nullBuild(source, provisioner string) string {
 	return fmt.Sprintf(`
 packer {
   required_plugins {
@@ -100,13 +101,8 @@ variable "winrm_password" {
 }
 
 source "null" "host" {
-  communicator   = "winrm"
-  winrm_host     = %q
-  winrm_port     = %d
-  winrm_username = "Administrator"
-  winrm_password = var.winrm_password
-  winrm_timeout  = "2m"
-%s}
+%s
+}
 
 build {
   sources = ["source.null.host"]
@@ -114,7 +110,19 @@ build {
 %s
   }
 }
-`, host, port, source, provisioner)
+`, source, provisioner)
+}
+
+// template is a build through Packer's WinRM communicator (source adds lines to it: winrm_use_ntlm,
+// for one).
+func template(host string, port int, source, provisioner string) string {
+	return nullBuild(fmt.Sprintf(`  communicator   = "winrm"
+  winrm_host     = %q
+  winrm_port     = %d
+  winrm_username = "Administrator"
+  winrm_password = var.winrm_password
+  winrm_timeout  = "2m"
+%s`, host, port, source), provisioner)
 }
 
 // TestAccPackerBuilds runs real `packer build`s with the null builder and Packer's own WinRM

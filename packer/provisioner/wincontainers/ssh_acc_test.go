@@ -26,38 +26,13 @@ func TestAccPackerBuildSSH(t *testing.T) {
 	accInternetOnce.Do(func() { accInternet = machine.NewInternet() })
 	h := winsimtest.Start(t, winsim.Options{Profile: "ws2022", Virtualization: "exposed", User: "Administrator", Password: accPassword,
 		StateDir: t.TempDir(), SSH: true, RebootTime: 200 * time.Millisecond, Internet: accInternet})
-	tmpl := fmt.Sprintf(`
-packer {
-  required_plugins {
-    wincontainers = {
-      source  = "github.com/wincontainers/wincontainers"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
-variable "winrm_password" {
-  type      = string
-  sensitive = true
-}
-
-source "null" "host" {
-  communicator = "ssh"
+	tmpl := nullBuild(fmt.Sprintf(`  communicator = "ssh"
   ssh_host     = %q
   ssh_port     = %d
   ssh_username = "Administrator"
   ssh_password = var.winrm_password
-  ssh_timeout  = "2m"
-}
-
-build {
-  sources = ["source.null.host"]
-  provisioner "wincontainers" {
-    container_mode  = "hyperv"
-    restart_timeout = "5m"
-  }
-}
-`, h.Addr, h.SSHPort)
+  ssh_timeout  = "2m"`, h.Addr, h.SSHPort), `    container_mode  = "hyperv"
+    restart_timeout = "5m"`)
 	file := filepath.Join(e.dir, "ssh.pkr.hcl")
 	if err := os.WriteFile(file, []byte(tmpl), 0o600); err != nil {
 		t.Fatal(err)

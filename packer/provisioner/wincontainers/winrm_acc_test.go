@@ -30,29 +30,7 @@ func TestAccPackerBuildWindowsAsShipped(t *testing.T) {
 		t.Fatalf("winsim listens on %s: want plain HTTP", h.URL)
 	}
 	tmpl := func(winrm string) string {
-		return fmt.Sprintf(`
-packer {
-  required_plugins {
-    wincontainers = {
-      source  = "github.com/wincontainers/wincontainers"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
-variable "winrm_password" {
-  type      = string
-  sensitive = true
-}
-
-source "null" "host" {
-  communicator = "none"
-}
-
-build {
-  sources = ["source.null.host"]
-  provisioner "wincontainers" {
-    container_mode  = "process"
+		return nullBuild(`  communicator = "none"`, fmt.Sprintf(`    container_mode  = "process"
     restart_timeout = "5m"
     winrm {
       host     = %q
@@ -61,10 +39,7 @@ build {
       password = var.winrm_password
       https    = false
 %s
-    }
-  }
-}
-`, h.Addr, h.Port, winrm)
+    }`, h.Addr, h.Port, winrm))
 	}
 	write := func(name, body string) string {
 		t.Helper()
@@ -134,29 +109,7 @@ func TestAccPackerBuildKerberos(t *testing.T) {
 	accInternetOnce.Do(func() { accInternet = machine.NewInternet() })
 	h := winsimtest.Start(t, winsim.Options{Profile: "ws2022", User: k.User, Password: "not-used-by-kerberos", Auth: "kerberos", Keytab: k.Keytab,
 		RequireEncryption: true, ComputerName: "WIN-KRB02", StateDir: t.TempDir(), RebootTime: 200 * time.Millisecond, Internet: accInternet})
-	tmpl := fmt.Sprintf(`
-packer {
-  required_plugins {
-    wincontainers = {
-      source  = "github.com/wincontainers/wincontainers"
-      version = ">= 0.1.0"
-    }
-  }
-}
-
-variable "winrm_password" {
-  type      = string
-  sensitive = true
-}
-
-source "null" "host" {
-  communicator = "none"
-}
-
-build {
-  sources = ["source.null.host"]
-  provisioner "wincontainers" {
-    container_mode  = "process"
+	tmpl := nullBuild(`  communicator = "none"`, fmt.Sprintf(`    container_mode  = "process"
     restart_timeout = "5m"
     winrm {
       host       = "localhost"
@@ -166,10 +119,7 @@ build {
       https      = false
       auth       = "kerberos"
       krb_config = %q
-    }
-  }
-}
-`, h.Port, k.Principal(), k.Krb5Conf)
+    }`, h.Port, k.Principal(), k.Krb5Conf))
 	file := filepath.Join(e.dir, "kerberos.pkr.hcl")
 	if err := os.WriteFile(file, []byte(tmpl), 0o600); err != nil {
 		t.Fatal(err)
