@@ -138,10 +138,10 @@ func TestLogical(t *testing.T) {
 		name      string
 		got, want bool
 	}{
-		{"1 -and 'x'", and(1, "x"), true},
-		{"1 -and ''", and(1, ""), false},
-		{"0 -or @()", or(0, Array{}), false},
-		{"0 -or @(1)", or(0, Array{1}), true},
+		{"1 -and 'x'", ToBool(1) && ToBool("x"), true},
+		{"1 -and ''", ToBool(1) && ToBool(""), false},
+		{"0 -or @()", ToBool(0) || ToBool(Array{}), false},
+		{"0 -or @(1)", ToBool(0) || ToBool(Array{1}), true},
 		{"$true -xor $true", Xor(true, true), false},
 		{"$true -xor 0", Xor(true, 0), true},
 		{"-not ''", Not(""), true},

@@ -129,14 +129,8 @@ func shift(left, right any, leftShift bool) (any, error) {
 }
 
 // The logical operators (about_Logical_Operators; §7.10). -and and -or short-circuit, which is the
-// interpreter's business: it evaluates the right operand only when needed and uses ToBool. These are
-// the operators on two evaluated operands.
-
-// and is -and.
-func and(left, right any) bool { return ToBool(left) && ToBool(right) }
-
-// or is -or.
-func or(left, right any) bool { return ToBool(left) || ToBool(right) }
+// interpreter's business: it evaluates the right operand only when needed and uses ToBool. -xor and
+// -not evaluate every operand.
 
 // Xor is -xor: true when exactly one operand is true.
 func Xor(left, right any) bool { return ToBool(left) != ToBool(right) }

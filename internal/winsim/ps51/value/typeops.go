@@ -30,9 +30,6 @@ func Is(v any, typeName string) bool {
 	return false
 }
 
-// isNot is -isnot.
-func isNot(v any, typeName string) bool { return !Is(v, typeName) }
-
 func typeNamesOf(v any) []string {
 	names := []string{TypeName(v)}
 	switch x := v.(type) {
@@ -52,18 +49,3 @@ func typeNamesOf(v any) []string {
 	return names
 }
 
-// as is -as: the conversion of Convert, or $null when it fails. A construct the model does not
-// implement is still an error.
-func as(v any, typeName string) (any, error) {
-	r, err := Convert(v, typeName)
-	if err != nil {
-		if IsNotModelled(err) {
-			return nil, err
-		}
-		if re, ok := err.(*RuntimeError); ok && re.ID == "TypeNotFound" { //nolint:errorlint // Convert returns it unwrapped
-			return nil, err
-		}
-		return nil, nil
-	}
-	return r, nil
-}
