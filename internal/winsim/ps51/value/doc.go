@@ -22,12 +22,12 @@
 //     scalars, Contains, NotContains, In, NotIn, Like, NotLike, MatchOp (-match/-notmatch with the new
 //     $Matches), Replace, Split, UnarySplit, Join, UnaryJoin;
 //   - arithmetic: Add, Sub, Mul, Div, Rem, Negate, Plus; bitwise: BAnd, BOr, BXor, BNot, Shl, Shr;
-//     logical: and, or, Xor, Not; types: Is, isNot, as;
+//     logical: Xor, Not (-and and -or are the engine's: they short-circuit); types: Is (-isnot and -as
+//     are the engine's, over Is and Convert);
 //   - formatting: Format (-f), FormatComposite, FormatValue, formatDouble;
 //   - JSON: ConvertToJSON, ConvertFromJSON, parseJSON.
 //
-// Lower-case names are used only inside this package (and, or, isNot and as only by its tests: the
-// engine evaluates -and, -or, -isnot and -as itself).
+// Lower-case names are used only inside this package.
 //
 // Errors are *RuntimeError or *ConversionError whose Error() is the text a 5.1 script sees as
 // $_.Exception.Message, *JSONError for ConvertFrom-Json, and *NotModelledError for constructs this

@@ -48,4 +48,3 @@ func typeNamesOf(v any) []string {
 	}
 	return names
 }
-
