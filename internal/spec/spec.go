@@ -336,19 +336,7 @@ func validateEngine(e Engine, r *Resolved, d *Diagnostics) {
 	if t == compat.Containerd {
 		what = "the containerd release tarball (containerd-<version>-windows-amd64.tar.gz)"
 	}
-	if a := strings.TrimSpace(e.Archive); a != "" {
-		if checkArchive(PathEngineArchive, a, what, d) {
-			switch {
-			case strings.TrimSpace(e.URL) != "":
-				d.errorf(PathEngineArchive, "engine.archive and engine.url both set",
-					"give one source for the engine: engine.archive pushes %s from this machine, engine.url (%s) downloads on the host. Remove one of them",
-					a, truncate(strings.TrimSpace(e.URL), 120))
-			case r.EngineSHA256 != "":
-				checkPin(PathEngineArchive, PathEngineSHA256, a, r.EngineSHA256, d)
-			}
-		}
-		r.EngineArchive = a
-	}
+	r.EngineArchive = checkPushed("engine", "the engine", e.Archive, e.URL, r.EngineSHA256, what, d)
 	for _, c := range []struct {
 		path, value, what string
 		out               *string
@@ -403,20 +391,32 @@ func validateLCOW(l *LCOW, r *Resolved, d *Diagnostics) {
 		}
 		out.SHA256 = norm
 	}
-	if a := strings.TrimSpace(l.Archive); a != "" {
-		if checkArchive(PathLCOWArchive, a, "the LinuxKit LCOW release zip (release.zip, holding kernel and initrd.img)", d) {
-			switch {
-			case out.URL != "":
-				d.errorf(PathLCOWArchive, "lcow.archive and lcow.url both set",
-					"give one source for the LCOW boot files: lcow.archive pushes %s from this machine, lcow.url (%s) downloads on the host. Remove one of them",
-					a, truncate(out.URL, 120))
-			case out.SHA256 != "":
-				checkPin(PathLCOWArchive, PathLCOWSHA256, a, out.SHA256, d)
-			}
-		}
-		out.Archive = a
-	}
+	out.Archive = checkPushed("lcow", "the LCOW boot files", l.Archive, out.URL, out.SHA256,
+		"the LinuxKit LCOW release zip (release.zip, holding kernel and initrd.img)", d)
 	r.LCOW = &out
+}
+
+// checkPushed checks the archive of a block (engine, lcow, compose) that pushes its file from the
+// controller: it must be readable (checkArchive), the block's url is a second source for the same file
+// (refused with it), and a pinned sha256 must be the archive's (checkPin). what names the file for
+// messages, source what it provides. It returns the archive's trimmed path ("" when none).
+func checkPushed(block, source, archive, url, sha256, what string, d *Diagnostics) string {
+	a := strings.TrimSpace(archive)
+	if a == "" {
+		return ""
+	}
+	archivePath, urlSetting, shaPath := block+".archive", block+".url", block+".sha256"
+	if checkArchive(archivePath, a, what, d) {
+		switch url = strings.TrimSpace(url); {
+		case url != "":
+			d.errorf(archivePath, archivePath+" and "+urlSetting+" both set",
+				"give one source for %s: %s pushes %s from this machine, %s (%s) downloads on the host. Remove one of them",
+				source, archivePath, a, urlSetting, truncate(url, 120))
+		case sha256 != "":
+			checkPin(archivePath, shaPath, a, sha256, d)
+		}
+	}
+	return a
 }
 
 // checkArchive refuses a controller-side archive that cannot be pushed: missing, unreadable, or not a
@@ -649,18 +649,7 @@ func validateCompose(c *Compose, r *Resolved, d *Diagnostics) {
 				"compose.url points at a mirror, which publishes no checksums.txt wincontainers knows; set compose.sha256 too, or the mirror's file is trusted on first use")
 		}
 	}
-	if a := strings.TrimSpace(c.Archive); a != "" {
-		if checkArchive(PathComposeArchive, a, "docker-compose-windows-x86_64.exe from the Compose release", d) {
-			switch {
-			case out.URL != "":
-				d.errorf(PathComposeArchive, "compose.archive and compose.url both set",
-					"give one source for Compose: compose.archive pushes %s from this machine, compose.url (%s) downloads on the host. Remove one of them",
-					a, truncate(out.URL, 120))
-			case out.SHA256 != "":
-				checkPin(PathComposeArchive, PathComposeSHA256, a, out.SHA256, d)
-			}
-		}
-		out.Archive = a
-	}
+	out.Archive = checkPushed("compose", "Compose", c.Archive, out.URL, out.SHA256,
+		"docker-compose-windows-x86_64.exe from the Compose release", d)
 	r.Compose = &out
 }
