@@ -329,3 +329,41 @@ import {
 		},
 	})
 }
+
+// wincontainers_host_facts over SSH with nothing but `ssh = {}` on the data source: the user, the key
+// and the known_hosts come from the provider's ssh block, and the host sees no WS-Man request.
+func TestAccHostFactsSSHProviderDefaults(t *testing.T) {
+	accPreCheck(t)
+	dir := t.TempDir()
+	keyFile, _, authorized := sshKeyFile(t, dir)
+	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-DS"})
+	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
+	w := winsimtest.Start(t, o)
+	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	cfg := fmt.Sprintf(`
+provider "wincontainers" {
+  ssh = {
+    user        = "Administrator"
+    private_key = file(%q)
+    known_hosts = %q
+  }
+}
+data "wincontainers_host_facts" "ssh" {
+  host = %q
+  port = %d
+  ssh  = {}
+}
+`, keyFile, w.KnownHosts, h.host, h.port)
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { accPreCheck(t) },
+		ProtoV6ProviderFactories: fastProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: cfg,
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttr("data.wincontainers_host_facts.ssh", "facts.computer_name", "WIN-SSH-DS"),
+				resource.TestCheckResourceAttr("data.wincontainers_host_facts.ssh", "facts.build", "20348"),
+				checkSim(h, sshOnly),
+			),
+		}},
+	})
+}
