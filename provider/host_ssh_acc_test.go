@@ -36,10 +36,7 @@ func TestAccHostSSH(t *testing.T) {
 	accPreCheck(t)
 	dir := t.TempDir()
 	keyFile, _, authorized := sshKeyFile(t, dir)
-	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH"})
-	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
-	w := winsimtest.Start(t, o)
-	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	w, h := startSSHServer(t, "WIN-SSH", authorized)
 	emptyKnownHosts := filepath.Join(dir, "empty_known_hosts")
 	if err := os.WriteFile(emptyKnownHosts, nil, 0o600); err != nil {
 		t.Fatal(err)
@@ -118,6 +115,16 @@ data "wincontainers_host_facts" "ssh" {
 	})
 }
 
+// startSSHServer serves a ws2022 host named computerName over SSH only (no WinRM listener), with
+// authorized as administrators_authorized_keys; h points at its SSH port.
+func startSSHServer(t *testing.T, computerName string, authorized []byte) (w *winsimtest.Server, h *simServer) {
+	t.Helper()
+	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: computerName})
+	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
+	w = winsimtest.Start(t, o)
+	return w, &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+}
+
 // sshKeyFile writes a fresh Ed25519 key to dir and returns its path, its PEM text and its public key
 // in authorized_keys form.
 func sshKeyFile(t *testing.T, dir string) (path, pemText string, authorized []byte) {
@@ -164,10 +171,7 @@ func TestAccHostSSHWriteOnlyKey(t *testing.T) {
 	accPreCheck(t)
 	dir := t.TempDir()
 	keyFile, keyPEM, authorized := sshKeyFile(t, dir)
-	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-WO"})
-	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
-	w := winsimtest.Start(t, o)
-	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	w, h := startSSHServer(t, "WIN-SSH-WO", authorized)
 	cfg := func(providerSSH, onDestroy string) string {
 		return fmt.Sprintf(`
 provider "wincontainers" {
@@ -235,10 +239,7 @@ func TestAccHostSSHImport(t *testing.T) {
 	accPreCheck(t)
 	dir := t.TempDir()
 	keyFile, keyPEM, authorized := sshKeyFile(t, dir)
-	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-IMP"})
-	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
-	w := winsimtest.Start(t, o)
-	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	w, h := startSSHServer(t, "WIN-SSH-IMP", authorized)
 	providerOnly := fmt.Sprintf(`
 provider "wincontainers" {
   ssh = {
@@ -336,10 +337,7 @@ func TestAccHostFactsSSHProviderDefaults(t *testing.T) {
 	accPreCheck(t)
 	dir := t.TempDir()
 	keyFile, _, authorized := sshKeyFile(t, dir)
-	o := accSimOptions(t, winsim.Options{Profile: "ws2022", ComputerName: "WIN-SSH-DS"})
-	o.HTTPS, o.SSH, o.SSHAuthorizedKeys = false, true, authorized
-	w := winsimtest.Start(t, o)
-	h := &simServer{sim: w.Sim, host: w.Addr, port: w.SSHPort}
+	w, h := startSSHServer(t, "WIN-SSH-DS", authorized)
 	cfg := fmt.Sprintf(`
 provider "wincontainers" {
   ssh = {
