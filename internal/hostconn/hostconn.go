@@ -114,6 +114,12 @@ func (e *PlainHTTPError) Error() string {
 		"the host for every client"
 }
 
+// clearText reports whether o would send its messages in clear: plain HTTP without allow_unencrypted,
+// with an authentication that does not seal them (Basic, certificate).
+func clearText(o winrm.Options) bool {
+	return o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, o.Auth)
+}
+
 // Open builds the connection. It does not contact the host: the first script does. Its errors are
 // *OpenError, except *PlainHTTPError for a refused plain HTTP setup.
 func Open(c Config) (*Conn, error) {
@@ -139,7 +145,7 @@ func open(c Config) (*Conn, error) {
 	case c.SSH != nil:
 		return openSSH(c)
 	}
-	if c.WinRM.HTTP && !c.WinRM.AllowUnencrypted && !winrm.Sealed(c.WinRM.HTTP, c.WinRM.Auth) {
+	if clearText(c.WinRM) {
 		return nil, &PlainHTTPError{Host: c.WinRM.Host, Auth: c.WinRM.Auth}
 	}
 	lib, err := powershell.Load()
@@ -327,7 +333,7 @@ func CheckWinRM(o winrm.Options, unknown func(arg string) bool) error {
 	switch {
 	case known("host") && strings.TrimSpace(host) == "":
 		return missing("host", "no host: set host to the machine's name or address")
-	case known("https", "allow_unencrypted", "auth") && o.HTTP && !o.AllowUnencrypted && !winrm.Sealed(o.HTTP, auth):
+	case known("https", "allow_unencrypted", "auth") && clearText(o):
 		return &PlainHTTPError{Host: host, Auth: o.Auth}
 	case !known("auth"):
 		return nil
